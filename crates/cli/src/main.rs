@@ -1,1 +1,38 @@
-fn main() {}
+//! `mipnet`: the command line. It parses flags into plain values, hands them
+//! to one library function per command, and prints. Errors are printed once,
+//! on one line; bad input exits with code 2.
+
+mod commands;
+mod exit;
+mod progress;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Train neural networks exactly, as mixed-integer linear programs.
+#[derive(Parser, Debug)]
+#[command(name = "mipnet", version, about, long_about = None, after_help = exit::EXIT_CODES_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Solve an MPS or LP file with the embedded HiGHS solver.
+    Solve(commands::solve::SolveArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return exit::clap_error(e),
+    };
+    let result = match cli.command {
+        Command::Solve(args) => commands::solve::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => exit::report(e),
+    }
+}

@@ -14,12 +14,8 @@ const NAME_BUFFER: usize = 512;
 /// Why a model file could not be read or written.
 #[derive(Debug, Error)]
 pub enum FileError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot read {path}: {reason}")]
+    Io { path: PathBuf, reason: std::io::Error },
     #[error("{path}: unknown model file type (expected .mps or .lp)")]
     UnknownType { path: PathBuf },
     #[error("{path}: not a valid model file: {message}")]
@@ -33,44 +29,65 @@ pub enum FileError {
 }
 
 fn has_model_extension(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     name.ends_with(".mps") || name.ends_with(".lp")
 }
 
-/// What HiGHS logged as warnings and errors, in one line.
+/// What HiGHS logged as warnings and errors, in one line: the first
+/// message, and the place in the file where HiGHS names one. The LP reader
+/// prints source excerpts (`|`-prefixed lines and `-->` locations); those
+/// become "line L, column C".
 fn summarize(problems: &[String]) -> String {
-    let lines: Vec<&str> = problems
-        .iter()
-        .flat_map(|p| p.lines())
-        .map(|l| l.trim_start_matches("ERROR:").trim_start_matches("WARNING:").trim())
-        .filter(|l| !l.is_empty())
-        .collect();
-    if lines.is_empty() {
-        "HiGHS could not read it".into()
-    } else {
-        lines.join("; ")
+    let mut message: Option<String> = None;
+    let mut location: Option<String> = None;
+    for line in problems.iter().flat_map(|p| p.lines()) {
+        let line = line.trim_start_matches("ERROR:").trim_start_matches("WARNING:").trim();
+        if let Some(loc) = line.strip_prefix("-->") {
+            let mut parts = loc.trim().rsplitn(3, ':');
+            if let (Some(col), Some(row)) = (parts.next(), parts.next()) {
+                location.get_or_insert(format!("line {row}, column {col}"));
+            }
+        } else if line.is_empty()
+            || line.starts_with('|')
+            || line.starts_with('=')
+            || line
+                .split_once('|')
+                .is_some_and(|(n, _)| n.trim().parse::<u64>().is_ok())
+            || line.starts_with("Parser error reading")
+        {
+            continue;
+        } else if message.is_none() {
+            message = Some(line.to_string());
+        }
+    }
+    let message = message.unwrap_or_else(|| "HiGHS's reader rejected it".into());
+    match location {
+        Some(loc) => format!("{message} ({loc})"),
+        None => message,
     }
 }
 
 /// Reads an MPS or LP file into a [`Model`] with HiGHS's reader.
 pub fn read_model(path: &Path) -> Result<Model, FileError> {
     // Opening it first gives the OS's reason (missing, a directory, no rights).
-    let meta = std::fs::metadata(path).map_err(|source| FileError::Io {
+    let meta = std::fs::metadata(path).map_err(|reason| FileError::Io {
         path: path.into(),
-        source,
+        reason,
     })?;
     if meta.is_dir() {
         return Err(FileError::Io {
             path: path.into(),
-            source: std::io::Error::other("is a directory"),
+            reason: std::io::Error::other("is a directory"),
         });
     }
     if !has_model_extension(path) {
         return Err(FileError::UnknownType { path: path.into() });
     }
-    let cpath = CString::new(path.to_string_lossy().as_bytes()).map_err(|_| FileError::UnknownType {
-        path: path.into(),
-    })?;
+    let cpath =
+        CString::new(path.to_string_lossy().as_bytes()).map_err(|_| FileError::UnknownType { path: path.into() })?;
     let inst = Instance::new();
     let mut state = CallbackState::new(false);
     inst.install_callback(&mut state, false);
@@ -206,7 +223,10 @@ pub fn write_model(model: &Model, path: &Path) -> Result<(), FileError> {
     } else {
         "mps"
     };
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{file_name}.{}.tmp.{ext}", std::process::id()));
     let inst = Instance::new();
     let mut state = CallbackState::new(false);

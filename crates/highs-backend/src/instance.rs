@@ -132,7 +132,8 @@ impl Instance {
         let ptr = unsafe { hs::Highs_create() };
         assert!(!ptr.is_null(), "HiGHS could not create an instance");
         let inst = Instance { ptr };
-        inst.set_raw("log_to_console", "false").expect("HiGHS option log_to_console");
+        inst.set_raw("log_to_console", "false")
+            .expect("HiGHS option log_to_console");
         inst.set_raw("output_flag", "true").expect("HiGHS option output_flag");
         inst
     }
@@ -186,8 +187,28 @@ impl Instance {
         if known != hs::kHighsStatusOk as HInt {
             return Err(SolverError::BadOption(format!("HiGHS has no option named '{name}'")));
         }
-        // SAFETY: as above.
-        let status = unsafe { hs::Highs_setOptionValue(self.ptr, cname.as_ptr(), cvalue.as_ptr()) };
+        let refuse =
+            |expected: &str| SolverError::BadOption(format!("option '{name}' takes {expected}, got '{value}'"));
+        // SAFETY (all four setters): valid instance, NUL-terminated name.
+        let status = match ty as u32 {
+            t if t == hs::kHighsOptionTypeBool as u32 => {
+                let v = match value.to_ascii_lowercase().as_str() {
+                    "true" | "on" | "1" | "yes" => 1,
+                    "false" | "off" | "0" | "no" => 0,
+                    _ => return Err(refuse("true or false")),
+                };
+                unsafe { hs::Highs_setBoolOptionValue(self.ptr, cname.as_ptr(), v) }
+            }
+            t if t == hs::kHighsOptionTypeInt as u32 => {
+                let v: HInt = value.parse().map_err(|_| refuse("an integer"))?;
+                unsafe { hs::Highs_setIntOptionValue(self.ptr, cname.as_ptr(), v) }
+            }
+            t if t == hs::kHighsOptionTypeDouble as u32 => {
+                let v: f64 = value.parse().map_err(|_| refuse("a number"))?;
+                unsafe { hs::Highs_setDoubleOptionValue(self.ptr, cname.as_ptr(), v) }
+            }
+            _ => unsafe { hs::Highs_setStringOptionValue(self.ptr, cname.as_ptr(), cvalue.as_ptr()) },
+        };
         if status != hs::kHighsStatusOk as HInt {
             return Err(SolverError::BadOption(format!(
                 "HiGHS refused value '{value}' for option '{name}'"

@@ -16,9 +16,7 @@ pub use instance::Instance;
 
 use highs_sys as hs;
 use instance::{CallbackState, HInt};
-use mipnet_solver::{
-    MipStart, Observer, SolveOptions, SolveRequest, SolveResult, Solver, SolverError, Status,
-};
+use mipnet_solver::{MipStart, Observer, SolveOptions, SolveRequest, SolveResult, Solver, SolverError, Status};
 use std::ffi::CStr;
 use std::time::Instant;
 
@@ -89,7 +87,10 @@ fn apply_start(inst: &Instance, start: &MipStart, num_cols: usize) -> Result<(),
                     )));
                 }
                 if !v.is_finite() {
-                    return Err(SolverError::BadStart(format!("value of column {} is not finite", c.index())));
+                    return Err(SolverError::BadStart(format!(
+                        "value of column {} is not finite",
+                        c.index()
+                    )));
                 }
                 index.push(c.index() as HInt);
                 value.push(v);
@@ -173,7 +174,11 @@ impl Solver for HighsSolver {
         };
         let (dual_bound, gap, nodes) = if model.is_mip() {
             let bound = finite(inst.double_info(c"mip_dual_bound"));
-            let gap = if has_solution { finite(inst.double_info(c"mip_gap")) } else { None };
+            let gap = if has_solution {
+                finite(inst.double_info(c"mip_gap"))
+            } else {
+                None
+            };
             let nodes = inst.int64_info(c"mip_node_count").unwrap_or(0).max(0) as u64;
             (bound, gap, nodes)
         } else if status == Status::Optimal {

@@ -86,17 +86,9 @@ pub enum Sense {
 #[derive(Debug, Error, PartialEq)]
 pub enum ModelError {
     #[error("column {col} ({name}): {what}")]
-    BadColumn {
-        col: usize,
-        name: String,
-        what: String,
-    },
+    BadColumn { col: usize, name: String, what: String },
     #[error("row {row} ({name}): {what}")]
-    BadRow {
-        row: usize,
-        name: String,
-        what: String,
-    },
+    BadRow { row: usize, name: String, what: String },
     #[error("the objective offset is not finite")]
     BadOffset,
     #[error("the model has {0} nonzeros; solvers take at most 2^31 - 1")]
@@ -304,9 +296,7 @@ impl Model {
     /// Number of integral columns with bounds within [0, 1].
     pub fn num_binary(&self) -> usize {
         (0..self.num_cols())
-            .filter(|&j| {
-                self.col_type[j].is_integral() && self.col_lower[j] >= 0.0 && self.col_upper[j] <= 1.0
-            })
+            .filter(|&j| self.col_type[j].is_integral() && self.col_lower[j] >= 0.0 && self.col_upper[j] <= 1.0)
             .count()
     }
     pub fn is_mip(&self) -> bool {
@@ -409,7 +399,10 @@ impl Model {
             for (&j, &v) in idx.iter().zip(val) {
                 let ju = j as usize;
                 if ju >= self.num_cols() {
-                    return Err(bad_row(format!("refers to column {j}, but there are {}", self.num_cols())));
+                    return Err(bad_row(format!(
+                        "refers to column {j}, but there are {}",
+                        self.num_cols()
+                    )));
                 }
                 if !v.is_finite() {
                     return Err(bad_row(format!("coefficient {v} of column {j} is not finite")));

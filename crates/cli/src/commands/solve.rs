@@ -1,0 +1,162 @@
+//! `mipnet solve`: any MPS or LP file, solved by the embedded HiGHS. It is
+//! how users compare the embedded solver with others on the same file.
+
+use crate::exit::input;
+use crate::progress::ProgressLine;
+use anyhow::{Context, Result};
+use clap::Args;
+use mipnet_highs::{read_model, HighsSolver};
+use mipnet_solver::{InterruptFlag, SolveOptions, SolveRequest, SolveResult, Solver};
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct SolveArgs {
+    /// The model: an MPS (.mps) or LP (.lp) file.
+    pub model: PathBuf,
+    /// Wall-clock limit in seconds.
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+    /// Stop at this relative MIP gap (0.01 = 1 %).
+    #[arg(long, value_name = "G", allow_negative_numbers = true)]
+    pub gap: Option<f64>,
+    /// Solver threads.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// The solver's random seed (results vary with it).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Any other HiGHS option, e.g. --option presolve=off (repeatable).
+    #[arg(long = "option", value_name = "NAME=VALUE")]
+    pub options: Vec<String>,
+    /// Print the result as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the best solution as CSV (column,value) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub solution: Option<PathBuf>,
+    /// Show HiGHS's own log on stderr.
+    #[arg(long)]
+    pub log: bool,
+    /// No progress line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The result as printed by `--json`.
+#[derive(Serialize)]
+struct SolveReport<'a> {
+    file: String,
+    solver: String,
+    columns: usize,
+    integral: usize,
+    rows: usize,
+    nonzeros: usize,
+    #[serde(flatten)]
+    result: &'a SolveResult,
+    settings: &'a SolveOptions,
+    mipnet_version: &'static str,
+}
+
+fn parse_extra(options: &[String]) -> Result<Vec<(String, String)>> {
+    options
+        .iter()
+        .map(|o| {
+            o.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| input(anyhow::anyhow!("--option '{o}' is not of the form NAME=VALUE")))
+        })
+        .collect()
+}
+
+pub fn run(args: SolveArgs) -> Result<ExitCode> {
+    let options = SolveOptions {
+        time_limit: args.time_limit,
+        relative_gap: args.gap,
+        threads: args.threads,
+        seed: args.seed,
+        log: args.log,
+        extra: parse_extra(&args.options)?,
+    };
+    options.validate().map_err(input)?;
+    let model = read_model(&args.model).map_err(input)?;
+
+    let interrupt = InterruptFlag::new();
+    let handler_flag = interrupt.clone();
+    // A second Ctrl-C while the first is handled is ignored; the solve ends
+    // at HiGHS's next check and keeps the best solution.
+    let _ = ctrlc::set_handler(move || handler_flag.raise());
+
+    let solver = HighsSolver;
+    let mut line = ProgressLine::new(args.quiet || args.log);
+    let request = SolveRequest::new(&model, &options).interrupt(&interrupt);
+    let result = solver.solve(request, &mut line).map_err(input)?;
+    line.finish();
+
+    if let (Some(path), Some(values)) = (&args.solution, &result.solution) {
+        write_solution(path, &model, values)?;
+    }
+    let report = SolveReport {
+        file: args.model.display().to_string(),
+        solver: solver.name(),
+        columns: model.num_cols(),
+        integral: model.num_integral(),
+        rows: model.num_rows(),
+        nonzeros: model.num_nonzeros(),
+        result: &result,
+        settings: &options,
+        mipnet_version: env!("CARGO_PKG_VERSION"),
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        print_human(&mut out, &report)?;
+    }
+    if result.status == mipnet_solver::Status::NumericalTrouble {
+        anyhow::bail!("the solver failed numerically on {}", args.model.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".into(), |x| format!("{x}"))
+}
+
+fn print_human(out: &mut impl Write, r: &SolveReport) -> std::io::Result<()> {
+    let res = r.result;
+    writeln!(out, "model      {}", r.file)?;
+    writeln!(
+        out,
+        "size       {} columns ({} integral), {} rows, {} nonzeros",
+        r.columns, r.integral, r.rows, r.nonzeros
+    )?;
+    writeln!(out, "solver     {}", r.solver)?;
+    writeln!(out, "status     {}", res.status)?;
+    writeln!(out, "objective  {}", fmt_opt(res.objective))?;
+    writeln!(out, "bound      {}", fmt_opt(res.dual_bound))?;
+    writeln!(
+        out,
+        "gap        {}",
+        res.gap.map_or_else(|| "-".into(), |g| format!("{:.4} %", 100.0 * g))
+    )?;
+    writeln!(out, "nodes      {}", res.nodes)?;
+    writeln!(out, "time       {:.3} s", res.seconds)
+}
+
+/// Writes `column,value` lines, whole or not at all.
+fn write_solution(path: &Path, model: &mipnet_milp::Model, values: &[f64]) -> Result<()> {
+    let mut text = String::from("column,value\n");
+    for (j, v) in values.iter().enumerate() {
+        text.push_str(&format!("{},{v}\n", model.col_name(mipnet_milp::Col::from_index(j))));
+    }
+    let tmp = path.with_extension("csv.tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .with_context(|| format!("cannot write {}", path.display()))
+        .map_err(input)
+}

@@ -1,0 +1,68 @@
+//! Exit codes, and how errors reach the user: once, on one line.
+
+use std::process::ExitCode;
+
+/// Printed under `--help`.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  the command ran; for `solve`, the solver returned a status (even infeasible)
+  1  an internal failure (a bug or a numerical failure of the solver)
+  2  bad input: unknown option, missing or malformed file, invalid setting";
+
+pub const BAD_INPUT: u8 = 2;
+pub const FAILURE: u8 = 1;
+
+/// An error caused by what the user gave: exit code 2.
+#[derive(Debug)]
+pub struct InputError(pub anyhow::Error);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Wraps any error as bad input.
+pub fn input<E: Into<anyhow::Error>>(e: E) -> anyhow::Error {
+    anyhow::Error::new(InputError(e.into()))
+}
+
+/// Prints an error on one line and picks its exit code.
+pub fn report(e: anyhow::Error) -> ExitCode {
+    let code = if e.downcast_ref::<InputError>().is_some() {
+        BAD_INPUT
+    } else {
+        FAILURE
+    };
+    let text = format!("{e:#}").replace('\n', " ");
+    eprintln!("mipnet: error: {text}");
+    ExitCode::from(code)
+}
+
+/// Help and version go to stdout with code 0; a usage error becomes one
+/// line naming the cause, with code 2.
+pub fn clap_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            let _ = e.print();
+            ExitCode::from(BAD_INPUT)
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
+            eprintln!("mipnet: error: {first} (see 'mipnet --help')");
+            ExitCode::from(BAD_INPUT)
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! `mipnet solve` as a user runs it: results, JSON, and bad input (one-line
+//! errors naming the cause, exit code 2).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn mipnet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mipnet"))
+        .args(args)
+        .output()
+        .expect("mipnet runs")
+}
+
+fn example(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts exit code 2 and a one-line error containing every fragment.
+fn assert_bad_input(o: &Output, fragments: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
+    assert!(err.starts_with("mipnet: error: "), "{err}");
+    for f in fragments {
+        assert!(err.contains(f), "{err:?} lacks {f:?}");
+    }
+    assert!(o.stdout.is_empty(), "stdout not empty on error");
+}
+
+#[test]
+fn json_result_of_the_knapsack_is_its_brute_force_optimum() {
+    let o = mipnet(&[
+        "solve",
+        &example("knapsack.mps"),
+        "--json",
+        "--threads",
+        "1",
+        "--seed",
+        "3",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    assert_eq!(v["status"], "optimal");
+    assert_eq!(v["objective"].as_f64(), Some(314.0));
+    assert_eq!(v["dual_bound"].as_f64(), Some(314.0));
+    assert_eq!(v["gap"].as_f64(), Some(0.0));
+    assert_eq!(v["columns"], 15);
+    assert_eq!(v["settings"]["seed"], 3);
+    assert!(v["solver"].as_str().unwrap().starts_with("HiGHS 1.16"));
+}
+
+#[test]
+fn human_output_and_solution_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let sol = dir.path().join("sol.csv");
+    let o = mipnet(&[
+        "solve",
+        &example("knapsack.mps"),
+        "--solution",
+        sol.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("status     optimal") && out.contains("objective  314"),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(&sol).unwrap();
+    assert_eq!(text.lines().count(), 16);
+    assert!(text.starts_with("column,value\nitem0,"));
+}
+
+#[test]
+fn a_malformed_mps_file_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("broken.mps");
+    std::fs::write(&bad, "NAME x\nROWS\n N obj\n Q c1\nCOLUMNS\nENDATA\n").unwrap();
+    let o = mipnet(&["solve", bad.to_str().unwrap()]);
+    assert_bad_input(&o, &["broken.mps", "not a valid model file", "ROWS section"]);
+}
+
+#[test]
+fn a_malformed_lp_file_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("broken.lp");
+    std::fs::write(
+        &bad,
+        "minimize\n obj: x + y\nsubject to\n c1: x + y >= \nbounds\n x <= 1 2\nend\n",
+    )
+    .unwrap();
+    let o = mipnet(&["solve", bad.to_str().unwrap()]);
+    assert_bad_input(&o, &["broken.lp", "line "]);
+}
+
+#[test]
+fn a_missing_file_is_bad_input() {
+    let o = mipnet(&["solve", "no/such/model.mps"]);
+    assert_bad_input(&o, &["cannot read no/such/model.mps", "No such file"]);
+}
+
+#[test]
+fn an_unknown_flag_is_bad_input() {
+    let o = mipnet(&["solve", &example("knapsack.mps"), "--frobnicate"]);
+    assert_bad_input(&o, &["unexpected argument '--frobnicate'"]);
+}
+
+#[test]
+fn an_unknown_solver_option_is_bad_input() {
+    let o = mipnet(&["solve", &example("knapsack.mps"), "--option", "warp_speed=9"]);
+    assert_bad_input(&o, &["no option named 'warp_speed'"]);
+    let o = mipnet(&["solve", &example("knapsack.mps"), "--option", "presolve"]);
+    assert_bad_input(&o, &["--option 'presolve' is not of the form NAME=VALUE"]);
+}
+
+#[test]
+fn invalid_settings_are_bad_input() {
+    let o = mipnet(&["solve", &example("knapsack.mps"), "--time-limit", "-1"]);
+    assert_bad_input(&o, &["time limit must be a positive number"]);
+    let o = mipnet(&["solve", &example("knapsack.mps"), "--gap", "2"]);
+    assert_bad_input(&o, &["relative gap must be within [0, 1]"]);
+    let o = mipnet(&["solve", &example("knapsack.mps"), "--threads", "zero"]);
+    assert_bad_input(&o, &["--threads"]);
+}
+
+#[test]
+fn help_lists_the_flags_and_exit_codes() {
+    let o = mipnet(&["solve", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for flag in ["--time-limit", "--gap", "--threads", "--seed", "--json", "--option"] {
+        assert!(out.contains(flag), "{flag} missing from help");
+    }
+    let o = mipnet(&["--help"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Exit codes"));
+}
