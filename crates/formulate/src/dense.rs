@@ -1,0 +1,908 @@
+//! Building the dense training MILP, starting it from a network, reading a
+//! network back from a solution, and checking that solution against the
+//! network's forward pass (the certificate).
+
+use crate::settings::{FormulationSettings, Loss, SettingError};
+use mipnet_data::{Dataset, Standardizer};
+use mipnet_milp::{Col, Model, Sense, VarType};
+use mipnet_network::{Grid, Layer, Network, FORMAT_VERSION};
+use serde::Serialize;
+
+/// Tolerances of the certificate check and of reading a solution.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Tolerances {
+    /// Largest allowed |MILP − forward pass| of an activation or output,
+    /// relative to 1 + the value's bound.
+    pub value: f64,
+    /// Largest allowed |MILP − forward| of the objective and of each
+    /// sample's loss.
+    pub objective: f64,
+    /// Layer-1 weights below this in magnitude are read as exactly 0.
+    pub zero_weight: f64,
+}
+
+impl Default for Tolerances {
+    fn default() -> Self {
+        Tolerances {
+            value: 1e-5,
+            objective: 1e-5,
+            zero_weight: 1e-9,
+        }
+    }
+}
+
+/// The outcome of comparing a MILP solution with the forward pass of the
+/// network read from it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Certificate {
+    pub passed: bool,
+    /// Largest |h_MILP − h_forward| over samples and hidden neurons.
+    pub max_activation_deviation: f64,
+    /// Largest |o_MILP − o_forward| over samples and classes.
+    pub max_output_deviation: f64,
+    /// Largest |loss_MILP − loss_forward| over samples.
+    pub max_loss_deviation: f64,
+    pub objective_milp: f64,
+    pub objective_forward: f64,
+    /// Largest violation of a row, bound or integrality by the solution.
+    pub max_constraint_violation: f64,
+    /// What failed, when something did.
+    pub failure: Option<String>,
+}
+
+/// Model size, for reports.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ModelStats {
+    pub columns: usize,
+    pub binaries: usize,
+    pub rows: usize,
+    pub nonzeros: usize,
+    /// ReLU binaries (unstable neuron-sample pairs).
+    pub relu_binaries: usize,
+    /// Neuron-sample pairs proven stable by the bounds (no binary).
+    pub stable_pairs: usize,
+    /// Mean of U − L over the unstable pairs (the big-M values).
+    pub mean_big_m: f64,
+}
+
+/// A hidden activation h_{nj}: its column (none when proven 0), its ReLU
+/// binary (none when stable), and its bounds.
+#[derive(Clone, Copy, Debug)]
+struct Act {
+    h: Option<Col>,
+    sigma: Option<Col>,
+    upper: f64,
+}
+
+/// The training MILP of a dense network on one dataset.
+pub struct DenseFormulation {
+    pub settings: FormulationSettings,
+    pub model: Model,
+    data: Dataset,
+    /// Widths of every layer's output: hidden widths, then K.
+    widths: Vec<usize>,
+    w1: Vec<Col>,
+    bias: Vec<Vec<Col>>,
+    w1_abs: Vec<Option<Col>>,
+    w1_on: Vec<Option<Col>>,
+    w1_sq: Vec<Option<Col>>,
+    /// grid[l][(k·in + j)·V + v], for layers l ≥ 1.
+    grid: Vec<Vec<Col>>,
+    /// act[l][n·width + j], hidden layers.
+    act: Vec<Vec<Act>>,
+    /// prod[l][((n·out + k)·in + j)·V + v], layers l ≥ 1.
+    prod: Vec<Vec<Option<Col>>>,
+    neuron_on: Vec<Vec<Option<Col>>>,
+    layer_on: Vec<Option<Col>>,
+    /// ξ_n (hinge) or e_n (misclassification); t_{nk} for ℓ1 (n·K + k).
+    loss_cols: Vec<Col>,
+    relu_binaries: usize,
+    stable_pairs: usize,
+    big_m_sum: f64,
+}
+
+impl DenseFormulation {
+    /// Builds the MILP for `data` (already standardized).
+    pub fn build(data: &Dataset, settings: &FormulationSettings) -> Result<Self, SettingError> {
+        settings.validate()?;
+        if data.num_classes() < 2 {
+            return Err(SettingError {
+                name: "data",
+                reason: "at least two classes are needed".into(),
+            });
+        }
+        let mut f = DenseFormulation {
+            settings: settings.clone(),
+            model: Model::new(Sense::Minimize),
+            data: data.clone(),
+            widths: settings.hidden.iter().copied().chain([data.num_classes()]).collect(),
+            w1: Vec::new(),
+            bias: Vec::new(),
+            w1_abs: Vec::new(),
+            w1_on: Vec::new(),
+            w1_sq: Vec::new(),
+            grid: Vec::new(),
+            act: Vec::new(),
+            prod: Vec::new(),
+            neuron_on: Vec::new(),
+            layer_on: Vec::new(),
+            loss_cols: Vec::new(),
+            relu_binaries: 0,
+            stable_pairs: 0,
+            big_m_sum: 0.0,
+        };
+        f.add_weights();
+        f.add_layers();
+        f.add_loss();
+        if settings.symmetry_breaking {
+            f.add_symmetry_breaking();
+        }
+        Ok(f)
+    }
+
+    fn n(&self) -> usize {
+        self.data.len()
+    }
+    fn d(&self) -> usize {
+        self.data.num_features()
+    }
+    fn k(&self) -> usize {
+        self.data.num_classes()
+    }
+    fn num_layers(&self) -> usize {
+        self.widths.len()
+    }
+    fn inputs_of(&self, l: usize) -> usize {
+        if l == 0 {
+            self.d()
+        } else {
+            self.widths[l - 1]
+        }
+    }
+    fn values(&self) -> Vec<i32> {
+        self.settings.grid_values()
+    }
+
+    fn add_weights(&mut self) {
+        let s = self.settings.clone();
+        let omega = s.omega;
+        let (d, n1) = (self.d(), self.widths[0]);
+        let m = &mut self.model;
+        // Neuron and layer indicators first: the weights' rows refer to them.
+        for l in 0..s.hidden.len() {
+            let cols = (0..s.hidden[l])
+                .map(|_| s.prune_neurons.then(|| m.add_binary(s.neuron_penalty)))
+                .collect();
+            self.neuron_on.push(cols);
+        }
+        let prunable = s.prunable_layers();
+        for l in 0..s.hidden.len() {
+            let col = (s.prune_layers && prunable.contains(&l)).then(|| m.add_binary(s.layer_penalty));
+            self.layer_on.push(col);
+        }
+        self.layer_on.push(None);
+        self.neuron_on.push(vec![None; self.widths[self.widths.len() - 1]]);
+
+        // Layer 1: continuous weights with ℓ1, ℓ0, ℓ2 auxiliaries.
+        for j in 0..n1 {
+            for _ in 0..d {
+                let w = m.add_col(-omega, omega, 0.0, VarType::Continuous);
+                self.w1.push(w);
+                let abs = (s.l1 > 0.0).then(|| {
+                    let a = m.add_col(0.0, omega, s.l1, VarType::Continuous);
+                    m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, -1.0)]);
+                    m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, 1.0)]);
+                    a
+                });
+                let on = (s.l0 > 0.0).then(|| {
+                    let o = m.add_binary(s.l0);
+                    m.add_row(f64::NEG_INFINITY, 0.0, [(w, 1.0), (o, -omega)]);
+                    m.add_row(0.0, f64::INFINITY, [(w, 1.0), (o, omega)]);
+                    o
+                });
+                let sq = (s.l2 > 0.0).then(|| {
+                    let r = m.add_col(0.0, omega * omega, s.l2, VarType::Continuous);
+                    for t in s.l2_points() {
+                        // r ≥ 2tw − t²
+                        m.add_row(-t * t, f64::INFINITY, [(r, 1.0), (w, -2.0 * t)]);
+                    }
+                    r
+                });
+                if let Some(q) = self.neuron_on[0][j] {
+                    m.add_row(f64::NEG_INFINITY, 0.0, [(w, 1.0), (q, -omega)]);
+                    m.add_row(0.0, f64::INFINITY, [(w, 1.0), (q, omega)]);
+                }
+                self.w1_abs.push(abs);
+                self.w1_on.push(on);
+                self.w1_sq.push(sq);
+            }
+        }
+        // Biases of every layer, gated by neuron and layer indicators.
+        for l in 0..self.widths.len() {
+            let mut cols = Vec::new();
+            for j in 0..self.widths[l] {
+                let b = m.add_col(-omega, omega, 0.0, VarType::Continuous);
+                for gate in [self.neuron_on[l][j], self.layer_on[l]].into_iter().flatten() {
+                    m.add_row(f64::NEG_INFINITY, 0.0, [(b, 1.0), (gate, -omega)]);
+                    m.add_row(0.0, f64::INFINITY, [(b, 1.0), (gate, omega)]);
+                }
+                cols.push(b);
+            }
+            self.bias.push(cols);
+        }
+        // Grid weights of layers ≥ 2: one binary per nonzero value.
+        self.grid.push(Vec::new());
+        let values = s.grid_values();
+        let step = s.grid_step;
+        for l in 1..self.widths.len() {
+            let (inp, out) = (self.widths[l - 1], self.widths[l]);
+            let mut cols = Vec::with_capacity(out * inp * values.len());
+            for k in 0..out {
+                for j in 0..inp {
+                    let mut ones = Vec::with_capacity(values.len());
+                    for &v in &values {
+                        let a = (v.abs()) as f64;
+                        let cost = s.l1 * step * a + s.l0 + s.l2 * step * step * a * a;
+                        let u = m.add_binary(cost);
+                        cols.push(u);
+                        ones.push((u, 1.0));
+                    }
+                    // Σ_v u ≤ 1, and ≤ each gate (neuron in, neuron out, layer).
+                    m.add_row(f64::NEG_INFINITY, 1.0, ones.iter().copied());
+                    let gates = [self.neuron_on[l - 1][j], self.neuron_on[l][k], self.layer_on[l]];
+                    for g in gates.into_iter().flatten() {
+                        m.add_row(f64::NEG_INFINITY, 0.0, ones.iter().copied().chain([(g, -1.0)]));
+                    }
+                }
+            }
+            self.grid.push(cols);
+        }
+    }
+
+    /// Pre-activation terms of layer `l`, sample `n`, neuron `k`.
+    fn preact_terms(&self, l: usize, n: usize, k: usize) -> Vec<(Col, f64)> {
+        let mut terms = Vec::new();
+        if l == 0 {
+            let d = self.d();
+            for (i, &x) in self.data.row(n).iter().enumerate() {
+                if x != 0.0 {
+                    terms.push((self.w1[k * d + i], x));
+                }
+            }
+        } else {
+            let values = self.values();
+            let (inp, out, nv) = (self.inputs_of(l), self.widths[l], values.len());
+            let base = (n * out + k) * inp * nv;
+            for j in 0..inp {
+                for (vi, &v) in values.iter().enumerate() {
+                    if let Some(c) = self.prod[l][base + j * nv + vi] {
+                        terms.push((c, self.settings.grid_step * v as f64));
+                    }
+                }
+            }
+        }
+        terms.push((self.bias[l][k], 1.0));
+        terms
+    }
+
+    /// Interval bound U of |a| for layer `l`, sample `n` (same for every
+    /// neuron of the layer).
+    fn interval_bound(&self, l: usize, n: usize) -> f64 {
+        let s = &self.settings;
+        if l == 0 {
+            s.omega * (self.data.row(n).iter().map(|x| x.abs()).sum::<f64>() + 1.0)
+        } else {
+            let w = self.widths[l - 1];
+            let h_sum: f64 = (0..w).map(|j| self.act[l - 1][n * w + j].upper).sum();
+            s.grid_step * s.grid_levels as f64 * h_sum + s.omega
+        }
+    }
+
+    fn add_layers(&mut self) {
+        let hidden = self.num_layers() - 1;
+        let values = self.values();
+        let nv = values.len();
+        for l in 0..self.num_layers() {
+            // Products of this layer's grid weights with its inputs.
+            if l >= 1 {
+                let (inp, out) = (self.inputs_of(l), self.widths[l]);
+                let mut prod = Vec::with_capacity(self.n() * out * inp * nv);
+                for n in 0..self.n() {
+                    for k in 0..out {
+                        for j in 0..inp {
+                            let a = self.act[l - 1][n * inp + j];
+                            for vi in 0..nv {
+                                let u = self.grid[l][(k * inp + j) * nv + vi];
+                                let col = a.h.map(|h| {
+                                    let hu = a.upper;
+                                    let m = &mut self.model;
+                                    let q = m.add_col(0.0, hu, 0.0, VarType::Continuous);
+                                    m.add_row(f64::NEG_INFINITY, 0.0, [(q, 1.0), (u, -hu)]);
+                                    m.add_row(f64::NEG_INFINITY, 0.0, [(q, 1.0), (h, -1.0)]);
+                                    m.add_row(-hu, f64::INFINITY, [(q, 1.0), (h, -1.0), (u, -hu)]);
+                                    q
+                                });
+                                prod.push(col);
+                            }
+                        }
+                    }
+                }
+                self.prod.push(prod);
+            } else {
+                self.prod.push(Vec::new());
+            }
+            if l == hidden {
+                break;
+            }
+            // ReLU of hidden layer l.
+            let width = self.widths[l];
+            let mut acts = Vec::with_capacity(self.n() * width);
+            for n in 0..self.n() {
+                let bound = self.interval_bound(l, n);
+                for j in 0..width {
+                    let (lo, up) = (-bound, bound);
+                    let terms = self.preact_terms(l, n, j);
+                    let act = self.add_relu(l, n, j, lo, up, terms);
+                    acts.push(act);
+                }
+            }
+            self.act.push(acts);
+        }
+    }
+
+    /// One ReLU h = max(0, a) with a ∈ [lo, up]; relaxed by the layer
+    /// indicator when the layer may become the identity.
+    fn add_relu(&mut self, l: usize, n: usize, j: usize, lo: f64, up: f64, terms: Vec<(Col, f64)>) -> Act {
+        let layer_on = self.layer_on[l];
+        // With layer pruning h may equal the previous layer's activation.
+        let prev = layer_on.map(|_| self.act[l - 1][n * self.widths[l - 1] + j]);
+        let h_upper = prev.map_or(up.max(0.0), |p| up.max(p.upper));
+        let m = &mut self.model;
+        if layer_on.is_none() && up <= 0.0 {
+            self.stable_pairs += 1;
+            return Act {
+                h: None,
+                sigma: None,
+                upper: 0.0,
+            };
+        }
+        let h = m.add_col(0.0, h_upper, 0.0, VarType::Continuous);
+        let neg = |t: &[(Col, f64)]| t.iter().map(|&(c, v)| (c, -v)).collect::<Vec<_>>();
+        let big = h_upper - lo; // bounds |h − a| when the layer is off
+        let relax = |row: &mut Vec<(Col, f64)>, coef: f64| {
+            if let Some(r) = layer_on {
+                row.push((r, coef));
+            }
+        };
+        let relax_rhs = if layer_on.is_some() { big } else { 0.0 };
+        if layer_on.is_none() && lo >= 0.0 {
+            // Stable active: h = a.
+            self.stable_pairs += 1;
+            let mut row = vec![(h, 1.0)];
+            row.extend(neg(&terms));
+            m.add_row(0.0, 0.0, row);
+            return Act {
+                h: Some(h),
+                sigma: None,
+                upper: h_upper,
+            };
+        }
+        let sigma = m.add_binary(0.0);
+        self.relu_binaries += 1;
+        self.big_m_sum += up - lo;
+        // h − a ≥ 0   (relaxed: h − a − big·r ≥ −big)
+        let mut row = vec![(h, 1.0)];
+        row.extend(neg(&terms));
+        relax(&mut row, -big);
+        m.add_row(-relax_rhs, f64::INFINITY, row);
+        // h − a − lo·σ ≤ −lo   (relaxed: + big·r on the left, + big on the right)
+        let mut row = vec![(h, 1.0), (sigma, -lo)];
+        row.extend(neg(&terms));
+        relax(&mut row, big);
+        m.add_row(f64::NEG_INFINITY, -lo + relax_rhs, row);
+        // h − up·σ ≤ 0
+        let mut row = vec![(h, 1.0), (sigma, -up.max(0.0))];
+        relax(&mut row, big);
+        m.add_row(f64::NEG_INFINITY, relax_rhs, row);
+        if let (Some(r), Some(p)) = (layer_on, prev) {
+            // Off ⇒ h = h_prev: |h − h_prev| ≤ M·r.
+            let mm = h_upper.max(p.upper);
+            if let Some(ph) = p.h {
+                m.add_row(f64::NEG_INFINITY, 0.0, [(h, 1.0), (ph, -1.0), (r, -mm)]);
+                m.add_row(0.0, f64::INFINITY, [(h, 1.0), (ph, -1.0), (r, mm)]);
+            } else {
+                m.add_row(f64::NEG_INFINITY, 0.0, [(h, 1.0), (r, -mm)]);
+            }
+        }
+        let _ = j;
+        Act {
+            h: Some(h),
+            sigma: Some(sigma),
+            upper: h_upper,
+        }
+    }
+
+    fn output_terms(&self, n: usize, k: usize) -> Vec<(Col, f64)> {
+        self.preact_terms(self.num_layers() - 1, n, k)
+    }
+
+    /// Bound on |o_{nk}| for sample n.
+    fn output_bound(&self, n: usize) -> f64 {
+        self.interval_bound(self.num_layers() - 1, n)
+    }
+
+    fn add_loss(&mut self) {
+        let (n_samples, k) = (self.n(), self.k());
+        let inv_n = 1.0 / n_samples as f64;
+        let margin = self.settings.margin;
+        for n in 0..n_samples {
+            let y = self.data.label(n);
+            match self.settings.loss {
+                Loss::Hinge | Loss::Misclassification => {
+                    let big = 2.0 * self.output_bound(n) + margin;
+                    let col = if self.settings.loss == Loss::Hinge {
+                        self.model.add_col(0.0, big, inv_n, VarType::Continuous)
+                    } else {
+                        self.model.add_binary(inv_n)
+                    };
+                    let coef = if self.settings.loss == Loss::Hinge { 1.0 } else { big };
+                    let oy = self.output_terms(n, y);
+                    for c in (0..k).filter(|&c| c != y) {
+                        let oc = self.output_terms(n, c);
+                        let row = diff_terms(&oy, &oc, (col, coef));
+                        self.model.add_row(margin, f64::INFINITY, row);
+                    }
+                    self.loss_cols.push(col);
+                }
+                Loss::L1 => {
+                    let big = self.output_bound(n) + 1.0;
+                    for c in 0..k {
+                        let target = if c == y { 1.0 } else { 0.0 };
+                        let t = self.model.add_col(0.0, big, inv_n, VarType::Continuous);
+                        let o = self.output_terms(n, c);
+                        // t − o ≥ −target ; t + o ≥ target
+                        let mut row = vec![(t, 1.0)];
+                        row.extend(o.iter().map(|&(c, v)| (c, -v)));
+                        self.model.add_row(-target, f64::INFINITY, row);
+                        let mut row = vec![(t, 1.0)];
+                        row.extend(o.iter().copied());
+                        self.model.add_row(target, f64::INFINITY, row);
+                        self.loss_cols.push(t);
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_symmetry_breaking(&mut self) {
+        let omega = self.settings.omega;
+        for l in 0..self.num_layers() - 1 {
+            for j in 0..self.widths[l].saturating_sub(1) {
+                let (b0, b1) = (self.bias[l][j], self.bias[l][j + 1]);
+                match (self.neuron_on[l][j], self.neuron_on[l][j + 1]) {
+                    (Some(q0), Some(q1)) => {
+                        self.model.add_row(0.0, f64::INFINITY, [(q0, 1.0), (q1, -1.0)]);
+                        self.model.add_row(
+                            0.0,
+                            f64::INFINITY,
+                            [(b0, 1.0), (b1, -1.0), (q0, 2.0 * omega), (q1, -2.0 * omega)],
+                        );
+                    }
+                    _ => {
+                        self.model.add_row(0.0, f64::INFINITY, [(b0, 1.0), (b1, -1.0)]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Model size and big-M statistics.
+    pub fn stats(&self) -> ModelStats {
+        ModelStats {
+            columns: self.model.num_cols(),
+            binaries: self.model.num_integral(),
+            rows: self.model.num_rows(),
+            nonzeros: self.model.num_nonzeros(),
+            relu_binaries: self.relu_binaries,
+            stable_pairs: self.stable_pairs,
+            mean_big_m: self.big_m_sum / self.relu_binaries.max(1) as f64,
+        }
+    }
+
+    /// The integral columns of the model (for the LP polish and partial starts).
+    pub fn integral_columns(&self) -> Vec<Col> {
+        (0..self.model.num_cols())
+            .filter(|&j| self.model.col_types()[j].is_integral())
+            .map(Col::from_index)
+            .collect()
+    }
+
+    /// The permutation that sorts a hidden layer's neurons into the order
+    /// symmetry breaking demands: kept first, then bias descending.
+    pub fn symmetric_order(layer: &Layer) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..layer.outputs()).collect();
+        order.sort_by(|&a, &b| {
+            layer.kept[b]
+                .cmp(&layer.kept[a])
+                .then(layer.bias[b].total_cmp(&layer.bias[a]))
+        });
+        order
+    }
+
+    /// Every column's value for `net` (which must lie in the MILP's feasible
+    /// set: layer-1 weights and biases within ±ω, later weights on the grid,
+    /// neurons in symmetric order when that is on). `data` is the training
+    /// data this formulation was built on.
+    pub fn start_values(&self, net: &Network) -> Result<Vec<f64>, String> {
+        self.check_shape(net)?;
+        let s = &self.settings;
+        let tol = 1e-9;
+        let mut x = vec![0.0; self.model.num_cols()];
+        let d = self.d();
+        let values = self.values();
+        let nv = values.len();
+        for (l, layer) in net.layers.iter().enumerate() {
+            if let Some(r) = self.layer_on[l] {
+                x[r.index()] = if layer.identity { 0.0 } else { 1.0 };
+            } else if layer.identity {
+                return Err(format!(
+                    "layer {} is the identity, but layer pruning is off for it",
+                    l + 1
+                ));
+            }
+            for j in 0..layer.outputs() {
+                if let Some(q) = self.neuron_on[l][j] {
+                    x[q.index()] = if layer.kept[j] { 1.0 } else { 0.0 };
+                } else if !layer.kept[j] {
+                    return Err(format!(
+                        "neuron {} of layer {} is pruned, but neuron pruning is off",
+                        j + 1,
+                        l + 1
+                    ));
+                }
+                let b = if layer.identity { 0.0 } else { layer.bias[j] };
+                if b.abs() > s.omega + tol {
+                    return Err(format!(
+                        "bias {} of layer {} is {b}, outside ±ω = {}",
+                        j + 1,
+                        l + 1,
+                        s.omega
+                    ));
+                }
+                x[self.bias[l][j].index()] = b.clamp(-s.omega, s.omega);
+                for i in 0..self.inputs_of(l) {
+                    let w = if layer.identity { 0.0 } else { layer.weights[j][i] };
+                    if l == 0 {
+                        if w.abs() > s.omega + tol {
+                            return Err(format!("weight ({}, {}) of layer 1 is {w}, outside ±ω", j + 1, i + 1));
+                        }
+                        let w = w.clamp(-s.omega, s.omega);
+                        let idx = j * d + i;
+                        x[self.w1[idx].index()] = w;
+                        if let Some(a) = self.w1_abs[idx] {
+                            x[a.index()] = w.abs();
+                        }
+                        if let Some(o) = self.w1_on[idx] {
+                            x[o.index()] = if w != 0.0 { 1.0 } else { 0.0 };
+                        }
+                        if let Some(r) = self.w1_sq[idx] {
+                            x[r.index()] = s.l2_approx(w);
+                        }
+                    } else {
+                        let z = (w / s.grid_step).round();
+                        if (w - z * s.grid_step).abs() > tol || z.abs() > s.grid_levels as f64 {
+                            return Err(format!(
+                                "weight ({}, {}) of layer {} is {w}, not on the grid {}·{{−{}..{}}}",
+                                j + 1,
+                                i + 1,
+                                l + 1,
+                                s.grid_step,
+                                s.grid_levels,
+                                s.grid_levels
+                            ));
+                        }
+                        if z != 0.0 {
+                            let vi = values.iter().position(|&v| v as f64 == z).expect("z on grid");
+                            x[self.grid[l][(j * self.inputs_of(l) + i) * nv + vi].index()] = 1.0;
+                        }
+                    }
+                }
+            }
+        }
+        // Activations, products and losses from the forward pass.
+        for n in 0..self.n() {
+            let acts = net.activations(self.data.row(n));
+            let mut input: Vec<f64> = self.data.row(n).to_vec();
+            for (l, out) in acts.iter().enumerate() {
+                if l >= 1 {
+                    let (inp, width) = (self.inputs_of(l), self.widths[l]);
+                    for k in 0..width {
+                        for j in 0..inp {
+                            for vi in 0..nv {
+                                let u = self.grid[l][(k * inp + j) * nv + vi];
+                                if let Some(p) = self.prod[l][((n * width + k) * inp + j) * nv + vi] {
+                                    x[p.index()] = x[u.index()] * input[j];
+                                }
+                            }
+                        }
+                    }
+                }
+                if l < self.num_layers() - 1 {
+                    let width = self.widths[l];
+                    let layer = &net.layers[l];
+                    for j in 0..width {
+                        let a = &self.act[l][n * width + j];
+                        if let Some(h) = a.h {
+                            x[h.index()] = out[j];
+                        } else if out[j] > tol {
+                            return Err(format!(
+                                "sample {n}: neuron {} of layer {} is proven 0 but is {}",
+                                j + 1,
+                                l + 1,
+                                out[j]
+                            ));
+                        }
+                        if let Some(sg) = a.sigma {
+                            let pre = if layer.identity {
+                                0.0
+                            } else {
+                                layer.weights[j].iter().zip(&input).map(|(w, v)| w * v).sum::<f64>() + layer.bias[j]
+                            };
+                            x[sg.index()] = if pre > 0.0 { 1.0 } else { 0.0 };
+                        }
+                    }
+                }
+                input = out.clone();
+            }
+            let scores = acts.last().expect("output layer");
+            self.set_loss_values(&mut x, n, scores);
+        }
+        Ok(x)
+    }
+
+    fn set_loss_values(&self, x: &mut [f64], n: usize, scores: &[f64]) {
+        let y = self.data.label(n);
+        match self.settings.loss {
+            Loss::Hinge | Loss::Misclassification => {
+                x[self.loss_cols[n].index()] = self.sample_loss(y, scores);
+            }
+            Loss::L1 => {
+                for (c, &o) in scores.iter().enumerate() {
+                    let t = if c == y { 1.0 } else { 0.0 };
+                    x[self.loss_cols[n * self.k() + c].index()] = (o - t).abs();
+                }
+            }
+        }
+    }
+
+    /// The loss of one sample with label `y` and output scores `o`, as the
+    /// MILP defines it (before averaging).
+    pub fn sample_loss(&self, y: usize, o: &[f64]) -> f64 {
+        let margin = self.settings.margin;
+        let worst = (0..o.len())
+            .filter(|&c| c != y)
+            .map(|c| margin - (o[y] - o[c]))
+            .fold(f64::NEG_INFINITY, f64::max);
+        match self.settings.loss {
+            Loss::Hinge => worst.max(0.0),
+            // A sample exactly at the margin counts as met.
+            Loss::Misclassification => {
+                if worst > 1e-7 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Loss::L1 => o
+                .iter()
+                .enumerate()
+                .map(|(c, v)| (v - if c == y { 1.0 } else { 0.0 }).abs())
+                .sum(),
+        }
+    }
+
+    /// The MILP's objective evaluated for a network by its forward pass.
+    pub fn objective_of(&self, net: &Network) -> f64 {
+        let s = &self.settings;
+        let loss: f64 = (0..self.n())
+            .map(|n| self.sample_loss(self.data.label(n), &net.scores_standardized(self.data.row(n))))
+            .sum::<f64>()
+            / self.n() as f64;
+        let mut reg = 0.0;
+        for (l, layer) in net.layers.iter().enumerate() {
+            if layer.identity {
+                continue;
+            }
+            for w in layer.weights.iter().flatten() {
+                if l == 0 {
+                    reg += s.l1 * w.abs() + s.l2 * s.l2_approx(*w);
+                } else {
+                    reg += s.l1 * w.abs() + s.l2 * w * w;
+                }
+                if *w != 0.0 {
+                    reg += s.l0;
+                }
+            }
+        }
+        let neurons: usize = if s.prune_neurons {
+            net.layers[..net.layers.len() - 1]
+                .iter()
+                .map(|l| l.kept.iter().filter(|k| **k).count())
+                .sum()
+        } else {
+            0
+        };
+        let layers = (0..net.layers.len())
+            .filter(|&l| self.layer_on[l].is_some() && !net.layers[l].identity)
+            .count();
+        loss + reg + s.neuron_penalty * neurons as f64 + s.layer_penalty * layers as f64
+    }
+
+    fn check_shape(&self, net: &Network) -> Result<(), String> {
+        let widths: Vec<usize> = net.layers.iter().map(|l| l.outputs()).collect();
+        if widths != self.widths || net.feature_names.len() != self.d() {
+            return Err(format!(
+                "network {} → {:?} does not match the formulation {} → {:?}",
+                net.feature_names.len(),
+                widths,
+                self.d(),
+                self.widths
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads the network out of a solution. Binaries are rounded; layer-1
+    /// weights within `tol.zero_weight` of 0 become 0.
+    pub fn network_from(&self, x: &[f64], standardizer: &Standardizer, tol: &Tolerances) -> Network {
+        let s = &self.settings;
+        let d = self.d();
+        let values = self.values();
+        let nv = values.len();
+        let on = |c: Option<Col>| c.is_none_or(|c| x[c.index()] > 0.5);
+        let mut layers = Vec::new();
+        for l in 0..self.num_layers() {
+            let (inp, out) = (self.inputs_of(l), self.widths[l]);
+            let identity = !on(self.layer_on[l]);
+            let mut weights = vec![vec![0.0; inp]; out];
+            let mut bias = vec![0.0; out];
+            let kept: Vec<bool> = (0..out).map(|j| on(self.neuron_on[l][j])).collect();
+            if !identity {
+                for k in 0..out {
+                    bias[k] = x[self.bias[l][k].index()];
+                    for j in 0..inp {
+                        weights[k][j] = if l == 0 {
+                            let w = x[self.w1[k * d + j].index()];
+                            if w.abs() <= tol.zero_weight {
+                                0.0
+                            } else {
+                                w
+                            }
+                        } else {
+                            let z: i32 = (0..nv)
+                                .filter(|&vi| x[self.grid[l][(k * inp + j) * nv + vi].index()] > 0.5)
+                                .map(|vi| values[vi])
+                                .sum();
+                            s.grid_step * z as f64
+                        };
+                    }
+                    if !kept[k] {
+                        bias[k] = 0.0;
+                        weights[k].iter_mut().for_each(|w| *w = 0.0);
+                    }
+                }
+            }
+            layers.push(Layer {
+                weights,
+                bias,
+                kept,
+                relu: l + 1 < self.num_layers(),
+                identity,
+                grid: (l >= 1).then_some(Grid {
+                    step: s.grid_step,
+                    levels: s.grid_levels,
+                }),
+            });
+        }
+        Network {
+            format_version: FORMAT_VERSION,
+            feature_names: self.data.feature_names.clone(),
+            class_names: self.data.class_names.clone(),
+            standardizer: standardizer.clone(),
+            layers,
+            settings: serde_json::Value::Null,
+        }
+    }
+
+    /// Compares the solution `x` with the forward pass of `net` (read from
+    /// `x` by [`DenseFormulation::network_from`]) on every training sample:
+    /// hidden activations, outputs, each sample's loss, and the objective.
+    pub fn certify(&self, x: &[f64], net: &Network, tol: &Tolerances) -> Certificate {
+        let eval = self.model.evaluate(x, tol.value);
+        let max_violation = eval
+            .max_bound_violation
+            .max(eval.max_row_violation)
+            .max(eval.max_integrality_violation);
+        let mut act_dev = 0.0f64;
+        let mut out_dev = 0.0f64;
+        let mut loss_dev = 0.0f64;
+        let mut failure = None;
+        for n in 0..self.n() {
+            let acts = net.activations(self.data.row(n));
+            for l in 0..self.num_layers() - 1 {
+                let w = self.widths[l];
+                for j in 0..w {
+                    let a = &self.act[l][n * w + j];
+                    let milp = a.h.map_or(0.0, |h| x[h.index()]);
+                    let dev = (milp - acts[l][j]).abs() / (1.0 + a.upper);
+                    act_dev = act_dev.max(dev);
+                }
+            }
+            let scores = acts.last().expect("output");
+            let bound = self.output_bound(n);
+            for (k, &o) in scores.iter().enumerate() {
+                let milp: f64 = self.output_terms(n, k).iter().map(|&(c, v)| v * x[c.index()]).sum();
+                out_dev = out_dev.max((milp - o).abs() / (1.0 + bound));
+            }
+            let y = self.data.label(n);
+            let milp_loss = match self.settings.loss {
+                Loss::L1 => (0..self.k()).map(|c| x[self.loss_cols[n * self.k() + c].index()]).sum(),
+                _ => x[self.loss_cols[n].index()],
+            };
+            let milp_loss = if self.settings.loss == Loss::Misclassification {
+                milp_loss.round()
+            } else {
+                milp_loss
+            };
+            loss_dev = loss_dev.max((milp_loss - self.sample_loss(y, scores)).abs());
+        }
+        let objective_milp = self.model.objective_value(x);
+        let objective_forward = self.objective_of(net);
+        let scale = 1.0 + objective_milp.abs();
+        if max_violation > tol.value * 10.0 {
+            failure = Some(format!("the solution violates the model by {max_violation:.3e}"));
+        } else if act_dev > tol.value {
+            failure = Some(format!("hidden activations differ by {act_dev:.3e}"));
+        } else if out_dev > tol.value {
+            failure = Some(format!("outputs differ by {out_dev:.3e}"));
+        } else if loss_dev > tol.objective {
+            failure = Some(format!("a sample's loss differs by {loss_dev:.3e}"));
+        } else if (objective_milp - objective_forward).abs() > tol.objective * scale {
+            failure = Some(format!(
+                "objective {objective_milp} of the MILP, {objective_forward} by the forward pass"
+            ));
+        }
+        Certificate {
+            passed: failure.is_none(),
+            max_activation_deviation: act_dev,
+            max_output_deviation: out_dev,
+            max_loss_deviation: loss_dev,
+            objective_milp,
+            objective_forward,
+            max_constraint_violation: max_violation,
+            failure,
+        }
+    }
+
+    /// The training data the model was built on (standardized).
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+}
+
+/// Terms of `a − b + coef·extra`, merging repeated columns.
+fn diff_terms(a: &[(Col, f64)], b: &[(Col, f64)], extra: (Col, f64)) -> Vec<(Col, f64)> {
+    let mut terms: Vec<(Col, f64)> = a.to_vec();
+    terms.extend(b.iter().map(|&(c, v)| (c, -v)));
+    terms.push(extra);
+    terms.sort_by_key(|t| t.0);
+    let mut merged: Vec<(Col, f64)> = Vec::with_capacity(terms.len());
+    for (c, v) in terms {
+        match merged.last_mut() {
+            Some(last) if last.0 == c => last.1 += v,
+            _ => merged.push((c, v)),
+        }
+    }
+    merged.retain(|t| t.1 != 0.0);
+    merged
+}

@@ -1,0 +1,54 @@
+//! The training MILP of a dense ReLU classifier, and the bridge between its
+//! solutions and [`mipnet_network::Network`]s.
+//!
+//! # The formulation
+//!
+//! Data: standardized training inputs x_n ∈ R^d, labels y_n ∈ {0..K−1},
+//! n = 1..N. Network: d → n_1 → … → n_{L−1} (ReLU) → K (linear).
+//!
+//! **Layer 1** (inputs are data): a_{nj} = Σ_i W_{ji} x_{ni} + b_j with
+//! W, b continuous in [−ω, ω], so a is linear in the variables.
+//!
+//! **Layers ≥ 2** (weights × activations): each weight is w_{kj} = s·z_{kj},
+//! z ∈ {−P..P}, written with one binary u_{kjv} per nonzero value v
+//! (Σ_v u_{kjv} ≤ 1). Each product q_{nkjv} = u_{kjv}·h_{nj} with
+//! 0 ≤ h ≤ H_{nj} is exact with
+//! q ≤ H·u, q ≤ h, q ≥ h − H(1 − u), q ≥ 0, and
+//! a_{nk} = s Σ_j Σ_v v·q_{nkjv} + b_k.
+//! ReLU is positively homogeneous, so a hidden neuron's scale moves into
+//! its incoming weights: for one hidden layer this grid loses nothing.
+//!
+//! **ReLU** per sample, with interval bounds L ≤ a ≤ U of that sample:
+//! U ≤ 0 ⇒ h = 0; L ≥ 0 ⇒ h = a; otherwise a binary σ and
+//! h ≥ a, h ≥ 0, h ≤ a − L(1 − σ), h ≤ U·σ.
+//! Interval bounds: layer 1 U = ω(Σ_i |x_{ni}| + 1); layer ℓ ≥ 2
+//! U = s·P·Σ_j H_{nj} + ω; L = −U.
+//!
+//! **Loss** (mean over samples): hinge ξ_n ≥ margin − (o_{n,y_n} − o_{nk})
+//! for k ≠ y_n, ξ ≥ 0; misclassification: a binary e_n with
+//! o_{n,y} − o_{nk} + M e_n ≥ margin; ℓ1: t_{nk} ≥ |o_{nk} − onehot_{nk}|.
+//!
+//! **Regularization**: α·ℓ1 (auxiliaries |W| for layer 1; s·|v|·u exactly for
+//! grid weights), λ·ℓ0 (a binary per layer-1 weight with |W| ≤ ω·on; Σ_v u
+//! for grid weights), γ·ℓ2 (tangents r ≥ 2tW − t² at k points of [−ω, ω]
+//! for layer 1, an outer approximation whose error is at most
+//! (2ω/(k−1))²/4 per weight; s²v²·u exactly for grid weights).
+//!
+//! **Pruning**: a neuron indicator q_j forces its incoming and outgoing
+//! weights and its bias to 0 (then its activation is 0); cost β per kept
+//! neuron. A layer indicator r_ℓ (hidden layers ≥ 2 of the previous width)
+//! forces the layer's weights and biases to 0, relaxes its ReLU rows by
+//! big-M, and ties h^ℓ = h^{ℓ−1}: the layer becomes the identity.
+//!
+//! **Symmetry breaking**: neurons of a hidden layer are ordered, kept first
+//! (q_j ≥ q_{j+1}) then by bias (b_j − b_{j+1} ≥ −2ω(q_j − q_{j+1})). Any
+//! network can be permuted into that order, so the optimum is unchanged.
+//!
+//! Objective: loss + α·ℓ1 + λ·ℓ0 + γ·ℓ2 + β·(neurons kept) + (layer
+//! penalty)·(layers kept).
+
+mod dense;
+mod settings;
+
+pub use dense::{Certificate, DenseFormulation, ModelStats, Tolerances};
+pub use settings::{FormulationSettings, Loss, SettingError};

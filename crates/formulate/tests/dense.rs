@@ -1,0 +1,361 @@
+//! The dense formulation against independent computations: random feasible
+//! networks evaluate in the MILP exactly as their forward pass says; tiny
+//! instances solved by HiGHS match the optimum found by enumerating every
+//! binary assignment (each an LP); symmetry breaking never changes it.
+
+use mipnet_data::{Dataset, Standardizer};
+use mipnet_formulate::{DenseFormulation, FormulationSettings, Loss, Tolerances};
+use mipnet_highs::HighsSolver;
+use mipnet_milp::VarType;
+use mipnet_network::{Grid, Layer, Network, FORMAT_VERSION};
+use mipnet_solver::{NoObserver, SolveOptions, SolveRequest, Solver, Status};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn toy_data(seed: u64, n: usize, d: usize, k: usize) -> Dataset {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let x: Vec<f64> = (0..n * d).map(|_| rng.gen_range(-1.5..1.5)).collect();
+    let y: Vec<usize> = (0..n).map(|i| i % k).collect();
+    Dataset::new(
+        "toy",
+        (0..d).map(|i| format!("f{i}")).collect(),
+        (0..k).map(|c| format!("c{c}")).collect(),
+        x,
+        y,
+    )
+}
+
+/// A random network in the MILP's feasible set for `s`.
+fn random_network(rng: &mut ChaCha8Rng, d: usize, k: usize, s: &FormulationSettings) -> Network {
+    let widths: Vec<usize> = s.hidden.iter().copied().chain([k]).collect();
+    let mut layers = Vec::new();
+    let mut inp = d;
+    let prunable = s.prunable_layers();
+    for (l, &out) in widths.iter().enumerate() {
+        let identity = s.prune_layers && prunable.contains(&l) && rng.gen_bool(0.4);
+        let hidden = l + 1 < widths.len();
+        let kept: Vec<bool> = (0..out)
+            .map(|_| !(s.prune_neurons && hidden && rng.gen_bool(0.3)))
+            .collect();
+        let mut weights = vec![vec![0.0; inp]; out];
+        let mut bias = vec![0.0; out];
+        if !identity {
+            for j in 0..out {
+                bias[j] = rng.gen_range(-s.omega..s.omega);
+                for i in 0..inp {
+                    weights[j][i] = if rng.gen_bool(0.25) {
+                        0.0
+                    } else if l == 0 {
+                        rng.gen_range(-s.omega..s.omega)
+                    } else {
+                        let p = s.grid_levels as i32;
+                        s.grid_step * rng.gen_range(-p..=p) as f64
+                    };
+                }
+            }
+        }
+        layers.push(Layer {
+            weights,
+            bias,
+            kept,
+            relu: hidden,
+            identity,
+            grid: (l > 0).then_some(Grid {
+                step: s.grid_step,
+                levels: s.grid_levels,
+            }),
+        });
+        inp = out;
+    }
+    // Pruned neurons: no weights in or out, no bias.
+    for l in 0..layers.len() - 1 {
+        for j in 0..layers[l].outputs() {
+            if !layers[l].kept[j] {
+                layers[l].bias[j] = 0.0;
+                layers[l].weights[j].iter_mut().for_each(|w| *w = 0.0);
+                for row in layers[l + 1].weights.iter_mut() {
+                    row[j] = 0.0;
+                }
+            }
+        }
+    }
+    let mut net = Network {
+        format_version: FORMAT_VERSION,
+        feature_names: (0..d).map(|i| format!("f{i}")).collect(),
+        class_names: (0..k).map(|c| format!("c{c}")).collect(),
+        standardizer: Standardizer::identity(d),
+        layers,
+        settings: serde_json::Value::Null,
+    };
+    if s.symmetry_breaking {
+        sort_neurons(&mut net);
+    }
+    net
+}
+
+/// Permutes each hidden layer's neurons into symmetric order (kept first,
+/// then bias descending), moving the next layer's columns along.
+fn sort_neurons(net: &mut Network) {
+    for l in 0..net.layers.len() - 1 {
+        if net.layers[l].identity {
+            continue;
+        }
+        let order = DenseFormulation::symmetric_order(&net.layers[l]);
+        let layer = net.layers[l].clone();
+        for (new, &old) in order.iter().enumerate() {
+            net.layers[l].weights[new] = layer.weights[old].clone();
+            net.layers[l].bias[new] = layer.bias[old];
+            net.layers[l].kept[new] = layer.kept[old];
+        }
+        if net.layers[l + 1].identity {
+            // An identity layer passes neurons through in order: it cannot
+            // follow a permutation, so keep such networks unpermuted.
+            continue;
+        }
+        let next = net.layers[l + 1].clone();
+        for (row_new, row_old) in net.layers[l + 1].weights.iter_mut().zip(&next.weights) {
+            for (new, &old) in order.iter().enumerate() {
+                row_new[new] = row_old[old];
+            }
+        }
+    }
+}
+
+fn variants() -> Vec<FormulationSettings> {
+    let base = FormulationSettings {
+        hidden: vec![3],
+        symmetry_breaking: false,
+        ..Default::default()
+    };
+    vec![
+        base.clone(),
+        FormulationSettings {
+            loss: Loss::Misclassification,
+            l0: 0.01,
+            ..base.clone()
+        },
+        FormulationSettings {
+            loss: Loss::L1,
+            l2: 0.05,
+            grid_levels: 2,
+            grid_step: 0.5,
+            ..base.clone()
+        },
+        FormulationSettings {
+            hidden: vec![3, 3],
+            prune_neurons: true,
+            neuron_penalty: 0.02,
+            prune_layers: true,
+            layer_penalty: 0.03,
+            ..base.clone()
+        },
+        FormulationSettings {
+            hidden: vec![4, 2],
+            omega: 2.0,
+            l1: 0.0,
+            ..base.clone()
+        },
+    ]
+}
+
+#[test]
+fn random_feasible_networks_evaluate_as_their_forward_pass() {
+    let data = toy_data(1, 12, 3, 3);
+    let tol = Tolerances::default();
+    for (vi, s) in variants().into_iter().enumerate() {
+        let f = DenseFormulation::build(&data, &s).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(vi as u64);
+        for trial in 0..20 {
+            let net = random_network(&mut rng, 3, 3, &s);
+            let x = f
+                .start_values(&net)
+                .unwrap_or_else(|e| panic!("variant {vi} trial {trial}: {e}"));
+            let eval = f.model.evaluate(&x, 1e-9);
+            assert!(eval.is_feasible(), "variant {vi} trial {trial}: {eval:?}");
+            let forward = f.objective_of(&net);
+            assert!(
+                (eval.objective - forward).abs() < 1e-9,
+                "variant {vi} trial {trial}: MILP {} forward {forward}",
+                eval.objective
+            );
+            let back = f.network_from(&x, &net.standardizer, &tol);
+            assert_eq!(back.layers, net.layers, "variant {vi} trial {trial}");
+            let cert = f.certify(&x, &back, &tol);
+            assert!(cert.passed, "variant {vi} trial {trial}: {cert:?}");
+        }
+    }
+}
+
+#[test]
+fn symmetric_random_networks_satisfy_symmetry_breaking() {
+    let data = toy_data(2, 10, 2, 2);
+    for mut s in variants() {
+        s.symmetry_breaking = true;
+        let f = DenseFormulation::build(&data, &s).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..20 {
+            let net = random_network(&mut rng, 2, 2, &s);
+            if net.layers.iter().any(|l| l.identity) {
+                continue;
+            }
+            let x = f.start_values(&net).unwrap();
+            assert!(f.model.evaluate(&x, 1e-9).is_feasible());
+        }
+    }
+}
+
+fn solve_to_optimality(f: &DenseFormulation) -> (f64, Vec<f64>) {
+    let opts = SolveOptions {
+        threads: Some(1),
+        relative_gap: Some(0.0),
+        extra: vec![("mip_abs_gap".into(), "0".into())],
+        ..Default::default()
+    };
+    let r = HighsSolver
+        .solve(SolveRequest::new(&f.model, &opts), &mut NoObserver)
+        .unwrap();
+    assert_eq!(r.status, Status::Optimal);
+    (r.objective.unwrap(), r.solution.unwrap())
+}
+
+/// The optimum by enumeration: every assignment of the integral columns,
+/// the rest solved as an LP.
+fn brute_force(f: &DenseFormulation) -> f64 {
+    let ints = f.integral_columns();
+    assert!(ints.len() <= 12, "too many binaries to enumerate: {}", ints.len());
+    let opts = SolveOptions {
+        threads: Some(1),
+        ..Default::default()
+    };
+    let mut best = f64::INFINITY;
+    for mask in 0u32..(1 << ints.len()) {
+        let mut lp = f.model.clone();
+        for (b, &c) in ints.iter().enumerate() {
+            let v = (mask >> b & 1) as f64;
+            lp.set_col_bounds(c, v, v);
+            lp.set_col_type(c, VarType::Continuous);
+        }
+        let r = HighsSolver
+            .solve(SolveRequest::new(&lp, &opts), &mut NoObserver)
+            .unwrap();
+        if r.status == Status::Optimal {
+            best = best.min(r.objective.unwrap());
+        }
+    }
+    best
+}
+
+#[test]
+fn tiny_instances_reach_the_enumerated_optimum_and_pass_the_certificate() {
+    // 4 samples, 1 feature, 1 hidden neuron, 2 classes: 4 ReLU binaries and
+    // 4 grid binaries (ternary weights for 2 outputs).
+    let tol = Tolerances::default();
+    for seed in 0..4 {
+        let data = toy_data(10 + seed, 4, 1, 2);
+        for loss in [Loss::Hinge, Loss::Misclassification, Loss::L1] {
+            let s = FormulationSettings {
+                hidden: vec![1],
+                loss,
+                l1: 0.01,
+                symmetry_breaking: false,
+                ..Default::default()
+            };
+            let f = DenseFormulation::build(&data, &s).unwrap();
+            let (opt, x) = solve_to_optimality(&f);
+            let enumerated = brute_force(&f);
+            assert!(
+                (opt - enumerated).abs() < 1e-6,
+                "seed {seed} {loss:?}: MILP {opt}, enumeration {enumerated}"
+            );
+            let net = f.network_from(&x, &Standardizer::identity(1), &tol);
+            let cert = f.certify(&x, &net, &tol);
+            assert!(cert.passed, "seed {seed} {loss:?}: {cert:?}");
+            assert!((cert.objective_forward - opt).abs() < 1e-5);
+        }
+    }
+}
+
+#[test]
+fn symmetry_breaking_never_changes_the_optimum() {
+    for seed in 0..4 {
+        let data = toy_data(20 + seed, 5, 2, 2);
+        for prune in [false, true] {
+            let s = FormulationSettings {
+                hidden: vec![2],
+                prune_neurons: prune,
+                neuron_penalty: if prune { 0.05 } else { 0.0 },
+                symmetry_breaking: false,
+                ..Default::default()
+            };
+            let without = solve_to_optimality(&DenseFormulation::build(&data, &s).unwrap()).0;
+            let with = solve_to_optimality(
+                &DenseFormulation::build(
+                    &data,
+                    &FormulationSettings {
+                        symmetry_breaking: true,
+                        ..s.clone()
+                    },
+                )
+                .unwrap(),
+            )
+            .0;
+            assert!(
+                (with - without).abs() < 1e-6,
+                "seed {seed} prune {prune}: {with} vs {without}"
+            );
+        }
+    }
+}
+
+#[test]
+fn invalid_settings_are_refused_by_name() {
+    let data = toy_data(0, 6, 2, 2);
+    let cases: Vec<(FormulationSettings, &str)> = vec![
+        (
+            FormulationSettings {
+                hidden: vec![4, 0],
+                ..Default::default()
+            },
+            "layer 2 has width 0",
+        ),
+        (
+            FormulationSettings {
+                l1: -1.0,
+                ..Default::default()
+            },
+            "invalid setting l1",
+        ),
+        (
+            FormulationSettings {
+                omega: 0.0,
+                ..Default::default()
+            },
+            "invalid setting omega",
+        ),
+        (
+            FormulationSettings {
+                hidden: vec![4, 3],
+                prune_layers: true,
+                ..Default::default()
+            },
+            "no hidden layer can become the identity",
+        ),
+    ];
+    for (s, msg) in cases {
+        let e = DenseFormulation::build(&data, &s).err().expect("refused");
+        assert!(e.to_string().contains(msg), "{e} lacks {msg}");
+    }
+}
+
+#[test]
+fn model_size_matches_the_measured_prototype() {
+    // DESIGN.md: Iris (112 training samples), 4 → 8 → 3, ternary outputs:
+    // 944 binaries (896 ReLU + 48 weight binaries).
+    let iris = mipnet_data::Bundled::Iris.load();
+    let (train, _) = iris.split_stratified(0.25, 0).unwrap();
+    let train = train.standardized(&Standardizer::fit(&train));
+    let f = DenseFormulation::build(&train, &FormulationSettings::default()).unwrap();
+    let st = f.stats();
+    assert_eq!(st.binaries, 944);
+    assert_eq!(st.relu_binaries, 896);
+}
