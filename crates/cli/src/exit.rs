@@ -7,10 +7,45 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  the command ran; for `solve`, the solver returned a status (even infeasible)
   1  an internal failure (a bug or a numerical failure of the solver)
-  2  bad input: unknown option, missing or malformed file, invalid setting";
+  2  bad input: unknown option, missing or malformed file, invalid setting
+  3  `train`: no network (the solver ended, e.g. at its time limit, without one)
+  4  `train`: the certificate check failed (the MILP's values and the network's
+     forward pass disagree): a numerical failure, never reported as a result";
 
 pub const BAD_INPUT: u8 = 2;
 pub const FAILURE: u8 = 1;
+pub const NO_NETWORK: u8 = 3;
+pub const CERTIFICATE_FAILED: u8 = 4;
+
+/// An outcome with its own exit code (3 or 4).
+#[derive(Debug)]
+pub struct Exit {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Exit {
+    pub fn no_network(message: String) -> Self {
+        Exit {
+            code: NO_NETWORK,
+            message,
+        }
+    }
+    pub fn certificate(message: String) -> Self {
+        Exit {
+            code: CERTIFICATE_FAILED,
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 /// An error caused by what the user gave: exit code 2.
 #[derive(Debug)]
@@ -33,6 +68,8 @@ pub fn input<E: Into<anyhow::Error>>(e: E) -> anyhow::Error {
 pub fn report(e: anyhow::Error) -> ExitCode {
     let code = if e.downcast_ref::<InputError>().is_some() {
         BAD_INPUT
+    } else if let Some(exit) = e.downcast_ref::<Exit>() {
+        exit.code
     } else {
         FAILURE
     };

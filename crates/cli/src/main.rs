@@ -19,6 +19,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Train a dense ReLU classifier exactly (gradient start, LP polish, MIP).
+    Train(commands::train::TrainArgs),
+    /// Predict classes of a CSV file with a trained network.
+    Predict(commands::predict::PredictArgs),
+    /// Print a trained network as equations a person can read.
+    Show(commands::show::ShowArgs),
     /// Solve an MPS or LP file with the embedded HiGHS solver.
     Solve(commands::solve::SolveArgs),
 }
@@ -29,6 +35,9 @@ fn main() -> ExitCode {
         Err(e) => return exit::clap_error(e),
     };
     let result = match cli.command {
+        Command::Train(args) => commands::train::run(args),
+        Command::Predict(args) => commands::predict::run(args),
+        Command::Show(args) => commands::show::run(args),
         Command::Solve(args) => commands::solve::run(args),
     };
     match result {

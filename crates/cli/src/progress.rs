@@ -24,6 +24,15 @@ impl ProgressLine {
         ProgressLine { bar }
     }
 
+    /// Prints a line above the progress line (stderr).
+    pub fn println(&self, text: &str) {
+        if self.bar.is_hidden() {
+            eprintln!("{text}");
+        } else {
+            self.bar.println(text);
+        }
+    }
+
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }

@@ -48,7 +48,9 @@
 //! penalty)·(layers kept).
 
 mod dense;
+mod project;
 mod settings;
 
 pub use dense::{Certificate, DenseFormulation, ModelStats, Tolerances};
+pub use project::{project, sort_neurons};
 pub use settings::{FormulationSettings, Loss, SettingError};

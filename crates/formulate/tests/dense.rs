@@ -4,7 +4,7 @@
 //! binary assignment (each an LP); symmetry breaking never changes it.
 
 use mipnet_data::{Dataset, Standardizer};
-use mipnet_formulate::{DenseFormulation, FormulationSettings, Loss, Tolerances};
+use mipnet_formulate::{sort_neurons, DenseFormulation, FormulationSettings, Loss, Tolerances};
 use mipnet_highs::HighsSolver;
 use mipnet_milp::VarType;
 use mipnet_network::{Grid, Layer, Network, FORMAT_VERSION};
@@ -91,34 +91,6 @@ fn random_network(rng: &mut ChaCha8Rng, d: usize, k: usize, s: &FormulationSetti
         sort_neurons(&mut net);
     }
     net
-}
-
-/// Permutes each hidden layer's neurons into symmetric order (kept first,
-/// then bias descending), moving the next layer's columns along.
-fn sort_neurons(net: &mut Network) {
-    for l in 0..net.layers.len() - 1 {
-        if net.layers[l].identity {
-            continue;
-        }
-        let order = DenseFormulation::symmetric_order(&net.layers[l]);
-        let layer = net.layers[l].clone();
-        for (new, &old) in order.iter().enumerate() {
-            net.layers[l].weights[new] = layer.weights[old].clone();
-            net.layers[l].bias[new] = layer.bias[old];
-            net.layers[l].kept[new] = layer.kept[old];
-        }
-        if net.layers[l + 1].identity {
-            // An identity layer passes neurons through in order: it cannot
-            // follow a permutation, so keep such networks unpermuted.
-            continue;
-        }
-        let next = net.layers[l + 1].clone();
-        for (row_new, row_old) in net.layers[l + 1].weights.iter_mut().zip(&next.weights) {
-            for (new, &old) in order.iter().enumerate() {
-                row_new[new] = row_old[old];
-            }
-        }
-    }
 }
 
 fn variants() -> Vec<FormulationSettings> {

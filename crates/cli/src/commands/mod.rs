@@ -1,3 +1,6 @@
 //! One module per subcommand.
 
+pub mod predict;
+pub mod show;
 pub mod solve;
+pub mod train;

@@ -1,0 +1,419 @@
+//! `mipnet train`: exact training of a dense ReLU classifier.
+
+use crate::exit::{input, Exit};
+use crate::progress::ProgressLine;
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use mipnet_data::{Bundled, Dataset};
+use mipnet_formulate::Loss;
+use mipnet_network::write_atomic;
+use mipnet_solver::{InterruptFlag, Observer};
+use mipnet_train::{train, Job, TrainError, TrainObserver, TrainOutcome, TrainSettings};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LossArg {
+    Hinge,
+    Misclassification,
+    L1,
+}
+
+/// Where the training data comes from, shared by `train` and `bench`.
+#[derive(Args, Debug, Clone)]
+pub struct DataArgs {
+    /// A bundled dataset: iris, wine, wdbc or digits.
+    #[arg(long, value_name = "NAME", conflicts_with = "data")]
+    pub dataset: Option<String>,
+    /// A CSV file with a header row (numeric features, one label column).
+    #[arg(long, value_name = "FILE.csv", requires = "label")]
+    pub data: Option<PathBuf>,
+    /// The label column of --data (and --test-data).
+    #[arg(long, value_name = "COLUMN")]
+    pub label: Option<String>,
+    /// A separate test set (same columns); otherwise a stratified split.
+    #[arg(long, value_name = "FILE.csv")]
+    pub test_data: Option<PathBuf>,
+    /// Fraction of the data held out for testing.
+    #[arg(long, value_name = "F", default_value_t = 0.25)]
+    pub test_fraction: f64,
+    /// Seed of the train/test split and of --train-per-class.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub split_seed: u64,
+    /// Train on a balanced subset of N samples per class.
+    #[arg(long, value_name = "N")]
+    pub train_per_class: Option<usize>,
+}
+
+impl DataArgs {
+    /// (name, train, test) as the user asked.
+    pub fn load(&self) -> Result<(String, Dataset, Option<Dataset>)> {
+        let (name, all) = match (&self.dataset, &self.data) {
+            (Some(name), None) => {
+                let b = Bundled::from_name(name).map_err(input)?;
+                (b.name().to_string(), b.load())
+            }
+            (None, Some(path)) => {
+                let label = self.label.as_deref().expect("clap requires --label");
+                (path.display().to_string(), Dataset::from_csv(path, label).map_err(input)?)
+            }
+            _ => return Err(input(anyhow::anyhow!("give --dataset NAME or --data FILE.csv --label COLUMN"))),
+        };
+        let (mut train, test) = match &self.test_data {
+            Some(path) => {
+                let (test, labelled) = Dataset::from_csv_like(path, self.label.as_deref(), &all).map_err(input)?;
+                if !labelled {
+                    return Err(input(anyhow::anyhow!(
+                        "{}: the test data needs the label column '{}'",
+                        path.display(),
+                        self.label.as_deref().unwrap_or("")
+                    )));
+                }
+                (all, Some(test))
+            }
+            None => {
+                let (train, test) = all.split_stratified(self.test_fraction, self.split_seed).map_err(input)?;
+                (train, Some(test))
+            }
+        };
+        if let Some(n) = self.train_per_class {
+            train = train.balanced_subset(n, self.split_seed).map_err(input)?;
+        }
+        train.check_trainable().map_err(input)?;
+        Ok((name, train, test))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Settings file (TOML: [formulation], [gradient], [solver], [stages]);
+    /// flags given here override it.
+    #[arg(long, value_name = "FILE.toml")]
+    pub config: Option<PathBuf>,
+    /// Hidden layer widths, e.g. 8 or 16,8.
+    #[arg(long, value_name = "W[,W…]", value_delimiter = ',')]
+    pub hidden: Option<Vec<usize>>,
+    #[arg(long, value_enum)]
+    pub loss: Option<LossArg>,
+    /// Margin of the hinge and misclassification losses.
+    #[arg(long, allow_negative_numbers = true)]
+    pub margin: Option<f64>,
+    /// ω: box of layer-1 weights and all biases.
+    #[arg(long, allow_negative_numbers = true)]
+    pub omega: Option<f64>,
+    /// s: step of the weight grid of layers ≥ 2.
+    #[arg(long, allow_negative_numbers = true)]
+    pub grid_step: Option<f64>,
+    /// P: grid weights are s·{−P..P}.
+    #[arg(long)]
+    pub grid_levels: Option<u32>,
+    /// α: ℓ1 penalty on weights.
+    #[arg(long, allow_negative_numbers = true)]
+    pub l1: Option<f64>,
+    /// λ: penalty per nonzero weight (ℓ0).
+    #[arg(long, allow_negative_numbers = true)]
+    pub l0: Option<f64>,
+    /// γ: ℓ2 penalty (elastic net), tangent approximation.
+    #[arg(long, allow_negative_numbers = true)]
+    pub l2: Option<f64>,
+    /// Let the MILP prune whole neurons.
+    #[arg(long)]
+    pub prune_neurons: bool,
+    /// β: cost per kept neuron (implies --prune-neurons).
+    #[arg(long, allow_negative_numbers = true)]
+    pub neuron_penalty: Option<f64>,
+    /// Let the MILP turn hidden layers into the identity (equal widths only).
+    #[arg(long)]
+    pub prune_layers: bool,
+    /// Cost per kept prunable layer (implies --prune-layers).
+    #[arg(long, allow_negative_numbers = true)]
+    pub layer_penalty: Option<f64>,
+    /// Turn off the neuron-order symmetry breaking.
+    #[arg(long)]
+    pub no_symmetry_breaking: bool,
+    /// Seconds for the full MIP.
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+    /// Stop the MIP at this relative gap.
+    #[arg(long, value_name = "G", allow_negative_numbers = true)]
+    pub gap: Option<f64>,
+    /// Solver threads.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// HiGHS's random seed.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Seed of the gradient trainer's initialization.
+    #[arg(long, value_name = "N")]
+    pub gradient_seed: Option<u64>,
+    /// Adam steps of the gradient start.
+    #[arg(long, value_name = "N")]
+    pub epochs: Option<usize>,
+    /// Adam steps of the fine-tuning on the grid (0 = off).
+    #[arg(long, value_name = "N")]
+    pub finetune_epochs: Option<usize>,
+    /// Skip the LP polish.
+    #[arg(long)]
+    pub no_polish: bool,
+    /// Skip the full MIP (no dual bound then).
+    #[arg(long)]
+    pub no_mip: bool,
+    /// Write network.json and report.json into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the report as JSON on stdout instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Show HiGHS's log on stderr.
+    #[arg(long)]
+    pub log: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl TrainArgs {
+    /// The config file's settings with the flags applied over them.
+    pub fn settings(&self) -> Result<TrainSettings> {
+        let mut s = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))
+                    .map_err(input)?;
+                TrainSettings::from_toml(&text)
+                    .map_err(|e| input(anyhow::anyhow!("{}: {e}", path.display())))?
+            }
+            None => TrainSettings::default(),
+        };
+        let f = &mut s.formulation;
+        if let Some(h) = &self.hidden {
+            f.hidden = h.clone();
+        }
+        if let Some(l) = self.loss {
+            f.loss = match l {
+                LossArg::Hinge => Loss::Hinge,
+                LossArg::Misclassification => Loss::Misclassification,
+                LossArg::L1 => Loss::L1,
+            };
+        }
+        let set = |dst: &mut f64, v: Option<f64>| {
+            if let Some(v) = v {
+                *dst = v;
+            }
+        };
+        set(&mut f.margin, self.margin);
+        set(&mut f.omega, self.omega);
+        set(&mut f.grid_step, self.grid_step);
+        set(&mut f.l1, self.l1);
+        set(&mut f.l0, self.l0);
+        set(&mut f.l2, self.l2);
+        if let Some(p) = self.grid_levels {
+            f.grid_levels = p;
+        }
+        if self.prune_neurons || self.neuron_penalty.is_some() {
+            f.prune_neurons = true;
+        }
+        set(&mut f.neuron_penalty, self.neuron_penalty);
+        if self.prune_layers || self.layer_penalty.is_some() {
+            f.prune_layers = true;
+        }
+        set(&mut f.layer_penalty, self.layer_penalty);
+        if self.no_symmetry_breaking {
+            f.symmetry_breaking = false;
+        }
+        set(&mut s.solver.time_limit, self.time_limit);
+        if self.gap.is_some() {
+            s.solver.gap = self.gap;
+        }
+        if self.threads.is_some() {
+            s.solver.threads = self.threads;
+        }
+        if let Some(seed) = self.seed {
+            s.solver.seed = seed;
+        }
+        s.solver.log |= self.log;
+        if let Some(seed) = self.gradient_seed {
+            s.gradient.seed = seed;
+        }
+        if let Some(e) = self.epochs {
+            s.gradient.epochs = e;
+        }
+        if let Some(e) = self.finetune_epochs {
+            s.stages.finetune_epochs = e;
+        }
+        if self.no_polish {
+            s.stages.polish = false;
+        }
+        if self.no_mip {
+            s.stages.mip = false;
+        }
+        s.validate().map_err(input)?;
+        Ok(s)
+    }
+}
+
+/// Stage messages on stderr and the solver's progress line.
+pub struct Console {
+    quiet: bool,
+    line: ProgressLine,
+}
+
+impl Console {
+    pub fn new(quiet: bool) -> Self {
+        Console {
+            quiet,
+            line: ProgressLine::new(quiet),
+        }
+    }
+}
+
+impl TrainObserver for Console {
+    fn stage(&mut self, message: &str) {
+        if !self.quiet {
+            self.line.println(&format!("mipnet: {message}"));
+        }
+    }
+    fn solver(&mut self) -> &mut dyn Observer {
+        &mut self.line
+    }
+}
+
+/// Runs the pipeline and maps its failures to exit codes.
+pub fn run_training(name: String, train_set: &Dataset, test: Option<&Dataset>, s: &TrainSettings, quiet: bool) -> Result<TrainOutcome> {
+    let interrupt = InterruptFlag::new();
+    let flag = interrupt.clone();
+    let _ = ctrlc::set_handler(move || flag.raise());
+    let mut console = Console::new(quiet);
+    let job = Job {
+        dataset: name,
+        train: train_set,
+        test,
+        settings: s,
+    };
+    let outcome = train(&job, &mut console, Some(&interrupt));
+    console.line.finish();
+    outcome.map_err(|e| match e {
+        TrainError::Certificate(_) => anyhow::Error::new(Exit::certificate(e.to_string())),
+        TrainError::NoNetwork(_) => anyhow::Error::new(Exit::no_network(e.to_string())),
+        TrainError::Settings(_) => input(e),
+        other => anyhow::Error::new(other),
+    })
+}
+
+pub fn run(args: TrainArgs) -> Result<std::process::ExitCode> {
+    let settings = args.settings()?;
+    let (name, train_set, test) = args.data.load()?;
+    if let Some(dir) = &args.out {
+        if dir.exists() && !dir.is_dir() {
+            return Err(input(anyhow::anyhow!("--out {}: exists and is not a directory", dir.display())));
+        }
+    }
+    let outcome = run_training(name, &train_set, test.as_ref(), &settings, args.quiet || args.json)?;
+    if let Some(dir) = &args.out {
+        write_outputs(dir, &outcome)?;
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &outcome.report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", summary(&outcome))?;
+        if let Some(dir) = &args.out {
+            writeln!(out, "wrote        {0}/network.json, {0}/report.json (read it: mipnet show {0}/network.json)", dir.display())?;
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Writes network.json and report.json, each whole or not at all.
+pub fn write_outputs(dir: &Path, outcome: &TrainOutcome) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    outcome.network.save(&dir.join("network.json"))?;
+    let report = serde_json::to_string_pretty(&outcome.report)?;
+    write_atomic(&dir.join("report.json"), report.as_bytes())
+        .with_context(|| format!("cannot write {}", dir.join("report.json").display()))?;
+    Ok(())
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.1} %", 100.0 * v)
+}
+
+/// The human summary printed at the end of `train`.
+pub fn summary(o: &TrainOutcome) -> String {
+    let r = &o.report;
+    let f = &r.settings.formulation;
+    let arch: Vec<String> = f.hidden.iter().map(|w| w.to_string()).collect();
+    let mut s = String::new();
+    s += &format!(
+        "dataset      {} ({} train / {} test), {} → {} → {}, loss {}, ω = {}, grid {}·{{−{}..{}}}, α = {}\n",
+        r.dataset,
+        r.n_train,
+        r.n_test,
+        o.network.feature_names.len(),
+        arch.join(" → "),
+        o.network.class_names.len(),
+        f.loss.name(),
+        f.omega,
+        f.grid_step,
+        f.grid_levels,
+        f.grid_levels,
+        f.l1
+    );
+    let stages: Vec<String> = r
+        .stages
+        .iter()
+        .map(|st| {
+            if st.objective.is_nan() {
+                format!("{} (train {})", st.stage, pct(st.train_accuracy))
+            } else {
+                format!("{} {:.4}", st.stage, st.objective)
+            }
+        })
+        .collect();
+    s += &format!("stages       {}\n", stages.join(" → "));
+    s += &format!(
+        "network      train {}, test {}, {} of weights zero, {} of {} parameters kept, neurons kept {:?}\n",
+        pct(r.train_accuracy),
+        r.test_accuracy.map_or("-".into(), pct),
+        pct(r.weight_sparsity),
+        r.params_kept,
+        r.params_total,
+        r.neurons_kept
+    );
+    s += &format!(
+        "objective    {:.6}   bound {}   gap {}   MIP status {}   found by {}\n",
+        r.objective,
+        r.dual_bound.map_or("-".into(), |b| format!("{b:.6}")),
+        r.mip_gap.map_or("-".into(), pct),
+        r.status,
+        r.found_by
+    );
+    let c = &r.certificate;
+    s += &format!(
+        "certificate  {} (max deviation: activation {:.1e}, output {:.1e}, loss {:.1e}; objective MILP {:.6} = forward {:.6})\n",
+        if c.passed { "passed" } else { "FAILED" },
+        c.max_activation_deviation,
+        c.max_output_deviation,
+        c.max_loss_deviation,
+        c.objective_milp,
+        c.objective_forward
+    );
+    let b = &r.baseline;
+    s += &format!(
+        "baseline     gradient net: train {}, test {}, {} zero; magnitude-pruned to {} zero: train {}, test {}\n",
+        pct(b.train_accuracy),
+        b.test_accuracy.map_or("-".into(), pct),
+        pct(b.weight_sparsity),
+        pct(r.weight_sparsity),
+        pct(b.pruned_to_milp_sparsity_train_accuracy),
+        b.pruned_to_milp_sparsity_test_accuracy.map_or("-".into(), pct)
+    );
+    s += &format!(
+        "time         {:.1} s in all (MIP {:.1} s, model build {:.2} s); {} columns, {} binaries, {} rows\n",
+        r.total_seconds, r.solve_seconds, r.build_seconds, r.columns, r.binaries, r.rows
+    );
+    s
+}

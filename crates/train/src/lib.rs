@@ -1,0 +1,416 @@
+//! Exact training of dense ReLU classifiers: a pipeline around the solver.
+//!
+//! HiGHS on the training MILP alone returns the zero network and proves
+//! nothing (its LP relaxation is 0), so the trainer works in one direction,
+//! each stage taking the previous stage's network and handing on a better
+//! one:
+//!
+//! 1. **gradient**: Adam on the same architecture (seeded) — also the
+//!    report's baseline;
+//! 2. **projection** onto the MILP's feasible set (grid weights, box,
+//!    neuron order; scale moves into layer 1);
+//! 3. **fine-tune**: Adam again with the grid weights frozen and layer 1
+//!    clipped to the box (quantization-aware);
+//! 4. **LP polish**: every binary fixed at the network's values (activation
+//!    patterns, grid weights); the LP left in the continuous weights is
+//!    solved exactly;
+//! 5. **full MIP** with that network as MIP start, for a better network and
+//!    the dual bound; a better incumbent is polished in turn.
+//!
+//! Every network that leaves a stage as a result has passed the
+//! certificate check: its forward pass in f64 reproduces the MILP's
+//! activations, outputs, losses and objective.
+
+mod settings;
+
+pub use settings::{SolverSettings, Stages, TrainSettingError, TrainSettings};
+
+use mipnet_data::{Dataset, Standardizer};
+use mipnet_formulate::{project, sort_neurons, Certificate, DenseFormulation, ModelStats, Tolerances};
+use mipnet_gradient::{initial_network, magnitude_prune, Constraints, GradientSettings};
+use mipnet_highs::HighsSolver;
+use mipnet_milp::VarType;
+use mipnet_network::Network;
+use mipnet_solver::{InterruptFlag, MipStart, NoObserver, Observer, SolveRequest, Solver, SolverError, Status};
+use serde::Serialize;
+use std::time::Instant;
+use thiserror::Error;
+
+/// Why training produced no network.
+#[derive(Debug, Error)]
+pub enum TrainError {
+    #[error(transparent)]
+    Settings(#[from] TrainSettingError),
+    #[error("solver: {0}")]
+    Solver(#[from] SolverError),
+    #[error("no network: {0}")]
+    NoNetwork(String),
+    #[error("certificate check failed: {0}")]
+    Certificate(String),
+}
+
+/// What one stage reached.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StageReport {
+    pub stage: String,
+    /// The MILP objective of the stage's network (by its forward pass).
+    pub objective: f64,
+    pub train_accuracy: f64,
+    pub seconds: f64,
+}
+
+/// The gradient network beside the MILP's, on the same split.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Baseline {
+    pub train_accuracy: f64,
+    pub test_accuracy: Option<f64>,
+    /// Fraction of its weights exactly 0.
+    pub weight_sparsity: f64,
+    /// Magnitude-pruned to the MILP network's weight sparsity.
+    pub pruned_to_milp_sparsity_train_accuracy: f64,
+    pub pruned_to_milp_sparsity_test_accuracy: Option<f64>,
+}
+
+/// Everything `report.json` holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrainReport {
+    pub dataset: String,
+    pub n_train: usize,
+    pub n_test: usize,
+    pub train_accuracy: f64,
+    pub test_accuracy: Option<f64>,
+    pub weight_sparsity: f64,
+    pub params_total: usize,
+    pub params_kept: usize,
+    pub neurons_kept: Vec<usize>,
+    /// Objective of the returned network.
+    pub objective: f64,
+    /// The solver's proven lower bound on the optimum (None without the MIP).
+    pub dual_bound: Option<f64>,
+    /// (objective − dual_bound) / objective.
+    pub mip_gap: Option<f64>,
+    /// The full MIP's status, or `not_run`.
+    pub status: String,
+    /// The stage whose network was returned.
+    pub found_by: String,
+    pub solve_seconds: f64,
+    pub build_seconds: f64,
+    pub total_seconds: f64,
+    pub columns: usize,
+    pub binaries: usize,
+    pub rows: usize,
+    pub nonzeros: usize,
+    pub model: ModelStats,
+    pub stages: Vec<StageReport>,
+    pub baseline: Baseline,
+    pub certificate: Certificate,
+    pub solver: String,
+    pub settings: TrainSettings,
+    pub mipnet_version: &'static str,
+}
+
+/// A training job: raw (unstandardized) data and settings.
+pub struct Job<'a> {
+    pub dataset: String,
+    pub train: &'a Dataset,
+    pub test: Option<&'a Dataset>,
+    pub settings: &'a TrainSettings,
+}
+
+/// Receives the pipeline's messages and the solver's progress.
+pub trait TrainObserver {
+    /// A stage started or finished.
+    fn stage(&mut self, _message: &str) {}
+    /// Progress of the full MIP.
+    fn solver(&mut self) -> &mut dyn Observer;
+}
+
+/// An observer that ignores everything.
+pub struct Silent(NoObserver);
+
+impl Default for Silent {
+    fn default() -> Self {
+        Silent(NoObserver)
+    }
+}
+
+impl TrainObserver for Silent {
+    fn solver(&mut self) -> &mut dyn Observer {
+        &mut self.0
+    }
+}
+
+/// The trained network and its report.
+pub struct TrainOutcome {
+    pub network: Network,
+    pub report: TrainReport,
+}
+
+/// The best exact network so far: solution, network, certificate.
+struct Exact {
+    x: Vec<f64>,
+    network: Network,
+    certificate: Certificate,
+    stage: &'static str,
+}
+
+/// Fixes every integral column at its rounded value in `x` and solves the
+/// LP left; repeats while the network read back implies other integral
+/// values (a loss binary that is no longer needed), at most a few times.
+fn polish(
+    f: &DenseFormulation,
+    start: &[f64],
+    standardizer: &Standardizer,
+    settings: &TrainSettings,
+    tol: &Tolerances,
+) -> Result<Option<(Vec<f64>, Network)>, TrainError> {
+    const MAX_ROUNDS: usize = 5;
+    let ints = f.integral_columns();
+    let mut x = start.to_vec();
+    let mut best = None;
+    for _ in 0..MAX_ROUNDS {
+        let mut lp = f.model.clone();
+        for &c in &ints {
+            let v = x[c.index()].round();
+            lp.set_col_bounds(c, v, v);
+            lp.set_col_type(c, VarType::Continuous);
+        }
+        let mut opts = settings.solver.options(settings.solver.time_limit.max(60.0));
+        opts.log = false;
+        let r = HighsSolver.solve(SolveRequest::new(&lp, &opts), &mut NoObserver)?;
+        let Some(sol) = r.solution.filter(|_| r.status == Status::Optimal) else {
+            return Ok(best);
+        };
+        let net = f.network_from(&sol, standardizer, tol);
+        let implied = f.start_values(&net).map_err(TrainError::NoNetwork)?;
+        let same = ints.iter().all(|c| implied[c.index()].round() == sol[c.index()].round());
+        best = Some((sol, net));
+        if same {
+            break;
+        }
+        x = implied;
+    }
+    Ok(best)
+}
+
+fn accuracy_or_none(net: &Network, data: Option<&Dataset>) -> Option<f64> {
+    data.filter(|d| !d.is_empty()).map(|d| net.accuracy(d))
+}
+
+/// Runs the whole pipeline.
+pub fn train(
+    job: &Job,
+    obs: &mut dyn TrainObserver,
+    interrupt: Option<&InterruptFlag>,
+) -> Result<TrainOutcome, TrainError> {
+    let s = job.settings;
+    s.validate()?;
+    let clock = Instant::now();
+    let tol = Tolerances::default();
+    let standardizer = Standardizer::fit(job.train);
+    let train = job.train.standardized(&standardizer);
+    let with_standardizer = |mut n: Network| {
+        n.standardizer = standardizer.clone();
+        n
+    };
+    let mut stages = Vec::new();
+
+    // 1. Gradient start (and baseline).
+    let t = Instant::now();
+    obs.stage("gradient training");
+    let mut grad = initial_network(&train, &s.formulation.hidden, s.gradient.seed);
+    let gs = GradientSettings {
+        margin: s.formulation.margin,
+        l1: s.formulation.l1,
+        ..s.gradient.clone()
+    };
+    mipnet_gradient::train(&mut grad, &train, &gs, Constraints::default());
+    let grad = with_standardizer(grad);
+    let grad_seconds = t.elapsed().as_secs_f64();
+
+    // 2. Build the MILP (needed to score every stage by its objective).
+    obs.stage("building the MILP");
+    let t = Instant::now();
+    let f = DenseFormulation::build(&train, &s.formulation).map_err(TrainSettingError::from)?;
+    let build_seconds = t.elapsed().as_secs_f64();
+    let stats = f.stats();
+    obs.stage(&format!(
+        "MILP: {} columns ({} binaries), {} rows, {} nonzeros, built in {build_seconds:.2} s",
+        stats.columns, stats.binaries, stats.rows, stats.nonzeros
+    ));
+    let score = |net: &Network| f.objective_of(net);
+    stages.push(StageReport {
+        stage: "gradient".into(),
+        objective: f64::NAN,
+        train_accuracy: grad.accuracy(job.train),
+        seconds: grad_seconds,
+    });
+
+    // 3. Projection onto the feasible set.
+    let t = Instant::now();
+    let projected = project(&grad, &s.formulation);
+    stages.push(StageReport {
+        stage: "projection".into(),
+        objective: score(&projected),
+        train_accuracy: projected.accuracy(job.train),
+        seconds: t.elapsed().as_secs_f64(),
+    });
+    let mut start = projected;
+
+    // 4. Quantization-aware fine-tuning.
+    if s.stages.finetune_epochs > 0 {
+        obs.stage("fine-tuning on the grid");
+        let t = Instant::now();
+        let mut tuned = start.clone();
+        let ft = GradientSettings {
+            epochs: s.stages.finetune_epochs,
+            ..gs.clone()
+        };
+        let constraints = Constraints {
+            freeze_from: Some(1),
+            clip: Some(s.formulation.omega),
+        };
+        mipnet_gradient::train(&mut tuned, &train, &ft, constraints);
+        if s.formulation.symmetry_breaking {
+            sort_neurons(&mut tuned);
+        }
+        let obj = score(&tuned);
+        stages.push(StageReport {
+            stage: "finetune".into(),
+            objective: obj,
+            train_accuracy: tuned.accuracy(job.train),
+            seconds: t.elapsed().as_secs_f64(),
+        });
+        if obj < score(&start) {
+            start = tuned;
+        }
+    }
+    let start_x = f
+        .start_values(&start)
+        .map_err(|e| TrainError::NoNetwork(format!("the warm start is not feasible: {e}")))?;
+
+    // 5. LP polish.
+    let mut best: Option<Exact> = None;
+    let consider = |x: Vec<f64>, net: Network, stage: &'static str, best: &mut Option<Exact>| {
+        let cert = f.certify(&x, &net, &tol);
+        if !cert.passed {
+            return Some(cert);
+        }
+        if best.as_ref().is_none_or(|b| cert.objective_forward < b.certificate.objective_forward - 1e-9) {
+            *best = Some(Exact {
+                x,
+                network: net,
+                certificate: cert,
+                stage,
+            });
+        }
+        None
+    };
+    let mut failed_certificate = None;
+    if s.stages.polish {
+        obs.stage("LP polish");
+        let t = Instant::now();
+        if let Some((x, net)) = polish(&f, &start_x, &standardizer, s, &tol)? {
+            let net = with_standardizer(net);
+            stages.push(StageReport {
+                stage: "polish".into(),
+                objective: score(&net),
+                train_accuracy: net.accuracy(job.train),
+                seconds: t.elapsed().as_secs_f64(),
+            });
+            failed_certificate = consider(x, net, "polish", &mut best);
+        }
+    }
+
+    // 6. The full MIP, started from the best network so far.
+    let mut status = "not_run".to_string();
+    let mut dual_bound = None;
+    let mut solve_seconds = 0.0;
+    if s.stages.mip {
+        obs.stage("full MIP");
+        let start = MipStart::Full(best.as_ref().map_or_else(|| start_x.clone(), |b| b.x.clone()));
+        let opts = s.solver.options(s.solver.time_limit);
+        let mut req = SolveRequest::new(&f.model, &opts).start(&start);
+        if let Some(flag) = interrupt {
+            req = req.interrupt(flag);
+        }
+        let r = HighsSolver.solve(req, obs.solver())?;
+        solve_seconds = r.seconds;
+        status = r.status.as_str().to_string();
+        dual_bound = r.dual_bound;
+        if let Some(x) = r.solution {
+            let t = Instant::now();
+            let improved = best
+                .as_ref()
+                .is_none_or(|b| r.objective.is_some_and(|o| o < b.certificate.objective_forward - 1e-9));
+            if improved {
+                let polished = if s.stages.polish {
+                    polish(&f, &x, &standardizer, s, &tol)?
+                } else {
+                    let net = f.network_from(&x, &standardizer, &tol);
+                    Some((x, net))
+                };
+                if let Some((x, net)) = polished {
+                    let net = with_standardizer(net);
+                    stages.push(StageReport {
+                        stage: "mip".into(),
+                        objective: score(&net),
+                        train_accuracy: net.accuracy(job.train),
+                        seconds: r.seconds + t.elapsed().as_secs_f64(),
+                    });
+                    failed_certificate = consider(x, net, "mip", &mut best).or(failed_certificate);
+                }
+            }
+        }
+    }
+
+    let Some(best) = best else {
+        return Err(match failed_certificate {
+            Some(c) => TrainError::Certificate(c.failure.unwrap_or_default()),
+            None => TrainError::NoNetwork(format!("the solver ended with status {status} and no solution")),
+        });
+    };
+    let mut network = best.network;
+    network.settings = serde_json::to_value(s).expect("settings serialize");
+    let objective = best.certificate.objective_forward;
+    let mip_gap = dual_bound.map(|b| if objective > 0.0 { ((objective - b) / objective).max(0.0) } else { 0.0 });
+    let sparsity = network.weight_sparsity();
+    let pruned = magnitude_prune(&grad, sparsity);
+    let report = TrainReport {
+        dataset: job.dataset.clone(),
+        n_train: job.train.len(),
+        n_test: job.test.map_or(0, |t| t.len()),
+        train_accuracy: network.accuracy(job.train),
+        test_accuracy: accuracy_or_none(&network, job.test),
+        weight_sparsity: sparsity,
+        params_total: network.params_total(),
+        params_kept: network.params_kept(),
+        neurons_kept: network.neurons_kept(),
+        objective,
+        dual_bound,
+        mip_gap,
+        status,
+        found_by: best.stage.to_string(),
+        solve_seconds,
+        build_seconds,
+        total_seconds: clock.elapsed().as_secs_f64(),
+        columns: stats.columns,
+        binaries: stats.binaries,
+        rows: stats.rows,
+        nonzeros: stats.nonzeros,
+        model: stats,
+        stages,
+        baseline: Baseline {
+            train_accuracy: grad.accuracy(job.train),
+            test_accuracy: accuracy_or_none(&grad, job.test),
+            weight_sparsity: grad.weight_sparsity(),
+            pruned_to_milp_sparsity_train_accuracy: pruned.accuracy(job.train),
+            pruned_to_milp_sparsity_test_accuracy: accuracy_or_none(&pruned, job.test),
+        },
+        certificate: best.certificate,
+        solver: HighsSolver.name(),
+        settings: s.clone(),
+        mipnet_version: env!("CARGO_PKG_VERSION"),
+    };
+    Ok(TrainOutcome { network, report })
+}

@@ -1,0 +1,130 @@
+//! Everything a training run takes, as one validated struct; it is also the
+//! schema of `--config run.toml` (sections `[formulation]`, `[gradient]`,
+//! `[solver]`, `[stages]`).
+
+use mipnet_formulate::{FormulationSettings, SettingError};
+use mipnet_gradient::{GradientError, GradientSettings};
+use mipnet_solver::SolveOptions;
+use serde::{Deserialize, Serialize};
+
+/// The solver's settings for the full MIP.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SolverSettings {
+    /// Seconds for the full MIP. Default 60.
+    pub time_limit: f64,
+    /// Stop the MIP at this relative gap. Default: HiGHS's (1e-4).
+    pub gap: Option<f64>,
+    /// Solver threads. Default: HiGHS's choice.
+    pub threads: Option<usize>,
+    /// HiGHS's random seed. Default 0.
+    pub seed: u64,
+    /// Show HiGHS's log on stderr.
+    pub log: bool,
+}
+
+impl Default for SolverSettings {
+    fn default() -> Self {
+        SolverSettings {
+            time_limit: 60.0,
+            gap: None,
+            threads: None,
+            seed: 0,
+            log: false,
+        }
+    }
+}
+
+impl SolverSettings {
+    pub fn options(&self, time_limit: f64) -> SolveOptions {
+        SolveOptions {
+            time_limit: Some(time_limit.max(0.01)),
+            relative_gap: self.gap,
+            threads: self.threads,
+            seed: Some(self.seed),
+            log: self.log,
+            extra: Vec::new(),
+        }
+    }
+}
+
+/// Which stages of the pipeline run. Each can be switched off on its own
+/// (for ablations); the certificate check cannot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Stages {
+    /// Quantization-aware fine-tuning of the projected start (grid weights
+    /// frozen, layer 1 and biases clipped to ±ω): Adam steps; 0 = off.
+    /// Default 2000.
+    pub finetune_epochs: usize,
+    /// LP polish: fix every binary at the start's value and solve the LP in
+    /// the continuous weights exactly. Default on.
+    pub polish: bool,
+    /// The full MIP, started from the best network so far. Default on.
+    pub mip: bool,
+}
+
+impl Default for Stages {
+    fn default() -> Self {
+        Stages {
+            finetune_epochs: 2000,
+            polish: true,
+            mip: true,
+        }
+    }
+}
+
+/// All settings of a training run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainSettings {
+    pub formulation: FormulationSettings,
+    pub gradient: GradientSettings,
+    pub solver: SolverSettings,
+    pub stages: Stages,
+}
+
+/// A setting that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainSettingError {
+    #[error(transparent)]
+    Formulation(#[from] SettingError),
+    #[error(transparent)]
+    Gradient(#[from] GradientError),
+    #[error("invalid setting {0}")]
+    Other(String),
+}
+
+impl TrainSettings {
+    /// Checks every setting before anything is built.
+    pub fn validate(&self) -> Result<(), TrainSettingError> {
+        self.formulation.validate()?;
+        self.gradient.validate()?;
+        let s = &self.solver;
+        if !(s.time_limit.is_finite() && s.time_limit > 0.0) {
+            return Err(TrainSettingError::Other(format!(
+                "time_limit: must be a positive number of seconds, got {}",
+                s.time_limit
+            )));
+        }
+        self.solver
+            .options(s.time_limit)
+            .validate()
+            .map_err(|e| TrainSettingError::Other(e.to_string()))?;
+        if !self.stages.polish && !self.stages.mip {
+            return Err(TrainSettingError::Other(
+                "stages: polish and mip are both off, so no exact network could be produced".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads a TOML file of settings (unknown keys are refused).
+    pub fn from_toml(text: &str) -> Result<TrainSettings, String> {
+        toml_from_str(text)
+    }
+}
+
+fn toml_from_str(text: &str) -> Result<TrainSettings, String> {
+    toml::from_str(text).map_err(|e| e.to_string().lines().collect::<Vec<_>>().join(" "))
+}
