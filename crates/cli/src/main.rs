@@ -20,7 +20,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Train a dense ReLU classifier exactly (gradient start, LP polish, MIP).
-    Train(commands::train::TrainArgs),
+    Train(Box<commands::train::TrainArgs>),
     /// Predict classes of a CSV file with a trained network.
     Predict(commands::predict::PredictArgs),
     /// Print a trained network as equations a person can read.
@@ -35,7 +35,7 @@ fn main() -> ExitCode {
         Err(e) => return exit::clap_error(e),
     };
     let result = match cli.command {
-        Command::Train(args) => commands::train::run(args),
+        Command::Train(args) => commands::train::run(*args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Show(args) => commands::show::run(args),
         Command::Solve(args) => commands::solve::run(args),

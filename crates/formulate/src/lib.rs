@@ -47,6 +47,9 @@
 //! Objective: loss + α·ℓ1 + λ·ℓ0 + γ·ℓ2 + β·(neurons kept) + (layer
 //! penalty)·(layers kept).
 
+// Loops over indices mirror the subscripts of the equations (n, j, k, v).
+#![allow(clippy::needless_range_loop)]
+
 mod dense;
 mod project;
 mod settings;

@@ -27,7 +27,9 @@ pub fn project(net: &Network, s: &FormulationSettings) -> Network {
             let max = out.layers[l].weights.iter().map(|r| r[j].abs()).fold(0.0, f64::max);
             let c = if max > 0.0 { max / top } else { 1.0 };
             for row in out.layers[l].weights.iter_mut() {
-                let z = (row[j] / c / s.grid_step).round().clamp(-(s.grid_levels as f64), s.grid_levels as f64);
+                let z = (row[j] / c / s.grid_step)
+                    .round()
+                    .clamp(-(s.grid_levels as f64), s.grid_levels as f64);
                 row[j] = z * s.grid_step;
             }
             let below = &mut out.layers[l - 1];
@@ -58,7 +60,11 @@ pub fn project(net: &Network, s: &FormulationSettings) -> Network {
         .fold(0.0f64, |m, v| m.max(v.abs()));
     if largest > s.omega {
         let t = s.omega / largest;
-        out.layers[0].weights.iter_mut().flatten().for_each(|w| *w = (*w * t).clamp(-s.omega, s.omega));
+        out.layers[0]
+            .weights
+            .iter_mut()
+            .flatten()
+            .for_each(|w| *w = (*w * t).clamp(-s.omega, s.omega));
         for l in &mut out.layers {
             l.bias.iter_mut().for_each(|b| *b = (*b * t).clamp(-s.omega, s.omega));
         }

@@ -40,10 +40,10 @@ fn random_network(rng: &mut ChaCha8Rng, d: usize, k: usize, s: &FormulationSetti
         let mut weights = vec![vec![0.0; inp]; out];
         let mut bias = vec![0.0; out];
         if !identity {
-            for j in 0..out {
-                bias[j] = rng.gen_range(-s.omega..s.omega);
-                for i in 0..inp {
-                    weights[j][i] = if rng.gen_bool(0.25) {
+            for (row, b) in weights.iter_mut().zip(bias.iter_mut()) {
+                *b = rng.gen_range(-s.omega..s.omega);
+                for w in row.iter_mut() {
+                    *w = if rng.gen_bool(0.25) {
                         0.0
                     } else if l == 0 {
                         rng.gen_range(-s.omega..s.omega)

@@ -11,6 +11,9 @@
 //! from that index on keep their weights, e.g. the grid weights) with its
 //! free parameters clipped to a box (`clip`): quantization-aware training.
 
+// Loops over indices mirror the subscripts of the equations (n, j, k, v).
+#![allow(clippy::needless_range_loop)]
+
 use mipnet_data::{Dataset, Standardizer};
 use mipnet_network::{Layer, Network, FORMAT_VERSION};
 use rand::{Rng, SeedableRng};
@@ -39,7 +42,7 @@ pub struct GradientSettings {
     pub loss: GradientLoss,
     /// Margin of the hinge loss. Default 1.
     pub margin: f64,
-    /// ℓ1 penalty on weights (α of the MILP). Default 1e-3.
+    /// ℓ1 penalty on weights (α of the MILP). Default 0.01.
     pub l1: f64,
     /// Seed of the initialization. Default 0.
     pub seed: u64,
@@ -52,7 +55,7 @@ impl Default for GradientSettings {
             learning_rate: 0.01,
             loss: GradientLoss::Hinge,
             margin: 1.0,
-            l1: 1e-3,
+            l1: 0.01,
             seed: 0,
         }
     }
@@ -99,7 +102,9 @@ pub fn initial_network(data: &Dataset, hidden: &[usize], seed: u64) -> Network {
     for (l, &out) in widths.iter().enumerate() {
         let r = (6.0 / inp as f64).sqrt();
         layers.push(Layer {
-            weights: (0..out).map(|_| (0..inp).map(|_| rng.gen_range(-r..r)).collect()).collect(),
+            weights: (0..out)
+                .map(|_| (0..inp).map(|_| rng.gen_range(-r..r)).collect())
+                .collect(),
             bias: vec![0.0; out],
             kept: vec![true; out],
             relu: l + 1 < widths.len(),
@@ -202,7 +207,11 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
                     .map(|(r, b)| r.iter().zip(&cur).map(|(w, v)| w * v).sum::<f64>() + b)
                     .collect();
                 inputs.push(cur);
-                cur = if layer.relu { a.iter().map(|v| v.max(0.0)).collect() } else { a.clone() };
+                cur = if layer.relu {
+                    a.iter().map(|v| v.max(0.0)).collect()
+                } else {
+                    a.clone()
+                };
                 pre.push(a);
             }
             loss += output_grad(s.loss, s.margin, &cur, data.label(n), inv_n, &mut go);
@@ -266,7 +275,11 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
             if let Some(box_) = c.clip {
                 layer.bias.iter_mut().for_each(|b| *b = b.clamp(-box_, box_));
                 if l == 0 {
-                    layer.weights.iter_mut().flatten().for_each(|w| *w = w.clamp(-box_, box_));
+                    layer
+                        .weights
+                        .iter_mut()
+                        .flatten()
+                        .for_each(|w| *w = w.clamp(-box_, box_));
                 }
             }
         }
@@ -279,7 +292,11 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
 /// the MILP at equal sparsity.
 pub fn magnitude_prune(net: &Network, sparsity: f64) -> Network {
     let mut out = net.clone();
-    let mut mags: Vec<f64> = net.layers.iter().flat_map(|l| l.weights.iter().flatten().map(|w| w.abs())).collect();
+    let mut mags: Vec<f64> = net
+        .layers
+        .iter()
+        .flat_map(|l| l.weights.iter().flatten().map(|w| w.abs()))
+        .collect();
     mags.sort_by(f64::total_cmp);
     let cut = ((sparsity.clamp(0.0, 1.0) * mags.len() as f64).round() as usize).min(mags.len());
     if cut == 0 {

@@ -140,7 +140,7 @@ pub fn render(net: &Network) -> String {
         .feature_names
         .iter()
         .enumerate()
-        .filter(|&(i, _)| first.identity || first.weights.iter().all(|r| r[i] == 0.0))
+        .filter(|&(i, _)| first.identity || first.weights.iter().zip(&first.kept).all(|(r, &k)| !k || r[i] == 0.0))
         .map(|(_, f)| f.as_str())
         .collect();
     if !unused.is_empty() && !first.identity {

@@ -183,7 +183,9 @@ fn polish(
         };
         let net = f.network_from(&sol, standardizer, tol);
         let implied = f.start_values(&net).map_err(TrainError::NoNetwork)?;
-        let same = ints.iter().all(|c| implied[c.index()].round() == sol[c.index()].round());
+        let same = ints
+            .iter()
+            .all(|c| implied[c.index()].round() == sol[c.index()].round());
         best = Some((sol, net));
         if same {
             break;
@@ -296,7 +298,10 @@ pub fn train(
         if !cert.passed {
             return Some(cert);
         }
-        if best.as_ref().is_none_or(|b| cert.objective_forward < b.certificate.objective_forward - 1e-9) {
+        if best
+            .as_ref()
+            .is_none_or(|b| cert.objective_forward < b.certificate.objective_forward - 1e-9)
+        {
             *best = Some(Exact {
                 x,
                 network: net,
@@ -373,7 +378,13 @@ pub fn train(
     let mut network = best.network;
     network.settings = serde_json::to_value(s).expect("settings serialize");
     let objective = best.certificate.objective_forward;
-    let mip_gap = dual_bound.map(|b| if objective > 0.0 { ((objective - b) / objective).max(0.0) } else { 0.0 });
+    let mip_gap = dual_bound.map(|b| {
+        if objective > 0.0 {
+            ((objective - b) / objective).max(0.0)
+        } else {
+            0.0
+        }
+    });
     let sparsity = network.weight_sparsity();
     let pruned = magnitude_prune(&grad, sparsity);
     let report = TrainReport {

@@ -33,13 +33,27 @@ pub fn run(args: PredictArgs) -> Result<std::process::ExitCode> {
     );
     let (data, labelled) = Dataset::from_csv_like(&args.data, Some(&args.label), &like).map_err(input)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", if labelled { "row,predicted,label" } else { "row,predicted" })?;
+    writeln!(
+        out,
+        "{}",
+        if labelled {
+            "row,predicted,label"
+        } else {
+            "row,predicted"
+        }
+    )?;
     let mut right = 0;
     for i in 0..data.len() {
         let p = net.predict(data.row(i));
         if labelled {
             right += usize::from(p == data.label(i));
-            writeln!(out, "{},{},{}", i + 1, net.class_names[p], net.class_names[data.label(i)])?;
+            writeln!(
+                out,
+                "{},{},{}",
+                i + 1,
+                net.class_names[p],
+                net.class_names[data.label(i)]
+            )?;
         } else {
             writeln!(out, "{},{}", i + 1, net.class_names[p])?;
         }

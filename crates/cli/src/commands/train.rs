@@ -55,9 +55,16 @@ impl DataArgs {
             }
             (None, Some(path)) => {
                 let label = self.label.as_deref().expect("clap requires --label");
-                (path.display().to_string(), Dataset::from_csv(path, label).map_err(input)?)
+                (
+                    path.display().to_string(),
+                    Dataset::from_csv(path, label).map_err(input)?,
+                )
             }
-            _ => return Err(input(anyhow::anyhow!("give --dataset NAME or --data FILE.csv --label COLUMN"))),
+            _ => {
+                return Err(input(anyhow::anyhow!(
+                    "give --dataset NAME or --data FILE.csv --label COLUMN"
+                )))
+            }
         };
         let (mut train, test) = match &self.test_data {
             Some(path) => {
@@ -72,7 +79,9 @@ impl DataArgs {
                 (all, Some(test))
             }
             None => {
-                let (train, test) = all.split_stratified(self.test_fraction, self.split_seed).map_err(input)?;
+                let (train, test) = all
+                    .split_stratified(self.test_fraction, self.split_seed)
+                    .map_err(input)?;
                 (train, Some(test))
             }
         };
@@ -182,8 +191,7 @@ impl TrainArgs {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("cannot read {}", path.display()))
                     .map_err(input)?;
-                TrainSettings::from_toml(&text)
-                    .map_err(|e| input(anyhow::anyhow!("{}: {e}", path.display())))?
+                TrainSettings::from_toml(&text).map_err(|e| input(anyhow::anyhow!("{}: {e}", path.display())))?
             }
             None => TrainSettings::default(),
         };
@@ -281,7 +289,13 @@ impl TrainObserver for Console {
 }
 
 /// Runs the pipeline and maps its failures to exit codes.
-pub fn run_training(name: String, train_set: &Dataset, test: Option<&Dataset>, s: &TrainSettings, quiet: bool) -> Result<TrainOutcome> {
+pub fn run_training(
+    name: String,
+    train_set: &Dataset,
+    test: Option<&Dataset>,
+    s: &TrainSettings,
+    quiet: bool,
+) -> Result<TrainOutcome> {
     let interrupt = InterruptFlag::new();
     let flag = interrupt.clone();
     let _ = ctrlc::set_handler(move || flag.raise());
@@ -307,7 +321,10 @@ pub fn run(args: TrainArgs) -> Result<std::process::ExitCode> {
     let (name, train_set, test) = args.data.load()?;
     if let Some(dir) = &args.out {
         if dir.exists() && !dir.is_dir() {
-            return Err(input(anyhow::anyhow!("--out {}: exists and is not a directory", dir.display())));
+            return Err(input(anyhow::anyhow!(
+                "--out {}: exists and is not a directory",
+                dir.display()
+            )));
         }
     }
     let outcome = run_training(name, &train_set, test.as_ref(), &settings, args.quiet || args.json)?;
@@ -321,7 +338,11 @@ pub fn run(args: TrainArgs) -> Result<std::process::ExitCode> {
     } else {
         write!(out, "{}", summary(&outcome))?;
         if let Some(dir) = &args.out {
-            writeln!(out, "wrote        {0}/network.json, {0}/report.json (read it: mipnet show {0}/network.json)", dir.display())?;
+            writeln!(
+                out,
+                "wrote        {0}/network.json, {0}/report.json (read it: mipnet show {0}/network.json)",
+                dir.display()
+            )?;
         }
     }
     Ok(std::process::ExitCode::SUCCESS)

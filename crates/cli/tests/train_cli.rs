@@ -1,0 +1,248 @@
+//! `mipnet train`, `predict` and `show` as a user runs them: a checked
+//! network and its report, readable output, and bad input refused with a
+//! one-line error and exit code 2, with nothing written.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn mipnet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mipnet"))
+        .args(args)
+        .output()
+        .expect("mipnet runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_bad_input(o: &Output, fragments: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    let last = err.trim_end().lines().last().unwrap_or("");
+    assert!(last.starts_with("mipnet: error: "), "{err}");
+    for f in fragments {
+        assert!(last.contains(f), "{last:?} lacks {f:?}");
+    }
+}
+
+/// A quick training run: short gradient phases, a 2 s MIP.
+const QUICK: &[&str] = &[
+    "--epochs",
+    "400",
+    "--finetune-epochs",
+    "300",
+    "--time-limit",
+    "2",
+    "--threads",
+    "1",
+    "-q",
+];
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn iris_trains_to_a_certified_network_with_a_complete_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let mut args = vec![
+        "train",
+        "--dataset",
+        "iris",
+        "--hidden",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(QUICK);
+    let o = mipnet(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.contains("certificate  passed"), "{summary}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    for key in [
+        "dataset",
+        "n_train",
+        "n_test",
+        "train_accuracy",
+        "test_accuracy",
+        "weight_sparsity",
+        "params_total",
+        "params_kept",
+        "neurons_kept",
+        "objective",
+        "dual_bound",
+        "mip_gap",
+        "status",
+        "solve_seconds",
+        "build_seconds",
+        "columns",
+        "binaries",
+        "rows",
+        "nonzeros",
+        "settings",
+        "mipnet_version",
+        "certificate",
+        "baseline",
+        "stages",
+    ] {
+        assert!(report.get(key).is_some(), "report lacks {key}");
+    }
+    assert_eq!(report["n_train"], 112);
+    assert_eq!(report["n_test"], 38);
+    assert_eq!(report["certificate"]["passed"], true);
+    assert!(report["test_accuracy"].as_f64().unwrap() >= 0.85);
+    assert_eq!(report["settings"]["formulation"]["hidden"][0], 4);
+    assert_eq!(report["settings"]["gradient"]["seed"], 0);
+    // The objective is the forward pass's, and at least the proven bound.
+    let obj = report["objective"].as_f64().unwrap();
+    assert!(obj >= report["dual_bound"].as_f64().unwrap() - 1e-9);
+
+    let net = out.join("network.json");
+    let shown = mipnet(&["show", net.to_str().unwrap()]);
+    assert_eq!(shown.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.contains("Hidden layer 1") && text.contains("virginica = "),
+        "{text}"
+    );
+    assert!(
+        text.contains("[petal length (cm)]") || text.contains("[petal width (cm)]"),
+        "{text}"
+    );
+
+    // Predict on the iris file with a header: accuracy is printed.
+    let mut csv = String::from("sepal length (cm),sepal width (cm),petal length (cm),petal width (cm),label\n");
+    csv += "5.1,3.5,1.4,0.2,setosa\n6.7,3.0,5.2,2.3,virginica\n";
+    let data = write(dir.path(), "few.csv", &csv);
+    let p = mipnet(&["predict", "--model", net.to_str().unwrap(), "--data", &data]);
+    assert_eq!(p.status.code(), Some(0), "{}", stderr(&p));
+    let lines = String::from_utf8_lossy(&p.stdout);
+    assert!(lines.starts_with("row,predicted,label\n1,"), "{lines}");
+    assert!(stderr(&p).contains("accuracy"));
+}
+
+#[test]
+fn a_user_csv_with_string_labels_trains_and_names_its_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("x1,risk,x2\n");
+    for i in 0..24 {
+        let (a, b) = ((i % 6) as f64 * 0.3, (i / 6) as f64 * 0.5);
+        let label = if a + b > 1.4 { "high" } else { "low" };
+        csv += &format!("{a},{label},{b}\n");
+    }
+    let data = write(dir.path(), "risk.csv", &csv);
+    let out = dir.path().join("o");
+    let mut args = vec![
+        "train",
+        "--data",
+        &data,
+        "--label",
+        "risk",
+        "--hidden",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(QUICK);
+    let o = mipnet(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let net: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("network.json")).unwrap()).unwrap();
+    assert_eq!(net["class_names"], serde_json::json!(["high", "low"]));
+    assert_eq!(net["feature_names"], serde_json::json!(["x1", "x2"]));
+    assert_eq!(net["format_version"], 1);
+}
+
+#[test]
+fn bad_training_input_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    let out_s = out.to_str().unwrap();
+    let ragged = write(dir.path(), "ragged.csv", "a,b,y\n1,2,0\n3,1\n");
+    let single = write(dir.path(), "single.csv", "a,b,y\n1,2,0\n3,1,0\n");
+    let nan = write(dir.path(), "nan.csv", "a,b,y\n1,nan,0\n3,1,1\n");
+    let empty = write(dir.path(), "empty.csv", "");
+    let cfg = write(dir.path(), "bad.toml", "[formulation]\nhiden = [4]\n");
+    let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (
+            vec!["--data", &ragged, "--label", "y"],
+            vec!["ragged.csv, line 3", "2 fields"],
+        ),
+        (vec!["--data", &single, "--label", "y"], vec!["only one class"]),
+        (
+            vec!["--data", &nan, "--label", "y"],
+            vec!["line 2", "column 'b'", "not a finite number"],
+        ),
+        (vec!["--data", &empty, "--label", "y"], vec!["empty.csv", "empty"]),
+        (
+            vec!["--data", &single, "--label", "nope"],
+            vec!["no label column 'nope'"],
+        ),
+        (
+            vec!["--dataset", "iris", "--hidden", "4,0"],
+            vec!["layer 2 has width 0"],
+        ),
+        (vec!["--dataset", "iris", "--l1", "-0.5"], vec!["invalid setting l1"]),
+        (
+            vec!["--dataset", "iris", "--neuron-penalty", "-1"],
+            vec!["invalid setting neuron_penalty"],
+        ),
+        (
+            vec!["--dataset", "iris", "--hidden", "8,4", "--prune-layers"],
+            vec!["no hidden layer can become the identity"],
+        ),
+        (vec!["--dataset", "mnist"], vec!["unknown dataset 'mnist'"]),
+        (vec!["--dataset", "iris", "--config", &cfg], vec!["bad.toml", "hiden"]),
+        (vec!["--dataset", "iris", "--time-limit", "0"], vec!["time_limit"]),
+    ];
+    for (extra, fragments) in cases {
+        let mut args = vec!["train", "--out", out_s, "-q"];
+        args.extend(extra.iter().copied());
+        let o = mipnet(&args);
+        assert_bad_input(&o, &fragments);
+        assert!(!out.exists(), "{extra:?} wrote {out_s}");
+    }
+}
+
+#[test]
+fn bad_network_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let v9 = write(dir.path(), "v9.json", r#"{"format_version": 9, "layers": []}"#);
+    assert_bad_input(&mipnet(&["show", &v9]), &["format version 9", "reads version 1"]);
+    let junk = write(dir.path(), "junk.json", "not json");
+    assert_bad_input(&mipnet(&["show", &junk]), &["junk.json", "not a mipnet network file"]);
+    assert_bad_input(&mipnet(&["show", "missing.json"]), &["cannot read missing.json"]);
+}
+
+#[test]
+fn a_config_file_sets_what_flags_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "run.toml",
+        "[formulation]\nhidden = [3]\nl1 = 0.01\n[gradient]\nepochs = 300\nseed = 5\n[solver]\ntime_limit = 1\nthreads = 1\n[stages]\nfinetune_epochs = 100\n",
+    );
+    let o = mipnet(&[
+        "train",
+        "--dataset",
+        "iris",
+        "--config",
+        &cfg,
+        "--l1",
+        "0.02",
+        "--json",
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["settings"]["formulation"]["hidden"][0], 3);
+    assert_eq!(r["settings"]["formulation"]["l1"], 0.02);
+    assert_eq!(r["settings"]["gradient"]["seed"], 5);
+    assert!(r["neurons_kept"][0].as_u64().unwrap() <= 3);
+}
