@@ -53,8 +53,9 @@ pub enum TrainError {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StageReport {
     pub stage: String,
-    /// The MILP objective of the stage's network (by its forward pass).
-    pub objective: f64,
+    /// The MILP objective of the stage's network (by its forward pass);
+    /// none for the gradient network, which is not on the MILP's grid.
+    pub objective: Option<f64>,
     pub train_accuracy: f64,
     pub seconds: f64,
 }
@@ -243,7 +244,7 @@ pub fn train(
     let score = |net: &Network| f.objective_of(net);
     stages.push(StageReport {
         stage: "gradient".into(),
-        objective: f64::NAN,
+        objective: None,
         train_accuracy: grad.accuracy(job.train),
         seconds: grad_seconds,
     });
@@ -253,7 +254,7 @@ pub fn train(
     let projected = project(&grad, &s.formulation);
     stages.push(StageReport {
         stage: "projection".into(),
-        objective: score(&projected),
+        objective: Some(score(&projected)),
         train_accuracy: projected.accuracy(job.train),
         seconds: t.elapsed().as_secs_f64(),
     });
@@ -279,7 +280,7 @@ pub fn train(
         let obj = score(&tuned);
         stages.push(StageReport {
             stage: "finetune".into(),
-            objective: obj,
+            objective: Some(obj),
             train_accuracy: tuned.accuracy(job.train),
             seconds: t.elapsed().as_secs_f64(),
         });
@@ -319,7 +320,7 @@ pub fn train(
             let net = with_standardizer(net);
             stages.push(StageReport {
                 stage: "polish".into(),
-                objective: score(&net),
+                objective: Some(score(&net)),
                 train_accuracy: net.accuracy(job.train),
                 seconds: t.elapsed().as_secs_f64(),
             });
@@ -359,7 +360,7 @@ pub fn train(
                     let net = with_standardizer(net);
                     stages.push(StageReport {
                         stage: "mip".into(),
-                        objective: score(&net),
+                        objective: Some(score(&net)),
                         train_accuracy: net.accuracy(job.train),
                         seconds: r.seconds + t.elapsed().as_secs_f64(),
                     });

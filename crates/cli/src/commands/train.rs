@@ -387,10 +387,9 @@ pub fn summary(o: &TrainOutcome) -> String {
         .stages
         .iter()
         .map(|st| {
-            if st.objective.is_nan() {
-                format!("{} (train {})", st.stage, pct(st.train_accuracy))
-            } else {
-                format!("{} {:.4}", st.stage, st.objective)
+            match st.objective {
+                None => format!("{} (train {})", st.stage, pct(st.train_accuracy)),
+                Some(o) => format!("{} {o:.4}", st.stage),
             }
         })
         .collect();
