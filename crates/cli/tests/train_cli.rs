@@ -246,3 +246,50 @@ fn a_config_file_sets_what_flags_do_not() {
     assert_eq!(r["settings"]["gradient"]["seed"], 5);
     assert!(r["neurons_kept"][0].as_u64().unwrap() <= 3);
 }
+
+#[test]
+fn every_loss_and_pruning_switch_yields_a_certified_network() {
+    let variants: [&[&str]; 3] = [
+        &[
+            "--loss",
+            "misclassification",
+            "--prune-neurons",
+            "--neuron-penalty",
+            "0.01",
+        ],
+        &[
+            "--loss",
+            "l1",
+            "--l0",
+            "0.001",
+            "--l2",
+            "0.01",
+            "--grid-levels",
+            "2",
+            "--grid-step",
+            "0.5",
+        ],
+        &[
+            "--hidden",
+            "3,3",
+            "--prune-layers",
+            "--layer-penalty",
+            "0.01",
+            "--no-symmetry-breaking",
+        ],
+    ];
+    for extra in variants {
+        let mut args = vec!["train", "--dataset", "iris", "--hidden", "3", "--json"];
+        args.extend_from_slice(QUICK);
+        args.extend_from_slice(extra);
+        let o = mipnet(&args);
+        assert_eq!(o.status.code(), Some(0), "{extra:?}: {}", stderr(&o));
+        let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(r["certificate"]["passed"], true, "{extra:?}");
+        let c = &r["certificate"];
+        assert!(
+            (c["objective_milp"].as_f64().unwrap() - c["objective_forward"].as_f64().unwrap()).abs() < 1e-5,
+            "{extra:?}"
+        );
+    }
+}

@@ -386,11 +386,9 @@ pub fn summary(o: &TrainOutcome) -> String {
     let stages: Vec<String> = r
         .stages
         .iter()
-        .map(|st| {
-            match st.objective {
-                None => format!("{} (train {})", st.stage, pct(st.train_accuracy)),
-                Some(o) => format!("{} {o:.4}", st.stage),
-            }
+        .map(|st| match st.objective {
+            None => format!("{} (train {})", st.stage, pct(st.train_accuracy)),
+            Some(o) => format!("{} {o:.4}", st.stage),
         })
         .collect();
     s += &format!("stages       {}\n", stages.join(" → "));
