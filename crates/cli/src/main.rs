@@ -27,6 +27,8 @@ enum Command {
     Show(commands::show::ShowArgs),
     /// Solve an MPS or LP file with the embedded HiGHS solver.
     Solve(commands::solve::SolveArgs),
+    /// Run a benchmark suite (fixed seeds and budgets); writes bench.json and bench.md.
+    Bench(commands::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(args),
         Command::Show(args) => commands::show::run(args),
         Command::Solve(args) => commands::solve::run(args),
+        Command::Bench(args) => commands::bench::run(args),
     };
     match result {
         Ok(code) => code,

@@ -293,3 +293,33 @@ fn every_loss_and_pruning_switch_yields_a_certified_network() {
         );
     }
 }
+
+#[test]
+fn bench_quick_writes_its_json_and_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b");
+    let o = mipnet(&[
+        "bench",
+        "--quick",
+        "--time-limit",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let table = std::fs::read_to_string(out.join("bench.md")).unwrap();
+    for ds in ["| iris |", "| wine |", "| wdbc |"] {
+        assert!(table.contains(ds), "{table}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("bench.json")).unwrap()).unwrap();
+    assert_eq!(json["reports"].as_array().unwrap().len(), 3);
+    for s in json["summaries"].as_array().unwrap() {
+        assert_eq!(s["certificates_passed"], 1);
+    }
+    assert_bad_input(
+        &mipnet(&["bench", "--suite", "imagenet"]),
+        &["unknown suite 'imagenet'"],
+    );
+}

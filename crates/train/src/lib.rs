@@ -21,6 +21,7 @@
 //! certificate check: its forward pass in f64 reproduces the MILP's
 //! activations, outputs, losses and objective.
 
+pub mod bench;
 mod settings;
 
 pub use settings::{SolverSettings, Stages, TrainSettingError, TrainSettings};

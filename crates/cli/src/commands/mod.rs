@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod bench;
 pub mod predict;
 pub mod show;
 pub mod solve;

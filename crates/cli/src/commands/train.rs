@@ -277,6 +277,13 @@ impl Console {
     }
 }
 
+impl Console {
+    /// Clears the progress line.
+    pub fn finish(&self) {
+        self.line.finish();
+    }
+}
+
 impl TrainObserver for Console {
     fn stage(&mut self, message: &str) {
         if !self.quiet {
@@ -307,7 +314,7 @@ pub fn run_training(
         settings: s,
     };
     let outcome = train(&job, &mut console, Some(&interrupt));
-    console.line.finish();
+    console.finish();
     outcome.map_err(|e| match e {
         TrainError::Certificate(_) => anyhow::Error::new(Exit::certificate(e.to_string())),
         TrainError::NoNetwork(_) => anyhow::Error::new(Exit::no_network(e.to_string())),

@@ -1,0 +1,73 @@
+//! `mipnet bench`: a named suite with fixed seeds and budgets; writes
+//! `bench.json` and a markdown table (medians over seeds).
+
+use crate::commands::train::Console;
+use crate::exit::input;
+use anyhow::{Context, Result};
+use clap::Args;
+use mipnet_network::write_atomic;
+use mipnet_solver::InterruptFlag;
+use mipnet_train::bench::{markdown, run_suite, Suite, SUITES};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// The suite: dense (iris, wine, wdbc; 4→8→K; seeds 0, 1, 2; 60 s of MIP).
+    #[arg(long, default_value = "dense")]
+    pub suite: String,
+    /// A short version: one seed, 5 s of MIP (about a minute in all).
+    #[arg(long)]
+    pub quick: bool,
+    /// Override the MIP time limit of every run (seconds).
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+    /// Override the seeds (gradient and HiGHS), e.g. 0,1,2,3,4.
+    #[arg(long, value_name = "N[,N…]", value_delimiter = ',')]
+    pub seeds: Option<Vec<u64>>,
+    /// Write bench.json and bench.md into this directory.
+    #[arg(long, value_name = "DIR", default_value = "bench-out")]
+    pub out: PathBuf,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
+    let mut suite = Suite::named(&args.suite, args.quick)
+        .map_err(|e| input(anyhow::anyhow!("{e}; known: {}", SUITES.join(", "))))?;
+    if let Some(t) = args.time_limit {
+        suite.settings.solver.time_limit = t;
+    }
+    if let Some(seeds) = &args.seeds {
+        if seeds.is_empty() {
+            return Err(input(anyhow::anyhow!("--seeds needs at least one seed")));
+        }
+        suite.seeds = seeds.clone();
+    }
+    suite.settings.validate().map_err(input)?;
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(input(anyhow::anyhow!(
+            "--out {}: exists and is not a directory",
+            args.out.display()
+        )));
+    }
+    let interrupt = InterruptFlag::new();
+    let flag = interrupt.clone();
+    let _ = ctrlc::set_handler(move || flag.raise());
+    let mut console = Console::new(args.quiet);
+    let result = run_suite(&suite, &mut console, Some(&interrupt))?;
+    console.finish();
+    let table = markdown(&result);
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    write_atomic(
+        &args.out.join("bench.json"),
+        serde_json::to_string_pretty(&result)?.as_bytes(),
+    )
+    .context("cannot write bench.json")?;
+    write_atomic(&args.out.join("bench.md"), table.as_bytes()).context("cannot write bench.md")?;
+    let mut out = std::io::stdout().lock();
+    write!(out, "{table}")?;
+    writeln!(out, "\nwrote {0}/bench.json, {0}/bench.md", args.out.display())?;
+    Ok(std::process::ExitCode::SUCCESS)
+}

@@ -1,0 +1,235 @@
+//! Named benchmark suites: fixed datasets, splits, seeds and budgets, so a
+//! table in the docs can be reproduced by one command. HiGHS's results vary
+//! with its seed, so every run is repeated over seeds and the table shows
+//! medians.
+
+use crate::{train, TrainError, TrainObserver, TrainReport, TrainSettings};
+use mipnet_data::Bundled;
+use serde::Serialize;
+
+/// One dataset of a suite.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchCase {
+    pub dataset: &'static str,
+    pub hidden: Vec<usize>,
+}
+
+/// A named suite.
+#[derive(Clone, Debug, Serialize)]
+pub struct Suite {
+    pub name: String,
+    pub cases: Vec<BenchCase>,
+    pub seeds: Vec<u64>,
+    /// The settings of every run (hidden widths and seeds set per run).
+    pub settings: TrainSettings,
+    pub test_fraction: f64,
+    pub split_seed: u64,
+}
+
+/// The suites `mipnet bench --suite` knows.
+pub const SUITES: &[&str] = &["dense"];
+
+impl Suite {
+    /// The suite named `name`; `quick` shortens it to about a minute (one
+    /// seed, 5 s of MIP, shorter gradient phases).
+    pub fn named(name: &str, quick: bool) -> Result<Suite, String> {
+        let mut settings = TrainSettings::default();
+        settings.solver.threads = Some(2);
+        let cases = match name {
+            "dense" => ["iris", "wine", "wdbc"]
+                .into_iter()
+                .map(|dataset| BenchCase {
+                    dataset,
+                    hidden: vec![8],
+                })
+                .collect(),
+            other => return Err(format!("unknown suite '{other}' (suites: {})", SUITES.join(", "))),
+        };
+        let mut seeds = vec![0, 1, 2];
+        if quick {
+            seeds = vec![0];
+            settings.solver.time_limit = 5.0;
+            settings.gradient.epochs = 1500;
+            settings.stages.finetune_epochs = 1000;
+        }
+        Ok(Suite {
+            name: if quick {
+                format!("{name} (quick)")
+            } else {
+                name.to_string()
+            },
+            cases,
+            seeds,
+            settings,
+            test_fraction: 0.25,
+            split_seed: 0,
+        })
+    }
+}
+
+/// Medians of one case over its seeds.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseSummary {
+    pub dataset: String,
+    pub hidden: Vec<usize>,
+    pub runs: usize,
+    pub test_accuracy: f64,
+    pub train_accuracy: f64,
+    pub weight_sparsity: f64,
+    pub params_kept: f64,
+    pub params_total: usize,
+    pub objective: f64,
+    pub dual_bound: Option<f64>,
+    pub mip_gap: Option<f64>,
+    pub total_seconds: f64,
+    pub baseline_test_accuracy: f64,
+    pub baseline_weight_sparsity: f64,
+    pub certificates_passed: usize,
+}
+
+/// Everything `bench.json` holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchResult {
+    pub suite: Suite,
+    pub summaries: Vec<CaseSummary>,
+    pub reports: Vec<TrainReport>,
+    pub solver: String,
+    pub mipnet_version: &'static str,
+}
+
+/// The median of some values (the mean of the middle two for an even count).
+pub fn median(values: &[f64]) -> f64 {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    }
+}
+
+fn median_opt(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    let v: Vec<f64> = values.flatten().collect();
+    (!v.is_empty()).then(|| median(&v))
+}
+
+fn summarize(case: &BenchCase, reports: &[&TrainReport]) -> CaseSummary {
+    let m = |f: &dyn Fn(&TrainReport) -> f64| median(&reports.iter().map(|r| f(r)).collect::<Vec<_>>());
+    CaseSummary {
+        dataset: case.dataset.to_string(),
+        hidden: case.hidden.clone(),
+        runs: reports.len(),
+        test_accuracy: m(&|r| r.test_accuracy.unwrap_or(f64::NAN)),
+        train_accuracy: m(&|r| r.train_accuracy),
+        weight_sparsity: m(&|r| r.weight_sparsity),
+        params_kept: m(&|r| r.params_kept as f64),
+        params_total: reports.first().map_or(0, |r| r.params_total),
+        objective: m(&|r| r.objective),
+        dual_bound: median_opt(reports.iter().map(|r| r.dual_bound)),
+        mip_gap: median_opt(reports.iter().map(|r| r.mip_gap)),
+        total_seconds: m(&|r| r.total_seconds),
+        baseline_test_accuracy: m(&|r| r.baseline.test_accuracy.unwrap_or(f64::NAN)),
+        baseline_weight_sparsity: m(&|r| r.baseline.weight_sparsity),
+        certificates_passed: reports.iter().filter(|r| r.certificate.passed).count(),
+    }
+}
+
+/// Runs every case of a suite over its seeds. `progress` hears about each
+/// run as it starts.
+pub fn run_suite(
+    suite: &Suite,
+    obs: &mut dyn TrainObserver,
+    interrupt: Option<&mipnet_solver::InterruptFlag>,
+) -> Result<BenchResult, TrainError> {
+    let mut reports = Vec::new();
+    let mut summaries = Vec::new();
+    for case in &suite.cases {
+        let data = Bundled::from_name(case.dataset)
+            .expect("suite datasets are bundled")
+            .load();
+        let (train_set, test) = data
+            .split_stratified(suite.test_fraction, suite.split_seed)
+            .expect("bundled data splits");
+        let first = reports.len();
+        for &seed in &suite.seeds {
+            let mut s = suite.settings.clone();
+            s.formulation.hidden = case.hidden.clone();
+            s.gradient.seed = seed;
+            s.solver.seed = seed;
+            obs.stage(&format!("bench {}: {} seed {seed}", suite.name, case.dataset));
+            let job = crate::Job {
+                dataset: case.dataset.to_string(),
+                train: &train_set,
+                test: Some(&test),
+                settings: &s,
+            };
+            reports.push(train(&job, obs, interrupt)?.report);
+        }
+        let mine: Vec<&TrainReport> = reports[first..].iter().collect();
+        summaries.push(summarize(case, &mine));
+    }
+    Ok(BenchResult {
+        suite: suite.clone(),
+        summaries,
+        reports,
+        solver: mipnet_solver::Solver::name(&mipnet_highs::HighsSolver),
+        mipnet_version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+fn pct(v: f64) -> String {
+    if v.is_nan() {
+        "-".into()
+    } else {
+        format!("{:.1} %", 100.0 * v)
+    }
+}
+
+/// The markdown table of a bench result (medians over seeds).
+pub fn markdown(r: &BenchResult) -> String {
+    let s = &r.suite;
+    let f = &s.settings.formulation;
+    let mut out = format!(
+        "Suite `{}`: {} seed(s) {:?} (gradient and HiGHS), split seed {}, test fraction {}, \
+         {} s of MIP, {} threads, ω = {}, s = {}, P = {}, α = {}, loss {}; {}. Medians over seeds.\n\n",
+        s.name,
+        s.seeds.len(),
+        s.seeds,
+        s.split_seed,
+        s.test_fraction,
+        s.settings.solver.time_limit,
+        s.settings.solver.threads.map_or("default".into(), |t| t.to_string()),
+        f.omega,
+        f.grid_step,
+        f.grid_levels,
+        f.l1,
+        f.loss.name(),
+        r.solver
+    );
+    out += "| dataset | hidden | test accuracy | sparsity | params kept | objective | bound | gap | time (s) | baseline accuracy | baseline sparsity | certified |\n";
+    out += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for c in &r.summaries {
+        out += &format!(
+            "| {} | {:?} | {} | {} | {:.0}/{} | {:.4} | {} | {} | {:.1} | {} | {} | {}/{} |\n",
+            c.dataset,
+            c.hidden,
+            pct(c.test_accuracy),
+            pct(c.weight_sparsity),
+            c.params_kept,
+            c.params_total,
+            c.objective,
+            c.dual_bound.map_or("-".into(), |b| format!("{b:.4}")),
+            c.mip_gap.map_or("-".into(), pct),
+            c.total_seconds,
+            pct(c.baseline_test_accuracy),
+            pct(c.baseline_weight_sparsity),
+            c.certificates_passed,
+            c.runs
+        );
+    }
+    out
+}
