@@ -54,6 +54,8 @@ pub enum TrainError {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StageReport {
     pub stage: String,
+    /// The gradient seed of the start this stage worked on, if any.
+    pub seed: Option<u64>,
     /// The MILP objective of the stage's network (by its forward pass);
     /// none for the gradient network, which is not on the MILP's grid.
     pub objective: Option<f64>,
@@ -201,6 +203,133 @@ fn accuracy_or_none(net: &Network, data: Option<&Dataset>) -> Option<f64> {
     data.filter(|d| !d.is_empty()).map(|d| net.accuracy(d))
 }
 
+/// The pipeline's state: the data, the MILP, and the best exact network.
+struct Pipeline<'a> {
+    s: &'a TrainSettings,
+    f: DenseFormulation,
+    train: Dataset,
+    raw_train: &'a Dataset,
+    standardizer: Standardizer,
+    tol: Tolerances,
+    stages: Vec<StageReport>,
+    best: Option<Exact>,
+    /// The best warm start by its forward objective, with its column values
+    /// (the MIP's start when the polish is off).
+    best_start: Option<(f64, Vec<f64>)>,
+    failed_certificate: Option<Certificate>,
+}
+
+impl Pipeline<'_> {
+    fn record(&mut self, stage: &str, seed: Option<u64>, net: &Network, seconds: f64) -> f64 {
+        let objective = self.f.objective_of(net);
+        self.stages.push(StageReport {
+            stage: stage.into(),
+            seed,
+            objective: Some(objective),
+            train_accuracy: net.accuracy(self.raw_train),
+            seconds,
+        });
+        objective
+    }
+
+    fn with_standardizer(&self, mut n: Network) -> Network {
+        n.standardizer = self.standardizer.clone();
+        n
+    }
+
+    /// Certifies a solution and keeps it if it is the best so far.
+    fn consider(&mut self, x: Vec<f64>, net: Network, stage: &'static str) -> bool {
+        let cert = self.f.certify(&x, &net, &self.tol);
+        if !cert.passed {
+            self.failed_certificate = Some(cert);
+            return false;
+        }
+        let better = self
+            .best
+            .as_ref()
+            .is_none_or(|b| cert.objective_forward < b.certificate.objective_forward - 1e-9);
+        if better {
+            self.best = Some(Exact {
+                x,
+                network: net,
+                certificate: cert,
+                stage,
+            });
+        }
+        better
+    }
+
+    /// Polishes the activation pattern of `x`, records and considers it.
+    fn polish_and_consider(&mut self, x: &[f64], stage: &'static str, seed: Option<u64>) -> Result<bool, TrainError> {
+        let t = Instant::now();
+        let Some((px, net)) = polish(&self.f, x, &self.standardizer, self.s, &self.tol)? else {
+            return Ok(false);
+        };
+        let net = self.with_standardizer(net);
+        self.record(stage, seed, &net, t.elapsed().as_secs_f64());
+        Ok(self.consider(px, net, stage))
+    }
+
+    /// Gradient start with `seed` → projection → fine-tune; returns the
+    /// start network (and the gradient network, the baseline).
+    fn warm_start(&mut self, seed: u64) -> (Network, Network) {
+        let s = self.s;
+        let t = Instant::now();
+        let mut grad = initial_network(&self.train, &s.formulation.hidden, seed);
+        let gs = GradientSettings {
+            margin: s.formulation.margin,
+            l1: s.formulation.l1,
+            seed,
+            ..s.gradient.clone()
+        };
+        mipnet_gradient::train(&mut grad, &self.train, &gs, Constraints::default());
+        let grad = self.with_standardizer(grad);
+        self.stages.push(StageReport {
+            stage: "gradient".into(),
+            seed: Some(seed),
+            objective: None,
+            train_accuracy: grad.accuracy(self.raw_train),
+            seconds: t.elapsed().as_secs_f64(),
+        });
+        let t = Instant::now();
+        let mut start = project(&grad, &s.formulation);
+        let mut start_obj = self.record("projection", Some(seed), &start, t.elapsed().as_secs_f64());
+        if s.stages.finetune_epochs > 0 {
+            let t = Instant::now();
+            let tuned = self.finetune(&start, s.stages.finetune_epochs, s.gradient.learning_rate);
+            let obj = self.record("finetune", Some(seed), &tuned, t.elapsed().as_secs_f64());
+            if obj < start_obj {
+                start = tuned;
+                start_obj = obj;
+            }
+        }
+        let _ = start_obj;
+        (start, grad)
+    }
+
+    /// Adam with the grid weights frozen and layer 1 / biases clipped to ±ω.
+    fn finetune(&self, net: &Network, epochs: usize, learning_rate: f64) -> Network {
+        let s = self.s;
+        let mut tuned = net.clone();
+        let ft = GradientSettings {
+            epochs,
+            learning_rate,
+            margin: s.formulation.margin,
+            l1: s.formulation.l1,
+            ..s.gradient.clone()
+        };
+        let constraints = Constraints {
+            freeze_from: Some(1),
+            clip: Some(s.formulation.omega),
+        };
+        mipnet_gradient::train(&mut tuned, &self.train, &ft, constraints);
+        if s.formulation.symmetry_breaking {
+            sort_neurons(&mut tuned);
+        }
+        tuned
+    }
+}
+
 /// Runs the whole pipeline.
 pub fn train(
     job: &Job,
@@ -210,29 +339,9 @@ pub fn train(
     let s = job.settings;
     s.validate()?;
     let clock = Instant::now();
-    let tol = Tolerances::default();
     let standardizer = Standardizer::fit(job.train);
     let train = job.train.standardized(&standardizer);
-    let with_standardizer = |mut n: Network| {
-        n.standardizer = standardizer.clone();
-        n
-    };
-    let mut stages = Vec::new();
 
-    // 1. Gradient start (and baseline).
-    let t = Instant::now();
-    obs.stage("gradient training");
-    let mut grad = initial_network(&train, &s.formulation.hidden, s.gradient.seed);
-    let gs = GradientSettings {
-        margin: s.formulation.margin,
-        l1: s.formulation.l1,
-        ..s.gradient.clone()
-    };
-    mipnet_gradient::train(&mut grad, &train, &gs, Constraints::default());
-    let grad = with_standardizer(grad);
-    let grad_seconds = t.elapsed().as_secs_f64();
-
-    // 2. Build the MILP (needed to score every stage by its objective).
     obs.stage("building the MILP");
     let t = Instant::now();
     let f = DenseFormulation::build(&train, &s.formulation).map_err(TrainSettingError::from)?;
@@ -242,90 +351,57 @@ pub fn train(
         "MILP: {} columns ({} binaries), {} rows, {} nonzeros, built in {build_seconds:.2} s",
         stats.columns, stats.binaries, stats.rows, stats.nonzeros
     ));
-    let score = |net: &Network| f.objective_of(net);
-    stages.push(StageReport {
-        stage: "gradient".into(),
-        objective: None,
-        train_accuracy: grad.accuracy(job.train),
-        seconds: grad_seconds,
-    });
+    let mut p = Pipeline {
+        s,
+        f,
+        train,
+        raw_train: job.train,
+        standardizer,
+        tol: Tolerances::default(),
+        stages: Vec::new(),
+        best: None,
+        best_start: None,
+        failed_certificate: None,
+    };
+    let stopped = || interrupt.is_some_and(|f| f.is_raised());
 
-    // 3. Projection onto the feasible set.
-    let t = Instant::now();
-    let projected = project(&grad, &s.formulation);
-    stages.push(StageReport {
-        stage: "projection".into(),
-        objective: Some(score(&projected)),
-        train_accuracy: projected.accuracy(job.train),
-        seconds: t.elapsed().as_secs_f64(),
-    });
-    let mut start = projected;
-
-    // 4. Quantization-aware fine-tuning.
-    if s.stages.finetune_epochs > 0 {
-        obs.stage("fine-tuning on the grid");
-        let t = Instant::now();
-        let mut tuned = start.clone();
-        let ft = GradientSettings {
-            epochs: s.stages.finetune_epochs,
-            ..gs.clone()
-        };
-        let constraints = Constraints {
-            freeze_from: Some(1),
-            clip: Some(s.formulation.omega),
-        };
-        mipnet_gradient::train(&mut tuned, &train, &ft, constraints);
-        if s.formulation.symmetry_breaking {
-            sort_neurons(&mut tuned);
+    // 1–4. Gradient starts, each projected, fine-tuned and polished.
+    let mut baseline = None;
+    for i in 0..s.stages.gradient_starts {
+        if stopped() && p.best.is_some() {
+            break;
         }
-        let obj = score(&tuned);
-        stages.push(StageReport {
-            stage: "finetune".into(),
-            objective: Some(obj),
-            train_accuracy: tuned.accuracy(job.train),
-            seconds: t.elapsed().as_secs_f64(),
-        });
-        if obj < score(&start) {
-            start = tuned;
+        let seed = s.gradient.seed + i as u64;
+        obs.stage(&format!("gradient start {} of {} (seed {seed})", i + 1, s.stages.gradient_starts));
+        let (start, grad) = p.warm_start(seed);
+        baseline.get_or_insert(grad);
+        let x = p
+            .f
+            .start_values(&start)
+            .map_err(|e| TrainError::NoNetwork(format!("the warm start is not feasible: {e}")))?;
+        let obj = p.f.objective_of(&start);
+        if p.best_start.as_ref().is_none_or(|(o, _)| obj < *o) {
+            p.best_start = Some((obj, x.clone()));
+        }
+        if s.stages.polish {
+            p.polish_and_consider(&x, "polish", Some(seed))?;
         }
     }
-    let start_x = f
-        .start_values(&start)
-        .map_err(|e| TrainError::NoNetwork(format!("the warm start is not feasible: {e}")))?;
+    let grad = baseline.expect("at least one gradient start");
 
-    // 5. LP polish.
-    let mut best: Option<Exact> = None;
-    let consider = |x: Vec<f64>, net: Network, stage: &'static str, best: &mut Option<Exact>| {
-        let cert = f.certify(&x, &net, &tol);
-        if !cert.passed {
-            return Some(cert);
-        }
-        if best
-            .as_ref()
-            .is_none_or(|b| cert.objective_forward < b.certificate.objective_forward - 1e-9)
-        {
-            *best = Some(Exact {
-                x,
-                network: net,
-                certificate: cert,
-                stage,
-            });
-        }
-        None
-    };
-    let mut failed_certificate = None;
+    // 5. Search: fine-tune the incumbent on the grid, polish its pattern.
     if s.stages.polish {
-        obs.stage("LP polish");
-        let t = Instant::now();
-        if let Some((x, net)) = polish(&f, &start_x, &standardizer, s, &tol)? {
-            let net = with_standardizer(net);
-            stages.push(StageReport {
-                stage: "polish".into(),
-                objective: Some(score(&net)),
-                train_accuracy: net.accuracy(job.train),
-                seconds: t.elapsed().as_secs_f64(),
-            });
-            failed_certificate = consider(x, net, "polish", &mut best);
+        for round in 0..s.stages.search_rounds {
+            let Some(best) = p.best.as_ref() else { break };
+            if stopped() {
+                break;
+            }
+            obs.stage(&format!("search round {} (objective {:.6})", round + 1, best.certificate.objective_forward));
+            let tuned = p.finetune(&best.network, s.stages.search_epochs, s.stages.search_learning_rate);
+            let Ok(x) = p.f.start_values(&tuned) else { break };
+            if !p.polish_and_consider(&x, "search", None)? {
+                break;
+            }
         }
     }
 
@@ -335,9 +411,14 @@ pub fn train(
     let mut solve_seconds = 0.0;
     if s.stages.mip {
         obs.stage("full MIP");
-        let start = MipStart::Full(best.as_ref().map_or_else(|| start_x.clone(), |b| b.x.clone()));
+        let start_x = match (&p.best, &p.best_start) {
+            (Some(b), _) => b.x.clone(),
+            (None, Some((_, x))) => x.clone(),
+            (None, None) => unreachable!("a start exists"),
+        };
+        let start = MipStart::Full(start_x);
         let opts = s.solver.options(s.solver.time_limit);
-        let mut req = SolveRequest::new(&f.model, &opts).start(&start);
+        let mut req = SolveRequest::new(&p.f.model, &opts).start(&start);
         if let Some(flag) = interrupt {
             req = req.interrupt(flag);
         }
@@ -346,31 +427,27 @@ pub fn train(
         status = r.status.as_str().to_string();
         dual_bound = r.dual_bound;
         if let Some(x) = r.solution {
-            let t = Instant::now();
-            let improved = best
+            let improved = p
+                .best
                 .as_ref()
                 .is_none_or(|b| r.objective.is_some_and(|o| o < b.certificate.objective_forward - 1e-9));
             if improved {
-                let polished = if s.stages.polish {
-                    polish(&f, &x, &standardizer, s, &tol)?
+                if s.stages.polish {
+                    p.polish_and_consider(&x, "mip", None)?;
                 } else {
-                    let net = f.network_from(&x, &standardizer, &tol);
-                    Some((x, net))
-                };
-                if let Some((x, net)) = polished {
-                    let net = with_standardizer(net);
-                    stages.push(StageReport {
-                        stage: "mip".into(),
-                        objective: Some(score(&net)),
-                        train_accuracy: net.accuracy(job.train),
-                        seconds: r.seconds + t.elapsed().as_secs_f64(),
-                    });
-                    failed_certificate = consider(x, net, "mip", &mut best).or(failed_certificate);
+                    let net = p.with_standardizer(p.f.network_from(&x, &p.standardizer, &p.tol));
+                    p.record("mip", None, &net, r.seconds);
+                    p.consider(x, net, "mip");
                 }
             }
         }
     }
-
+    let Pipeline {
+        best,
+        stages,
+        failed_certificate,
+        ..
+    } = p;
     let Some(best) = best else {
         return Err(match failed_certificate {
             Some(c) => TrainError::Certificate(c.failure.unwrap_or_default()),

@@ -62,6 +62,18 @@ pub struct Stages {
     pub polish: bool,
     /// The full MIP, started from the best network so far. Default on.
     pub mip: bool,
+    /// Gradient starts with seeds seed, seed+1, …; each is projected,
+    /// fine-tuned and polished, and the best goes on. Default 3.
+    pub gradient_starts: usize,
+    /// Search rounds after the polish: fine-tune the incumbent on the grid,
+    /// polish the new activation pattern, keep it if the objective falls;
+    /// stops at the first round without improvement. Default 5.
+    pub search_rounds: usize,
+    /// Adam steps per search round. Default 500.
+    pub search_epochs: usize,
+    /// Adam's step size in search rounds (smaller than the start's: the
+    /// incumbent is already good). Default 0.003.
+    pub search_learning_rate: f64,
 }
 
 impl Default for Stages {
@@ -70,6 +82,10 @@ impl Default for Stages {
             finetune_epochs: 2000,
             polish: true,
             mip: true,
+            gradient_starts: 3,
+            search_rounds: 5,
+            search_epochs: 500,
+            search_learning_rate: 0.003,
         }
     }
 }
@@ -111,6 +127,15 @@ impl TrainSettings {
             .options(s.time_limit)
             .validate()
             .map_err(|e| TrainSettingError::Other(e.to_string()))?;
+        if self.stages.gradient_starts == 0 {
+            return Err(TrainSettingError::Other("stages.gradient_starts: at least one start is needed".into()));
+        }
+        if !(self.stages.search_learning_rate.is_finite() && self.stages.search_learning_rate > 0.0) {
+            return Err(TrainSettingError::Other(format!(
+                "stages.search_learning_rate: must be positive, got {}",
+                self.stages.search_learning_rate
+            )));
+        }
         if !self.stages.polish && !self.stages.mip {
             return Err(TrainSettingError::Other(
                 "stages: polish and mip are both off, so no exact network could be produced".into(),
