@@ -888,6 +888,34 @@ impl DenseFormulation {
     pub fn data(&self) -> &Dataset {
         &self.data
     }
+
+    /// The ℓ1 auxiliaries A_ji ≥ |W_ji| of layer 1 (index j·d + i), when α > 0.
+    pub fn l1_auxiliaries(&self) -> Option<Vec<Col>> {
+        self.w1_abs.iter().copied().collect()
+    }
+
+    /// Width of hidden layer `l`.
+    pub fn hidden_width(&self, l: usize) -> usize {
+        self.widths[l]
+    }
+
+    /// The column of h_{nj} in hidden layer `l`, none when proven 0.
+    pub fn activation(&self, l: usize, n: usize, j: usize) -> Option<Col> {
+        self.act[l][n * self.widths[l] + j].h
+    }
+
+    /// The products u·h_{nj} of first-layer neuron j with every grid binary
+    /// of the next layer, in a fixed order.
+    pub fn products_of(&self, n: usize, j: usize) -> Vec<Option<Col>> {
+        let (inp, out, nv) = (self.widths[0], self.widths[1], self.values().len());
+        let mut v = Vec::with_capacity(out * nv);
+        for k in 0..out {
+            for vi in 0..nv {
+                v.push(self.prod[1][((n * out + k) * inp + j) * nv + vi]);
+            }
+        }
+        v
+    }
 }
 
 /// Terms of `a − b + coef·extra`, merging repeated columns.

@@ -50,10 +50,12 @@
 // Loops over indices mirror the subscripts of the equations (n, j, k, v).
 #![allow(clippy::needless_range_loop)]
 
+mod cuts;
 mod dense;
 mod project;
 mod settings;
 
+pub use cuts::LipschitzCut;
 pub use dense::{Certificate, DenseFormulation, ModelStats, Tolerances};
 pub use project::{project, sort_neurons};
 pub use settings::{FormulationSettings, Loss, SettingError};

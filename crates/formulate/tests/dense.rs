@@ -331,3 +331,53 @@ fn model_size_matches_the_measured_prototype() {
     assert_eq!(st.binaries, 944);
     assert_eq!(st.relu_binaries, 896);
 }
+
+#[test]
+fn lipschitz_cuts_hold_for_every_feasible_network() {
+    let data = toy_data(5, 12, 3, 3);
+    for (vi, s) in variants().into_iter().enumerate().filter(|(_, s)| s.l1 > 0.0) {
+        let f = DenseFormulation::build(&data, &s).unwrap();
+        let pairs = f.cut_pairs(3);
+        assert!(!pairs.is_empty());
+        let cuts: Vec<_> = pairs.iter().flat_map(|&(n, m)| f.lipschitz_cuts(n, m)).collect();
+        assert!(!cuts.is_empty(), "variant {vi}");
+        let mut rng = ChaCha8Rng::seed_from_u64(40 + vi as u64);
+        for _ in 0..20 {
+            let net = random_network(&mut rng, 3, 3, &s);
+            let x = f.start_values(&net).unwrap();
+            let worst = cuts.iter().map(|c| c.violation(&x)).fold(f64::NEG_INFINITY, f64::max);
+            assert!(
+                worst <= 1e-9,
+                "variant {vi}: a feasible network violates a cut by {worst}"
+            );
+        }
+    }
+}
+
+#[test]
+fn lipschitz_cuts_never_change_the_optimum() {
+    for seed in 0..3 {
+        let data = toy_data(30 + seed, 5, 2, 2);
+        let s = FormulationSettings {
+            hidden: vec![1],
+            l1: 0.05,
+            symmetry_breaking: false,
+            ..Default::default()
+        };
+        let plain = DenseFormulation::build(&data, &s).unwrap();
+        let (without, _) = solve_to_optimality(&plain);
+        let mut cut = DenseFormulation::build(&data, &s).unwrap();
+        let pairs = cut.cut_pairs(4);
+        let all: Vec<_> = pairs.iter().flat_map(|&(n, m)| cut.lipschitz_cuts(n, m)).collect();
+        for c in &all {
+            cut.add_cut(c);
+        }
+        let (with, x) = solve_to_optimality(&cut);
+        assert!(
+            (with - without).abs() < 1e-6,
+            "seed {seed}: {with} with cuts, {without} without"
+        );
+        let net = cut.network_from(&x, &Standardizer::identity(2), &Tolerances::default());
+        assert!(cut.certify(&x, &net, &Tolerances::default()).passed);
+    }
+}

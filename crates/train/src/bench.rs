@@ -233,3 +233,27 @@ pub fn markdown(r: &BenchResult) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_of_odd_and_even_counts_skip_nan() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(median(&[f64::NAN, 5.0]), 5.0);
+        assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn suites_are_named_and_quick_is_short() {
+        let full = Suite::named("dense", false).unwrap();
+        assert_eq!(full.seeds, vec![0, 1, 2]);
+        assert_eq!(full.settings.solver.time_limit, 60.0);
+        let quick = Suite::named("dense", true).unwrap();
+        assert_eq!(quick.seeds, vec![0]);
+        assert!(quick.settings.solver.time_limit < full.settings.solver.time_limit);
+        assert!(Suite::named("mnist-cnn", false).unwrap_err().contains("unknown suite"));
+    }
+}

@@ -22,8 +22,10 @@
 //! activations, outputs, losses and objective.
 
 pub mod bench;
+mod cuts;
 mod settings;
 
+pub use cuts::CutReport;
 pub use settings::{SolverSettings, Stages, TrainSettingError, TrainSettings};
 
 use mipnet_data::{Dataset, Standardizer};
@@ -105,6 +107,8 @@ pub struct TrainReport {
     pub rows: usize,
     pub nonzeros: usize,
     pub model: ModelStats,
+    /// The root cut loop, when it ran.
+    pub cuts: Option<CutReport>,
     pub stages: Vec<StageReport>,
     pub baseline: Baseline,
     pub certificate: Certificate,
@@ -372,13 +376,16 @@ pub fn train(
             break;
         }
         let seed = s.gradient.seed + i as u64;
-        obs.stage(&format!("gradient start {} of {} (seed {seed})", i + 1, s.stages.gradient_starts));
+        obs.stage(&format!(
+            "gradient start {} of {} (seed {seed})",
+            i + 1,
+            s.stages.gradient_starts
+        ));
         let (start, grad) = p.warm_start(seed);
         baseline.get_or_insert(grad);
-        let x = p
-            .f
-            .start_values(&start)
-            .map_err(|e| TrainError::NoNetwork(format!("the warm start is not feasible: {e}")))?;
+        let x =
+            p.f.start_values(&start)
+                .map_err(|e| TrainError::NoNetwork(format!("the warm start is not feasible: {e}")))?;
         let obj = p.f.objective_of(&start);
         if p.best_start.as_ref().is_none_or(|(o, _)| obj < *o) {
             p.best_start = Some((obj, x.clone()));
@@ -396,7 +403,11 @@ pub fn train(
             if stopped() {
                 break;
             }
-            obs.stage(&format!("search round {} (objective {:.6})", round + 1, best.certificate.objective_forward));
+            obs.stage(&format!(
+                "search round {} (objective {:.6})",
+                round + 1,
+                best.certificate.objective_forward
+            ));
             let tuned = p.finetune(&best.network, s.stages.search_epochs, s.stages.search_learning_rate);
             let Ok(x) = p.f.start_values(&tuned) else { break };
             if !p.polish_and_consider(&x, "search", None)? {
@@ -405,7 +416,20 @@ pub fn train(
         }
     }
 
-    // 6. The full MIP, started from the best network so far.
+    // 6. Root cut loop, then the full MIP from the best network so far.
+    let mut cut_report = None;
+    if s.stages.mip && s.stages.lipschitz_cuts {
+        obs.stage("root cut loop (Lipschitz cuts)");
+        let r = cuts::cut_loop(&mut p.f, s)?;
+        obs.stage(&format!(
+            "cuts: {} added in {} rounds; root LP bound {} → {}",
+            r.cuts_added,
+            r.rounds,
+            r.root_bound_before.map_or("-".into(), |b| format!("{b:.6}")),
+            r.root_bound_after.map_or("-".into(), |b| format!("{b:.6}"))
+        ));
+        cut_report = Some(r);
+    }
     let mut status = "not_run".to_string();
     let mut dual_bound = None;
     let mut solve_seconds = 0.0;
@@ -489,6 +513,7 @@ pub fn train(
         rows: stats.rows,
         nonzeros: stats.nonzeros,
         model: stats,
+        cuts: cut_report,
         stages,
         baseline: Baseline {
             train_accuracy: grad.accuracy(job.train),

@@ -74,6 +74,16 @@ pub struct Stages {
     /// Adam's step size in search rounds (smaller than the start's: the
     /// incumbent is already good). Default 0.003.
     pub search_learning_rate: f64,
+    /// Root cut loop with Lipschitz cuts before the full MIP (needs α > 0).
+    /// Default off.
+    pub lipschitz_cuts: bool,
+    /// Each sample is paired with this many nearest samples of other
+    /// classes. Default 3.
+    pub cut_neighbours: usize,
+    /// Rounds of the cut loop. Default 5.
+    pub cut_rounds: usize,
+    /// Most violated cuts added per round. Default 2000.
+    pub cuts_per_round: usize,
 }
 
 impl Default for Stages {
@@ -86,6 +96,10 @@ impl Default for Stages {
             search_rounds: 5,
             search_epochs: 500,
             search_learning_rate: 0.003,
+            lipschitz_cuts: false,
+            cut_neighbours: 3,
+            cut_rounds: 5,
+            cuts_per_round: 2000,
         }
     }
 }
@@ -128,13 +142,21 @@ impl TrainSettings {
             .validate()
             .map_err(|e| TrainSettingError::Other(e.to_string()))?;
         if self.stages.gradient_starts == 0 {
-            return Err(TrainSettingError::Other("stages.gradient_starts: at least one start is needed".into()));
+            return Err(TrainSettingError::Other(
+                "stages.gradient_starts: at least one start is needed".into(),
+            ));
         }
         if !(self.stages.search_learning_rate.is_finite() && self.stages.search_learning_rate > 0.0) {
             return Err(TrainSettingError::Other(format!(
                 "stages.search_learning_rate: must be positive, got {}",
                 self.stages.search_learning_rate
             )));
+        }
+        if self.stages.lipschitz_cuts && self.formulation.l1 <= 0.0 {
+            return Err(TrainSettingError::Other(
+                "stages.lipschitz_cuts: needs formulation.l1 > 0 (the cuts bound activations by the ℓ1 auxiliaries)"
+                    .into(),
+            ));
         }
         if !self.stages.polish && !self.stages.mip {
             return Err(TrainSettingError::Other(
