@@ -323,3 +323,31 @@ fn bench_quick_writes_its_json_and_table() {
         &["unknown suite 'imagenet'"],
     );
 }
+
+#[test]
+fn lipschitz_cuts_keep_the_network_certified_and_report_the_root_bound() {
+    let mut args = vec![
+        "train",
+        "--dataset",
+        "iris",
+        "--hidden",
+        "2",
+        "--lipschitz-cuts",
+        "--cut-seconds",
+        "5",
+        "--json",
+    ];
+    args.extend_from_slice(QUICK);
+    let o = mipnet(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["certificate"]["passed"], true);
+    let cuts = &r["cuts"];
+    let before = cuts["root_bound_before"].as_f64().unwrap();
+    let after = cuts["root_bound_after"].as_f64().unwrap();
+    // Adding rows can only raise a minimization LP's value.
+    assert!(after >= before - 1e-9, "{before} → {after}");
+    assert!(r["objective"].as_f64().unwrap() >= r["dual_bound"].as_f64().unwrap() - 1e-9);
+    let o = mipnet(&["train", "--dataset", "iris", "--lipschitz-cuts", "--l1", "0", "-q"]);
+    assert_bad_input(&o, &["lipschitz_cuts", "l1 > 0"]);
+}

@@ -29,14 +29,17 @@ pub struct CutReport {
 }
 
 /// The LP relaxation's value and solution.
-fn relaxation(model: &Model, s: &TrainSettings) -> Result<Option<(f64, Vec<f64>)>, SolverError> {
+fn relaxation(model: &Model, s: &TrainSettings, seconds: f64) -> Result<Option<(f64, Vec<f64>)>, SolverError> {
+    if seconds <= 0.0 {
+        return Ok(None);
+    }
     let mut lp = model.clone();
     for j in 0..lp.num_cols() {
         if lp.col_types()[j].is_integral() {
             lp.set_col_type(mipnet_milp::Col::from_index(j), VarType::Continuous);
         }
     }
-    let mut opts = s.solver.options(s.solver.time_limit);
+    let mut opts = s.solver.options(seconds);
     opts.log = false;
     let r = HighsSolver.solve(SolveRequest::new(&lp, &opts), &mut NoObserver)?;
     Ok(match (r.status, r.objective, r.solution) {
@@ -60,13 +63,17 @@ pub fn cut_loop(f: &mut DenseFormulation, s: &TrainSettings) -> Result<CutReport
         root_bound_after: None,
         seconds: 0.0,
     };
-    let Some((bound, mut x)) = relaxation(&f.model, s)? else {
+    let left = |clock: &Instant| st.cut_seconds - clock.elapsed().as_secs_f64();
+    let Some((bound, mut x)) = relaxation(&f.model, s, left(&clock))? else {
         report.seconds = clock.elapsed().as_secs_f64();
         return Ok(report);
     };
     report.root_bound_before = Some(bound);
     report.root_bound_after = Some(bound);
     for _ in 0..st.cut_rounds {
+        if left(&clock) <= 0.0 {
+            break;
+        }
         let mut violated: Vec<(f64, usize)> = candidates
             .iter()
             .enumerate()
@@ -86,7 +93,8 @@ pub fn cut_loop(f: &mut DenseFormulation, s: &TrainSettings) -> Result<CutReport
             report.cuts_added += 1;
         }
         report.rounds += 1;
-        match relaxation(&f.model, s)? {
+        // Cuts already added stay valid even if this LP runs out of time.
+        match relaxation(&f.model, s, left(&clock))? {
             Some((b, nx)) => {
                 report.root_bound_after = Some(b);
                 x = nx;

@@ -84,6 +84,9 @@ pub struct Stages {
     pub cut_rounds: usize,
     /// Most violated cuts added per round. Default 2000.
     pub cuts_per_round: usize,
+    /// Seconds the cut loop may take (on top of the MIP's time limit).
+    /// Default 30.
+    pub cut_seconds: f64,
 }
 
 impl Default for Stages {
@@ -100,6 +103,7 @@ impl Default for Stages {
             cut_neighbours: 3,
             cut_rounds: 5,
             cuts_per_round: 2000,
+            cut_seconds: 30.0,
         }
     }
 }
@@ -150,6 +154,12 @@ impl TrainSettings {
             return Err(TrainSettingError::Other(format!(
                 "stages.search_learning_rate: must be positive, got {}",
                 self.stages.search_learning_rate
+            )));
+        }
+        if !(self.stages.cut_seconds.is_finite() && self.stages.cut_seconds > 0.0) {
+            return Err(TrainSettingError::Other(format!(
+                "stages.cut_seconds: must be positive, got {}",
+                self.stages.cut_seconds
             )));
         }
         if self.stages.lipschitz_cuts && self.formulation.l1 <= 0.0 {

@@ -163,6 +163,16 @@ pub struct TrainArgs {
     /// Adam steps of the fine-tuning on the grid (0 = off).
     #[arg(long, value_name = "N")]
     pub finetune_epochs: Option<usize>,
+    /// Root cut loop with Lipschitz cuts before the full MIP (a stronger
+    /// bound; needs --l1 > 0).
+    #[arg(long)]
+    pub lipschitz_cuts: bool,
+    /// Seconds the cut loop may take.
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub cut_seconds: Option<f64>,
+    /// Number of gradient starts (seeds gradient-seed, +1, …).
+    #[arg(long, value_name = "N")]
+    pub gradient_starts: Option<usize>,
     /// Skip the LP polish.
     #[arg(long)]
     pub no_polish: bool,
@@ -250,6 +260,13 @@ impl TrainArgs {
         }
         if let Some(e) = self.finetune_epochs {
             s.stages.finetune_epochs = e;
+        }
+        if self.lipschitz_cuts {
+            s.stages.lipschitz_cuts = true;
+        }
+        set(&mut s.stages.cut_seconds, self.cut_seconds);
+        if let Some(n) = self.gradient_starts {
+            s.stages.gradient_starts = n;
         }
         if self.no_polish {
             s.stages.polish = false;
