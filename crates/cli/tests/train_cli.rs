@@ -168,6 +168,7 @@ fn bad_training_input_is_refused_and_writes_nothing() {
     let single = write(dir.path(), "single.csv", "a,b,y\n1,2,0\n3,1,0\n");
     let nan = write(dir.path(), "nan.csv", "a,b,y\n1,nan,0\n3,1,1\n");
     let empty = write(dir.path(), "empty.csv", "");
+    let two = write(dir.path(), "two.csv", "a,b,y\n1,2,0\n3,1,1\n2,2,0\n0,1,1\n");
     let cfg = write(dir.path(), "bad.toml", "[formulation]\nhiden = [4]\n");
     let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
         (
@@ -200,6 +201,14 @@ fn bad_training_input_is_refused_and_writes_nothing() {
         (vec!["--dataset", "mnist"], vec!["unknown dataset 'mnist'"]),
         (vec!["--dataset", "iris", "--config", &cfg], vec!["bad.toml", "hiden"]),
         (vec!["--dataset", "iris", "--time-limit", "0"], vec!["time_limit"]),
+        (
+            vec!["--dataset", "iris", "--test-data", &single],
+            vec!["needs --label COLUMN"],
+        ),
+        (
+            vec!["--data", &two, "--label", "y", "--test-data", &empty],
+            vec!["empty.csv"],
+        ),
     ];
     for (extra, fragments) in cases {
         let mut args = vec!["train", "--out", out_s, "-q"];

@@ -68,12 +68,17 @@ impl DataArgs {
         };
         let (mut train, test) = match &self.test_data {
             Some(path) => {
-                let (test, labelled) = Dataset::from_csv_like(path, self.label.as_deref(), &all).map_err(input)?;
+                let Some(label) = self.label.as_deref() else {
+                    return Err(input(anyhow::anyhow!(
+                        "--test-data {} needs --label COLUMN (the column holding its classes)",
+                        path.display()
+                    )));
+                };
+                let (test, labelled) = Dataset::from_csv_like(path, Some(label), &all).map_err(input)?;
                 if !labelled {
                     return Err(input(anyhow::anyhow!(
-                        "{}: the test data needs the label column '{}'",
-                        path.display(),
-                        self.label.as_deref().unwrap_or("")
+                        "{}: the test data has no label column '{label}'",
+                        path.display()
                     )));
                 }
                 (all, Some(test))
