@@ -68,34 +68,34 @@ pub struct ModelStats {
 /// A hidden activation h_{nj}: its column (none when proven 0), its ReLU
 /// binary (none when stable), and its bounds.
 #[derive(Clone, Copy, Debug)]
-struct Act {
-    h: Option<Col>,
-    sigma: Option<Col>,
-    upper: f64,
+pub(crate) struct Act {
+    pub(crate) h: Option<Col>,
+    pub(crate) sigma: Option<Col>,
+    pub(crate) upper: f64,
 }
 
 /// The training MILP of a dense network on one dataset.
 pub struct DenseFormulation {
     pub settings: FormulationSettings,
     pub model: Model,
-    data: Dataset,
+    pub(crate) data: Dataset,
     /// Widths of every layer's output: hidden widths, then K.
-    widths: Vec<usize>,
-    w1: Vec<Col>,
-    bias: Vec<Vec<Col>>,
-    w1_abs: Vec<Option<Col>>,
-    w1_on: Vec<Option<Col>>,
-    w1_sq: Vec<Option<Col>>,
+    pub(crate) widths: Vec<usize>,
+    pub(crate) w1: Vec<Col>,
+    pub(crate) bias: Vec<Vec<Col>>,
+    pub(crate) w1_abs: Vec<Option<Col>>,
+    pub(crate) w1_on: Vec<Option<Col>>,
+    pub(crate) w1_sq: Vec<Option<Col>>,
     /// grid[l][(k·in + j)·V + v], for layers l ≥ 1.
-    grid: Vec<Vec<Col>>,
+    pub(crate) grid: Vec<Vec<Col>>,
     /// act[l][n·width + j], hidden layers.
-    act: Vec<Vec<Act>>,
+    pub(crate) act: Vec<Vec<Act>>,
     /// prod[l][((n·out + k)·in + j)·V + v], layers l ≥ 1.
-    prod: Vec<Vec<Option<Col>>>,
-    neuron_on: Vec<Vec<Option<Col>>>,
-    layer_on: Vec<Option<Col>>,
+    pub(crate) prod: Vec<Vec<Option<Col>>>,
+    pub(crate) neuron_on: Vec<Vec<Option<Col>>>,
+    pub(crate) layer_on: Vec<Option<Col>>,
     /// ξ_n (hinge) or e_n (misclassification); t_{nk} for ℓ1 (n·K + k).
-    loss_cols: Vec<Col>,
+    pub(crate) loss_cols: Vec<Col>,
     relu_binaries: usize,
     stable_pairs: usize,
     big_m_sum: f64,
@@ -140,26 +140,26 @@ impl DenseFormulation {
         Ok(f)
     }
 
-    fn n(&self) -> usize {
+    pub(crate) fn n(&self) -> usize {
         self.data.len()
     }
-    fn d(&self) -> usize {
+    pub(crate) fn d(&self) -> usize {
         self.data.num_features()
     }
-    fn k(&self) -> usize {
+    pub(crate) fn k(&self) -> usize {
         self.data.num_classes()
     }
-    fn num_layers(&self) -> usize {
+    pub(crate) fn num_layers(&self) -> usize {
         self.widths.len()
     }
-    fn inputs_of(&self, l: usize) -> usize {
+    pub(crate) fn inputs_of(&self, l: usize) -> usize {
         if l == 0 {
             self.d()
         } else {
             self.widths[l - 1]
         }
     }
-    fn values(&self) -> Vec<i32> {
+    pub(crate) fn values(&self) -> Vec<i32> {
         self.settings.grid_values()
     }
 
@@ -923,6 +923,11 @@ fn diff_terms(a: &[(Col, f64)], b: &[(Col, f64)], extra: (Col, f64)) -> Vec<(Col
     let mut terms: Vec<(Col, f64)> = a.to_vec();
     terms.extend(b.iter().map(|&(c, v)| (c, -v)));
     terms.push(extra);
+    merge_terms(terms)
+}
+
+/// Sums the coefficients of repeated columns and drops zeros.
+pub(crate) fn merge_terms(mut terms: Vec<(Col, f64)>) -> Vec<(Col, f64)> {
     terms.sort_by_key(|t| t.0);
     let mut merged: Vec<(Col, f64)> = Vec::with_capacity(terms.len());
     for (c, v) in terms {

@@ -52,10 +52,12 @@
 
 mod cuts;
 mod dense;
+mod polish;
 mod project;
 mod settings;
 
 pub use cuts::LipschitzCut;
 pub use dense::{Certificate, DenseFormulation, ModelStats, Tolerances};
+pub use polish::PolishLp;
 pub use project::{project, sort_neurons};
 pub use settings::{FormulationSettings, Loss, SettingError};

@@ -381,3 +381,46 @@ fn lipschitz_cuts_never_change_the_optimum() {
         assert!(cut.certify(&x, &net, &Tolerances::default()).passed);
     }
 }
+
+#[test]
+fn the_small_polish_lp_has_the_optimum_of_the_full_model_with_binaries_fixed() {
+    let data = toy_data(8, 12, 3, 3);
+    let opts = SolveOptions {
+        threads: Some(1),
+        ..Default::default()
+    };
+    let tol = Tolerances::default();
+    for (vi, s) in variants().into_iter().enumerate() {
+        let f = DenseFormulation::build(&data, &s).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(60 + vi as u64);
+        for trial in 0..8 {
+            let net = random_network(&mut rng, 3, 3, &s);
+            let x = f.start_values(&net).unwrap();
+            let mut full = f.model.clone();
+            for c in f.integral_columns() {
+                let v = x[c.index()].round();
+                full.set_col_bounds(c, v, v);
+                full.set_col_type(c, VarType::Continuous);
+            }
+            let a = HighsSolver
+                .solve(SolveRequest::new(&full, &opts), &mut NoObserver)
+                .unwrap();
+            let lp = f.polish_lp(&x);
+            let b = HighsSolver
+                .solve(SolveRequest::new(&lp.model, &opts), &mut NoObserver)
+                .unwrap();
+            assert_eq!(a.status, Status::Optimal, "variant {vi} trial {trial}");
+            assert_eq!(b.status, Status::Optimal, "variant {vi} trial {trial}");
+            let (va, vb) = (a.objective.unwrap(), b.objective.unwrap());
+            assert!(
+                (va - vb).abs() < 1e-6,
+                "variant {vi} trial {trial}: full {va}, small {vb}"
+            );
+            // Its solution is a network feasible in the full model.
+            let polished = f.network_from_polish(&lp, b.solution.as_ref().unwrap(), &x, &net.standardizer, &tol);
+            let xf = f.start_values(&polished).unwrap();
+            assert!(f.model.evaluate(&xf, 1e-6).is_feasible(), "variant {vi} trial {trial}");
+            assert!(f.objective_of(&polished) <= vb + 1e-6, "variant {vi} trial {trial}");
+        }
+    }
+}

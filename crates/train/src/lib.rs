@@ -32,7 +32,6 @@ use mipnet_data::{Dataset, Standardizer};
 use mipnet_formulate::{project, sort_neurons, Certificate, DenseFormulation, ModelStats, Tolerances};
 use mipnet_gradient::{initial_network, magnitude_prune, Constraints, GradientSettings};
 use mipnet_highs::HighsSolver;
-use mipnet_milp::VarType;
 use mipnet_network::Network;
 use mipnet_solver::{InterruptFlag, MipStart, NoObserver, Observer, SolveRequest, Solver, SolverError, Status};
 use serde::Serialize;
@@ -162,9 +161,11 @@ struct Exact {
     stage: &'static str,
 }
 
-/// Fixes every integral column at its rounded value in `x` and solves the
-/// LP left; repeats while the network read back implies other integral
-/// values (a loss binary that is no longer needed), at most a few times.
+/// The LP polish: every integral column fixed at its rounded value in `x`,
+/// the LP left in the continuous weights solved exactly (built small, see
+/// `mipnet_formulate::PolishLp`). The network read from it gives the full
+/// model's values; the polish repeats while those imply other integral
+/// values (a loss or ℓ0 binary that is no longer needed), a few times.
 fn polish(
     f: &DenseFormulation,
     start: &[f64],
@@ -177,28 +178,33 @@ fn polish(
     let mut x = start.to_vec();
     let mut best = None;
     for _ in 0..MAX_ROUNDS {
-        let mut lp = f.model.clone();
-        for &c in &ints {
-            let v = x[c.index()].round();
-            lp.set_col_bounds(c, v, v);
-            lp.set_col_type(c, VarType::Continuous);
-        }
+        let lp = f.polish_lp(&x);
         let mut opts = settings.solver.options(settings.solver.time_limit.max(60.0));
         opts.log = false;
-        let r = HighsSolver.solve(SolveRequest::new(&lp, &opts), &mut NoObserver)?;
-        let Some(sol) = r.solution.filter(|_| r.status == Status::Optimal) else {
+        let r = HighsSolver.solve(SolveRequest::new(&lp.model, &opts), &mut NoObserver)?;
+        let Some(y) = r.solution.filter(|_| r.status == Status::Optimal) else {
             return Ok(best);
         };
-        let net = f.network_from(&sol, standardizer, tol);
-        let implied = f.start_values(&net).map_err(TrainError::NoNetwork)?;
-        let same = ints
-            .iter()
-            .all(|c| implied[c.index()].round() == sol[c.index()].round());
-        best = Some((sol, net));
+        let net = f.network_from_polish(&lp, &y, &x, standardizer, tol);
+        let Ok(full) = f.start_values(&net) else {
+            return Ok(best);
+        };
+        let same = ints.iter().all(|c| full[c.index()].round() == x[c.index()].round());
+        if same {
+            // The LP's own value must be the network's objective by its
+            // forward pass: the LP's values and the network agree.
+            let (lp_value, forward) = (r.objective.unwrap_or(f64::NAN), f.objective_of(&net));
+            if !((lp_value - forward).abs() <= tol.objective * (1.0 + forward.abs())) {
+                return Err(TrainError::Certificate(format!(
+                    "the polish LP's objective {lp_value} differs from the forward pass's {forward}"
+                )));
+            }
+        }
+        best = Some((full.clone(), net));
         if same {
             break;
         }
-        x = implied;
+        x = full;
     }
     Ok(best)
 }

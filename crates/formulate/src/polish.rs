@@ -1,0 +1,244 @@
+//! The LP polish, built small.
+//!
+//! Once every binary is fixed (activation patterns, grid weights, pruning
+//! and loss binaries), most of the training MILP is determined: a product
+//! u·h is h or 0, an activation is its pre-activation or 0. What is left to
+//! optimize is layer-1 weights, biases, the ℓ1/ℓ2 auxiliaries and the loss
+//! variables, under one sign row per (sample, neuron) and the loss rows.
+//! This module builds exactly that LP, instead of the full model with fixed
+//! columns: on digits 64→8→10 the full model has 692k rows.
+//!
+//! Its solution is read into a network, and the full model's column values
+//! follow from the network ([`DenseFormulation::start_values`]), so the
+//! result is checked against the full MILP like any other.
+
+use crate::dense::merge_terms as merge;
+use crate::{DenseFormulation, Loss};
+use mipnet_milp::{Col, Model, Sense, VarType};
+
+/// The reduced LP and where its variables are.
+pub struct PolishLp {
+    pub model: Model,
+    w1: Vec<Option<Col>>,
+    bias: Vec<Vec<Option<Col>>>,
+}
+
+fn on(x: &[f64], c: Option<Col>) -> bool {
+    c.is_none_or(|c| x[c.index()] > 0.5)
+}
+
+impl DenseFormulation {
+    /// The LP left when every integral column is fixed at its rounded value
+    /// in `x`. Its objective equals the full model's objective over the
+    /// same fixing (the integral columns' costs are its offset).
+    pub fn polish_lp(&self, x: &[f64]) -> PolishLp {
+        let s = &self.settings;
+        let (d, n_samples) = (self.d(), self.n());
+        let mut m = Model::new(Sense::Minimize);
+        // The integral columns' part of the objective is fixed.
+        let offset: f64 = (0..self.model.num_cols())
+            .filter(|&j| self.model.col_types()[j].is_integral())
+            .map(|j| self.model.col_cost()[j] * x[j].round())
+            .sum();
+        m.set_offset(self.model.offset() + offset);
+        let layers = self.num_layers();
+        let layer_on: Vec<bool> = (0..layers).map(|l| on(x, self.layer_on[l])).collect();
+        // Biases.
+        let mut bias = Vec::with_capacity(layers);
+        for l in 0..layers {
+            let cols: Vec<Option<Col>> = (0..self.widths[l])
+                .map(|k| {
+                    (layer_on[l] && on(x, self.neuron_on[l][k]))
+                        .then(|| m.add_col(-s.omega, s.omega, 0.0, VarType::Continuous))
+                })
+                .collect();
+            bias.push(cols);
+        }
+        // Layer-1 weights and their penalties.
+        let mut w1 = Vec::with_capacity(self.w1.len());
+        for j in 0..self.widths[0] {
+            for i in 0..d {
+                let idx = j * d + i;
+                let free = on(x, self.neuron_on[0][j]) && on(x, self.w1_on[idx]);
+                let w = free.then(|| m.add_col(-s.omega, s.omega, 0.0, VarType::Continuous));
+                if let Some(w) = w {
+                    if self.w1_abs[idx].is_some() {
+                        let a = m.add_col(0.0, s.omega, s.l1, VarType::Continuous);
+                        m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, -1.0)]);
+                        m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, 1.0)]);
+                    }
+                    if self.w1_sq[idx].is_some() {
+                        let r = m.add_col(0.0, s.omega * s.omega, s.l2, VarType::Continuous);
+                        for t in s.l2_points() {
+                            m.add_row(-t * t, f64::INFINITY, [(r, 1.0), (w, -2.0 * t)]);
+                        }
+                    }
+                }
+                w1.push(w);
+            }
+        }
+        // Grid weights fixed: z_kj of each layer ≥ 2.
+        let values = self.values();
+        let nv = values.len();
+        let z: Vec<Vec<f64>> = (0..layers)
+            .map(|l| {
+                if l == 0 {
+                    return Vec::new();
+                }
+                let (inp, out) = (self.inputs_of(l), self.widths[l]);
+                (0..out * inp)
+                    .map(|kj| {
+                        (0..nv)
+                            .filter(|&vi| x[self.grid[l][kj * nv + vi].index()] > 0.5)
+                            .map(|vi| values[vi] as f64 * s.grid_step)
+                            .sum()
+                    })
+                    .collect()
+            })
+            .collect();
+        // Symmetry breaking on the biases, with the indicators fixed.
+        if s.symmetry_breaking {
+            for l in 0..layers - 1 {
+                for j in 0..self.widths[l].saturating_sub(1) {
+                    let q = |c: Option<Col>| if on(x, c) { 1.0 } else { 0.0 };
+                    let rhs = -2.0 * s.omega * (q(self.neuron_on[l][j]) - q(self.neuron_on[l][j + 1]));
+                    let terms: Vec<(Col, f64)> = [(bias[l][j], 1.0), (bias[l][j + 1], -1.0)]
+                        .into_iter()
+                        .filter_map(|(c, v)| c.map(|c| (c, v)))
+                        .collect();
+                    m.add_row(rhs, f64::INFINITY, terms);
+                }
+            }
+        }
+        // Per sample: activations layer by layer, then the loss.
+        for n in 0..n_samples {
+            // Activations of the current layer's inputs: None = 0.
+            let mut input: Vec<Option<Col>> = Vec::new();
+            for l in 0..layers {
+                let width = self.widths[l];
+                let pre = |k: usize, input: &[Option<Col>]| -> Vec<(Col, f64)> {
+                    let mut t: Vec<(Col, f64)> = Vec::new();
+                    if l == 0 {
+                        for (i, &xv) in self.data.row(n).iter().enumerate() {
+                            if let (Some(w), true) = (w1[k * d + i], xv != 0.0) {
+                                t.push((w, xv));
+                            }
+                        }
+                    } else {
+                        let inp = self.inputs_of(l);
+                        for (j, h) in input.iter().enumerate() {
+                            let zk = z[l][k * inp + j];
+                            if let (Some(h), true) = (h, zk != 0.0) {
+                                t.push((*h, zk));
+                            }
+                        }
+                    }
+                    t.extend(bias[l][k].map(|b| (b, 1.0)));
+                    t
+                };
+                if l == layers - 1 {
+                    let outputs: Vec<Vec<(Col, f64)>> = (0..width).map(|k| pre(k, &input)).collect();
+                    self.add_polish_loss(&mut m, n, &outputs, x);
+                    break;
+                }
+                if !layer_on[l] {
+                    // The identity: activations pass through unchanged.
+                    continue;
+                }
+                let mut next = Vec::with_capacity(width);
+                for j in 0..width {
+                    let act = &self.act[l][n * width + j];
+                    let terms = pre(j, &input);
+                    let active = act.h.is_some() && on(x, act.sigma) && on(x, self.neuron_on[l][j]);
+                    if active {
+                        // h = a, 0 ≤ h ≤ U
+                        let h = m.add_col(0.0, act.upper, 0.0, VarType::Continuous);
+                        let mut row = vec![(h, 1.0)];
+                        row.extend(terms.iter().map(|&(c, v)| (c, -v)));
+                        m.add_row(0.0, 0.0, row);
+                        next.push(Some(h));
+                    } else {
+                        // h = 0, so a ≤ 0.
+                        if !terms.is_empty() {
+                            m.add_row(f64::NEG_INFINITY, 0.0, terms);
+                        }
+                        next.push(None);
+                    }
+                }
+                input = next;
+            }
+        }
+        PolishLp { model: m, w1, bias }
+    }
+
+    fn add_polish_loss(&self, m: &mut Model, n: usize, outputs: &[Vec<(Col, f64)>], x: &[f64]) {
+        let y = self.data.label(n);
+        let inv_n = 1.0 / self.n() as f64;
+        let margin = self.settings.margin;
+        let diff = |c: usize| -> Vec<(Col, f64)> {
+            let mut t = outputs[y].clone();
+            t.extend(outputs[c].iter().map(|&(col, v)| (col, -v)));
+            merge(t)
+        };
+        match self.settings.loss {
+            Loss::Hinge => {
+                let xi = m.add_col(0.0, f64::INFINITY, inv_n, VarType::Continuous);
+                for c in (0..outputs.len()).filter(|&c| c != y) {
+                    let mut t = diff(c);
+                    t.push((xi, 1.0));
+                    m.add_row(margin, f64::INFINITY, t);
+                }
+            }
+            Loss::Misclassification => {
+                // e_n is fixed (its cost is in the offset); e_n = 0 demands the margin.
+                if x[self.loss_cols[n].index()] < 0.5 {
+                    for c in (0..outputs.len()).filter(|&c| c != y) {
+                        m.add_row(margin, f64::INFINITY, diff(c));
+                    }
+                }
+            }
+            Loss::L1 => {
+                for (c, o) in outputs.iter().enumerate() {
+                    let target = if c == y { 1.0 } else { 0.0 };
+                    let t = m.add_col(0.0, f64::INFINITY, inv_n, VarType::Continuous);
+                    let mut row = vec![(t, 1.0)];
+                    row.extend(o.iter().map(|&(col, v)| (col, -v)));
+                    m.add_row(-target, f64::INFINITY, row);
+                    let mut row = vec![(t, 1.0)];
+                    row.extend(o.iter().copied());
+                    m.add_row(target, f64::INFINITY, row);
+                }
+            }
+        }
+    }
+
+    /// The network given by a solution `y` of [`DenseFormulation::polish_lp`]
+    /// with the integral values of `x`.
+    pub fn network_from_polish(
+        &self,
+        lp: &PolishLp,
+        y: &[f64],
+        x: &[f64],
+        standardizer: &mipnet_data::Standardizer,
+        tol: &crate::Tolerances,
+    ) -> mipnet_network::Network {
+        // Start from the fixed pattern's network, then put in the LP's values.
+        let mut net = self.network_from(x, standardizer, tol);
+        let d = self.d();
+        for (l, layer) in net.layers.iter_mut().enumerate() {
+            if layer.identity {
+                continue;
+            }
+            for k in 0..layer.outputs() {
+                layer.bias[k] = lp.bias[l][k].map_or(0.0, |c| y[c.index()]);
+                if l == 0 {
+                    for i in 0..d {
+                        let w = lp.w1[k * d + i].map_or(0.0, |c| y[c.index()]);
+                        layer.weights[k][i] = if w.abs() <= tol.zero_weight { 0.0 } else { w };
+                    }
+                }
+            }
+        }
+        net
+    }
+}
