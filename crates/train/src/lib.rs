@@ -194,7 +194,8 @@ fn polish(
             // The LP's own value must be the network's objective by its
             // forward pass: the LP's values and the network agree.
             let (lp_value, forward) = (r.objective.unwrap_or(f64::NAN), f.objective_of(&net));
-            if !((lp_value - forward).abs() <= tol.objective * (1.0 + forward.abs())) {
+            let agree = (lp_value - forward).abs() <= tol.objective * (1.0 + forward.abs());
+            if !agree {
                 return Err(TrainError::Certificate(format!(
                     "the polish LP's objective {lp_value} differs from the forward pass's {forward}"
                 )));
