@@ -161,6 +161,12 @@ struct Exact {
     stage: &'static str,
 }
 
+/// Polish LPs with more nonzeros than this go to HiGHS's interior-point
+/// solver (with crossover, so the solution is still a vertex): on digits
+/// 64→8→10 (24k rows, 716k nonzeros) IPM took 14 s, dual simplex 71 s,
+/// PDLP did not converge in 90 s. Below it simplex is fast.
+const IPM_NONZEROS: usize = 100_000;
+
 /// The LP polish: every integral column fixed at its rounded value in `x`,
 /// the LP left in the continuous weights solved exactly (built small, see
 /// `mipnet_formulate::PolishLp`). The network read from it gives the full
@@ -176,38 +182,54 @@ fn polish(
     const MAX_ROUNDS: usize = 5;
     let ints = f.integral_columns();
     let mut x = start.to_vec();
-    let mut best = None;
+    let mut best: Option<(Vec<f64>, Network, f64)> = None;
     for _ in 0..MAX_ROUNDS {
         let lp = f.polish_lp(&x);
         let mut opts = settings.solver.options(settings.solver.time_limit.max(60.0));
         opts.log = false;
+        if lp.model.num_nonzeros() > IPM_NONZEROS {
+            opts.extra.push(("solver".into(), "ipm".into()));
+        }
         let r = HighsSolver.solve(SolveRequest::new(&lp.model, &opts), &mut NoObserver)?;
         let Some(y) = r.solution.filter(|_| r.status == Status::Optimal) else {
-            return Ok(best);
+            break;
         };
         let net = f.network_from_polish(&lp, &y, &x, standardizer, tol);
         let Ok(full) = f.start_values(&net) else {
-            return Ok(best);
+            break;
         };
+        // The LP's values and the network must agree: the forward pass can
+        // only be better than the LP's value (a fixed loss or ℓ0 binary may
+        // be slack), and equal when the network implies the same binaries.
+        let (lp_value, forward) = (r.objective.unwrap_or(f64::NAN), f.objective_of(&net));
+        let slack = tol.objective * (1.0 + forward.abs());
         let same = ints.iter().all(|c| full[c.index()].round() == x[c.index()].round());
-        if same {
-            // The LP's own value must be the network's objective by its
-            // forward pass: the LP's values and the network agree.
-            let (lp_value, forward) = (r.objective.unwrap_or(f64::NAN), f.objective_of(&net));
-            let agree = (lp_value - forward).abs() <= tol.objective * (1.0 + forward.abs());
-            if !agree {
-                return Err(TrainError::Certificate(format!(
-                    "the polish LP's objective {lp_value} differs from the forward pass's {forward}"
-                )));
-            }
+        let agree = forward <= lp_value + slack && (!same || (lp_value - forward).abs() <= slack);
+        if !agree {
+            return Err(TrainError::Certificate(format!(
+                "the polish LP's objective {lp_value} and the forward pass's {forward} disagree"
+            )));
         }
-        best = Some((full.clone(), net));
+        if best.as_ref().is_some_and(|(_, _, b)| !improves(forward, *b)) {
+            break;
+        }
+        best = Some((full.clone(), net, forward));
         if same {
             break;
         }
         x = full;
     }
-    Ok(best)
+    Ok(best.map(|(x, net, _)| (x, net)))
+}
+
+/// Relative objective decrease below which another polish or search round
+/// is not worth its LP: on digits 64→8→10 further rounds gained 6e-5 in all
+/// (0.55814 → 0.55810) at about 15 s per LP.
+const MIN_RELATIVE_GAIN: f64 = 1e-4;
+
+/// Whether `new` improves on `old` by more than [`MIN_RELATIVE_GAIN`].
+fn improves(new: f64, old: f64) -> bool {
+    new < old - MIN_RELATIVE_GAIN * (1.0 + old.abs())
 }
 
 fn accuracy_or_none(net: &Network, data: Option<&Dataset>) -> Option<f64> {
@@ -417,7 +439,10 @@ pub fn train(
             ));
             let tuned = p.finetune(&best.network, s.stages.search_epochs, s.stages.search_learning_rate);
             let Ok(x) = p.f.start_values(&tuned) else { break };
-            if !p.polish_and_consider(&x, "search", None)? {
+            let before = best.certificate.objective_forward;
+            p.polish_and_consider(&x, "search", None)?;
+            let after = p.best.as_ref().map_or(before, |b| b.certificate.objective_forward);
+            if !improves(after, before) {
                 break;
             }
         }
