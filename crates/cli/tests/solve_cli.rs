@@ -2,14 +2,9 @@
 //! errors naming the cause, exit code 2).
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn mipnet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mipnet"))
-        .args(args)
-        .output()
-        .expect("mipnet runs")
-}
+mod common;
+use common::{assert_bad_input, mipnet, stderr};
 
 fn example(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -17,22 +12,6 @@ fn example(name: &str) -> String {
         .join(name)
         .to_string_lossy()
         .into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Asserts exit code 2 and a one-line error containing every fragment.
-fn assert_bad_input(o: &Output, fragments: &[&str]) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
-    assert!(err.starts_with("mipnet: error: "), "{err}");
-    for f in fragments {
-        assert!(err.contains(f), "{err:?} lacks {f:?}");
-    }
-    assert!(o.stdout.is_empty(), "stdout not empty on error");
 }
 
 #[test]

@@ -3,28 +3,9 @@
 //! one-line error and exit code 2, with nothing written.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn mipnet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mipnet"))
-        .args(args)
-        .output()
-        .expect("mipnet runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn assert_bad_input(o: &Output, fragments: &[&str]) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
-    let last = err.trim_end().lines().last().unwrap_or("");
-    assert!(last.starts_with("mipnet: error: "), "{err}");
-    for f in fragments {
-        assert!(last.contains(f), "{last:?} lacks {f:?}");
-    }
-}
+mod common;
+use common::{assert_bad_input, mipnet, stderr};
 
 /// A quick training run: short gradient phases, a 2 s MIP.
 const QUICK: &[&str] = &[

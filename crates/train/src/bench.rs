@@ -30,7 +30,7 @@ pub struct Suite {
 pub const SUITES: &[&str] = &["dense"];
 
 impl Suite {
-    /// The suite named `name`; `quick` shortens it to about a minute (one
+    /// The suite named `name`; `quick` shortens it to about 30 s (one
     /// seed, 5 s of MIP, shorter gradient phases).
     pub fn named(name: &str, quick: bool) -> Result<Suite, String> {
         let mut settings = TrainSettings::default();

@@ -16,7 +16,7 @@ pub struct BenchArgs {
     /// The suite: dense (iris, wine, wdbc; 4→8→K; seeds 0, 1, 2; 60 s of MIP).
     #[arg(long, default_value = "dense")]
     pub suite: String,
-    /// A short version: one seed, 5 s of MIP (about a minute in all).
+    /// A short version: one seed, 5 s of MIP (about 30 s in all).
     #[arg(long)]
     pub quick: bool,
     /// Override the MIP time limit of every run (seconds).

@@ -1,7 +1,29 @@
-//! One module per subcommand.
+//! One module per subcommand, and the flags several of them share.
 
 pub mod bench;
 pub mod predict;
 pub mod show;
 pub mod solve;
 pub mod train;
+
+use clap::Args;
+
+/// The solver's flags, the same for `solve` and `train`.
+#[derive(Args, Debug, Clone)]
+pub struct SolverFlags {
+    /// Wall-clock limit in seconds (for `train`: of the full MIP).
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+    /// Stop at this relative MIP gap (0.01 = 1 %).
+    #[arg(long, value_name = "G", allow_negative_numbers = true)]
+    pub gap: Option<f64>,
+    /// Solver threads.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// HiGHS's random seed (results vary with it: record it).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Show HiGHS's own log on stderr.
+    #[arg(long)]
+    pub log: bool,
+}

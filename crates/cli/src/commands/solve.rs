@@ -1,6 +1,7 @@
 //! `mipnet solve`: any MPS or LP file, solved by the embedded HiGHS. It is
 //! how users compare the embedded solver with others on the same file.
 
+use crate::commands::SolverFlags;
 use crate::exit::input;
 use crate::progress::ProgressLine;
 use anyhow::{Context, Result};
@@ -16,18 +17,8 @@ use std::process::ExitCode;
 pub struct SolveArgs {
     /// The model: an MPS (.mps) or LP (.lp) file.
     pub model: PathBuf,
-    /// Wall-clock limit in seconds.
-    #[arg(long, value_name = "S", allow_negative_numbers = true)]
-    pub time_limit: Option<f64>,
-    /// Stop at this relative MIP gap (0.01 = 1 %).
-    #[arg(long, value_name = "G", allow_negative_numbers = true)]
-    pub gap: Option<f64>,
-    /// Solver threads.
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// The solver's random seed (results vary with it).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub solver: SolverFlags,
     /// Any other HiGHS option, e.g. --option presolve=off (repeatable).
     #[arg(long = "option", value_name = "NAME=VALUE")]
     pub options: Vec<String>,
@@ -37,9 +28,6 @@ pub struct SolveArgs {
     /// Write the best solution as CSV (column,value) to this file.
     #[arg(long, value_name = "FILE")]
     pub solution: Option<PathBuf>,
-    /// Show HiGHS's own log on stderr.
-    #[arg(long)]
-    pub log: bool,
     /// No progress line.
     #[arg(long, short)]
     pub quiet: bool,
@@ -74,11 +62,11 @@ fn parse_extra(options: &[String]) -> Result<Vec<(String, String)>> {
 
 pub fn run(args: SolveArgs) -> Result<ExitCode> {
     let options = SolveOptions {
-        time_limit: args.time_limit,
-        relative_gap: args.gap,
-        threads: args.threads,
-        seed: args.seed,
-        log: args.log,
+        time_limit: args.solver.time_limit,
+        relative_gap: args.solver.gap,
+        threads: args.solver.threads,
+        seed: args.solver.seed,
+        log: args.solver.log,
         extra: parse_extra(&args.options)?,
     };
     options.validate().map_err(input)?;
@@ -91,7 +79,7 @@ pub fn run(args: SolveArgs) -> Result<ExitCode> {
     let _ = ctrlc::set_handler(move || handler_flag.raise());
 
     let solver = HighsSolver;
-    let mut line = ProgressLine::new(args.quiet || args.log);
+    let mut line = ProgressLine::new(args.quiet || args.solver.log);
     let request = SolveRequest::new(&model, &options).interrupt(&interrupt);
     let result = solver.solve(request, &mut line).map_err(input)?;
     line.finish();

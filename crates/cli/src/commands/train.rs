@@ -1,5 +1,6 @@
 //! `mipnet train`: exact training of a dense ReLU classifier.
 
+use crate::commands::SolverFlags;
 use crate::exit::{input, Exit};
 use crate::progress::ProgressLine;
 use anyhow::{Context, Result};
@@ -147,18 +148,8 @@ pub struct TrainArgs {
     /// Turn off the neuron-order symmetry breaking.
     #[arg(long)]
     pub no_symmetry_breaking: bool,
-    /// Seconds for the full MIP.
-    #[arg(long, value_name = "S", allow_negative_numbers = true)]
-    pub time_limit: Option<f64>,
-    /// Stop the MIP at this relative gap.
-    #[arg(long, value_name = "G", allow_negative_numbers = true)]
-    pub gap: Option<f64>,
-    /// Solver threads.
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// HiGHS's random seed.
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub solver: SolverFlags,
     /// Seed of the gradient trainer's initialization.
     #[arg(long, value_name = "N")]
     pub gradient_seed: Option<u64>,
@@ -190,9 +181,6 @@ pub struct TrainArgs {
     /// Print the report as JSON on stdout instead of the summary.
     #[arg(long)]
     pub json: bool,
-    /// Show HiGHS's log on stderr.
-    #[arg(long)]
-    pub log: bool,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
@@ -246,17 +234,18 @@ impl TrainArgs {
         if self.no_symmetry_breaking {
             f.symmetry_breaking = false;
         }
-        set(&mut s.solver.time_limit, self.time_limit);
-        if self.gap.is_some() {
-            s.solver.gap = self.gap;
+        let flags = &self.solver;
+        set(&mut s.solver.time_limit, flags.time_limit);
+        if flags.gap.is_some() {
+            s.solver.gap = flags.gap;
         }
-        if self.threads.is_some() {
-            s.solver.threads = self.threads;
+        if flags.threads.is_some() {
+            s.solver.threads = flags.threads;
         }
-        if let Some(seed) = self.seed {
+        if let Some(seed) = flags.seed {
             s.solver.seed = seed;
         }
-        s.solver.log |= self.log;
+        s.solver.log |= flags.log;
         if let Some(seed) = self.gradient_seed {
             s.gradient.seed = seed;
         }

@@ -1,0 +1,28 @@
+//! Helpers shared by the CLI tests: run the binary, read its stderr, and
+//! assert the bad-input contract (exit code 2, one line naming the cause).
+
+use std::process::{Command, Output};
+
+pub fn mipnet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mipnet"))
+        .args(args)
+        .output()
+        .expect("mipnet runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts exit code 2, nothing on stdout, and a one-line error containing
+/// every fragment.
+pub fn assert_bad_input(o: &Output, fragments: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
+    assert!(err.starts_with("mipnet: error: "), "{err}");
+    for f in fragments {
+        assert!(err.contains(f), "{err:?} lacks {f:?}");
+    }
+    assert!(o.stdout.is_empty(), "stdout not empty on error");
+}
