@@ -3,6 +3,7 @@
 //! readable form that `mipnet show` prints. It needs no solver, so
 //! `predict` and `show` stay light.
 
+mod relu_net;
 mod show;
 
 use mipnet_data::{Dataset, Standardizer};
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+pub use relu_net::{generated_names, Affine, Op, ReluNet};
 pub use show::render;
 
 /// The version of `network.json` this mipnet writes and reads.
