@@ -10,9 +10,11 @@
 
 mod files;
 mod instance;
+mod lp_session;
 
 pub use files::{read_model, write_model, FileError};
 pub use instance::Instance;
+pub use lp_session::{LpOutcome, LpSession};
 
 use highs_sys as hs;
 use instance::{CallbackState, HInt};
