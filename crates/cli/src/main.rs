@@ -29,6 +29,12 @@ enum Command {
     Solve(commands::solve::SolveArgs),
     /// Run a benchmark suite (fixed seeds and budgets); writes bench.json and bench.md.
     Bench(commands::bench::BenchArgs),
+    /// Prove or refute robustness of predictions (ℓ∞ ball), or check a VNN-LIB property.
+    Verify(Box<commands::verify::VerifyArgs>),
+    /// Certified minimum and maximum of each output over an input box.
+    Bounds(commands::verify::BoundsArgs),
+    /// Write a trained network as an ONNX file (onnxruntime, PyTorch).
+    Export(commands::verify::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +48,9 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::show::run(args),
         Command::Solve(args) => commands::solve::run(args),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Verify(args) => commands::verify::run_verify(*args),
+        Command::Bounds(args) => commands::verify::run_bounds(args),
+        Command::Export(args) => commands::verify::run_export(args),
     };
     match result {
         Ok(code) => code,

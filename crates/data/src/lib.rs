@@ -121,6 +121,26 @@ impl Dataset {
         self.class_names.len()
     }
     /// Sample `i`'s features.
+    /// The dataset as CSV text: a header of the feature names and `label`,
+    /// raw values (shortest round-trip form, so reading it back gives the
+    /// same f64s) and class names. `mipnet train --out` writes the test
+    /// split this way, ready for `predict` and `verify`.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let header = self
+            .feature_names
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::once("label"));
+        w.write_record(header).expect("writing to memory");
+        for i in 0..self.len() {
+            let mut rec: Vec<String> = self.row(i).iter().map(|v| v.to_string()).collect();
+            rec.push(self.class_names[self.label(i)].clone());
+            w.write_record(&rec).expect("writing to memory");
+        }
+        String::from_utf8(w.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 fields")
+    }
+
     pub fn row(&self, i: usize) -> &[f64] {
         let d = self.num_features();
         &self.x[i * d..(i + 1) * d]

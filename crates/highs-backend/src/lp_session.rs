@@ -60,8 +60,12 @@ impl LpSession {
         // SAFETY: valid instance; each index array is paired with a value
         // array of the same length that lives through the call.
         let ok = unsafe {
-            hs::Highs_changeColsCostBySet(self.inst.ptr(), self.costed.len() as HInt, self.costed.as_ptr(), zeros.as_ptr())
-                != hs::kHighsStatusError as HInt
+            hs::Highs_changeColsCostBySet(
+                self.inst.ptr(),
+                self.costed.len() as HInt,
+                self.costed.as_ptr(),
+                zeros.as_ptr(),
+            ) != hs::kHighsStatusError as HInt
                 && hs::Highs_changeColsCostBySet(self.inst.ptr(), index.len() as HInt, index.as_ptr(), cost.as_ptr())
                     != hs::kHighsStatusError as HInt
                 && hs::Highs_changeObjectiveSense(self.inst.ptr(), hs_sense) != hs::kHighsStatusError as HInt
@@ -88,7 +92,10 @@ impl LpSession {
         // SAFETY: valid instance; one-entry arrays.
         let st = unsafe { hs::Highs_changeColsBoundsBySet(self.inst.ptr(), 1, &i, &lower, &upper) };
         if st == hs::kHighsStatusError as HInt {
-            return Err(SolverError::Backend(format!("HiGHS refused bounds for column {}", col.index())));
+            return Err(SolverError::Backend(format!(
+                "HiGHS refused bounds for column {}",
+                col.index()
+            )));
         }
         Ok(())
     }

@@ -32,7 +32,13 @@ impl Affine {
         let inputs = weights.first().map_or(0, |r| r.len());
         let rows = weights
             .iter()
-            .map(|r| r.iter().enumerate().filter(|(_, w)| **w != 0.0).map(|(j, w)| (j, *w)).collect())
+            .map(|r| {
+                r.iter()
+                    .enumerate()
+                    .filter(|(_, w)| **w != 0.0)
+                    .map(|(j, w)| (j, *w))
+                    .collect()
+            })
             .collect();
         Affine {
             inputs,
@@ -60,12 +66,18 @@ pub enum Op {
     /// `(x − sub) / div`, elementwise: input normalization, kept apart from
     /// the affine maps so the forward pass rounds exactly as mipnet's
     /// standardization and ONNX's Sub/Div do.
-    Normalize { sub: Vec<f64>, div: Vec<f64> },
+    Normalize {
+        sub: Vec<f64>,
+        div: Vec<f64>,
+    },
     Affine(Affine),
     /// `max(x, 0)` elementwise.
     Relu,
     /// Output `i` is the largest of the inputs `windows[i]`.
-    MaxPool { inputs: usize, windows: Vec<Vec<usize>> },
+    MaxPool {
+        inputs: usize,
+        windows: Vec<Vec<usize>>,
+    },
 }
 
 impl Op {
@@ -301,6 +313,9 @@ mod tests {
         r.check().unwrap();
         r.inputs = 3;
         r.input_names.pop();
-        assert!(r.check().unwrap_err().contains("operation 1 (maxpool): expects 4 inputs, gets 3"));
+        assert!(r
+            .check()
+            .unwrap_err()
+            .contains("operation 1 (maxpool): expects 4 inputs, gets 3"));
     }
 }

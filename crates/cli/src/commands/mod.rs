@@ -5,6 +5,7 @@ pub mod predict;
 pub mod show;
 pub mod solve;
 pub mod train;
+pub mod verify;
 
 use clap::Args;
 

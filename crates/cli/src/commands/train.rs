@@ -347,7 +347,7 @@ pub fn run(args: TrainArgs) -> Result<std::process::ExitCode> {
     }
     let outcome = run_training(name, &train_set, test.as_ref(), &settings, args.quiet || args.json)?;
     if let Some(dir) = &args.out {
-        write_outputs(dir, &outcome)?;
+        write_outputs(dir, &outcome, test.as_ref())?;
     }
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -358,18 +358,28 @@ pub fn run(args: TrainArgs) -> Result<std::process::ExitCode> {
         if let Some(dir) = &args.out {
             writeln!(
                 out,
-                "wrote        {0}/network.json, {0}/report.json (read it: mipnet show {0}/network.json)",
-                dir.display()
+                "wrote        {0}/network.json, {0}/report.json{1} (read it: mipnet show {0}/network.json)",
+                dir.display(),
+                if test.is_some() {
+                    format!(", {}/test.csv", dir.display())
+                } else {
+                    String::new()
+                }
             )?;
         }
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-/// Writes network.json and report.json, each whole or not at all.
-pub fn write_outputs(dir: &Path, outcome: &TrainOutcome) -> Result<()> {
+/// Writes network.json, report.json and (when there is a test split)
+/// test.csv, each whole or not at all.
+pub fn write_outputs(dir: &Path, outcome: &TrainOutcome, test: Option<&Dataset>) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     outcome.network.save(&dir.join("network.json"))?;
+    if let Some(test) = test {
+        write_atomic(&dir.join("test.csv"), test.to_csv().as_bytes())
+            .with_context(|| format!("cannot write {}", dir.join("test.csv").display()))?;
+    }
     let report = serde_json::to_string_pretty(&outcome.report)?;
     write_atomic(&dir.join("report.json"), report.as_bytes())
         .with_context(|| format!("cannot write {}", dir.join("report.json").display()))?;

@@ -1,0 +1,583 @@
+//! `mipnet verify`, `mipnet bounds` and `mipnet export`: proofs about a
+//! network (mipnet's network.json or an ONNX file) and its ONNX export.
+
+use crate::exit::{input, Exit};
+use anyhow::{bail, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use mipnet_data::Dataset;
+use mipnet_highs::{highs_version, HighsSolver};
+use mipnet_network::{Network, ReluNet};
+use mipnet_onnx::Precision;
+use mipnet_solver::{InterruptFlag, SolveOptions, Solver};
+use mipnet_verify::{check_property, output_ranges, radius, robustness, Region, Verdict, VerifyError, VerifyOptions};
+use mipnet_vnnlib::Property;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Flags shared by `verify` and `bounds`: the model and the solver.
+#[derive(Args, Debug)]
+pub struct ModelFlags {
+    /// The network: a network.json from `mipnet train`, or an ONNX file (.onnx).
+    #[arg(long, value_name = "network.json|model.onnx")]
+    pub model: PathBuf,
+    /// Seconds per question: per input (per bisection step with --radius),
+    /// per VNN-LIB disjunct, per output bound.
+    #[arg(long, value_name = "S", default_value_t = 60.0, allow_negative_numbers = true)]
+    pub time_limit: f64,
+    /// Solver threads.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// HiGHS's random seed.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Show HiGHS's own log on stderr.
+    #[arg(long)]
+    pub log: bool,
+    /// Skip LP-based bound tightening (interval bounds only).
+    #[arg(long)]
+    pub no_lp_tightening: bool,
+    /// Seconds LP bound tightening may take per question.
+    #[arg(long, value_name = "S", default_value_t = 10.0)]
+    pub tighten_seconds: f64,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress display.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl ModelFlags {
+    fn options(&self, interrupt: &InterruptFlag) -> Result<VerifyOptions> {
+        let solve = SolveOptions {
+            time_limit: Some(self.time_limit),
+            threads: self.threads,
+            seed: self.seed,
+            log: self.log,
+            ..SolveOptions::default()
+        };
+        solve.validate().map_err(input)?;
+        if self.tighten_seconds.is_nan() || self.tighten_seconds < 0.0 {
+            return Err(input(anyhow::anyhow!(
+                "--tighten-seconds must be ≥ 0, got {}",
+                self.tighten_seconds
+            )));
+        }
+        Ok(VerifyOptions {
+            solve,
+            lp_tightening: !self.no_lp_tightening,
+            tighten_seconds: self.tighten_seconds,
+            interrupt: Some(interrupt.clone()),
+            ..VerifyOptions::default()
+        })
+    }
+}
+
+/// Reads a network by its extension: `.onnx` through the ONNX importer,
+/// anything else as mipnet's network.json.
+pub fn load_model(path: &Path) -> Result<ReluNet> {
+    let is_onnx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("onnx"));
+    if is_onnx {
+        mipnet_onnx::import(path).map_err(input)
+    } else {
+        let net = Network::load(path).map_err(input)?;
+        Ok(ReluNet::from_network(&net))
+    }
+}
+
+fn interrupt_on_ctrl_c() -> InterruptFlag {
+    let flag = InterruptFlag::new();
+    let handler = flag.clone();
+    let _ = ctrlc::set_handler(move || handler.raise());
+    flag
+}
+
+/// Maps verification errors to exit codes: what the user gave → 2, a
+/// replay that failed → 4, the rest → 1.
+fn classify(e: VerifyError) -> anyhow::Error {
+    match e {
+        VerifyError::Region(_) | VerifyError::Shape(_) => input(e),
+        VerifyError::Check(m) => anyhow::Error::new(Exit::certificate(m)),
+        VerifyError::Solver(s) => anyhow::Error::new(s),
+    }
+}
+
+fn parse_domain(text: &str) -> Result<(f64, f64)> {
+    let parts: Vec<&str> = text.split(',').collect();
+    let nums: Vec<f64> = parts
+        .iter()
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| input(anyhow::anyhow!("--domain takes MIN,MAX (two numbers), got '{text}'")))?;
+    match nums[..] {
+        [lo, hi] if lo <= hi => Ok((lo, hi)),
+        [lo, hi] => Err(input(anyhow::anyhow!("--domain: MIN {lo} is above MAX {hi}"))),
+        _ => Err(input(anyhow::anyhow!(
+            "--domain takes MIN,MAX (two numbers), got '{text}'"
+        ))),
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub model: ModelFlags,
+    /// Inputs to check: a CSV with a header naming the network's inputs
+    /// (any order; extra columns ignored).
+    #[arg(
+        long,
+        value_name = "FILE.csv",
+        required_unless_present = "property",
+        conflicts_with = "property"
+    )]
+    pub data: Option<PathBuf>,
+    /// The label column of --data, when it has one (shown beside the prediction).
+    #[arg(long, value_name = "COLUMN", default_value = "label")]
+    pub label: String,
+    /// Check only the first N rows of --data.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Radius of the ℓ∞ ball around each input, in the units of the data
+    /// (with --radius: the largest radius tried).
+    #[arg(
+        long,
+        value_name = "E",
+        allow_negative_numbers = true,
+        required_unless_present = "property"
+    )]
+    pub eps: Option<f64>,
+    /// Clip the ball to this input domain, e.g. 0,1 for images scaled to [0, 1].
+    #[arg(long, value_name = "MIN,MAX")]
+    pub domain: Option<String>,
+    /// Find the largest certified radius up to --eps by bisection.
+    #[arg(long)]
+    pub radius: bool,
+    /// Bisection stops when the bracket is this narrow.
+    #[arg(long, value_name = "R", default_value_t = 1e-3)]
+    pub resolution: f64,
+    /// Check a VNN-LIB property instead (answers sat with a witness, unsat, or unknown).
+    #[arg(long, value_name = "FILE.vnnlib")]
+    pub property: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct InputResult<T: Serialize> {
+    row: usize,
+    label: Option<String>,
+    predicted: String,
+    result: T,
+}
+
+#[derive(Serialize, Default)]
+struct Summary {
+    inputs: usize,
+    robust: usize,
+    not_robust: usize,
+    unknown: usize,
+    seconds: f64,
+}
+
+#[derive(Serialize)]
+struct VerifyReport<T: Serialize> {
+    model: String,
+    eps: f64,
+    domain: Option<(f64, f64)>,
+    radius: bool,
+    summary: Summary,
+    inputs: Vec<InputResult<T>>,
+    settings: serde_json::Value,
+    solver: String,
+    mipnet_version: &'static str,
+}
+
+fn bar(len: usize, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} inputs  {msg}  [{elapsed}]").expect("valid template"),
+    );
+    bar
+}
+
+pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
+    let interrupt = interrupt_on_ctrl_c();
+    let opts = args.model.options(&interrupt)?;
+    let net = load_model(&args.model.model)?;
+    if let Some(path) = &args.property {
+        return run_property(&args, &net, path, &opts);
+    }
+    let eps = args.eps.expect("clap requires --eps");
+    if !(eps >= 0.0 && eps.is_finite()) {
+        bail!(input(anyhow::anyhow!("--eps must be a finite number ≥ 0, got {eps}")));
+    }
+    if args.radius && (args.resolution.is_nan() || args.resolution <= 0.0) {
+        bail!(input(anyhow::anyhow!(
+            "--resolution must be > 0, got {}",
+            args.resolution
+        )));
+    }
+    let domain = args.domain.as_deref().map(parse_domain).transpose()?;
+    let data_path = args.data.as_ref().expect("clap requires --data");
+    let like = Dataset::new(
+        "network",
+        net.input_names.clone(),
+        net.output_names.clone(),
+        Vec::new(),
+        Vec::new(),
+    );
+    let (data, labelled) = Dataset::from_csv_like(data_path, Some(&args.label), &like).map_err(input)?;
+    let n = args.limit.map_or(data.len(), |l| l.min(data.len()));
+    let settings = serde_json::json!({
+        "time_limit_per_question": args.model.time_limit,
+        "threads": args.model.threads,
+        "seed": args.model.seed,
+        "lp_tightening": !args.model.no_lp_tightening,
+        "tighten_seconds": args.model.tighten_seconds,
+        "tolerance": opts.tolerance,
+        "resolution": args.radius.then_some(args.resolution),
+    });
+    let progress = bar(n, args.model.quiet || args.model.log || args.model.json);
+    let mut summary = Summary::default();
+    let clock = std::time::Instant::now();
+    let mut lines = Vec::new();
+    let name = |k: usize| net.output_names[k].clone();
+    let mut robust_results = Vec::new();
+    let mut radius_results = Vec::new();
+    for i in 0..n {
+        if interrupt.is_raised() {
+            progress.println("interrupted: reporting the inputs checked so far");
+            break;
+        }
+        let x = data.row(i);
+        let label = labelled.then(|| name(data.label(i)));
+        let verdict;
+        if args.radius {
+            let r = radius(&net, x, eps, args.resolution, domain, &opts).map_err(classify)?;
+            let predicted = name(mipnet_network::argmax(&net.forward(x)));
+            lines.push(format!(
+                "{:>5}  {:<14} {:<14} certified {:<10} {}{}",
+                i + 1,
+                label.as_deref().unwrap_or("-"),
+                predicted,
+                format!("{:.6}", r.certified),
+                match &r.counterexample {
+                    Some((e, c)) => format!("counterexample at {e:.6} (class {})", name(c.class)),
+                    None if r.certified >= eps => "robust at the largest eps tried".into(),
+                    None => "no counterexample found".into(),
+                },
+                if r.undecided {
+                    "  (some steps hit the time limit)"
+                } else {
+                    ""
+                }
+            ));
+            verdict = if r.certified >= eps {
+                Verdict::Robust
+            } else if r.counterexample.is_some() {
+                Verdict::NotRobust
+            } else {
+                Verdict::Unknown
+            };
+            radius_results.push(InputResult {
+                row: i + 1,
+                label,
+                predicted,
+                result: r,
+            });
+        } else {
+            let r = robustness(&net, x, eps, domain, &opts).map_err(classify)?;
+            let predicted = name(r.predicted);
+            lines.push(format!(
+                "{:>5}  {:<14} {:<14} {:<11} {:>7.2}s  {}",
+                i + 1,
+                label.as_deref().unwrap_or("-"),
+                predicted,
+                r.verdict.as_str(),
+                r.seconds,
+                match &r.counterexample {
+                    Some(c) => format!("counterexample: class {} at distance {:.6}", name(c.class), c.distance),
+                    None => format!("{} binaries", r.binaries),
+                }
+            ));
+            verdict = r.verdict;
+            robust_results.push(InputResult {
+                row: i + 1,
+                label,
+                predicted,
+                result: r,
+            });
+        }
+        summary.inputs += 1;
+        match verdict {
+            Verdict::Robust => summary.robust += 1,
+            Verdict::NotRobust => summary.not_robust += 1,
+            Verdict::Unknown => summary.unknown += 1,
+        }
+        progress.inc(1);
+        progress.set_message(format!(
+            "robust {}  not robust {}  unknown {}",
+            summary.robust, summary.not_robust, summary.unknown
+        ));
+    }
+    progress.finish_and_clear();
+    summary.seconds = clock.elapsed().as_secs_f64();
+    let head = VerifyHead {
+        model: args.model.model.display().to_string(),
+        eps,
+        domain,
+        radius: args.radius,
+        settings,
+    };
+    if args.model.json {
+        if args.radius {
+            head.print_json(summary, radius_results)?;
+        } else {
+            head.print_json(summary, robust_results)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.radius {
+        println!("  row  label          predicted      radius (ℓ∞, up to {eps})");
+    } else {
+        println!("  row  label          predicted      verdict     seconds  detail (eps {eps})");
+    }
+    for l in &lines {
+        println!("{l}");
+    }
+    println!(
+        "{} inputs: {} robust, {} not robust (every counterexample replayed in f64), {} unknown; {:.1} s",
+        summary.inputs, summary.robust, summary.not_robust, summary.unknown, summary.seconds
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+struct VerifyHead {
+    model: String,
+    eps: f64,
+    domain: Option<(f64, f64)>,
+    radius: bool,
+    settings: serde_json::Value,
+}
+
+impl VerifyHead {
+    fn print_json<T: Serialize>(self, summary: Summary, inputs: Vec<InputResult<T>>) -> Result<()> {
+        let report = VerifyReport {
+            model: self.model,
+            eps: self.eps,
+            domain: self.domain,
+            radius: self.radius,
+            summary,
+            inputs,
+            settings: self.settings,
+            solver: HighsSolver.name(),
+            mipnet_version: env!("CARGO_PKG_VERSION"),
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        Ok(())
+    }
+}
+
+fn run_property(args: &VerifyArgs, net: &ReluNet, path: &Path, opts: &VerifyOptions) -> Result<ExitCode> {
+    let prop = Property::from_file(path).map_err(input)?;
+    let spinner = if args.model.quiet || args.model.log || args.model.json {
+        ProgressBar::hidden()
+    } else {
+        let s = ProgressBar::new_spinner();
+        s.set_message(format!("checking {} disjunct(s)", prop.disjuncts.len()));
+        s.enable_steady_tick(std::time::Duration::from_millis(200));
+        s
+    };
+    let rep = check_property(net, &prop, opts).map_err(classify)?;
+    spinner.finish_and_clear();
+    if args.model.json {
+        #[derive(Serialize)]
+        struct PropertyJson<'a> {
+            model: String,
+            property: String,
+            report: &'a mipnet_verify::PropertyReport,
+            solver: String,
+            mipnet_version: &'static str,
+        }
+        let j = PropertyJson {
+            model: args.model.model.display().to_string(),
+            property: path.display().to_string(),
+            report: &rep,
+            solver: format!("HiGHS {}", highs_version()),
+            mipnet_version: env!("CARGO_PKG_VERSION"),
+        };
+        println!("{}", serde_json::to_string_pretty(&j)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", rep.answer.as_str());
+    if let Some((x, y)) = &rep.witness {
+        for (i, v) in x.iter().enumerate() {
+            println!("X_{i} = {v}");
+        }
+        for (j, v) in y.iter().enumerate() {
+            println!("Y_{j} = {v}");
+        }
+    }
+    eprintln!(
+        "{} of {} disjuncts checked, {:.2} s (witness replayed in f64)",
+        rep.disjuncts.len(),
+        prop.disjuncts.len(),
+        rep.seconds
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct BoundsArgs {
+    #[command(flatten)]
+    pub model: ModelFlags,
+    /// The input box: a CSV with columns `input,lower,upper`, one row per
+    /// network input (by name, any order), or just `lower,upper` in input order.
+    #[arg(long = "box", value_name = "box.csv")]
+    pub box_file: PathBuf,
+}
+
+/// Reads box.csv (see [`BoundsArgs::box_file`]).
+fn read_box(path: &Path, net: &ReluNet) -> Result<Region> {
+    let fail = |msg: String| input(anyhow::anyhow!("{}: {msg}", path.display()));
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| fail(e.to_string()))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| fail(e.to_string()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(lo_col), Some(hi_col)) = (col("lower"), col("upper")) else {
+        return Err(fail("the header needs columns 'lower' and 'upper'".into()));
+    };
+    let name_col = col("input");
+    let n = net.inputs;
+    let (mut lower, mut upper) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+    let mut rows = 0;
+    for (r, rec) in reader.records().enumerate() {
+        let line = r + 2;
+        let rec = rec.map_err(|e| fail(e.to_string()))?;
+        let num = |c: usize, what: &str| -> Result<f64> {
+            let t = rec.get(c).unwrap_or("");
+            t.parse::<f64>()
+                .map_err(|_| fail(format!("line {line}: {what} '{t}' is not a number")))
+        };
+        let i = match name_col {
+            Some(c) => {
+                let name = rec.get(c).unwrap_or("");
+                net.input_names
+                    .iter()
+                    .position(|x| x == name)
+                    .ok_or_else(|| fail(format!("line {line}: the network has no input named '{name}'")))?
+            }
+            None => r,
+        };
+        if i >= n {
+            return Err(fail(format!("line {line}: more rows than the network's {n} inputs")));
+        }
+        if !lower[i].is_nan() {
+            return Err(fail(format!(
+                "line {line}: input '{}' appears twice",
+                net.input_names[i]
+            )));
+        }
+        lower[i] = num(lo_col, "lower")?;
+        upper[i] = num(hi_col, "upper")?;
+        rows += 1;
+    }
+    if rows != n {
+        let missing = (0..n).find(|&i| lower[i].is_nan()).unwrap_or(0);
+        return Err(fail(format!(
+            "{rows} rows for {n} inputs; input '{}' has no bounds",
+            net.input_names[missing]
+        )));
+    }
+    Ok(Region::boxed(lower, upper))
+}
+
+pub fn run_bounds(args: BoundsArgs) -> Result<ExitCode> {
+    let interrupt = interrupt_on_ctrl_c();
+    let opts = args.model.options(&interrupt)?;
+    let net = load_model(&args.model.model)?;
+    let region = read_box(&args.box_file, &net)?;
+    let spinner = if args.model.quiet || args.model.log || args.model.json {
+        ProgressBar::hidden()
+    } else {
+        let s = ProgressBar::new_spinner();
+        s.set_message(format!("bounding {} outputs", net.outputs()));
+        s.enable_steady_tick(std::time::Duration::from_millis(200));
+        s
+    };
+    let rep = output_ranges(&net, &region, &opts).map_err(classify)?;
+    spinner.finish_and_clear();
+    if args.model.json {
+        #[derive(Serialize)]
+        struct BoundsJson<'a> {
+            model: String,
+            r#box: String,
+            output_names: &'a [String],
+            report: &'a mipnet_verify::RangeReport,
+            solver: String,
+            mipnet_version: &'static str,
+        }
+        let j = BoundsJson {
+            model: args.model.model.display().to_string(),
+            r#box: args.box_file.display().to_string(),
+            output_names: &net.output_names,
+            report: &rep,
+            solver: HighsSolver.name(),
+            mipnet_version: env!("CARGO_PKG_VERSION"),
+        };
+        println!("{}", serde_json::to_string_pretty(&j)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("output          certified min    certified max    solved");
+    for o in &rep.outputs {
+        println!(
+            "{:<15} {:>15.6} {:>15.6}    {}",
+            net.output_names[o.output],
+            o.lower,
+            o.upper,
+            if o.exact {
+                "to optimality (witnesses reach both)"
+            } else {
+                "time limit: bounds valid, not tight"
+            }
+        );
+    }
+    eprintln!("{} binaries after bound tightening; {:.2} s", rep.binaries, rep.seconds);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// A network.json written by `mipnet train --out`.
+    #[arg(long, value_name = "network.json")]
+    pub model: PathBuf,
+    /// The ONNX file to write.
+    #[arg(long, value_name = "model.onnx")]
+    pub out: PathBuf,
+    /// Store weights as float32 (what most runtimes expect) instead of
+    /// float64 (exactly the certified network).
+    #[arg(long)]
+    pub float32: bool,
+}
+
+pub fn run_export(args: ExportArgs) -> Result<ExitCode> {
+    let net = Network::load(&args.model).map_err(input)?;
+    let precision = if args.float32 { Precision::F32 } else { Precision::F64 };
+    mipnet_onnx::export(&net, &args.out, precision).map_err(input)?;
+    eprintln!(
+        "wrote {} ({}, opset 13: Sub, Div, Gemm, Relu)",
+        args.out.display(),
+        if args.float32 { "float32" } else { "float64" }
+    );
+    Ok(ExitCode::SUCCESS)
+}

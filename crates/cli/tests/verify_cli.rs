@@ -1,0 +1,306 @@
+//! `mipnet verify`, `bounds` and `export` as a user runs them, on a freshly
+//! trained Iris network and on the ONNX fixtures of crates/onnx: verdicts
+//! that add up, counterexamples that `predict` confirms, the same answers
+//! from network.json and its ONNX export, and bad input refused.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+mod common;
+use common::{assert_bad_input, mipnet, stderr};
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../onnx/tests/fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn json(o: &std::process::Output) -> Value {
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// Trains a small Iris network into `dir/run`; returns (network.json, test.csv).
+fn train_iris(dir: &Path) -> (String, String) {
+    let out = dir.join("run");
+    let o = mipnet(&[
+        "train",
+        "--dataset",
+        "iris",
+        "--hidden",
+        "4",
+        "--epochs",
+        "400",
+        "--finetune-epochs",
+        "300",
+        "--time-limit",
+        "2",
+        "--threads",
+        "1",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let net = out.join("network.json").to_string_lossy().into_owned();
+    let test = out.join("test.csv").to_string_lossy().into_owned();
+    (net, test)
+}
+
+fn verdicts(report: &Value) -> Vec<String> {
+    report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["result"]["verdict"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn iris_robustness_is_decided_and_counterexamples_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let (net, test) = train_iris(dir.path());
+    let header = std::fs::read_to_string(&test).unwrap();
+    assert!(header.starts_with("sepal length (cm),sepal width (cm),petal length (cm),petal width (cm),label\n"));
+    assert_eq!(header.lines().count(), 39);
+
+    // ε = 0: the ball is the point itself, every prediction stays.
+    let r0 = json(&mipnet(&[
+        "verify", "--model", &net, "--data", &test, "--eps", "0", "--json",
+    ]));
+    assert_eq!(r0["summary"]["robust"], 38);
+
+    let r = json(&mipnet(&[
+        "verify", "--model", &net, "--data", &test, "--eps", "0.3", "--json",
+    ]));
+    let s = &r["summary"];
+    assert_eq!(s["inputs"], 38);
+    assert_eq!(s["unknown"], 0);
+    let (robust, not_robust) = (s["robust"].as_u64().unwrap(), s["not_robust"].as_u64().unwrap());
+    assert_eq!(robust + not_robust, 38);
+    assert!(robust > 0 && not_robust > 0, "{s}");
+
+    // Every counterexample lies in the ball and `predict` gives it another class.
+    let rows: Vec<Vec<f64>> = std::fs::read_to_string(&test)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').take(4).map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let mut csv = String::from("sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n");
+    let mut expected_not = Vec::new();
+    for i in r["inputs"].as_array().unwrap() {
+        let cex = &i["result"]["counterexample"];
+        if cex.is_null() {
+            continue;
+        }
+        let x: Vec<f64> = cex["input"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let row = &rows[i["row"].as_u64().unwrap() as usize - 1];
+        assert!(x.iter().zip(row).all(|(a, b)| (a - b).abs() <= 0.3 + 1e-12));
+        csv += &x.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",");
+        csv.push('\n');
+        expected_not.push(i["predicted"].as_str().unwrap().to_string());
+    }
+    let cex_file = write(dir.path(), "cex.csv", &csv);
+    let p = mipnet(&["predict", "--model", &net, "--data", &cex_file]);
+    assert_eq!(p.status.code(), Some(0), "{}", stderr(&p));
+    let predicted: Vec<String> = String::from_utf8_lossy(&p.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().to_string())
+        .collect();
+    assert_eq!(predicted.len(), expected_not.len());
+    for (now, before) in predicted.iter().zip(&expected_not) {
+        assert_ne!(now, before);
+    }
+
+    // The radius: proven at `certified`, a counterexample within the resolution above.
+    let rr = json(&mipnet(&[
+        "verify", "--model", &net, "--data", &test, "--eps", "2", "--radius", "--limit", "3", "--json",
+    ]));
+    for i in rr["inputs"].as_array().unwrap() {
+        let res = &i["result"];
+        let certified = res["certified"].as_f64().unwrap();
+        if let Some(c) = res["counterexample"].as_array() {
+            let at = c[0].as_f64().unwrap();
+            assert!(at > certified && at - certified <= 1e-3 + 1e-12, "{res}");
+        } else {
+            assert_eq!(certified, 2.0);
+        }
+    }
+
+    // The ONNX export gives the same network: same verdicts from the .onnx file.
+    let onnx = dir.path().join("iris.onnx").to_string_lossy().into_owned();
+    let e = mipnet(&["export", "--model", &net, "--out", &onnx]);
+    assert_eq!(e.status.code(), Some(0), "{}", stderr(&e));
+    let ro = json(&mipnet(&[
+        "verify", "--model", &onnx, "--data", &test, "--eps", "0.3", "--json",
+    ]));
+    assert_eq!(verdicts(&ro), verdicts(&r));
+
+    // Output bounds over a box: a witness reaches each end.
+    let boxed = write(
+        dir.path(),
+        "box.csv",
+        "input,lower,upper\npetal width (cm),0.5,1.5\nsepal length (cm),5,6\nsepal width (cm),2.5,3.5\npetal length (cm),3,5\n",
+    );
+    let b = json(&mipnet(&["bounds", "--model", &net, "--box", &boxed, "--json"]));
+    for o in b["report"]["outputs"].as_array().unwrap() {
+        let (lo, hi) = (o["lower"].as_f64().unwrap(), o["upper"].as_f64().unwrap());
+        assert!(lo <= hi);
+        assert_eq!(o["exact"], true);
+        assert!((o["lower_witness"]["value"].as_f64().unwrap() - lo).abs() < 1e-5);
+        assert!((o["upper_witness"]["value"].as_f64().unwrap() - hi).abs() < 1e-5);
+    }
+
+    // A VNN-LIB property over the same box: "class 0 scores above class 2
+    // by more than the largest possible gap" is unsat; by a hair less than
+    // the smallest, sat.
+    let prop =
+        |rhs: f64| {
+            format!(
+            "; iris\n{}{}\n(assert (>= X_0 5))\n(assert (<= X_0 6))\n(assert (>= X_1 2.5))\n(assert (<= X_1 3.5))\n\
+             (assert (>= X_2 3))\n(assert (<= X_2 5))\n(assert (>= X_3 0.5))\n(assert (<= X_3 1.5))\n\
+             (assert (>= (- Y_0 Y_2) {rhs}))\n",
+            (0..4).map(|i| format!("(declare-const X_{i} Real)\n")).collect::<String>(),
+            (0..3).map(|j| format!("(declare-const Y_{j} Real)\n")).collect::<String>(),
+        )
+        };
+    let far = write(dir.path(), "far.vnnlib", &prop(1e6));
+    let o = mipnet(&["verify", "--model", &net, "--property", &far]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().next(), Some("unsat"));
+    let near = write(dir.path(), "near.vnnlib", &prop(-1e6));
+    let o = mipnet(&["verify", "--model", &net, "--property", &near]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("sat\nX_0 = "), "{out}");
+}
+
+#[test]
+fn onnx_fixture_made_elsewhere_is_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    // small_cnn.onnx: 36 pixels in [0, 1]; names x0…x35 since the file has none.
+    let mut csv = (0..36).map(|i| format!("x{i}")).collect::<Vec<_>>().join(",");
+    csv.push('\n');
+    for r in 0..3 {
+        let row: Vec<String> = (0..36)
+            .map(|i| format!("{}", ((i * 7 + r * 13) % 10) as f64 / 10.0))
+            .collect();
+        csv += &row.join(",");
+        csv.push('\n');
+    }
+    let data = write(dir.path(), "img.csv", &csv);
+    let model = fixture("small_cnn.onnx");
+    let r = json(&mipnet(&[
+        "verify", "--model", &model, "--data", &data, "--eps", "0.01", "--domain", "0,1", "--json",
+    ]));
+    assert_eq!(r["summary"]["inputs"], 3);
+    assert_eq!(r["summary"]["unknown"], 0, "{}", r["summary"]);
+    let big = json(&mipnet(&[
+        "verify", "--model", &model, "--data", &data, "--eps", "1", "--domain", "0,1", "--json",
+    ]));
+    // With the whole domain allowed, each input's class can be changed
+    // unless the network is constant on [0, 1]^36; the answers must be decided.
+    assert_eq!(big["summary"]["unknown"], 0, "{}", big["summary"]);
+}
+
+#[test]
+fn bad_verification_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture("small_cnn.onnx");
+    let mut csv = (0..36).map(|i| format!("x{i}")).collect::<Vec<_>>().join(",");
+    csv += "\n";
+    csv += &vec!["0.5"; 36].join(",");
+    csv += "\n";
+    let data = write(dir.path(), "img.csv", &csv);
+
+    let o = mipnet(&["verify", "--model", &model, "--data", &data, "--eps", "-0.1"]);
+    assert_bad_input(&o, &["--eps must be a finite number ≥ 0, got -0.1"]);
+    let o = mipnet(&[
+        "verify", "--model", &model, "--data", &data, "--eps", "0.1", "--domain", "1",
+    ]);
+    assert_bad_input(&o, &["--domain takes MIN,MAX (two numbers), got '1'"]);
+    let o = mipnet(&[
+        "verify",
+        "--model",
+        &fixture("unsupported.onnx"),
+        "--data",
+        &data,
+        "--eps",
+        "0.1",
+    ]);
+    assert_bad_input(&o, &["unsupported.onnx", "unsupported ONNX operator 'Sigmoid'", "sig1"]);
+    let garbage = write(dir.path(), "garbage.onnx", "this is not protobuf");
+    let o = mipnet(&["verify", "--model", &garbage, "--data", &data, "--eps", "0.1"]);
+    assert_bad_input(&o, &["garbage.onnx"]);
+    // Data whose columns are not the network's inputs.
+    let narrow = write(dir.path(), "narrow.csv", "x0,x1\n0.1,0.2\n");
+    let o = mipnet(&["verify", "--model", &model, "--data", &narrow, "--eps", "0.1"]);
+    assert_bad_input(&o, &["narrow.csv", "x2"]);
+    // Malformed VNN-LIB.
+    let bad = write(
+        dir.path(),
+        "bad.vnnlib",
+        "(declare-const X_0 Real)\n(assert (<= X_0 1)\n",
+    );
+    let o = mipnet(&["verify", "--model", &model, "--property", &bad]);
+    assert_bad_input(&o, &["bad.vnnlib", "unbalanced parentheses"]);
+    // A property for another network shape.
+    let other = write(
+        dir.path(),
+        "other.vnnlib",
+        "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (<= X_0 1))\n(assert (>= X_0 0))\n",
+    );
+    let o = mipnet(&["verify", "--model", &model, "--property", &other]);
+    assert_bad_input(
+        &o,
+        &["the property declares 1 inputs and 1 outputs, the network has 36 and 3"],
+    );
+    // A property leaving an input unbounded.
+    let open = (0..36)
+        .map(|i| format!("(declare-const X_{i} Real)\n"))
+        .collect::<String>()
+        + &(0..3)
+            .map(|j| format!("(declare-const Y_{j} Real)\n"))
+            .collect::<String>()
+        + "(assert (<= Y_0 Y_1))\n";
+    let open = write(dir.path(), "open.vnnlib", &open);
+    let o = mipnet(&["verify", "--model", &model, "--property", &open]);
+    assert_bad_input(&o, &["input X_0 has no finite lower and upper bound"]);
+    // Boxes.
+    let b = write(dir.path(), "b.csv", "lower,upper\n0,1\n");
+    let o = mipnet(&["bounds", "--model", &model, "--box", &b]);
+    assert_bad_input(&o, &["b.csv", "1 rows for 36 inputs; input 'x1' has no bounds"]);
+    let b = write(dir.path(), "c.csv", "input,lower,upper\nx0,0,one\n");
+    let o = mipnet(&["bounds", "--model", &model, "--box", &b]);
+    assert_bad_input(&o, &["c.csv", "line 2: upper 'one' is not a number"]);
+    let b = write(dir.path(), "d.csv", "input,low,high\n");
+    let o = mipnet(&["bounds", "--model", &model, "--box", &b]);
+    assert_bad_input(&o, &["d.csv", "needs columns 'lower' and 'upper'"]);
+    let b = write(dir.path(), "e.csv", "input,lower,upper\nz9,0,1\n");
+    let o = mipnet(&["bounds", "--model", &model, "--box", &b]);
+    assert_bad_input(&o, &["e.csv", "line 2: the network has no input named 'z9'"]);
+    // Export needs a mipnet network.
+    let o = mipnet(&[
+        "export",
+        "--model",
+        &model,
+        "--out",
+        dir.path().join("x.onnx").to_str().unwrap(),
+    ]);
+    assert_bad_input(&o, &["small_cnn.onnx"]);
+    assert!(!dir.path().join("x.onnx").exists());
+}

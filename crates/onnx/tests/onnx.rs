@@ -1,0 +1,280 @@
+//! Import of the fixtures made by `fixtures/make_fixtures.py` against onnxruntime's outputs, error
+//! messages, and the export → import round trip.
+
+use mipnet_data::Standardizer;
+use mipnet_network::{Layer, Network, Op, ReluNet, FORMAT_VERSION};
+use mipnet_onnx::{export, export_bytes, import, import_bytes, OnnxError, Precision};
+use onnx_protobuf::{GraphProto, ModelProto, NodeProto, StringStringEntryProto};
+use protobuf::Message;
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Imports `stem.onnx` and checks its outputs against onnxruntime's in `stem.json`.
+fn matches_onnxruntime(stem: &str) -> ReluNet {
+    let net = import(&fixture(&format!("{stem}.onnx"))).unwrap();
+    let text = std::fs::read_to_string(fixture(&format!("{stem}.json"))).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let rows = |key: &str| -> Vec<Vec<f64>> { serde_json::from_value(record[key].clone()).unwrap() };
+    let (inputs, outputs) = (rows("inputs"), rows("outputs"));
+    assert_eq!(inputs.len(), 10);
+    for (x, want) in inputs.iter().zip(&outputs) {
+        assert_eq!(x.len(), net.inputs);
+        let got = net.forward(x);
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (g - w).abs() <= 1e-5 * w.abs().max(1.0),
+                "{stem}: {got:?} vs onnxruntime {want:?}"
+            );
+        }
+    }
+    net
+}
+
+fn kinds(net: &ReluNet) -> Vec<&'static str> {
+    net.ops.iter().map(|o| o.kind()).collect()
+}
+
+#[test]
+fn small_cnn_computes_what_onnxruntime_computes() {
+    let net = matches_onnxruntime("small_cnn");
+    let ops = ["normalize", "affine", "relu", "maxpool", "affine", "relu", "affine"];
+    assert_eq!(kinds(&net), ops);
+    assert_eq!((net.inputs, net.outputs()), (36, 3));
+    assert_eq!(net.input_names[35], "x35");
+    assert_eq!(net.output_names, ["y0", "y1", "y2"]);
+    assert_eq!(net.nonlinear_units(), 72 + 18 + 8);
+}
+
+#[test]
+fn dense_matmul_with_batch_norm_constants_and_reshape_computes_what_onnxruntime_computes() {
+    let net = matches_onnxruntime("dense_matmul");
+    // MatMul + Add is one affine map, as is the batch normalization and the Mul.
+    assert_eq!(kinds(&net), ["affine", "affine", "relu", "affine", "affine"]);
+}
+
+#[test]
+fn depthwise_conv_and_padded_pools_compute_what_onnxruntime_computes() {
+    let net = matches_onnxruntime("pools");
+    let ops = [
+        "affine",
+        "relu",
+        "maxpool",
+        "affine",
+        "normalize",
+        "affine",
+        "affine",
+        "affine",
+        "affine",
+    ];
+    assert_eq!(kinds(&net), ops);
+}
+
+#[test]
+fn an_unsupported_operator_is_named_with_its_node() {
+    let path = fixture("unsupported.onnx");
+    let msg = "unsupported ONNX operator 'Sigmoid' (node 'sig1'); mipnet reads Gemm, MatMul, Add, Sub, Mul, Div, \
+               Relu, Conv, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization, Flatten, Reshape, Identity, \
+               Dropout";
+    let err = import_bytes(&std::fs::read(&path).unwrap()).unwrap_err();
+    assert!(matches!(&err, OnnxError::Unsupported { op, node } if op == "Sigmoid" && node == "sig1"));
+    assert_eq!(err.to_string(), msg);
+    assert_eq!(
+        import(&path).unwrap_err().to_string(),
+        format!("{}: {msg}", path.display())
+    );
+}
+
+#[test]
+fn a_file_that_is_not_onnx_gives_a_decode_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("network.json");
+    std::fs::write(&path, "{\"format_version\": 1, \"layers\": []}\n").unwrap();
+    let err = import(&path).unwrap_err();
+    assert!(matches!(&err, OnnxError::File { inner, .. } if matches!(**inner, OnnxError::Decode(_))));
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with(&format!("{}: not an ONNX model: ", path.display())),
+        "{msg}"
+    );
+    assert!(!msg.contains('\n'));
+    assert!(matches!(import_bytes(b""), Err(OnnxError::Decode(m)) if m == "the file holds no graph"));
+    let missing = dir.path().join("missing.onnx");
+    assert!(import(&missing)
+        .unwrap_err()
+        .to_string()
+        .starts_with(&format!("cannot read {}", missing.display())));
+}
+
+fn layer(weights: Vec<Vec<f64>>, bias: Vec<f64>, relu: bool, identity: bool) -> Layer {
+    Layer {
+        kept: vec![true; weights.len()],
+        weights,
+        bias,
+        relu,
+        identity,
+        grid: None,
+    }
+}
+
+/// Three features, a ReLU layer with zero weights, an identity layer, the output layer.
+fn sample_network() -> Network {
+    Network {
+        format_version: FORMAT_VERSION,
+        feature_names: vec!["age".into(), "dose \"mg\"".into(), "höhe".into()],
+        class_names: vec!["no".into(), "yes".into()],
+        standardizer: Standardizer {
+            mean: vec![0.1, -2.5, 1.0 / 3.0],
+            std: vec![1.7, 0.3, 2.0f64.sqrt()],
+        },
+        layers: vec![
+            layer(
+                vec![
+                    vec![0.5, 0.0, -0.1],
+                    vec![0.0, 0.0, 0.0],
+                    vec![1.0 / 7.0, 2.0, 0.0],
+                    vec![-0.3, 0.6, 0.9],
+                ],
+                vec![0.1, 0.0, -0.2, 1e-3],
+                true,
+                false,
+            ),
+            layer(vec![vec![0.0; 4]; 4], vec![0.0; 4], true, true),
+            layer(
+                vec![vec![1.5, 0.0, -0.5, 0.25], vec![-1.0, 0.0, 0.75, 0.1]],
+                vec![0.05, -0.05],
+                false,
+                false,
+            ),
+        ],
+        settings: serde_json::Value::Null,
+    }
+}
+
+fn sample_inputs() -> Vec<Vec<f64>> {
+    (0..8)
+        .map(|k| (0..3).map(|j| ((k * 3 + j) as f64 * 0.77).sin() * 3.0).collect())
+        .collect()
+}
+
+#[test]
+fn export_then_import_gives_back_the_network_exactly_in_f64() {
+    let net = sample_network();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("net.onnx");
+    export(&net, &path, Precision::F64).unwrap();
+    let back = import(&path).unwrap();
+    assert_eq!(back, ReluNet::from_network(&net));
+    assert_eq!(back.input_names[1], "dose \"mg\"");
+    for x in sample_inputs() {
+        assert_eq!(back.forward(&x), net.scores(&x));
+    }
+    let model = ModelProto::parse_from_bytes(&std::fs::read(&path).unwrap()).unwrap();
+    let ops: Vec<&str> = model.graph.node.iter().map(|n| n.op_type.as_str()).collect();
+    assert_eq!(ops, ["Sub", "Div", "Gemm", "Relu", "Gemm"]);
+    assert_eq!((model.ir_version, model.opset_import[0].version), (7, 13));
+    assert_eq!(model.graph.output[0].name, "scores");
+}
+
+#[test]
+fn export_in_f32_imports_within_rounding() {
+    let net = sample_network();
+    let back = import_bytes(&export_bytes(&net, Precision::F32)).unwrap();
+    assert_eq!(kinds(&back), kinds(&ReluNet::from_network(&net)));
+    assert_eq!(back.output_names, net.class_names);
+    for x in sample_inputs() {
+        for (g, w) in back.forward(&x).iter().zip(net.scores(&x)) {
+            assert!((g - w).abs() < 1e-5 * w.abs().max(1.0), "{g} vs {w}");
+        }
+    }
+}
+
+/// The F64 export with `edit` applied to its graph.
+fn edited(edit: impl FnOnce(&mut GraphProto)) -> Result<ReluNet, OnnxError> {
+    let mut model = ModelProto::parse_from_bytes(&export_bytes(&sample_network(), Precision::F64)).unwrap();
+    edit(model.graph.as_mut().unwrap());
+    import_bytes(&model.write_to_bytes().unwrap())
+}
+
+#[test]
+fn softmax_branches_and_division_by_the_value_are_refused_with_reasons() {
+    let softmax = edited(|g| {
+        let nodes = &mut g.node;
+        nodes.last_mut().unwrap().output[0] = "logits".into();
+        nodes.push(NodeProto {
+            op_type: "Softmax".into(),
+            name: "sm".into(),
+            input: vec!["logits".into()],
+            output: vec!["scores".into()],
+            ..Default::default()
+        });
+    });
+    assert!(softmax
+        .unwrap_err()
+        .to_string()
+        .starts_with("Softmax is not supported: export the logits (node 'sm'"));
+    // The second Gemm reads the standardized input, skipping the first layer.
+    let branch = edited(|g| g.node[4].input[0] = "standardized".into());
+    let msg = branch.unwrap_err().to_string();
+    assert!(msg.starts_with("node 'scores' (Gemm): does not read the value computed so far ('layer1.relu')"));
+    let div = edited(|g| g.node[1].input.swap(0, 1));
+    let msg = div.unwrap_err().to_string();
+    assert_eq!(
+        msg,
+        "node 'standardized' (Div): dividing a constant by the network's value is not piecewise linear"
+    );
+    let dangling = edited(|g| g.node[2].input[1] = "nowhere".into());
+    assert!(dangling
+        .unwrap_err()
+        .to_string()
+        .contains("input 'nowhere' is neither the value computed so far"));
+    let external = edited(|g| {
+        g.initializer[0].raw_data.clear();
+        g.initializer[0].external_data.push(StringStringEntryProto {
+            key: "location".into(),
+            value: "weights.bin".into(),
+            ..Default::default()
+        });
+    });
+    let msg = external.unwrap_err().to_string();
+    assert!(msg.starts_with("tensor 'mean' keeps its data in an external file, which mipnet does not read"));
+    let two_outputs = edited(|g| g.output.push(g.output[0].clone()));
+    assert_eq!(
+        two_outputs.unwrap_err().to_string(),
+        "the graph has 2 outputs; mipnet reads networks with one"
+    );
+}
+
+/// Writes an export in both precisions with inputs and mipnet's outputs, for
+/// `make_fixtures.py --check-export` (`MIPNET_ONNX_OUT` = directory, default the temp dir).
+#[test]
+#[ignore = "writes files for a manual onnxruntime check"]
+fn write_sample_export_for_onnxruntime() {
+    let dir = std::env::var_os("MIPNET_ONNX_OUT").map_or_else(std::env::temp_dir, PathBuf::from);
+    let net = sample_network();
+    export(&net, &dir.join("sample_f64.onnx"), Precision::F64).unwrap();
+    export(&net, &dir.join("sample_f32.onnx"), Precision::F32).unwrap();
+    let inputs = sample_inputs();
+    let outputs: Vec<Vec<f64>> = inputs.iter().map(|x| net.scores(x)).collect();
+    let record = serde_json::json!({ "inputs": inputs, "outputs": outputs });
+    std::fs::write(dir.join("sample_inputs.json"), record.to_string()).unwrap();
+    println!(
+        "wrote sample_f64.onnx, sample_f32.onnx, sample_inputs.json in {}",
+        dir.display()
+    );
+}
+
+#[test]
+fn ops_of_the_round_trip_keep_zero_weights_out() {
+    let back = import_bytes(&export_bytes(&sample_network(), Precision::F64)).unwrap();
+    let Op::Affine(first) = &back.ops[1] else {
+        panic!("{:?}", back.ops[1])
+    };
+    assert_eq!(first.rows[1], []);
+    assert_eq!(first.rows[0], [(0, 0.5), (2, -0.1)]);
+}

@@ -1,0 +1,679 @@
+//! Proving things about a trained ReLU network with a MILP solver:
+//! robustness of a prediction in an ℓ∞ ball, the largest certified radius,
+//! certified output ranges over an input box, and VNN-LIB properties.
+//!
+//! The network is embedded exactly ([`encode`]): inputs range over a box,
+//! every ReLU and max-pool gets a big-M encoding whose constants come from
+//! bounds computed first ([`bounds`]: interval arithmetic, then LP
+//! tightening). The solver's *dual bound* is the proof; its *incumbent* is a
+//! candidate counterexample, which counts only after it has been replayed
+//! through the plain f64 forward pass and does what is claimed there too.
+//!
+//! What "proved" means: HiGHS works with tolerances (primal feasibility
+//! 1e-7), so a dual bound is exact only up to them. mipnet therefore calls a
+//! prediction robust only when the proven bound on every other class's
+//! margin is below `−tolerance` (1e-6 by default), and an output bound is
+//! reported as the solver's dual bound. This is the usual standard of
+//! MILP-based verifiers; it is not a proof in exact arithmetic.
+
+pub mod bounds;
+pub mod encode;
+
+use bounds::{interval_bounds, interval_report, tighten_lp, Bounds, StageReport};
+use encode::{encode, Encoding};
+use mipnet_highs::HighsSolver;
+use mipnet_milp::{Col, Sense, VarType};
+use mipnet_network::{argmax, ReluNet};
+use mipnet_solver::{Control, InterruptFlag, Progress, SolveOptions, SolveRequest, SolveResult, Solver, SolverError};
+use mipnet_vnnlib::{Linear, Property};
+use serde::Serialize;
+use std::time::Instant;
+use thiserror::Error;
+
+/// Why a question could not be asked or answered.
+#[derive(Debug, Error)]
+pub enum VerifyError {
+    #[error("{0}")]
+    Region(String),
+    #[error("{0}")]
+    Shape(String),
+    #[error(transparent)]
+    Solver(#[from] SolverError),
+    /// A solver answer failed its replay through the forward pass in a way
+    /// that cannot be explained by tolerances: a bug, never silently kept.
+    #[error("check failed: {0}")]
+    Check(String),
+}
+
+/// A set of inputs: a finite box and linear constraints (`Σ a·x ≤ rhs`
+/// over inputs; constraints that mention outputs are a property's business).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+    pub constraints: Vec<Linear>,
+}
+
+impl Region {
+    pub fn boxed(lower: Vec<f64>, upper: Vec<f64>) -> Region {
+        Region {
+            lower,
+            upper,
+            constraints: Vec::new(),
+        }
+    }
+
+    /// The ℓ∞ ball of radius `eps` around `x`, clipped to `domain` when given.
+    pub fn ball(x: &[f64], eps: f64, domain: Option<(f64, f64)>) -> Region {
+        let (dl, du) = domain.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
+        Region::boxed(
+            x.iter().map(|v| (v - eps).max(dl)).collect(),
+            x.iter().map(|v| (v + eps).min(du)).collect(),
+        )
+    }
+
+    /// A copy of `x` moved into the box (solver values may sit a tolerance
+    /// outside it).
+    pub fn clamp(&self, x: &[f64]) -> Vec<f64> {
+        x.iter()
+            .zip(self.lower.iter().zip(&self.upper))
+            .map(|(v, (l, u))| v.clamp(*l, *u))
+            .collect()
+    }
+
+    fn check(&self, net: &ReluNet) -> Result<(), VerifyError> {
+        if self.lower.len() != net.inputs || self.upper.len() != net.inputs {
+            return Err(VerifyError::Shape(format!(
+                "the region has {} inputs, the network {}",
+                self.lower.len(),
+                net.inputs
+            )));
+        }
+        for i in 0..net.inputs {
+            let (l, u) = (self.lower[i], self.upper[i]);
+            if !l.is_finite() || !u.is_finite() {
+                return Err(VerifyError::Region(format!(
+                    "input {} ({}) is unbounded; the MILP needs a finite box",
+                    i, net.input_names[i]
+                )));
+            }
+            if l > u {
+                return Err(VerifyError::Region(format!(
+                    "input {} ({}): lower bound {l} is above upper bound {u}",
+                    i, net.input_names[i]
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How hard to try.
+#[derive(Clone, Debug)]
+pub struct VerifyOptions {
+    /// Per query: one input's robustness, one output bound, one disjunct.
+    pub solve: SolveOptions,
+    /// Run LP-based bound tightening after interval arithmetic.
+    pub lp_tightening: bool,
+    /// Seconds the LP tightening may take per query.
+    pub tighten_seconds: f64,
+    /// Margin that separates a proof from a solver tolerance.
+    pub tolerance: f64,
+    pub interrupt: Option<InterruptFlag>,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            solve: SolveOptions::default(),
+            lp_tightening: true,
+            tighten_seconds: 10.0,
+            tolerance: 1e-6,
+            interrupt: None,
+        }
+    }
+}
+
+/// The three answers to "does the prediction stay?" (and, for properties,
+/// "is there a witness?").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Robust,
+    NotRobust,
+    Unknown,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Robust => "robust",
+            Verdict::NotRobust => "not robust",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+/// An input in the region whose forward pass (f64) gives another class.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Counterexample {
+    pub input: Vec<f64>,
+    pub scores: Vec<f64>,
+    pub class: usize,
+    /// Largest `|x − x0|` over the inputs.
+    pub distance: f64,
+}
+
+/// The question "can class `class` beat the predicted one?".
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassCheck {
+    pub class: usize,
+    pub verdict: Verdict,
+    /// Proven upper bound on `score[class] − score[predicted]` (< 0 proves).
+    pub margin_bound: Option<f64>,
+    /// Largest margin the solver found.
+    pub best_margin: Option<f64>,
+    /// How it was settled: `interval` (bounds alone), or the solve status.
+    pub settled_by: String,
+    pub seconds: f64,
+}
+
+/// The answer for one input.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RobustnessReport {
+    pub predicted: usize,
+    pub eps: f64,
+    pub verdict: Verdict,
+    pub counterexample: Option<Counterexample>,
+    pub classes: Vec<ClassCheck>,
+    pub bounds: Vec<StageReport>,
+    pub binaries: usize,
+    pub seconds: f64,
+}
+
+/// Bounds in stages for `region`, with their reports.
+pub fn prepare(
+    net: &ReluNet,
+    region: &Region,
+    opts: &VerifyOptions,
+) -> Result<(Bounds, Vec<StageReport>), VerifyError> {
+    region.check(net)?;
+    let clock = Instant::now();
+    let mut bounds = interval_bounds(net, region);
+    let mut stages = vec![interval_report(net, &bounds, clock.elapsed().as_secs_f64())];
+    if opts.lp_tightening && bounds.unstable(net).0 > 0 {
+        stages.push(tighten_lp(net, region, &mut bounds, opts.tighten_seconds, &opts.solve)?);
+    }
+    Ok((bounds, stages))
+}
+
+/// Solves `enc` with `terms` as objective, stopping as soon as the answer is
+/// settled: an incumbent above `stop_above`, or a dual bound below
+/// `stop_below`.
+fn solve_until(
+    enc: &Encoding,
+    terms: &[(Col, f64)],
+    sense: Sense,
+    opts: &VerifyOptions,
+    time_left: f64,
+    stop: (f64, f64),
+) -> Result<SolveResult, VerifyError> {
+    let mut model = enc.model.clone();
+    model.set_sense(sense);
+    for &(c, v) in terms {
+        model.set_cost(c, v);
+    }
+    let options = SolveOptions {
+        time_limit: Some(time_left.max(0.01)),
+        ..opts.solve.clone()
+    };
+    let (stop_above, stop_below) = stop;
+    let mut observer = |p: &Progress| {
+        let found = p.primal_bound.is_some_and(|v| v > stop_above);
+        let proved = p.dual_bound.is_some_and(|v| v < stop_below);
+        if found || proved {
+            Control::Interrupt
+        } else {
+            Control::Continue
+        }
+    };
+    let mut req = SolveRequest::new(&model, &options);
+    if let Some(flag) = &opts.interrupt {
+        req = req.interrupt(flag);
+    }
+    Ok(HighsSolver.solve(req, &mut observer)?)
+}
+
+fn time_left(clock: &Instant, opts: &VerifyOptions) -> f64 {
+    opts.solve.time_limit.unwrap_or(f64::INFINITY) - clock.elapsed().as_secs_f64()
+}
+
+fn distance(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+}
+
+/// Does the prediction of `x` stay the same for every input within `eps`
+/// (ℓ∞, clipped to `domain`)? Ties count as a change only when the other
+/// class would win them (the lowest index wins ties, as in `predict`).
+pub fn robustness(
+    net: &ReluNet,
+    x: &[f64],
+    eps: f64,
+    domain: Option<(f64, f64)>,
+    opts: &VerifyOptions,
+) -> Result<RobustnessReport, VerifyError> {
+    if !(eps >= 0.0 && eps.is_finite()) {
+        return Err(VerifyError::Region(format!(
+            "eps must be a finite number ≥ 0, got {eps}"
+        )));
+    }
+    if x.len() != net.inputs {
+        return Err(VerifyError::Shape(format!(
+            "the input has {} values, the network {} inputs",
+            x.len(),
+            net.inputs
+        )));
+    }
+    let clock = Instant::now();
+    let predicted = argmax(&net.forward(x));
+    let region = Region::ball(x, eps, domain);
+    let (bounds, stages) = prepare(net, &region, opts)?;
+    let enc = encode(net, &region, &bounds, net.ops.len());
+    let out = enc.outputs().to_vec();
+    let ob = bounds.ops.last().unwrap_or(&bounds.input);
+    let tol = opts.tolerance;
+    // Most dangerous classes first: a counterexample ends the search.
+    let mut others: Vec<usize> = (0..out.len()).filter(|&k| k != predicted).collect();
+    let interval_margin = |k: usize| ob.upper[k] - ob.lower[predicted];
+    others.sort_by(|&a, &b| interval_margin(b).total_cmp(&interval_margin(a)));
+    let mut classes = Vec::new();
+    let mut counterexample = None;
+    for k in others {
+        let start = clock.elapsed().as_secs_f64();
+        if interval_margin(k) < -tol {
+            classes.push(ClassCheck {
+                class: k,
+                verdict: Verdict::Robust,
+                margin_bound: Some(interval_margin(k)),
+                best_margin: None,
+                settled_by: "interval".into(),
+                seconds: 0.0,
+            });
+            continue;
+        }
+        let terms = [(out[k], 1.0), (out[predicted], -1.0)];
+        let res = solve_until(
+            &enc,
+            &terms,
+            Sense::Maximize,
+            opts,
+            time_left(&clock, opts),
+            (tol, -tol),
+        )?;
+        let mut verdict = Verdict::Unknown;
+        if let Some(sol) = &res.solution {
+            let cand = region.clamp(&enc.inputs.iter().map(|c| sol[c.index()]).collect::<Vec<_>>());
+            let scores = net.forward(&cand);
+            let class = argmax(&scores);
+            if class != predicted {
+                verdict = Verdict::NotRobust;
+                counterexample = Some(Counterexample {
+                    distance: distance(&cand, x),
+                    input: cand,
+                    scores,
+                    class,
+                });
+            }
+        }
+        if verdict == Verdict::Unknown && res.dual_bound.is_some_and(|b| b < -tol) {
+            verdict = Verdict::Robust;
+        }
+        classes.push(ClassCheck {
+            class: k,
+            verdict,
+            margin_bound: res.dual_bound,
+            best_margin: res.objective,
+            settled_by: res.status.as_str().into(),
+            seconds: clock.elapsed().as_secs_f64() - start,
+        });
+        if verdict == Verdict::NotRobust || opts.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
+            break;
+        }
+    }
+    let verdict = if counterexample.is_some() {
+        Verdict::NotRobust
+    } else if classes.len() == out.len() - 1 && classes.iter().all(|c| c.verdict == Verdict::Robust) {
+        Verdict::Robust
+    } else {
+        Verdict::Unknown
+    };
+    Ok(RobustnessReport {
+        predicted,
+        eps,
+        verdict,
+        counterexample,
+        classes,
+        bounds: stages,
+        binaries: enc.binaries,
+        seconds: clock.elapsed().as_secs_f64(),
+    })
+}
+
+/// The largest certified radius found by bisection.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RadiusReport {
+    /// Robustness is proven at this ε (0 means nothing was proven above 0).
+    pub certified: f64,
+    /// The proof at `certified`, when it is above 0.
+    pub proof: Option<RobustnessReport>,
+    /// The smallest ε at which a counterexample was found, and it.
+    pub counterexample: Option<(f64, Counterexample)>,
+    /// Some step ended unknown (time limit), so the true radius may lie
+    /// above `certified` even without a counterexample there.
+    pub undecided: bool,
+    /// Every ε tried and its verdict, in order.
+    pub steps: Vec<(f64, Verdict)>,
+    pub seconds: f64,
+}
+
+/// Bisects ε over `[0, eps_max]` until the bracket is narrower than
+/// `resolution`; each step is a full [`robustness`] query.
+pub fn radius(
+    net: &ReluNet,
+    x: &[f64],
+    eps_max: f64,
+    resolution: f64,
+    domain: Option<(f64, f64)>,
+    opts: &VerifyOptions,
+) -> Result<RadiusReport, VerifyError> {
+    if resolution.is_nan() || resolution <= 0.0 {
+        return Err(VerifyError::Region(format!(
+            "the radius resolution must be > 0, got {resolution}"
+        )));
+    }
+    let clock = Instant::now();
+    let mut report = RadiusReport {
+        certified: 0.0,
+        proof: None,
+        counterexample: None,
+        undecided: false,
+        steps: Vec::new(),
+        seconds: 0.0,
+    };
+    let (mut lo, mut hi) = (0.0, eps_max);
+    let mut eps = eps_max;
+    loop {
+        let r = robustness(net, x, eps, domain, opts)?;
+        report.steps.push((eps, r.verdict));
+        match r.verdict {
+            Verdict::Robust => {
+                lo = eps;
+                report.certified = eps;
+                report.proof = Some(r);
+            }
+            Verdict::NotRobust => {
+                hi = eps;
+                report.counterexample = r.counterexample.map(|c| (eps, c));
+            }
+            Verdict::Unknown => {
+                hi = eps;
+                report.undecided = true;
+            }
+        }
+        if lo == eps_max || hi - lo <= resolution || opts.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
+            break;
+        }
+        eps = 0.5 * (lo + hi);
+    }
+    report.seconds = clock.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// A point of the region and the value the forward pass gives there.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Witness {
+    pub input: Vec<f64>,
+    pub value: f64,
+}
+
+/// The certified range of one output.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutputRange {
+    pub output: usize,
+    /// Proven: every input of the region gives an output ≥ `lower`.
+    pub lower: f64,
+    pub upper: f64,
+    /// Inputs reaching the smallest and largest values found.
+    pub lower_witness: Option<Witness>,
+    pub upper_witness: Option<Witness>,
+    /// Both ends solved to optimality (the witnesses then reach the bounds
+    /// up to the solver's gap).
+    pub exact: bool,
+}
+
+/// Certified output ranges over a region.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RangeReport {
+    pub outputs: Vec<OutputRange>,
+    pub bounds: Vec<StageReport>,
+    pub binaries: usize,
+    pub seconds: f64,
+}
+
+/// For each output, its proven minimum and maximum over `region`; each end
+/// is one MILP with its own time limit. Witnesses are replayed and must lie
+/// inside the proven range.
+pub fn output_ranges(net: &ReluNet, region: &Region, opts: &VerifyOptions) -> Result<RangeReport, VerifyError> {
+    let clock = Instant::now();
+    let (bounds, stages) = prepare(net, region, opts)?;
+    let enc = encode(net, region, &bounds, net.ops.len());
+    let out = enc.outputs().to_vec();
+    let ob = bounds.ops.last().unwrap_or(&bounds.input).clone();
+    let mut exact_opts = opts.clone();
+    exact_opts.solve.relative_gap = opts.solve.relative_gap.or(Some(1e-9));
+    let mut outputs = Vec::new();
+    for (j, &col) in out.iter().enumerate() {
+        let mut ends = Vec::new();
+        for sense in [Sense::Minimize, Sense::Maximize] {
+            let budget = opts.solve.time_limit.unwrap_or(f64::INFINITY);
+            let res = solve_until(
+                &enc,
+                &[(col, 1.0)],
+                sense,
+                &exact_opts,
+                budget,
+                (f64::INFINITY, f64::NEG_INFINITY),
+            )?;
+            let fallback = if sense == Sense::Minimize {
+                ob.lower[j]
+            } else {
+                ob.upper[j]
+            };
+            let bound = res.dual_bound.unwrap_or(fallback);
+            let bound = if sense == Sense::Minimize {
+                bound.max(fallback)
+            } else {
+                bound.min(fallback)
+            };
+            let witness = res.solution.as_ref().map(|sol| {
+                let input = region.clamp(&enc.inputs.iter().map(|c| sol[c.index()]).collect::<Vec<_>>());
+                let value = net.forward(&input)[j];
+                Witness { input, value }
+            });
+            ends.push((bound, witness, res.status == mipnet_solver::Status::Optimal));
+        }
+        let (lower, lw, lo_exact) = ends.remove(0);
+        let (upper, uw, hi_exact) = ends.remove(0);
+        let slack = 1e-5 * (1.0 + lower.abs().max(upper.abs()));
+        for w in lw.iter().chain(&uw) {
+            if w.value < lower - slack || w.value > upper + slack {
+                return Err(VerifyError::Check(format!(
+                    "output {j}: witness value {} lies outside the proven range [{lower}, {upper}]",
+                    w.value
+                )));
+            }
+        }
+        outputs.push(OutputRange {
+            output: j,
+            lower,
+            upper,
+            lower_witness: lw,
+            upper_witness: uw,
+            exact: lo_exact && hi_exact,
+        });
+    }
+    Ok(RangeReport {
+        outputs,
+        bounds: stages,
+        binaries: enc.binaries,
+        seconds: clock.elapsed().as_secs_f64(),
+    })
+}
+
+/// One disjunct of a property, checked.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DisjunctCheck {
+    pub index: usize,
+    pub answer: Answer,
+    /// Proven upper bound on the smallest constraint slack (< 0 proves unsat).
+    pub slack_bound: Option<f64>,
+    pub best_slack: Option<f64>,
+    pub bounds: Vec<StageReport>,
+    pub binaries: usize,
+    pub seconds: f64,
+}
+
+/// VNN-LIB's answers: `sat` (a witness of the unsafe condition exists),
+/// `unsat` (proven none does), `unknown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Sat,
+    Unsat,
+    Unknown,
+}
+
+impl Answer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Sat => "sat",
+            Answer::Unsat => "unsat",
+            Answer::Unknown => "unknown",
+        }
+    }
+}
+
+/// The result of a property check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PropertyReport {
+    pub answer: Answer,
+    /// Inputs and f64 outputs satisfying the property (for `sat`).
+    pub witness: Option<(Vec<f64>, Vec<f64>)>,
+    pub disjuncts: Vec<DisjunctCheck>,
+    pub seconds: f64,
+}
+
+/// Decides a VNN-LIB property: for each disjunct, maximize the smallest
+/// slack `t` of its constraints (`a·x + b·y + t ≤ rhs`); `t ≥ 0` is a
+/// witness, a proven `t < 0` rules the disjunct out. Witnesses are replayed
+/// through the f64 forward pass and must satisfy the property there
+/// (tolerance 1e-9 on linear constraints; the box is enforced exactly).
+pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> Result<PropertyReport, VerifyError> {
+    if prop.inputs != net.inputs || prop.outputs != net.outputs() {
+        return Err(VerifyError::Shape(format!(
+            "the property declares {} inputs and {} outputs, the network has {} and {}",
+            prop.inputs,
+            prop.outputs,
+            net.inputs,
+            net.outputs()
+        )));
+    }
+    let clock = Instant::now();
+    let tol = opts.tolerance;
+    let mut disjuncts = Vec::new();
+    let mut witness = None;
+    for (index, d) in prop.disjuncts.iter().enumerate() {
+        let start = clock.elapsed().as_secs_f64();
+        if let Some(i) = d.unbounded_input() {
+            return Err(VerifyError::Region(format!(
+                "disjunct {}: input X_{i} has no finite lower and upper bound; mipnet needs a bounded input box",
+                index + 1
+            )));
+        }
+        if d.lower.iter().zip(&d.upper).any(|(l, u)| l > u) {
+            disjuncts.push(DisjunctCheck {
+                index,
+                answer: Answer::Unsat,
+                slack_bound: None,
+                best_slack: None,
+                bounds: Vec::new(),
+                binaries: 0,
+                seconds: 0.0,
+            });
+            continue;
+        }
+        let region = Region {
+            lower: d.lower.clone(),
+            upper: d.upper.clone(),
+            constraints: d.constraints.clone(),
+        };
+        let (bounds, stages) = prepare(net, &region, opts)?;
+        let mut enc = encode(net, &region, &bounds, net.ops.len());
+        let out = enc.outputs().to_vec();
+        let t = enc.model.add_col(f64::NEG_INFINITY, 1.0, 0.0, VarType::Continuous);
+        for c in &d.constraints {
+            let terms = c
+                .inputs
+                .iter()
+                .map(|&(i, a)| (enc.inputs[i], a))
+                .chain(c.outputs.iter().map(|&(j, b)| (out[j], b)))
+                .chain(std::iter::once((t, 1.0)));
+            enc.model.add_row(f64::NEG_INFINITY, c.rhs, terms);
+        }
+        let res = solve_until(
+            &enc,
+            &[(t, 1.0)],
+            Sense::Maximize,
+            opts,
+            time_left(&clock, opts),
+            (tol, -tol),
+        )?;
+        let mut answer = Answer::Unknown;
+        if let Some(sol) = &res.solution {
+            let x = region.clamp(&enc.inputs.iter().map(|c| sol[c.index()]).collect::<Vec<_>>());
+            let y = net.forward(&x);
+            if d.holds(&x, &y, 1e-9) {
+                answer = Answer::Sat;
+                witness = Some((x, y));
+            }
+        }
+        if answer == Answer::Unknown && res.dual_bound.is_some_and(|b| b < -tol) {
+            answer = Answer::Unsat;
+        }
+        disjuncts.push(DisjunctCheck {
+            index,
+            answer,
+            slack_bound: res.dual_bound,
+            best_slack: res.objective,
+            bounds: stages,
+            binaries: enc.binaries,
+            seconds: clock.elapsed().as_secs_f64() - start,
+        });
+        if answer == Answer::Sat || opts.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
+            break;
+        }
+    }
+    let answer = if witness.is_some() {
+        Answer::Sat
+    } else if disjuncts.len() == prop.disjuncts.len() && disjuncts.iter().all(|d| d.answer == Answer::Unsat) {
+        Answer::Unsat
+    } else {
+        Answer::Unknown
+    };
+    Ok(PropertyReport {
+        answer,
+        witness,
+        disjuncts,
+        seconds: clock.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,332 @@
+//! Verification answers checked against independent computations: on
+//! one-hidden-layer networks over 2-D boxes, the exact maximum of any output
+//! combination is attained at a vertex of the arrangement of the hidden
+//! neurons' lines and the box edges, so enumerating those vertices decides
+//! robustness and output ranges exactly without any solver. Deeper networks
+//! and max pooling are checked by sampling (nothing sampled may beat a
+//! proof) and by fixing the input to a point (the MILP must reproduce the
+//! forward pass).
+
+use mipnet_network::{argmax, generated_names, Affine, Op, ReluNet};
+use mipnet_verify::{
+    check_property, output_ranges, prepare, radius, robustness, Answer, Region, Verdict, VerifyOptions,
+};
+use mipnet_vnnlib::Property;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn random_affine(rng: &mut ChaCha8Rng, inputs: usize, outputs: usize) -> Affine {
+    let w: Vec<Vec<f64>> = (0..outputs)
+        .map(|_| (0..inputs).map(|_| rng.gen_range(-1.0..1.0)).collect())
+        .collect();
+    let b: Vec<f64> = (0..outputs).map(|_| rng.gen_range(-0.5..0.5)).collect();
+    Affine::dense(&w, &b)
+}
+
+/// `widths[0]` inputs, ReLU hidden layers, a linear output layer.
+fn random_net(seed: u64, widths: &[usize]) -> ReluNet {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut ops = Vec::new();
+    for i in 1..widths.len() {
+        ops.push(Op::Affine(random_affine(&mut rng, widths[i - 1], widths[i])));
+        if i + 1 < widths.len() {
+            ops.push(Op::Relu);
+        }
+    }
+    let net = ReluNet {
+        inputs: widths[0],
+        ops,
+        input_names: generated_names("x", widths[0]),
+        output_names: generated_names("y", *widths.last().unwrap()),
+    };
+    net.check().unwrap();
+    net
+}
+
+fn options() -> VerifyOptions {
+    let mut o = VerifyOptions::default();
+    o.solve.time_limit = Some(30.0);
+    o.solve.threads = Some(1);
+    o
+}
+
+/// Candidate maximizers of any function linear on the cells of a 2-D
+/// one-hidden-layer network over a box: box corners, hidden lines crossing
+/// box edges, and pairwise crossings of hidden lines inside the box.
+fn vertices(net: &ReluNet, lo: &[f64], hi: &[f64]) -> Vec<[f64; 2]> {
+    let Op::Affine(h) = &net.ops[0] else { panic!() };
+    let mut lines: Vec<(f64, f64, f64)> = Vec::new(); // a x + b y + c = 0
+    for (row, bias) in h.rows.iter().zip(&h.bias) {
+        let mut ab = [0.0; 2];
+        for &(j, w) in row {
+            ab[j] = w;
+        }
+        lines.push((ab[0], ab[1], *bias));
+    }
+    lines.push((1.0, 0.0, -lo[0]));
+    lines.push((1.0, 0.0, -hi[0]));
+    lines.push((0.0, 1.0, -lo[1]));
+    lines.push((0.0, 1.0, -hi[1]));
+    let mut pts = Vec::new();
+    for i in 0..lines.len() {
+        for j in i + 1..lines.len() {
+            let (a1, b1, c1) = lines[i];
+            let (a2, b2, c2) = lines[j];
+            let det = a1 * b2 - a2 * b1;
+            if det.abs() < 1e-12 {
+                continue;
+            }
+            let x = (-c1 * b2 + c2 * b1) / det;
+            let y = (-a1 * c2 + a2 * c1) / det;
+            if x >= lo[0] - 1e-12 && x <= hi[0] + 1e-12 && y >= lo[1] - 1e-12 && y <= hi[1] + 1e-12 {
+                pts.push([x.clamp(lo[0], hi[0]), y.clamp(lo[1], hi[1])]);
+            }
+        }
+    }
+    pts
+}
+
+fn exact_max(net: &ReluNet, lo: &[f64], hi: &[f64], f: impl Fn(&[f64]) -> f64) -> f64 {
+    vertices(net, lo, hi)
+        .iter()
+        .map(|p| f(&net.forward(p)))
+        .fold(f64::NEG_INFINITY, f64::max)
+}
+
+#[test]
+fn robustness_matches_vertex_enumeration_in_2d() {
+    let (mut robust, mut not_robust) = (0, 0);
+    for seed in 0..6 {
+        let net = random_net(seed, &[2, 6, 3]);
+        let mut rng = ChaCha8Rng::seed_from_u64(100 + seed);
+        for _ in 0..4 {
+            let x = [rng.gen_range(-1.0..1.0), rng.gen_range(-1.0..1.0)];
+            for eps in [0.02, 0.1, 0.3, 1.0] {
+                let c = argmax(&net.forward(&x));
+                let r = Region::ball(&x, eps, None);
+                // The worst other class's margin; ties go to the lower index.
+                let worst = (0..3)
+                    .filter(|&k| k != c)
+                    .map(|k| exact_max(&net, &r.lower, &r.upper, |y| y[k] - y[c]))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let rep = robustness(&net, &x, eps, None, &options()).unwrap();
+                assert_eq!(rep.predicted, c);
+                if worst < -1e-4 {
+                    assert_eq!(
+                        rep.verdict,
+                        Verdict::Robust,
+                        "seed {seed} x {x:?} eps {eps}: max margin {worst}"
+                    );
+                    robust += 1;
+                } else if worst > 1e-4 {
+                    assert_eq!(
+                        rep.verdict,
+                        Verdict::NotRobust,
+                        "seed {seed} x {x:?} eps {eps}: max margin {worst}"
+                    );
+                    let cex = rep.counterexample.unwrap();
+                    assert!(cex.distance <= eps + 1e-12);
+                    assert_ne!(argmax(&net.forward(&cex.input)), c);
+                    assert_eq!(cex.scores, net.forward(&cex.input));
+                    not_robust += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        robust >= 10 && not_robust >= 10,
+        "robust {robust}, not robust {not_robust}"
+    );
+}
+
+#[test]
+fn output_ranges_are_exact_in_2d_and_hold_on_samples_in_deeper_nets() {
+    for seed in 0..4 {
+        let net = random_net(seed, &[2, 5, 2]);
+        let region = Region::boxed(vec![-0.7, -0.2], vec![0.4, 0.9]);
+        let rep = output_ranges(&net, &region, &options()).unwrap();
+        for o in &rep.outputs {
+            let j = o.output;
+            let max = exact_max(&net, &region.lower, &region.upper, |y| y[j]);
+            let min = -exact_max(&net, &region.lower, &region.upper, |y| -y[j]);
+            assert!(o.exact);
+            assert!(
+                (o.upper - max).abs() < 1e-5,
+                "seed {seed} output {j}: {} vs {max}",
+                o.upper
+            );
+            assert!(
+                (o.lower - min).abs() < 1e-5,
+                "seed {seed} output {j}: {} vs {min}",
+                o.lower
+            );
+            assert!((o.upper_witness.as_ref().unwrap().value - max).abs() < 1e-5);
+            assert!((o.lower_witness.as_ref().unwrap().value - min).abs() < 1e-5);
+        }
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for seed in 0..3 {
+        let net = random_net(seed, &[3, 6, 5, 2]);
+        let region = Region::boxed(vec![-1.0, 0.0, -0.5], vec![0.0, 1.0, 0.5]);
+        let rep = output_ranges(&net, &region, &options()).unwrap();
+        for _ in 0..2000 {
+            let x: Vec<f64> = (0..3)
+                .map(|i| rng.gen_range(region.lower[i]..=region.upper[i]))
+                .collect();
+            let y = net.forward(&x);
+            for o in &rep.outputs {
+                assert!(y[o.output] >= o.lower - 1e-6 && y[o.output] <= o.upper + 1e-6);
+            }
+        }
+    }
+}
+
+#[test]
+fn tightened_bounds_contain_every_sampled_value() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    for seed in 0..4 {
+        let net = random_net(seed, &[4, 8, 8, 3]);
+        let region = Region::boxed(vec![-1.0; 4], vec![1.0; 4]);
+        let mut opts = options();
+        opts.lp_tightening = false;
+        let (interval, _) = prepare(&net, &region, &opts).unwrap();
+        opts.lp_tightening = true;
+        let (tight, stages) = prepare(&net, &region, &opts).unwrap();
+        assert_eq!(stages.len(), 2);
+        assert!(stages[1].unstable_relus <= stages[0].unstable_relus);
+        assert!(
+            stages[1].mean_big_m <= stages[0].mean_big_m + 1e-9 || stages[1].unstable_relus < stages[0].unstable_relus
+        );
+        for (a, b) in interval.ops.iter().zip(&tight.ops) {
+            for i in 0..a.lower.len() {
+                assert!(b.lower[i] >= a.lower[i] - 1e-12 && b.upper[i] <= a.upper[i] + 1e-12);
+            }
+        }
+        for _ in 0..3000 {
+            let x: Vec<f64> = (0..4).map(|_| rng.gen_range(-1.0..=1.0)).collect();
+            for (k, v) in net.trace(&x).iter().enumerate() {
+                for (i, val) in v.iter().enumerate() {
+                    assert!(
+                        *val >= tight.ops[k].lower[i] && *val <= tight.ops[k].upper[i],
+                        "seed {seed} op {k} unit {i}: {val} outside [{}, {}]",
+                        tight.ops[k].lower[i],
+                        tight.ops[k].upper[i]
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// normalize → affine → relu → maxpool → affine, with the input box shrunk
+/// to a point: the MILP's only feasible outputs are the forward pass's.
+#[test]
+fn every_operation_is_encoded_exactly_at_a_point() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let net = ReluNet {
+        inputs: 3,
+        ops: vec![
+            Op::Normalize {
+                sub: vec![0.1, -0.2, 0.3],
+                div: vec![2.0, 0.5, -1.5],
+            },
+            Op::Affine(random_affine(&mut rng, 3, 6)),
+            Op::Relu,
+            Op::MaxPool {
+                inputs: 6,
+                windows: vec![vec![0, 1, 2], vec![2, 3], vec![3, 4, 5]],
+            },
+            Op::Affine(random_affine(&mut rng, 3, 2)),
+        ],
+        input_names: generated_names("x", 3),
+        output_names: generated_names("y", 2),
+    };
+    net.check().unwrap();
+    for _ in 0..10 {
+        let x: Vec<f64> = (0..3).map(|_| rng.gen_range(-2.0..2.0)).collect();
+        let rep = output_ranges(&net, &Region::boxed(x.clone(), x.clone()), &options()).unwrap();
+        let y = net.forward(&x);
+        for o in &rep.outputs {
+            assert!((o.lower - y[o.output]).abs() < 1e-6 && (o.upper - y[o.output]).abs() < 1e-6);
+        }
+    }
+    // And over a box, sampled outputs stay inside the proven ranges.
+    let region = Region::boxed(vec![-1.0; 3], vec![1.0; 3]);
+    let rep = output_ranges(&net, &region, &options()).unwrap();
+    for _ in 0..3000 {
+        let x: Vec<f64> = (0..3).map(|_| rng.gen_range(-1.0..=1.0)).collect();
+        let y = net.forward(&x);
+        for o in &rep.outputs {
+            assert!(y[o.output] >= o.lower - 1e-6 && y[o.output] <= o.upper + 1e-6);
+        }
+    }
+}
+
+#[test]
+fn radius_brackets_the_exact_radius() {
+    let net = random_net(2, &[2, 6, 3]);
+    let x = [0.3, -0.4];
+    let c = argmax(&net.forward(&x));
+    let robust_at = |eps: f64| {
+        let r = Region::ball(&x, eps, None);
+        (0..3)
+            .filter(|&k| k != c)
+            .all(|k| exact_max(&net, &r.lower, &r.upper, |y| y[k] - y[c]) < 0.0)
+    };
+    let rep = radius(&net, &x, 2.0, 1e-3, None, &options()).unwrap();
+    assert!(!rep.undecided);
+    assert!(rep.certified > 0.0);
+    assert!(robust_at(rep.certified));
+    let (eps_cex, cex) = rep.counterexample.expect("a counterexample below 2");
+    assert!(eps_cex - rep.certified <= 1e-3 + 1e-12);
+    assert!(!robust_at(eps_cex));
+    assert_ne!(argmax(&net.forward(&cex.input)), c);
+}
+
+#[test]
+fn properties_are_sat_or_unsat_as_enumeration_says() {
+    let net = random_net(4, &[2, 6, 2]);
+    let (lo, hi) = ([-0.5, -0.5], [0.5, 0.5]);
+    let max_gap = exact_max(&net, &lo, &hi, |y| y[0] - y[1]);
+    for (threshold, expect) in [(max_gap - 0.05, Answer::Sat), (max_gap + 0.05, Answer::Unsat)] {
+        let text = format!(
+            "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n(declare-const Y_1 Real)\n\
+             (assert (>= X_0 -0.5))\n(assert (<= X_0 0.5))\n(assert (>= X_1 -0.5))\n(assert (<= X_1 0.5))\n\
+             (assert (>= (- Y_0 Y_1) {threshold}))\n"
+        );
+        let prop = Property::parse(&text).unwrap();
+        let rep = check_property(&net, &prop, &options()).unwrap();
+        assert_eq!(rep.answer, expect, "threshold {threshold}, max {max_gap}");
+        if let Some((x, y)) = rep.witness {
+            assert_eq!(y, net.forward(&x));
+            assert!(y[0] - y[1] >= threshold - 1e-9);
+        }
+    }
+}
+
+#[test]
+fn bad_regions_are_refused_with_the_cause() {
+    let net = random_net(0, &[2, 3, 2]);
+    let err = robustness(&net, &[0.0, 0.0], -0.1, None, &options()).unwrap_err();
+    assert_eq!(err.to_string(), "eps must be a finite number ≥ 0, got -0.1");
+    let err = robustness(&net, &[0.0], 0.1, None, &options()).unwrap_err();
+    assert_eq!(err.to_string(), "the input has 1 values, the network 2 inputs");
+    let err = output_ranges(&net, &Region::boxed(vec![0.0, 1.0], vec![1.0, 0.5]), &options()).unwrap_err();
+    assert_eq!(err.to_string(), "input 1 (x1): lower bound 1 is above upper bound 0.5");
+    let err = output_ranges(
+        &net,
+        &Region::boxed(vec![0.0, f64::NEG_INFINITY], vec![1.0, 0.5]),
+        &options(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "input 1 (x1) is unbounded; the MILP needs a finite box"
+    );
+    let prop = Property::parse("(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (<= Y_0 1))").unwrap();
+    let err = check_property(&net, &prop, &options()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the property declares 1 inputs and 1 outputs, the network has 2 and 2"
+    );
+}
