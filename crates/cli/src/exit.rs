@@ -5,12 +5,14 @@ use std::process::ExitCode;
 /// Printed under `--help`.
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
-  0  the command ran; for `solve`, the solver returned a status (even infeasible)
+  0  the command ran; for `solve`, the solver returned a status (even infeasible);
+     for `verify`, every answer (robust, not robust, unknown; sat, unsat) is exit 0
   1  an internal failure (a bug or a numerical failure of the solver)
   2  bad input: unknown option, missing or malformed file, invalid setting
   3  `train`: no network (the solver ended, e.g. at its time limit, without one)
   4  `train`: the certificate check failed (the MILP's values and the network's
-     forward pass disagree): a numerical failure, never reported as a result";
+     forward pass disagree); `bounds`: a witness's forward pass fell outside the
+     proven range: a numerical failure, never reported as a result";
 
 pub const BAD_INPUT: u8 = 2;
 pub const FAILURE: u8 = 1;

@@ -150,6 +150,16 @@ fn iris_robustness_is_decided_and_counterexamples_replay() {
         "verify", "--model", &onnx, "--data", &test, "--eps", "0.3", "--json",
     ]));
     assert_eq!(verdicts(&ro), verdicts(&r));
+    let p_json = mipnet(&["predict", "--model", &net, "--data", &test]);
+    let p_onnx = mipnet(&["predict", "--model", &onnx, "--data", &test]);
+    assert_eq!(p_onnx.status.code(), Some(0), "{}", stderr(&p_onnx));
+    assert_eq!(p_json.stdout, p_onnx.stdout);
+    let shown = mipnet(&["show", &onnx]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.starts_with("4 inputs → 3 outputs (setosa, versicolor, virginica)\n"),
+        "{text}"
+    );
 
     // Output bounds over a box: a witness reaches each end.
     let boxed = write(

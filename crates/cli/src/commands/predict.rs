@@ -5,14 +5,14 @@ use crate::exit::input;
 use anyhow::Result;
 use clap::Args;
 use mipnet_data::Dataset;
-use mipnet_network::Network;
+use mipnet_network::argmax;
 use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct PredictArgs {
-    /// A network.json written by `mipnet train --out`.
-    #[arg(long, value_name = "network.json")]
+    /// A network.json written by `mipnet train --out`, or an ONNX file (.onnx).
+    #[arg(long, value_name = "network.json|model.onnx")]
     pub model: PathBuf,
     /// CSV with a header holding the network's feature columns (any order).
     #[arg(long, value_name = "FILE.csv")]
@@ -23,11 +23,13 @@ pub struct PredictArgs {
 }
 
 pub fn run(args: PredictArgs) -> Result<std::process::ExitCode> {
-    let net = Network::load(&args.model).map_err(input)?;
+    // The ReluNet forward pass is step for step the network's own (the
+    // standardization, then each layer), so predictions are the same bits.
+    let net = crate::commands::verify::load_model(&args.model)?;
     let like = Dataset::new(
         "network",
-        net.feature_names.clone(),
-        net.class_names.clone(),
+        net.input_names.clone(),
+        net.output_names.clone(),
         Vec::new(),
         Vec::new(),
     );
@@ -44,18 +46,18 @@ pub fn run(args: PredictArgs) -> Result<std::process::ExitCode> {
     )?;
     let mut right = 0;
     for i in 0..data.len() {
-        let p = net.predict(data.row(i));
+        let p = argmax(&net.forward(data.row(i)));
         if labelled {
             right += usize::from(p == data.label(i));
             writeln!(
                 out,
                 "{},{},{}",
                 i + 1,
-                net.class_names[p],
-                net.class_names[data.label(i)]
+                net.output_names[p],
+                net.output_names[data.label(i)]
             )?;
         } else {
-            writeln!(out, "{},{}", i + 1, net.class_names[p])?;
+            writeln!(out, "{},{}", i + 1, net.output_names[p])?;
         }
     }
     if labelled {
