@@ -169,6 +169,9 @@ impl ReluNet {
     /// Checks that every operation fits the length of its input, indices are
     /// in range and numbers finite; names the first operation that does not.
     pub fn check(&self) -> Result<(), String> {
+        if self.inputs == 0 {
+            return Err("the network has no inputs".into());
+        }
         let mut n = self.inputs;
         for (i, op) in self.ops.iter().enumerate() {
             let at = |what: String| format!("operation {} ({}): {what}", i + 1, op.kind());
@@ -211,6 +214,9 @@ impl ReluNet {
                 }
             }
             n = op.output_len(n);
+        }
+        if n == 0 {
+            return Err("the network has no outputs".into());
         }
         if self.input_names.len() != self.inputs || self.output_names.len() != n {
             return Err(format!(

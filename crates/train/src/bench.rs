@@ -87,12 +87,61 @@ pub struct CaseSummary {
     pub certificates_passed: usize,
 }
 
+/// One part of the pipeline switched off (or, for parts that are off by
+/// default, on), to show what it buys at the same budget.
+#[derive(Clone, Copy, Debug)]
+pub struct Ablation {
+    pub name: &'static str,
+    apply: fn(&mut TrainSettings),
+}
+
+/// The ablations of `--ablate`, each changing one thing. Bound tightening
+/// (LP-based and objective cutoff) is not among them: with one hidden layer
+/// under the ω box it cannot tighten anything (see docs/benchmarks.md), and
+/// mipnet does not run it in training.
+pub const ABLATIONS: &[Ablation] = &[
+    Ablation {
+        name: "no polish",
+        apply: |s| s.stages.polish = false,
+    },
+    Ablation {
+        name: "no search",
+        apply: |s| s.stages.search_rounds = 0,
+    },
+    Ablation {
+        name: "one gradient start",
+        apply: |s| s.stages.gradient_starts = 1,
+    },
+    Ablation {
+        name: "no full MIP",
+        apply: |s| s.stages.mip = false,
+    },
+    Ablation {
+        name: "no symmetry breaking",
+        apply: |s| s.formulation.symmetry_breaking = false,
+    },
+    Ablation {
+        name: "with Lipschitz cuts",
+        apply: |s| s.stages.lipschitz_cuts = true,
+    },
+];
+
+/// The medians of one ablation.
+#[derive(Clone, Debug, Serialize)]
+pub struct AblationResult {
+    pub ablation: &'static str,
+    pub summaries: Vec<CaseSummary>,
+    pub reports: Vec<TrainReport>,
+}
+
 /// Everything `bench.json` holds.
 #[derive(Clone, Debug, Serialize)]
 pub struct BenchResult {
     pub suite: Suite,
     pub summaries: Vec<CaseSummary>,
     pub reports: Vec<TrainReport>,
+    /// With `--ablate`: the same cases with each part switched in turn.
+    pub ablations: Vec<AblationResult>,
     pub solver: String,
     pub mipnet_version: &'static str,
 }
@@ -138,13 +187,50 @@ fn summarize(case: &BenchCase, reports: &[&TrainReport]) -> CaseSummary {
     }
 }
 
-/// Runs every case of a suite over its seeds. `progress` hears about each
-/// run as it starts.
+/// Runs every case of a suite over its seeds, then (with `ablate`) again
+/// for each of [`ABLATIONS`]. `progress` hears about each run as it starts.
+/// An interrupt (Ctrl-C) ends the current run with what it has and skips
+/// the rest; what finished is kept.
 pub fn run_suite(
     suite: &Suite,
+    ablate: bool,
     obs: &mut dyn TrainObserver,
     interrupt: Option<&mipnet_solver::InterruptFlag>,
 ) -> Result<BenchResult, TrainError> {
+    let (summaries, reports) = run_cases(suite, "", |_| {}, obs, interrupt)?;
+    let mut ablations = Vec::new();
+    if ablate {
+        for a in ABLATIONS {
+            if interrupt.is_some_and(|f| f.is_raised()) {
+                break;
+            }
+            let (summaries, reports) = run_cases(suite, a.name, a.apply, obs, interrupt)?;
+            ablations.push(AblationResult {
+                ablation: a.name,
+                summaries,
+                reports,
+            });
+        }
+    }
+    Ok(BenchResult {
+        suite: suite.clone(),
+        summaries,
+        reports,
+        ablations,
+        solver: mipnet_solver::Solver::name(&mipnet_highs::HighsSolver),
+        mipnet_version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+type Runs = (Vec<CaseSummary>, Vec<TrainReport>);
+
+fn run_cases(
+    suite: &Suite,
+    label: &str,
+    change: fn(&mut TrainSettings),
+    obs: &mut dyn TrainObserver,
+    interrupt: Option<&mipnet_solver::InterruptFlag>,
+) -> Result<Runs, TrainError> {
     let mut reports = Vec::new();
     let mut summaries = Vec::new();
     for case in &suite.cases {
@@ -156,11 +242,20 @@ pub fn run_suite(
             .expect("bundled data splits");
         let first = reports.len();
         for &seed in &suite.seeds {
+            if interrupt.is_some_and(|f| f.is_raised()) {
+                break;
+            }
             let mut s = suite.settings.clone();
+            change(&mut s);
             s.formulation.hidden = case.hidden.clone();
             s.gradient.seed = seed;
             s.solver.seed = seed;
-            obs.stage(&format!("bench {}: {} seed {seed}", suite.name, case.dataset));
+            let what = if label.is_empty() {
+                String::new()
+            } else {
+                format!(" [{label}]")
+            };
+            obs.stage(&format!("bench {}{what}: {} seed {seed}", suite.name, case.dataset));
             let job = crate::Job {
                 dataset: case.dataset.to_string(),
                 train: &train_set,
@@ -170,15 +265,11 @@ pub fn run_suite(
             reports.push(train(&job, obs, interrupt)?.report);
         }
         let mine: Vec<&TrainReport> = reports[first..].iter().collect();
-        summaries.push(summarize(case, &mine));
+        if !mine.is_empty() {
+            summaries.push(summarize(case, &mine));
+        }
     }
-    Ok(BenchResult {
-        suite: suite.clone(),
-        summaries,
-        reports,
-        solver: mipnet_solver::Solver::name(&mipnet_highs::HighsSolver),
-        mipnet_version: env!("CARGO_PKG_VERSION"),
-    })
+    Ok((summaries, reports))
 }
 
 fn pct(v: f64) -> String {
@@ -230,6 +321,36 @@ pub fn markdown(r: &BenchResult) -> String {
             c.certificates_passed,
             c.runs
         );
+    }
+    if !r.ablations.is_empty() {
+        out += "\nAblations: each part switched in turn, same budget and seeds (medians; Δ = change of the \
+                median against everything on).\n\n";
+        out +=
+            "| dataset | variant | test accuracy | sparsity | objective | Δ objective | gap | time (s) | certified |\n";
+        out += "|---|---|---|---|---|---|---|---|---|\n";
+        for base in &r.summaries {
+            let rows = std::iter::once(("everything on", base)).chain(r.ablations.iter().filter_map(|a| {
+                a.summaries
+                    .iter()
+                    .find(|c| c.dataset == base.dataset)
+                    .map(|c| (a.ablation, c))
+            }));
+            for (name, c) in rows {
+                out += &format!(
+                    "| {} | {} | {} | {} | {:.4} | {:+.4} | {} | {:.1} | {}/{} |\n",
+                    c.dataset,
+                    name,
+                    pct(c.test_accuracy),
+                    pct(c.weight_sparsity),
+                    c.objective,
+                    c.objective - base.objective,
+                    c.mip_gap.map_or("-".into(), pct),
+                    c.total_seconds,
+                    c.certificates_passed,
+                    c.runs
+                );
+            }
+        }
     }
     out
 }

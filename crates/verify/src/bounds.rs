@@ -10,7 +10,7 @@ use crate::Region;
 use mipnet_highs::LpSession;
 use mipnet_milp::Sense;
 use mipnet_network::{Op, ReluNet};
-use mipnet_solver::{SolveOptions, SolverError, Status};
+use mipnet_solver::{InterruptFlag, SolveOptions, SolverError, Status};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -22,14 +22,12 @@ pub struct Interval {
 }
 
 impl Interval {
-    fn widen(mut self) -> Interval {
-        // Interval arithmetic rounds like any f64 sum; a relative 1e-9 keeps
-        // the true values inside.
-        for v in &mut self.lower {
-            *v -= 1e-9 * (1.0 + v.abs());
-        }
-        for v in &mut self.upper {
-            *v += 1e-9 * (1.0 + v.abs());
+    /// Moves every bound outward by `slack[i]`: room for the rounding of
+    /// the f64 sums that computed it.
+    fn widen(mut self, slack: &[f64]) -> Interval {
+        for ((l, u), e) in self.lower.iter_mut().zip(self.upper.iter_mut()).zip(slack) {
+            *l -= e;
+            *u += e;
         }
         self
     }
@@ -43,6 +41,10 @@ impl Interval {
         }
     }
 }
+
+/// Relative room left for f64 rounding in interval arithmetic: far above
+/// the error of any sum mipnet's networks have (n·2⁻⁵³ for n terms).
+const ROUNDING: f64 = 1e-9;
 
 /// Bounds of the input and of every operation's output.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,19 +99,24 @@ pub struct StageReport {
 fn apply_interval(op: &Op, x: &Interval) -> Interval {
     match op {
         Op::Normalize { sub, div } => {
-            let (mut lower, mut upper) = (Vec::new(), Vec::new());
+            let (mut lower, mut upper, mut slack) = (Vec::new(), Vec::new(), Vec::new());
             for i in 0..sub.len() {
                 let a = (x.lower[i] - sub[i]) / div[i];
                 let b = (x.upper[i] - sub[i]) / div[i];
                 lower.push(a.min(b));
                 upper.push(a.max(b));
+                slack.push(ROUNDING * (1.0 + a.abs().max(b.abs())));
             }
-            Interval { lower, upper }.widen()
+            Interval { lower, upper }.widen(&slack)
         }
         Op::Affine(a) => {
             let (mut lower, mut upper) = (a.bias.clone(), a.bias.clone());
+            // A sum's rounding error is bounded by a multiple of the sum of
+            // its terms' magnitudes (not of the result, which may cancel).
+            let mut slack: Vec<f64> = a.bias.iter().map(|b| b.abs()).collect();
             for (i, row) in a.rows.iter().enumerate() {
                 for &(j, w) in row {
+                    slack[i] += w.abs() * x.lower[j].abs().max(x.upper[j].abs());
                     if w > 0.0 {
                         lower[i] += w * x.lower[j];
                         upper[i] += w * x.upper[j];
@@ -119,7 +126,10 @@ fn apply_interval(op: &Op, x: &Interval) -> Interval {
                     }
                 }
             }
-            Interval { lower, upper }.widen()
+            for e in &mut slack {
+                *e = ROUNDING * (1.0 + *e);
+            }
+            Interval { lower, upper }.widen(&slack)
         }
         Op::Relu => Interval {
             lower: x.lower.iter().map(|v| v.max(0.0)).collect(),
@@ -173,6 +183,7 @@ pub fn tighten_lp(
     bounds: &mut Bounds,
     budget: f64,
     options: &SolveOptions,
+    interrupt: Option<&InterruptFlag>,
 ) -> Result<StageReport, SolverError> {
     let clock = Instant::now();
     let mut lps = 0;
@@ -199,12 +210,15 @@ pub fn tighten_lp(
         let mut lp = LpSession::new(&enc.model, &lp_options)?;
         let cols = &enc.values[pre];
         for i in unstable {
-            if clock.elapsed().as_secs_f64() > budget {
+            let interrupted = interrupt.is_some_and(|f| f.is_raised());
+            if clock.elapsed().as_secs_f64() > budget || interrupted {
                 stopped_early = true;
                 propagate_from(net, bounds, k);
                 break 'layers;
             }
-            let slack = |v: f64| 1e-7 * (1.0 + v.abs());
+            // The LP's optimum is exact up to HiGHS's primal and dual
+            // feasibility tolerances (1e-7); 1e-6 relative keeps a margin.
+            let slack = |v: f64| 1e-6 * (1.0 + v.abs());
             let hi = lp.optimize(&[(cols[i], 1.0)], Sense::Maximize)?;
             lps += 1;
             if hi.status == Status::Infeasible {

@@ -9,11 +9,12 @@
 //! candidate counterexample, which counts only after it has been replayed
 //! through the plain f64 forward pass and does what is claimed there too.
 //!
-//! What "proved" means: HiGHS works with tolerances (primal feasibility
-//! 1e-7), so a dual bound is exact only up to them. mipnet therefore calls a
-//! prediction robust only when the proven bound on every other class's
-//! margin is below `−tolerance` (1e-6 by default), and an output bound is
-//! reported as the solver's dual bound. This is the usual standard of
+//! What "proved" means: HiGHS works with tolerances (MIP feasibility 1e-6,
+//! LP feasibility 1e-7), so a dual bound is exact only up to them. mipnet
+//! therefore switches off HiGHS's gap-based pruning for these solves, calls
+//! a prediction robust only when the proven bound on every other class's
+//! margin is below `−tolerance` (1e-5 by default), and widens reported
+//! output bounds by the same tolerance. This is the usual standard of
 //! MILP-based verifiers; it is not a proof in exact arithmetic.
 
 pub mod bounds;
@@ -24,7 +25,9 @@ use encode::{encode, Encoding};
 use mipnet_highs::HighsSolver;
 use mipnet_milp::{Col, Sense, VarType};
 use mipnet_network::{argmax, ReluNet};
-use mipnet_solver::{Control, InterruptFlag, Progress, SolveOptions, SolveRequest, SolveResult, Solver, SolverError};
+use mipnet_solver::{
+    Control, InterruptFlag, Progress, SolveOptions, SolveRequest, SolveResult, Solver, SolverError, Status,
+};
 use mipnet_vnnlib::{Linear, Property};
 use serde::Serialize;
 use std::time::Instant;
@@ -128,7 +131,7 @@ impl Default for VerifyOptions {
             solve: SolveOptions::default(),
             lp_tightening: true,
             tighten_seconds: 10.0,
-            tolerance: 1e-6,
+            tolerance: 1e-5,
             interrupt: None,
         }
     }
@@ -202,7 +205,14 @@ pub fn prepare(
     let mut bounds = interval_bounds(net, region);
     let mut stages = vec![interval_report(net, &bounds, clock.elapsed().as_secs_f64())];
     if opts.lp_tightening && bounds.unstable(net).0 > 0 {
-        stages.push(tighten_lp(net, region, &mut bounds, opts.tighten_seconds, &opts.solve)?);
+        stages.push(tighten_lp(
+            net,
+            region,
+            &mut bounds,
+            opts.tighten_seconds,
+            &opts.solve,
+            opts.interrupt.as_ref(),
+        )?);
     }
     Ok((bounds, stages))
 }
@@ -223,10 +233,16 @@ fn solve_until(
     for &(c, v) in terms {
         model.set_cost(c, v);
     }
-    let options = SolveOptions {
+    // No gap-based pruning: HiGHS would otherwise discard nodes within
+    // mip_rel_gap (1e-4) of the incumbent and report a dual bound that much
+    // too good. The callback below stops the solve as soon as the answer is
+    // settled, so the gaps would buy nothing here.
+    let mut options = SolveOptions {
         time_limit: Some(time_left.max(0.01)),
+        relative_gap: Some(0.0),
         ..opts.solve.clone()
     };
+    options.extra.push(("mip_abs_gap".into(), "0".into()));
     let (stop_above, stop_below) = stop;
     let mut observer = |p: &Progress| {
         let found = p.primal_bound.is_some_and(|v| v > stop_above);
@@ -302,28 +318,42 @@ pub fn robustness(
             continue;
         }
         let terms = [(out[k], 1.0), (out[predicted], -1.0)];
-        let res = solve_until(
-            &enc,
-            &terms,
-            Sense::Maximize,
-            opts,
-            time_left(&clock, opts),
-            (tol, -tol),
-        )?;
-        let mut verdict = Verdict::Unknown;
-        if let Some(sol) = &res.solution {
+        let replay = |res: &SolveResult| -> Option<Counterexample> {
+            let sol = res.solution.as_ref()?;
             let cand = region.clamp(&enc.inputs.iter().map(|c| sol[c.index()]).collect::<Vec<_>>());
             let scores = net.forward(&cand);
             let class = argmax(&scores);
-            if class != predicted {
-                verdict = Verdict::NotRobust;
-                counterexample = Some(Counterexample {
-                    distance: distance(&cand, x),
-                    input: cand,
-                    scores,
-                    class,
-                });
+            (class != predicted).then(|| Counterexample {
+                distance: distance(&cand, x),
+                input: cand,
+                scores,
+                class,
+            })
+        };
+        let budget = time_left(&clock, opts);
+        let mut res = solve_until(&enc, &terms, Sense::Maximize, opts, budget, (tol, -tol))?;
+        if res.status == Status::Infeasible {
+            return Err(VerifyError::Check(format!(
+                "the MILP over the ball is infeasible though the input itself lies in it (class {k})"
+            )));
+        }
+        let mut settled_by = res.status.as_str().to_string();
+        let mut found = replay(&res);
+        if found.is_none() && res.solution.is_some() && !res.dual_bound.is_some_and(|b| b < -tol) {
+            // The incumbent that stopped the solve did not change the class
+            // in f64 (a margin within the solver's tolerances): go on, and
+            // stop only on a proof.
+            let budget = time_left(&clock, opts);
+            if budget > 0.0 && !opts.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
+                res = solve_until(&enc, &terms, Sense::Maximize, opts, budget, (f64::INFINITY, -tol))?;
+                found = replay(&res);
+                settled_by = format!("{} (after an incumbent that did not replay)", res.status.as_str());
             }
+        }
+        let mut verdict = Verdict::Unknown;
+        if let Some(c) = found {
+            verdict = Verdict::NotRobust;
+            counterexample = Some(c);
         }
         if verdict == Verdict::Unknown && res.dual_bound.is_some_and(|b| b < -tol) {
             verdict = Verdict::Robust;
@@ -333,7 +363,7 @@ pub fn robustness(
             verdict,
             margin_bound: res.dual_bound,
             best_margin: res.objective,
-            settled_by: res.status.as_str().into(),
+            settled_by,
             seconds: clock.elapsed().as_secs_f64() - start,
         });
         if verdict == Verdict::NotRobust || opts.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
@@ -447,7 +477,7 @@ pub struct OutputRange {
     pub lower_witness: Option<Witness>,
     pub upper_witness: Option<Witness>,
     /// Both ends solved to optimality (the witnesses then reach the bounds
-    /// up to the solver's gap).
+    /// up to the tolerance).
     pub exact: bool,
 }
 
@@ -461,16 +491,15 @@ pub struct RangeReport {
 }
 
 /// For each output, its proven minimum and maximum over `region`; each end
-/// is one MILP with its own time limit. Witnesses are replayed and must lie
-/// inside the proven range.
+/// is one MILP with its own time limit. Reported bounds are the solver's,
+/// moved outward by `tolerance · (1 + |bound|)`; witnesses are replayed and
+/// must lie inside them.
 pub fn output_ranges(net: &ReluNet, region: &Region, opts: &VerifyOptions) -> Result<RangeReport, VerifyError> {
     let clock = Instant::now();
     let (bounds, stages) = prepare(net, region, opts)?;
     let enc = encode(net, region, &bounds, net.ops.len());
     let out = enc.outputs().to_vec();
     let ob = bounds.ops.last().unwrap_or(&bounds.input).clone();
-    let mut exact_opts = opts.clone();
-    exact_opts.solve.relative_gap = opts.solve.relative_gap.or(Some(1e-9));
     let mut outputs = Vec::new();
     for (j, &col) in out.iter().enumerate() {
         let mut ends = Vec::new();
@@ -480,7 +509,7 @@ pub fn output_ranges(net: &ReluNet, region: &Region, opts: &VerifyOptions) -> Re
                 &enc,
                 &[(col, 1.0)],
                 sense,
-                &exact_opts,
+                opts,
                 budget,
                 (f64::INFINITY, f64::NEG_INFINITY),
             )?;
@@ -489,24 +518,25 @@ pub fn output_ranges(net: &ReluNet, region: &Region, opts: &VerifyOptions) -> Re
             } else {
                 ob.upper[j]
             };
-            let bound = res.dual_bound.unwrap_or(fallback);
-            let bound = if sense == Sense::Minimize {
-                bound.max(fallback)
-            } else {
-                bound.min(fallback)
+            // The solver's bound, moved outward by the tolerance (its
+            // feasibility tolerances), never looser than interval arithmetic.
+            let room = |v: f64| opts.tolerance * (1.0 + v.abs());
+            let bound = match (sense, res.dual_bound) {
+                (Sense::Minimize, Some(b)) => (b - room(b)).max(fallback),
+                (Sense::Maximize, Some(b)) => (b + room(b)).min(fallback),
+                (_, None) => fallback,
             };
             let witness = res.solution.as_ref().map(|sol| {
                 let input = region.clamp(&enc.inputs.iter().map(|c| sol[c.index()]).collect::<Vec<_>>());
                 let value = net.forward(&input)[j];
                 Witness { input, value }
             });
-            ends.push((bound, witness, res.status == mipnet_solver::Status::Optimal));
+            ends.push((bound, witness, res.status == Status::Optimal));
         }
         let (lower, lw, lo_exact) = ends.remove(0);
         let (upper, uw, hi_exact) = ends.remove(0);
-        let slack = 1e-5 * (1.0 + lower.abs().max(upper.abs()));
         for w in lw.iter().chain(&uw) {
-            if w.value < lower - slack || w.value > upper + slack {
+            if w.value < lower || w.value > upper {
                 return Err(VerifyError::Check(format!(
                     "output {j}: witness value {} lies outside the proven range [{lower}, {upper}]",
                     w.value
@@ -588,18 +618,23 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             net.outputs()
         )));
     }
-    let clock = Instant::now();
-    let tol = opts.tolerance;
-    let mut disjuncts = Vec::new();
-    let mut witness = None;
+    // Every disjunct is checked for a finite box before any is solved.
     for (index, d) in prop.disjuncts.iter().enumerate() {
-        let start = clock.elapsed().as_secs_f64();
         if let Some(i) = d.unbounded_input() {
             return Err(VerifyError::Region(format!(
                 "disjunct {}: input X_{i} has no finite lower and upper bound; mipnet needs a bounded input box",
                 index + 1
             )));
         }
+    }
+    let clock = Instant::now();
+    let tol = opts.tolerance;
+    let mut disjuncts = Vec::new();
+    let mut witness = None;
+    for (index, d) in prop.disjuncts.iter().enumerate() {
+        // The time limit is per disjunct.
+        let own = Instant::now();
+        let start = clock.elapsed().as_secs_f64();
         if d.lower.iter().zip(&d.upper).any(|(l, u)| l > u) {
             disjuncts.push(DisjunctCheck {
                 index,
@@ -630,24 +665,36 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
                 .chain(std::iter::once((t, 1.0)));
             enc.model.add_row(f64::NEG_INFINITY, c.rhs, terms);
         }
-        let res = solve_until(
+        let replay = |res: &SolveResult| -> Option<(Vec<f64>, Vec<f64>)> {
+            let sol = res.solution.as_ref()?;
+            let x = region.clamp(&enc.inputs.iter().map(|c| sol[c.index()]).collect::<Vec<_>>());
+            let y = net.forward(&x);
+            d.holds(&x, &y, 1e-9).then_some((x, y))
+        };
+        let mut res = solve_until(
             &enc,
             &[(t, 1.0)],
             Sense::Maximize,
             opts,
-            time_left(&clock, opts),
+            time_left(&own, opts),
             (tol, -tol),
         )?;
-        let mut answer = Answer::Unknown;
-        if let Some(sol) = &res.solution {
-            let x = region.clamp(&enc.inputs.iter().map(|c| sol[c.index()]).collect::<Vec<_>>());
-            let y = net.forward(&x);
-            if d.holds(&x, &y, 1e-9) {
-                answer = Answer::Sat;
-                witness = Some((x, y));
+        let mut found = replay(&res);
+        if found.is_none() && res.solution.is_some() && !res.dual_bound.is_some_and(|b| b < -tol) {
+            // A witness within the solver's tolerances that fails in f64:
+            // go on, and stop only on a proof.
+            let budget = time_left(&own, opts);
+            if budget > 0.0 && !opts.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
+                res = solve_until(&enc, &[(t, 1.0)], Sense::Maximize, opts, budget, (f64::INFINITY, -tol))?;
+                found = replay(&res);
             }
         }
-        if answer == Answer::Unknown && res.dual_bound.is_some_and(|b| b < -tol) {
+        let mut answer = Answer::Unknown;
+        if let Some(w) = found {
+            answer = Answer::Sat;
+            witness = Some(w);
+        } else if res.status == Status::Infeasible || res.dual_bound.is_some_and(|b| b < -tol) {
+            // Infeasible: the input constraints leave no input at all.
             answer = Answer::Unsat;
         }
         disjuncts.push(DisjunctCheck {

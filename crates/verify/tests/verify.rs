@@ -150,18 +150,20 @@ fn output_ranges_are_exact_in_2d_and_hold_on_samples_in_deeper_nets() {
             let max = exact_max(&net, &region.lower, &region.upper, |y| y[j]);
             let min = -exact_max(&net, &region.lower, &region.upper, |y| -y[j]);
             assert!(o.exact);
+            // Proven bounds hold and are tight up to the 1e-5 relative widening.
+            let room = |v: f64| 2e-5 * (1.0 + v.abs());
             assert!(
-                (o.upper - max).abs() < 1e-5,
+                o.upper >= max && o.upper - max <= room(max),
                 "seed {seed} output {j}: {} vs {max}",
                 o.upper
             );
             assert!(
-                (o.lower - min).abs() < 1e-5,
+                o.lower <= min && min - o.lower <= room(min),
                 "seed {seed} output {j}: {} vs {min}",
                 o.lower
             );
-            assert!((o.upper_witness.as_ref().unwrap().value - max).abs() < 1e-5);
-            assert!((o.lower_witness.as_ref().unwrap().value - min).abs() < 1e-5);
+            assert!((o.upper_witness.as_ref().unwrap().value - max).abs() < 1e-6);
+            assert!((o.lower_witness.as_ref().unwrap().value - min).abs() < 1e-6);
         }
     }
     let mut rng = ChaCha8Rng::seed_from_u64(7);
@@ -175,7 +177,7 @@ fn output_ranges_are_exact_in_2d_and_hold_on_samples_in_deeper_nets() {
                 .collect();
             let y = net.forward(&x);
             for o in &rep.outputs {
-                assert!(y[o.output] >= o.lower - 1e-6 && y[o.output] <= o.upper + 1e-6);
+                assert!(y[o.output] >= o.lower && y[o.output] <= o.upper);
             }
         }
     }
@@ -247,7 +249,9 @@ fn every_operation_is_encoded_exactly_at_a_point() {
         let rep = output_ranges(&net, &Region::boxed(x.clone(), x.clone()), &options()).unwrap();
         let y = net.forward(&x);
         for o in &rep.outputs {
-            assert!((o.lower - y[o.output]).abs() < 1e-6 && (o.upper - y[o.output]).abs() < 1e-6);
+            let room = 2e-5 * (1.0 + y[o.output].abs());
+            assert!(o.lower <= y[o.output] && y[o.output] - o.lower <= room);
+            assert!(o.upper >= y[o.output] && o.upper - y[o.output] <= room);
         }
     }
     // And over a box, sampled outputs stay inside the proven ranges.
@@ -257,7 +261,7 @@ fn every_operation_is_encoded_exactly_at_a_point() {
         let x: Vec<f64> = (0..3).map(|_| rng.gen_range(-1.0..=1.0)).collect();
         let y = net.forward(&x);
         for o in &rep.outputs {
-            assert!(y[o.output] >= o.lower - 1e-6 && y[o.output] <= o.upper + 1e-6);
+            assert!(y[o.output] >= o.lower && y[o.output] <= o.upper);
         }
     }
 }

@@ -25,6 +25,11 @@ pub struct BenchArgs {
     /// Override the seeds (gradient and HiGHS), e.g. 0,1,2,3,4.
     #[arg(long, value_name = "N[,N…]", value_delimiter = ',')]
     pub seeds: Option<Vec<u64>>,
+    /// Re-run every case with each part switched in turn (no polish, no
+    /// search, one gradient start, no full MIP, no symmetry breaking, with
+    /// Lipschitz cuts), at the same budget and seeds.
+    #[arg(long)]
+    pub ablate: bool,
     /// Write bench.json and bench.md into this directory.
     #[arg(long, value_name = "DIR", default_value = "bench-out")]
     pub out: PathBuf,
@@ -56,7 +61,10 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     let flag = interrupt.clone();
     let _ = ctrlc::set_handler(move || flag.raise());
     let mut console = Console::new(args.quiet);
-    let result = run_suite(&suite, &mut console, Some(&interrupt))?;
+    let result = run_suite(&suite, args.ablate, &mut console, Some(&interrupt))?;
+    if interrupt.is_raised() {
+        eprintln!("mipnet: interrupted: the table holds the runs that finished");
+    }
     console.finish();
     let table = markdown(&result);
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;

@@ -83,7 +83,10 @@ pub fn load_model(path: &Path) -> Result<ReluNet> {
         mipnet_onnx::import(path).map_err(input)
     } else {
         let net = Network::load(path).map_err(input)?;
-        Ok(ReluNet::from_network(&net))
+        let relu = ReluNet::from_network(&net);
+        relu.check()
+            .map_err(|reason| input(anyhow::anyhow!("{}: inconsistent network: {reason}", path.display())))?;
+        Ok(relu)
     }
 }
 
@@ -137,7 +140,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "COLUMN", default_value = "label")]
     pub label: String,
     /// Check only the first N rows of --data.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "property")]
     pub limit: Option<usize>,
     /// Radius of the ℓ∞ ball around each input, in the units of the data
     /// (with --radius: the largest radius tried).
@@ -231,6 +234,19 @@ pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     );
     let (data, labelled) = Dataset::from_csv_like(data_path, Some(&args.label), &like).map_err(input)?;
     let n = args.limit.map_or(data.len(), |l| l.min(data.len()));
+    if let Some((lo, hi)) = domain {
+        for i in 0..n {
+            if let Some(j) = data.row(i).iter().position(|v| *v < lo || *v > hi) {
+                return Err(input(anyhow::anyhow!(
+                    "{}: row {} has {} = {} outside --domain {lo},{hi}",
+                    data_path.display(),
+                    i + 1,
+                    net.input_names[j],
+                    data.row(i)[j]
+                )));
+            }
+        }
+    }
     let settings = serde_json::json!({
         "time_limit_per_question": args.model.time_limit,
         "threads": args.model.threads,
@@ -459,7 +475,8 @@ fn read_box(path: &Path, net: &ReluNet) -> Result<Region> {
     };
     let name_col = col("input");
     let n = net.inputs;
-    let (mut lower, mut upper) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+    let (mut lower, mut upper) = (vec![0.0; n], vec![0.0; n]);
+    let mut seen = vec![false; n];
     let mut rows = 0;
     for (r, rec) in reader.records().enumerate() {
         let line = r + 2;
@@ -467,7 +484,9 @@ fn read_box(path: &Path, net: &ReluNet) -> Result<Region> {
         let num = |c: usize, what: &str| -> Result<f64> {
             let t = rec.get(c).unwrap_or("");
             t.parse::<f64>()
-                .map_err(|_| fail(format!("line {line}: {what} '{t}' is not a number")))
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| fail(format!("line {line}: {what} '{t}' is not a finite number")))
         };
         let i = match name_col {
             Some(c) => {
@@ -482,18 +501,19 @@ fn read_box(path: &Path, net: &ReluNet) -> Result<Region> {
         if i >= n {
             return Err(fail(format!("line {line}: more rows than the network's {n} inputs")));
         }
-        if !lower[i].is_nan() {
+        if seen[i] {
             return Err(fail(format!(
                 "line {line}: input '{}' appears twice",
                 net.input_names[i]
             )));
         }
+        seen[i] = true;
         lower[i] = num(lo_col, "lower")?;
         upper[i] = num(hi_col, "upper")?;
         rows += 1;
     }
     if rows != n {
-        let missing = (0..n).find(|&i| lower[i].is_nan()).unwrap_or(0);
+        let missing = (0..n).find(|&i| !seen[i]).unwrap_or(0);
         return Err(fail(format!(
             "{rows} rows for {n} inputs; input '{}' has no bounds",
             net.input_names[missing]
