@@ -5,20 +5,7 @@
 use std::path::Path;
 
 mod common;
-use common::{assert_bad_input, mipnet, stderr};
-
-/// A quick training run: short gradient phases, a 2 s MIP.
-const QUICK: &[&str] = &[
-    "--epochs",
-    "400",
-    "--finetune-epochs",
-    "300",
-    "--time-limit",
-    "2",
-    "--threads",
-    "1",
-    "-q",
-];
+use common::{assert_bad_input, mipnet, stderr, QUICK};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);

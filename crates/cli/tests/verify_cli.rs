@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{assert_bad_input, mipnet, stderr};
+use common::{assert_bad_input, mipnet, stderr, QUICK};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
@@ -31,24 +31,17 @@ fn json(o: &std::process::Output) -> Value {
 /// Trains a small Iris network into `dir/run`; returns (network.json, test.csv).
 fn train_iris(dir: &Path) -> (String, String) {
     let out = dir.join("run");
-    let o = mipnet(&[
+    let mut args = vec![
         "train",
         "--dataset",
         "iris",
         "--hidden",
         "4",
-        "--epochs",
-        "400",
-        "--finetune-epochs",
-        "300",
-        "--time-limit",
-        "2",
-        "--threads",
-        "1",
-        "-q",
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(QUICK);
+    let o = mipnet(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let net = out.join("network.json").to_string_lossy().into_owned();
     let test = out.join("test.csv").to_string_lossy().into_owned();

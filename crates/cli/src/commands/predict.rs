@@ -1,10 +1,8 @@
 //! `mipnet predict`: classes of a CSV file's rows, with accuracy when the
 //! file has labels.
 
-use crate::exit::input;
 use anyhow::Result;
 use clap::Args;
-use mipnet_data::Dataset;
 use mipnet_network::argmax;
 use std::io::Write;
 use std::path::PathBuf;
@@ -26,14 +24,7 @@ pub fn run(args: PredictArgs) -> Result<std::process::ExitCode> {
     // The ReluNet forward pass is step for step the network's own (the
     // standardization, then each layer), so predictions are the same bits.
     let net = crate::commands::verify::load_model(&args.model)?;
-    let like = Dataset::new(
-        "network",
-        net.input_names.clone(),
-        net.output_names.clone(),
-        Vec::new(),
-        Vec::new(),
-    );
-    let (data, labelled) = Dataset::from_csv_like(&args.data, Some(&args.label), &like).map_err(input)?;
+    let (data, labelled) = crate::commands::verify::read_inputs(&args.data, &args.label, &net)?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

@@ -90,6 +90,19 @@ pub fn load_model(path: &Path) -> Result<ReluNet> {
     }
 }
 
+/// Reads a CSV whose header names the network's inputs (any order), with
+/// labels from `label` when that column exists; returns whether it did.
+pub fn read_inputs(path: &Path, label: &str, net: &ReluNet) -> Result<(Dataset, bool)> {
+    let like = Dataset::new(
+        "network",
+        net.input_names.clone(),
+        net.output_names.clone(),
+        Vec::new(),
+        Vec::new(),
+    );
+    Dataset::from_csv_like(path, Some(label), &like).map_err(input)
+}
+
 fn interrupt_on_ctrl_c() -> InterruptFlag {
     let flag = InterruptFlag::new();
     let handler = flag.clone();
@@ -225,14 +238,7 @@ pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     }
     let domain = args.domain.as_deref().map(parse_domain).transpose()?;
     let data_path = args.data.as_ref().expect("clap requires --data");
-    let like = Dataset::new(
-        "network",
-        net.input_names.clone(),
-        net.output_names.clone(),
-        Vec::new(),
-        Vec::new(),
-    );
-    let (data, labelled) = Dataset::from_csv_like(data_path, Some(&args.label), &like).map_err(input)?;
+    let (data, labelled) = read_inputs(data_path, &args.label, &net)?;
     let n = args.limit.map_or(data.len(), |l| l.min(data.len()));
     if let Some((lo, hi)) = domain {
         for i in 0..n {

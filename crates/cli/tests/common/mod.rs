@@ -26,3 +26,17 @@ pub fn assert_bad_input(o: &Output, fragments: &[&str]) {
     }
     assert!(o.stdout.is_empty(), "stdout not empty on error");
 }
+
+/// Flags of a quick training run: short gradient phases, a 2 s MIP.
+#[allow(dead_code)] // not every test binary trains
+pub const QUICK: &[&str] = &[
+    "--epochs",
+    "400",
+    "--finetune-epochs",
+    "300",
+    "--time-limit",
+    "2",
+    "--threads",
+    "1",
+    "-q",
+];
