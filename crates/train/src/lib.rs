@@ -421,6 +421,13 @@ pub fn train(
         }
         if s.stages.polish {
             p.polish_and_consider(&x, "polish", Some(seed))?;
+        } else {
+            // Without the polish the start itself is the fallback: its
+            // values come from a network, so it certifies exactly, and a
+            // MIP incumbent that fails its certificate (solver tolerances)
+            // then leaves a checked network rather than none.
+            let net = p.with_standardizer(start);
+            p.consider(x, net, "finetune");
         }
     }
     let grad = baseline.expect("at least one gradient start");
@@ -493,7 +500,16 @@ pub fn train(
                 } else {
                     let net = p.with_standardizer(p.f.network_from(&x, &p.standardizer, &p.tol));
                     p.record("mip", None, &net, r.seconds);
-                    p.consider(x, net, "mip");
+                    p.failed_certificate = None;
+                    if !p.consider(x, net, "mip") {
+                        if let Some(c) = &p.failed_certificate {
+                            obs.stage(&format!(
+                                "the MIP's incumbent failed its certificate ({}) and is not kept; \
+                                 the polish (on by default) makes incumbents exact",
+                                c.failure.as_deref().unwrap_or("no reason given")
+                            ));
+                        }
+                    }
                 }
             }
         }
