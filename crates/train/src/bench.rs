@@ -367,6 +367,75 @@ mod tests {
         assert!(median(&[]).is_nan());
     }
 
+    fn summary(dataset: &str, objective: f64) -> CaseSummary {
+        CaseSummary {
+            dataset: dataset.into(),
+            hidden: vec![8],
+            runs: 3,
+            test_accuracy: 0.95,
+            train_accuracy: 0.99,
+            weight_sparsity: 0.5,
+            params_kept: 30.0,
+            params_total: 67,
+            objective,
+            dual_bound: Some(0.01),
+            mip_gap: Some(0.9),
+            total_seconds: 12.0,
+            baseline_test_accuracy: 0.94,
+            baseline_weight_sparsity: 0.0,
+            certificates_passed: 3,
+        }
+    }
+
+    #[test]
+    fn the_ablation_table_has_a_row_per_dataset_and_variant_with_the_change() {
+        let r = BenchResult {
+            suite: Suite::named("dense", true).unwrap(),
+            summaries: vec![summary("iris", 0.2), summary("wine", 0.1)],
+            reports: Vec::new(),
+            ablations: ABLATIONS
+                .iter()
+                .map(|a| AblationResult {
+                    ablation: a.name,
+                    summaries: vec![summary("iris", 0.25), summary("wine", 0.05)],
+                    reports: Vec::new(),
+                })
+                .collect(),
+            solver: "HiGHS".into(),
+            mipnet_version: "0",
+        };
+        let md = markdown(&r);
+        assert!(
+            md.contains("| iris | everything on | 95.0 % | 50.0 % | 0.2000 | +0.0000 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| iris | no polish | 95.0 % | 50.0 % | 0.2500 | +0.0500 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| wine | with Lipschitz cuts | 95.0 % | 50.0 % | 0.0500 | -0.0500 |"),
+            "{md}"
+        );
+        let rows = md
+            .lines()
+            .filter(|l| l.starts_with("| iris |") || l.starts_with("| wine |"))
+            .count();
+        assert_eq!(rows, 2 + 2 * (1 + ABLATIONS.len()));
+        // Each ablation changes exactly what its name says.
+        let base = TrainSettings::default();
+        for a in ABLATIONS {
+            let mut s = base.clone();
+            (a.apply)(&mut s);
+            assert_ne!(
+                serde_json::to_value(&s).unwrap(),
+                serde_json::to_value(&base).unwrap(),
+                "{} changes nothing",
+                a.name
+            );
+        }
+    }
+
     #[test]
     fn suites_are_named_and_quick_is_short() {
         let full = Suite::named("dense", false).unwrap();
