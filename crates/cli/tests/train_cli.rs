@@ -328,3 +328,57 @@ fn lipschitz_cuts_keep_the_network_certified_and_report_the_root_bound() {
     let o = mipnet(&["train", "--dataset", "iris", "--lipschitz-cuts", "--l1", "0", "-q"]);
     assert_bad_input(&o, &["lipschitz_cuts", "l1 > 0"]);
 }
+
+#[test]
+fn mnist_trains_on_a_balanced_subset_and_tests_on_all_10000_images() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m");
+    let mut args = vec![
+        "train",
+        "--dataset",
+        "mnist",
+        "--image-pool",
+        "4",
+        "--train-per-class",
+        "2",
+        "--hidden",
+        "2",
+        "--json",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(QUICK);
+    let o = mipnet(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["n_train"], 20);
+    assert_eq!(r["n_test"], 10000);
+    assert_eq!(r["certificate"]["passed"], true);
+    let net: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("network.json")).unwrap()).unwrap();
+    assert_eq!(net["feature_names"].as_array().unwrap().len(), 49);
+    assert_eq!(net["feature_names"][8], "px_1_1");
+
+    let o = mipnet(&[
+        "train",
+        "--dataset",
+        "mnist",
+        "--image-pool",
+        "3",
+        "--train-per-class",
+        "2",
+    ]);
+    assert_bad_input(&o, &["pooling 3×3 does not divide the 28×28 images"]);
+    let o = mipnet(&["train", "--dataset", "iris", "--image-pool", "2"]);
+    assert_bad_input(&o, &["--image-pool applies to --dataset mnist only"]);
+    // All 60,000 images with a wide layer: refused before anything is built.
+    let o = mipnet(&["train", "--dataset", "mnist", "--hidden", "512", "--time-limit", "1"]);
+    assert_bad_input(
+        &o,
+        &[
+            "the training MILP would not fit in memory",
+            "GiB available",
+            "--train-per-class",
+        ],
+    );
+}

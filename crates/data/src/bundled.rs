@@ -41,7 +41,11 @@ impl Bundled {
         Bundled::ALL
             .into_iter()
             .find(|b| b.name() == name.to_ascii_lowercase())
-            .ok_or_else(|| DataError::Invalid(format!("unknown dataset '{name}' (bundled: iris, wine, wdbc, digits)")))
+            .ok_or_else(|| {
+                DataError::Invalid(format!(
+                    "unknown dataset '{name}' (bundled: iris, wine, wdbc, digits; mnist is read from data/mnist)"
+                ))
+            })
     }
 
     /// Loads the dataset.

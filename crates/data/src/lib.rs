@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 mod bundled;
+mod idx;
 pub use bundled::Bundled;
+pub use idx::{idx_dataset, load_mnist, mnist_dir, read_idx};
 
 /// Why data could not be loaded or used.
 #[derive(Debug, Error)]
@@ -70,6 +72,8 @@ pub enum DataError {
     },
     #[error("{path}, line {line}: {message}")]
     Malformed { path: PathBuf, line: u64, message: String },
+    #[error("{path}: {message}")]
+    Idx { path: PathBuf, message: String },
     #[error("{0}")]
     Invalid(String),
 }

@@ -939,3 +939,47 @@ pub(crate) fn merge_terms(mut terms: Vec<(Col, f64)>) -> Vec<(Col, f64)> {
     merged.retain(|t| t.1 != 0.0);
     merged
 }
+
+/// The size of a training MILP before it is built, and the memory it will
+/// need with HiGHS's copies.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ModelEstimate {
+    pub columns: usize,
+    pub binaries: usize,
+    pub rows: usize,
+    pub nonzeros: usize,
+    /// Bytes for mipnet's model and HiGHS's copies (original, presolved,
+    /// row- and column-wise matrices): 64 per nonzero and 256 per column or
+    /// row, from measured runs; an estimate, not a bound.
+    pub bytes: f64,
+}
+
+impl ModelEstimate {
+    /// Builds the model for `k` and `2k` samples (k ≤ 16) and extrapolates
+    /// linearly in the number of samples: every part of the model is either
+    /// independent of the samples (weights, penalties) or repeated per
+    /// sample (activations, products, losses).
+    pub fn of(data: &Dataset, settings: &FormulationSettings) -> Result<ModelEstimate, SettingError> {
+        let n = data.len();
+        let k = (n / 2).clamp(1, 16);
+        let size = |m: usize| -> Result<ModelStats, SettingError> {
+            let idx: Vec<usize> = (0..m.min(n)).collect();
+            Ok(DenseFormulation::build(&data.subset(&idx), settings)?.stats())
+        };
+        let (a, b) = (size(k)?, size(2 * k)?);
+        let grow = |x: usize, y: usize| -> usize {
+            let per = (y as f64 - x as f64) / k as f64;
+            (x as f64 + per * (n as f64 - k as f64)).max(0.0).round() as usize
+        };
+        let columns = grow(a.columns, b.columns);
+        let rows = grow(a.rows, b.rows);
+        let nonzeros = grow(a.nonzeros, b.nonzeros);
+        Ok(ModelEstimate {
+            columns,
+            binaries: grow(a.binaries, b.binaries),
+            rows,
+            nonzeros,
+            bytes: 64.0 * nonzeros as f64 + 256.0 * (columns + rows) as f64,
+        })
+    }
+}

@@ -57,7 +57,7 @@ mod project;
 mod settings;
 
 pub use cuts::LipschitzCut;
-pub use dense::{Certificate, DenseFormulation, ModelStats, Tolerances};
+pub use dense::{Certificate, DenseFormulation, ModelEstimate, ModelStats, Tolerances};
 pub use polish::PolishLp;
 pub use project::{project, sort_neurons};
 pub use settings::{FormulationSettings, Loss, SettingError};

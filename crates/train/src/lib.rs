@@ -29,7 +29,7 @@ pub use cuts::CutReport;
 pub use settings::{SolverSettings, Stages, TrainSettingError, TrainSettings};
 
 use mipnet_data::{Dataset, Standardizer};
-use mipnet_formulate::{project, sort_neurons, Certificate, DenseFormulation, ModelStats, Tolerances};
+use mipnet_formulate::{project, sort_neurons, Certificate, DenseFormulation, ModelEstimate, ModelStats, Tolerances};
 use mipnet_gradient::{initial_network, magnitude_prune, Constraints, GradientSettings};
 use mipnet_highs::HighsSolver;
 use mipnet_network::Network;
@@ -49,6 +49,40 @@ pub enum TrainError {
     NoNetwork(String),
     #[error("certificate check failed: {0}")]
     Certificate(String),
+    /// The estimated model does not fit in this machine's memory.
+    #[error("{0}")]
+    TooLarge(String),
+}
+
+/// Memory the kernel says is available (Linux `/proc/meminfo`), in bytes.
+fn available_memory() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
+}
+
+/// Refuses a model whose estimated memory exceeds 80 % of what is
+/// available, with the estimate and what to change.
+fn check_fits(train: &Dataset, s: &TrainSettings) -> Result<ModelEstimate, TrainError> {
+    let e = ModelEstimate::of(train, &s.formulation).map_err(TrainSettingError::from)?;
+    let gib = |b: f64| b / (1u64 << 30) as f64;
+    if let Some(avail) = available_memory() {
+        if e.bytes > 0.8 * avail {
+            return Err(TrainError::TooLarge(format!(
+                "the training MILP would not fit in memory: about {} columns ({} binaries), {} rows and {} \
+                 nonzeros, needing about {:.1} GiB, with {:.1} GiB available; train on fewer samples \
+                 (--train-per-class), fewer inputs (--image-pool for MNIST) or fewer hidden neurons",
+                e.columns,
+                e.binaries,
+                e.rows,
+                e.nonzeros,
+                gib(e.bytes),
+                gib(avail)
+            )));
+        }
+    }
+    Ok(e)
 }
 
 /// What one stage reached.
@@ -375,7 +409,12 @@ pub fn train(
     let standardizer = Standardizer::fit(job.train);
     let train = job.train.standardized(&standardizer);
 
-    obs.stage("building the MILP");
+    let estimate = check_fits(&train, s)?;
+    obs.stage(&format!(
+        "building the MILP (estimated {} nonzeros, {:.2} GiB)",
+        estimate.nonzeros,
+        estimate.bytes / (1u64 << 30) as f64
+    ));
     let t = Instant::now();
     let f = DenseFormulation::build(&train, &s.formulation).map_err(TrainSettingError::from)?;
     let build_seconds = t.elapsed().as_secs_f64();

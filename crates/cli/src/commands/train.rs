@@ -5,7 +5,7 @@ use crate::exit::{input, Exit};
 use crate::progress::ProgressLine;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use mipnet_data::{Bundled, Dataset};
+use mipnet_data::{load_mnist, mnist_dir, Bundled, Dataset};
 use mipnet_formulate::Loss;
 use mipnet_network::write_atomic;
 use mipnet_solver::{InterruptFlag, Observer};
@@ -23,9 +23,15 @@ pub enum LossArg {
 /// Where the training data comes from, shared by `train` and `bench`.
 #[derive(Args, Debug, Clone)]
 pub struct DataArgs {
-    /// A bundled dataset: iris, wine, wdbc or digits.
+    /// A bundled dataset: iris, wine, wdbc, digits, or mnist (read from
+    /// data/mnist or $MIPNET_DATA_DIR/mnist, original 60k/10k split; use
+    /// it with --train-per-class).
     #[arg(long, value_name = "NAME", conflicts_with = "data")]
     pub dataset: Option<String>,
+    /// MNIST only: average the images over P×P blocks (2: 14×14 = 196
+    /// inputs instead of 784).
+    #[arg(long, value_name = "P", default_value_t = 1)]
+    pub image_pool: usize,
     /// A CSV file with a header row (numeric features, one label column).
     #[arg(long, value_name = "FILE.csv", requires = "label")]
     pub data: Option<PathBuf>,
@@ -49,6 +55,27 @@ pub struct DataArgs {
 impl DataArgs {
     /// (name, train, test) as the user asked.
     pub fn load(&self) -> Result<(String, Dataset, Option<Dataset>)> {
+        let is_mnist = self.dataset.as_deref().is_some_and(|d| d.eq_ignore_ascii_case("mnist"));
+        if self.image_pool != 1 && !is_mnist {
+            return Err(input(anyhow::anyhow!("--image-pool applies to --dataset mnist only")));
+        }
+        if is_mnist {
+            if self.test_data.is_some() {
+                return Err(input(anyhow::anyhow!(
+                    "--dataset mnist has its own test set (the original 10,000 images); drop --test-data"
+                )));
+            }
+            let (mut train, test) = load_mnist(&mnist_dir(), self.image_pool).map_err(input)?;
+            if let Some(n) = self.train_per_class {
+                train = train.balanced_subset(n, self.split_seed).map_err(input)?;
+            }
+            let name = if self.image_pool > 1 {
+                format!("mnist (pooled {0}×{0})", self.image_pool)
+            } else {
+                "mnist".to_string()
+            };
+            return Ok((name, train, Some(test)));
+        }
         let (name, all) = match (&self.dataset, &self.data) {
             (Some(name), None) => {
                 let b = Bundled::from_name(name).map_err(input)?;
@@ -329,7 +356,7 @@ pub fn run_training(
     outcome.map_err(|e| match e {
         TrainError::Certificate(_) => anyhow::Error::new(Exit::certificate(e.to_string())),
         TrainError::NoNetwork(_) => anyhow::Error::new(Exit::no_network(e.to_string())),
-        TrainError::Settings(_) => input(e),
+        TrainError::Settings(_) | TrainError::TooLarge(_) => input(e),
         other => anyhow::Error::new(other),
     })
 }
