@@ -5,7 +5,7 @@
 use std::path::Path;
 
 mod common;
-use common::{assert_bad_input, mipnet, stderr, QUICK};
+use common::{assert_bad_input, mipnet, stderr, train_quick_iris, QUICK};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
@@ -17,18 +17,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 fn iris_trains_to_a_certified_network_with_a_complete_report() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
-    let mut args = vec![
-        "train",
-        "--dataset",
-        "iris",
-        "--hidden",
-        "4",
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(QUICK);
-    let o = mipnet(&args);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = train_quick_iris(&out);
     let summary = String::from_utf8_lossy(&o.stdout);
     assert!(summary.contains("certificate  passed"), "{summary}");
     let report: serde_json::Value =
@@ -166,7 +155,10 @@ fn bad_training_input_is_refused_and_writes_nothing() {
             vec!["--dataset", "iris", "--hidden", "8,4", "--prune-layers"],
             vec!["no hidden layer can become the identity"],
         ),
-        (vec!["--dataset", "mnist"], vec!["unknown dataset 'mnist'"]),
+        (
+            vec!["--dataset", "cifar"],
+            vec!["unknown dataset 'cifar'", "mnist is read from data/mnist"],
+        ),
         (vec!["--dataset", "iris", "--config", &cfg], vec!["bad.toml", "hiden"]),
         (vec!["--dataset", "iris", "--time-limit", "0"], vec!["time_limit"]),
         (

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{assert_bad_input, mipnet, stderr, QUICK};
+use common::{assert_bad_input, mipnet, stderr, train_quick_iris};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
@@ -31,18 +31,7 @@ fn json(o: &std::process::Output) -> Value {
 /// Trains a small Iris network into `dir/run`; returns (network.json, test.csv).
 fn train_iris(dir: &Path) -> (String, String) {
     let out = dir.join("run");
-    let mut args = vec![
-        "train",
-        "--dataset",
-        "iris",
-        "--hidden",
-        "4",
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(QUICK);
-    let o = mipnet(&args);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    train_quick_iris(&out);
     let net = out.join("network.json").to_string_lossy().into_owned();
     let test = out.join("test.csv").to_string_lossy().into_owned();
     (net, test)

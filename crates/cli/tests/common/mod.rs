@@ -40,3 +40,21 @@ pub const QUICK: &[&str] = &[
     "1",
     "-q",
 ];
+
+/// A quick Iris 4→4→3 training run into `out`; asserts it succeeded.
+#[allow(dead_code)] // not every test binary trains
+pub fn train_quick_iris(out: &std::path::Path) -> Output {
+    let mut args = vec![
+        "train",
+        "--dataset",
+        "iris",
+        "--hidden",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(QUICK);
+    let o = mipnet(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    o
+}
