@@ -226,6 +226,31 @@ fn bad_verification_input_is_refused() {
 
     let o = mipnet(&["verify", "--model", &model, "--data", &data, "--eps", "-0.1"]);
     assert_bad_input(&o, &["--eps must be a finite number ≥ 0, got -0.1"]);
+    let ball = |extra: &[&str]| {
+        let mut a = vec![
+            "verify",
+            "--model",
+            model.as_str(),
+            "--data",
+            data.as_str(),
+            "--eps",
+            "0.1",
+        ];
+        a.extend_from_slice(extra);
+        mipnet(&a)
+    };
+    assert_bad_input(
+        &ball(&["--radius", "--resolution", "0"]),
+        &["--resolution must be > 0, got 0"],
+    );
+    assert_bad_input(
+        &ball(&["--tighten-seconds", "-1"]),
+        &["--tighten-seconds must be ≥ 0, got -1"],
+    );
+    assert_bad_input(
+        &ball(&["--time-limit", "0"]),
+        &["time limit must be a positive number of seconds, got 0"],
+    );
     let o = mipnet(&[
         "verify", "--model", &model, "--data", &data, "--eps", "0.1", "--domain", "1",
     ]);

@@ -81,33 +81,9 @@ pub fn conv(win: &Window, c_in: usize, m: usize, group: usize, weights: &[f64], 
     }
 }
 
-/// Average pooling of each channel; the divisor counts padding when `count_include_pad`.
-pub fn average_pool(win: &Window, channels: usize, count_include_pad: bool) -> Affine {
-    let [oh, ow] = win.out().expect("window checked by the caller");
-    let plane = win.h * win.w;
-    let mut rows = Vec::with_capacity(channels * oh * ow);
-    for c in 0..channels {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let taps = win.taps(oy, ox);
-                let n = if count_include_pad {
-                    win.kernel[0] * win.kernel[1]
-                } else {
-                    taps.len()
-                };
-                rows.push(taps.iter().map(|t| (c * plane + t.2, 1.0 / n as f64)).collect());
-            }
-        }
-    }
-    Affine {
-        inputs: channels * plane,
-        bias: vec![0.0; rows.len()],
-        rows,
-    }
-}
-
-/// Max pooling of each channel: padding never wins, so windows hold only positions inside.
-pub fn max_pool(win: &Window, channels: usize) -> Op {
+/// For each channel and output position, the input positions its window
+/// covers (padding left out): what both poolings read.
+fn pool_windows(win: &Window, channels: usize) -> Vec<Vec<usize>> {
     let [oh, ow] = win.out().expect("window checked by the caller");
     let plane = win.h * win.w;
     let mut windows = Vec::with_capacity(channels * oh * ow);
@@ -118,9 +94,34 @@ pub fn max_pool(win: &Window, channels: usize) -> Op {
             }
         }
     }
+    windows
+}
+
+/// Average pooling of each channel; the divisor counts padding when `count_include_pad`.
+pub fn average_pool(win: &Window, channels: usize, count_include_pad: bool) -> Affine {
+    let rows: Vec<Vec<(usize, f64)>> = pool_windows(win, channels)
+        .into_iter()
+        .map(|w| {
+            let n = if count_include_pad {
+                win.kernel[0] * win.kernel[1]
+            } else {
+                w.len()
+            };
+            w.into_iter().map(|j| (j, 1.0 / n as f64)).collect()
+        })
+        .collect();
+    Affine {
+        inputs: channels * win.h * win.w,
+        bias: vec![0.0; rows.len()],
+        rows,
+    }
+}
+
+/// Max pooling of each channel: padding never wins, so windows hold only positions inside.
+pub fn max_pool(win: &Window, channels: usize) -> Op {
     Op::MaxPool {
-        inputs: channels * plane,
-        windows,
+        inputs: channels * win.h * win.w,
+        windows: pool_windows(win, channels),
     }
 }
 

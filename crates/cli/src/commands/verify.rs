@@ -39,7 +39,7 @@ pub struct ModelFlags {
     #[arg(long)]
     pub no_lp_tightening: bool,
     /// Seconds LP bound tightening may take per question.
-    #[arg(long, value_name = "S", default_value_t = 10.0)]
+    #[arg(long, value_name = "S", default_value_t = 10.0, allow_negative_numbers = true)]
     pub tighten_seconds: f64,
     /// Print the result as JSON on stdout.
     #[arg(long)]
@@ -50,6 +50,18 @@ pub struct ModelFlags {
 }
 
 impl ModelFlags {
+    /// A spinner with `message` on stderr, hidden when stdout or stderr is
+    /// taken (--quiet, --log, --json).
+    fn spinner(&self, message: String) -> ProgressBar {
+        if self.quiet || self.log || self.json {
+            return ProgressBar::hidden();
+        }
+        let s = ProgressBar::new_spinner();
+        s.set_message(message);
+        s.enable_steady_tick(std::time::Duration::from_millis(200));
+        s
+    }
+
     fn options(&self, interrupt: &InterruptFlag) -> Result<VerifyOptions> {
         let solve = SolveOptions {
             time_limit: Some(self.time_limit),
@@ -171,7 +183,7 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub radius: bool,
     /// Bisection stops when the bracket is this narrow.
-    #[arg(long, value_name = "R", default_value_t = 1e-3)]
+    #[arg(long, value_name = "R", default_value_t = 1e-3, allow_negative_numbers = true)]
     pub resolution: f64,
     /// Check a VNN-LIB property instead (answers sat with a witness, unsat, or unknown).
     #[arg(long, value_name = "FILE.vnnlib")]
@@ -405,14 +417,9 @@ impl VerifyHead {
 
 fn run_property(args: &VerifyArgs, net: &ReluNet, path: &Path, opts: &VerifyOptions) -> Result<ExitCode> {
     let prop = Property::from_file(path).map_err(input)?;
-    let spinner = if args.model.quiet || args.model.log || args.model.json {
-        ProgressBar::hidden()
-    } else {
-        let s = ProgressBar::new_spinner();
-        s.set_message(format!("checking {} disjunct(s)", prop.disjuncts.len()));
-        s.enable_steady_tick(std::time::Duration::from_millis(200));
-        s
-    };
+    let spinner = args
+        .model
+        .spinner(format!("checking {} disjunct(s)", prop.disjuncts.len()));
     let rep = check_property(net, &prop, opts).map_err(classify)?;
     spinner.finish_and_clear();
     if args.model.json {
@@ -533,14 +540,7 @@ pub fn run_bounds(args: BoundsArgs) -> Result<ExitCode> {
     let opts = args.model.options(&interrupt)?;
     let net = load_model(&args.model.model)?;
     let region = read_box(&args.box_file, &net)?;
-    let spinner = if args.model.quiet || args.model.log || args.model.json {
-        ProgressBar::hidden()
-    } else {
-        let s = ProgressBar::new_spinner();
-        s.set_message(format!("bounding {} outputs", net.outputs()));
-        s.enable_steady_tick(std::time::Duration::from_millis(200));
-        s
-    };
+    let spinner = args.model.spinner(format!("bounding {} outputs", net.outputs()));
     let rep = output_ranges(&net, &region, &opts).map_err(classify)?;
     spinner.finish_and_clear();
     if args.model.json {
