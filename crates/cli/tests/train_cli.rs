@@ -183,7 +183,7 @@ fn bad_training_input_is_refused_and_writes_nothing() {
 fn bad_network_files_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let v9 = write(dir.path(), "v9.json", r#"{"format_version": 9, "layers": []}"#);
-    assert_bad_input(&mipnet(&["show", &v9]), &["format version 9", "reads version 1"]);
+    assert_bad_input(&mipnet(&["show", &v9]), &["format version 9", "reads versions 1 to 2"]);
     let junk = write(dir.path(), "junk.json", "not json");
     assert_bad_input(&mipnet(&["show", &junk]), &["junk.json", "not a mipnet network file"]);
     assert_bad_input(&mipnet(&["show", "missing.json"]), &["cannot read missing.json"]);

@@ -802,6 +802,8 @@ impl DenseFormulation {
                     step: s.grid_step,
                     levels: s.grid_levels,
                 }),
+                conv: None,
+                pool: None,
             });
         }
         Network {

@@ -64,6 +64,8 @@ fn random_network(rng: &mut ChaCha8Rng, d: usize, k: usize, s: &FormulationSetti
                 step: s.grid_step,
                 levels: s.grid_levels,
             }),
+            conv: None,
+            pool: None,
         });
         inp = out;
     }

@@ -110,6 +110,8 @@ pub fn initial_network(data: &Dataset, hidden: &[usize], seed: u64) -> Network {
             relu: l + 1 < widths.len(),
             identity: false,
             grid: None,
+            conv: None,
+            pool: None,
         });
         inp = out;
     }

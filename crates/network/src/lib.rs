@@ -3,19 +3,28 @@
 //! readable form that `mipnet show` prints. It needs no solver, so
 //! `predict` and `show` stay light.
 
+mod conv;
 mod relu_net;
 mod show;
+mod window;
 
 use mipnet_data::{Dataset, Standardizer};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+pub use conv::{Conv, ConvShape, Pool, PoolKind};
 pub use relu_net::{generated_names, Affine, Op, ReluNet};
 pub use show::render;
+pub use window::{pool_windows, Window};
 
-/// The version of `network.json` this mipnet writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of `network.json` this mipnet writes. Version 2 added
+/// convolution and pooling layers; version 1 files (dense only) read as
+/// they are.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest version of `network.json` this mipnet reads.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 /// Why a network file could not be used.
 #[derive(Debug, Error)]
@@ -24,7 +33,7 @@ pub enum NetworkError {
     Io { path: PathBuf, reason: std::io::Error },
     #[error("{path}: not a mipnet network file: {reason}")]
     Malformed { path: PathBuf, reason: String },
-    #[error("{path}: network format version {found}, but this mipnet reads version {FORMAT_VERSION}")]
+    #[error("{path}: network format version {found}, but this mipnet reads versions {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}")]
     Version { path: PathBuf, found: u64 },
     #[error("{path}: inconsistent network: {reason}")]
     Inconsistent { path: PathBuf, reason: String },
@@ -54,17 +63,85 @@ pub struct Layer {
     pub identity: bool,
     /// The integer grid of the weights, when they are on one.
     pub grid: Option<Grid>,
+    /// A convolution layer: its geometry and filters. `weights` is then the
+    /// unrolled (tied, mostly zero) matrix; it is kept in memory for the
+    /// code that treats every layer as an affine map, and left out of the
+    /// file. Biases and `kept` are per neuron and equal within a filter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conv: Option<Conv>,
+    /// Pooling after the ReLU, per filter (convolution layers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<Pool>,
 }
 
 impl Layer {
     pub fn inputs(&self) -> usize {
         self.weights.first().map_or(0, |r| r.len())
     }
+    /// Number of neurons (before pooling).
     pub fn outputs(&self) -> usize {
         self.weights.len()
     }
-    /// `W x + b`, then ReLU when the layer has one; the identity when pruned.
-    pub fn apply(&self, x: &[f64]) -> Vec<f64> {
+    /// Length of what the next layer reads: the pooled values when the
+    /// layer pools, its neurons otherwise.
+    pub fn output_len(&self) -> usize {
+        match (&self.pool, &self.conv) {
+            (Some(p), Some(c)) => p.output_shape(c.shape.output_shape()).map_or(0, |s| s.iter().product()),
+            _ => self.outputs(),
+        }
+    }
+
+    /// A convolution layer (ReLU, every filter kept) with one bias per
+    /// filter, optionally pooled.
+    pub fn convolution(conv: Conv, filter_bias: &[f64], pool: Option<Pool>) -> Layer {
+        let shape = conv.shape;
+        let n = shape.outputs();
+        let mut layer = Layer {
+            weights: Vec::new(),
+            bias: (0..n).map(|j| filter_bias[shape.channel_of(j)]).collect(),
+            kept: vec![true; n],
+            relu: true,
+            identity: false,
+            grid: None,
+            conv: Some(conv),
+            pool,
+        };
+        layer.unroll();
+        layer
+    }
+
+    /// Recomputes a convolution layer's unrolled `weights` from its filters
+    /// (after the filters changed).
+    pub fn unroll(&mut self) {
+        if let Some(c) = &self.conv {
+            self.weights = c.shape.unroll(&c.filters);
+        }
+    }
+
+    /// The free weights: the filters of a convolution, every entry of a
+    /// dense matrix.
+    pub fn weight_params(&self) -> Box<dyn Iterator<Item = &f64> + '_> {
+        match &self.conv {
+            Some(c) => Box::new(c.filters.iter()),
+            None => Box::new(self.weights.iter().flatten()),
+        }
+    }
+
+    /// The free biases: one per filter of a convolution, one per neuron of
+    /// a dense layer.
+    pub fn bias_params(&self) -> Vec<f64> {
+        match &self.conv {
+            Some(c) => {
+                let per = c.shape.outputs() / c.shape.channels;
+                self.bias.iter().step_by(per.max(1)).copied().collect()
+            }
+            None => self.bias.clone(),
+        }
+    }
+
+    /// `W x + b`, then ReLU when the layer has one, before pooling; the
+    /// identity when pruned.
+    pub fn neuron_outputs(&self, x: &[f64]) -> Vec<f64> {
         if self.identity {
             return x.to_vec();
         }
@@ -80,6 +157,55 @@ impl Layer {
                 }
             })
             .collect()
+    }
+
+    /// Pools a layer's neuron outputs when it pools.
+    pub fn pool_outputs(&self, h: Vec<f64>) -> Vec<f64> {
+        match (&self.pool, &self.conv) {
+            (Some(p), Some(c)) => p.apply(c.shape.output_shape(), &h),
+            _ => h,
+        }
+    }
+
+    /// The layer's output: neurons, then pooling.
+    pub fn apply(&self, x: &[f64]) -> Vec<f64> {
+        self.pool_outputs(self.neuron_outputs(x))
+    }
+
+    fn check_conv(&self) -> Result<(), String> {
+        let Some(c) = &self.conv else {
+            return match self.pool {
+                Some(_) => Err("pooling without a convolution".into()),
+                None => Ok(()),
+            };
+        };
+        c.shape.validate()?;
+        if c.filters.len() != c.shape.params() {
+            return Err(format!(
+                "{} filter weights for {} filters of {}×{}×{}",
+                c.filters.len(),
+                c.shape.channels,
+                c.shape.input[0],
+                c.shape.kernel,
+                c.shape.kernel
+            ));
+        }
+        if !self.relu || self.identity {
+            return Err("a convolution must be followed by a ReLU and cannot be pruned to the identity".into());
+        }
+        if self.weights != c.shape.unroll(&c.filters) {
+            return Err("the unrolled weights differ from the filters".into());
+        }
+        for j in 0..self.outputs() {
+            let first = j - j % (c.shape.outputs() / c.shape.channels);
+            if self.bias[j] != self.bias[first] || self.kept[j] != self.kept[first] {
+                return Err(format!("neuron {} differs from its filter's bias or pruning", j + 1));
+            }
+        }
+        if let Some(p) = &self.pool {
+            p.output_shape(c.shape.output_shape())?;
+        }
+        Ok(())
     }
 }
 
@@ -110,6 +236,11 @@ impl Network {
         out
     }
 
+    /// Whether any layer is a convolution.
+    pub fn has_conv(&self) -> bool {
+        self.layers.iter().any(|l| l.conv.is_some())
+    }
+
     /// Output scores for a standardized input.
     pub fn scores_standardized(&self, x_std: &[f64]) -> Vec<f64> {
         self.layers.iter().fold(x_std.to_vec(), |cur, l| l.apply(&cur))
@@ -137,43 +268,53 @@ impl Network {
         right as f64 / data.len() as f64
     }
 
-    /// Number of weights (biases excluded).
+    /// Number of free weights (biases excluded; a convolution counts its
+    /// filters once).
     pub fn weight_count(&self) -> usize {
-        self.layers.iter().map(|l| l.inputs() * l.outputs()).sum()
+        self.layers.iter().map(|l| l.weight_params().count()).sum()
     }
 
-    /// Fraction of weights exactly 0.
+    /// Fraction of free weights exactly 0.
     pub fn weight_sparsity(&self) -> f64 {
         let zero: usize = self
             .layers
             .iter()
-            .map(|l| l.weights.iter().flatten().filter(|w| **w == 0.0).count())
+            .map(|l| l.weight_params().filter(|w| **w == 0.0).count())
             .sum();
         zero as f64 / self.weight_count().max(1) as f64
     }
 
-    /// Weights and biases.
+    /// Free weights and biases.
     pub fn params_total(&self) -> usize {
-        self.layers.iter().map(|l| l.inputs() * l.outputs() + l.outputs()).sum()
+        self.layers
+            .iter()
+            .map(|l| l.weight_params().count() + l.bias_params().len())
+            .sum()
     }
 
-    /// Nonzero weights and biases of layers that are not the identity.
+    /// Nonzero free weights and biases of layers that are not the identity.
     pub fn params_kept(&self) -> usize {
         self.layers
             .iter()
             .filter(|l| !l.identity)
             .map(|l| {
-                l.weights.iter().flatten().filter(|w| **w != 0.0).count() + l.bias.iter().filter(|b| **b != 0.0).count()
+                l.weight_params().filter(|w| **w != 0.0).count() + l.bias_params().iter().filter(|b| **b != 0.0).count()
             })
             .sum()
     }
 
-    /// Kept neurons of each hidden layer.
+    /// Kept neurons of each hidden layer (kept filters of a convolution).
     pub fn neurons_kept(&self) -> Vec<usize> {
         let hidden = self.layers.len().saturating_sub(1);
         self.layers[..hidden]
             .iter()
-            .map(|l| l.kept.iter().filter(|k| **k).count())
+            .map(|l| {
+                let per = l
+                    .conv
+                    .as_ref()
+                    .map_or(1, |c| (c.shape.outputs() / c.shape.channels).max(1));
+                l.kept.iter().step_by(per).filter(|k| **k).count()
+            })
             .collect()
     }
 
@@ -207,7 +348,8 @@ impl Network {
             if l.weights.iter().flatten().chain(&l.bias).any(|v| !v.is_finite()) {
                 return Err(format!("layer {} has a weight that is not finite", i + 1));
             }
-            width = l.outputs();
+            l.check_conv().map_err(|e| format!("layer {}: {e}", i + 1))?;
+            width = l.output_len();
         }
         if width != self.class_names.len() {
             return Err(format!("{width} outputs for {} classes", self.class_names.len()));
@@ -228,7 +370,7 @@ impl Network {
         let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| malformed(e.to_string()))?;
         match value.get("format_version").and_then(|v| v.as_u64()) {
             None => return Err(malformed("no format_version field".into())),
-            Some(v) if v != FORMAT_VERSION as u64 => {
+            Some(v) if !(OLDEST_FORMAT_VERSION as u64..=FORMAT_VERSION as u64).contains(&v) => {
                 return Err(NetworkError::Version {
                     path: path.into(),
                     found: v,
@@ -236,7 +378,24 @@ impl Network {
             }
             Some(_) => {}
         }
-        let net: Network = serde_json::from_value(value).map_err(|e| malformed(e.to_string()))?;
+        let mut net: Network = serde_json::from_value(value).map_err(|e| malformed(e.to_string()))?;
+        for (i, l) in net.layers.iter_mut().enumerate() {
+            if let Some(c) = &l.conv {
+                c.shape
+                    .validate()
+                    .map_err(|e| malformed(format!("layer {}: {e}", i + 1)))?;
+                if c.filters.len() != c.shape.params() {
+                    return Err(malformed(format!(
+                        "layer {}: {} filter weights, its shape needs {}",
+                        i + 1,
+                        c.filters.len(),
+                        c.shape.params()
+                    )));
+                }
+                l.unroll();
+            }
+        }
+        net.format_version = FORMAT_VERSION;
         net.check().map_err(|reason| NetworkError::Inconsistent {
             path: path.into(),
             reason,
@@ -246,7 +405,13 @@ impl Network {
 
     /// Writes `network.json` whole or not at all.
     pub fn save(&self, path: &Path) -> Result<(), NetworkError> {
-        let text = serde_json::to_string_pretty(self).expect("a network serializes");
+        // A convolution's unrolled matrix follows from its filters.
+        let mut copy = self.clone();
+        copy.format_version = FORMAT_VERSION;
+        for l in copy.layers.iter_mut().filter(|l| l.conv.is_some()) {
+            l.weights.clear();
+        }
+        let text = serde_json::to_string_pretty(&copy).expect("a network serializes");
         write_atomic(path, text.as_bytes()).map_err(|reason| NetworkError::Write {
             path: path.into(),
             reason,

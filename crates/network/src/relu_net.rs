@@ -12,7 +12,7 @@
 //! vector in row-major (C, H, W) order, which is also how ONNX's Flatten
 //! and Reshape lay them out.
 
-use crate::Network;
+use crate::{Network, PoolKind};
 
 /// `y = W x + b` with sparse rows: a dense layer, or a convolution or
 /// average pooling unrolled over its input positions.
@@ -137,6 +137,24 @@ impl ReluNet {
             ops.push(Op::Affine(Affine::dense(&l.weights, &l.bias)));
             if l.relu {
                 ops.push(Op::Relu);
+            }
+            if let (Some(p), Some(c)) = (&l.pool, &l.conv) {
+                let shape = c.shape.output_shape();
+                let windows = p.windows(shape);
+                ops.push(match p.kind {
+                    PoolKind::Max => Op::MaxPool {
+                        inputs: l.outputs(),
+                        windows,
+                    },
+                    PoolKind::Average => Op::Affine(Affine {
+                        inputs: l.outputs(),
+                        bias: vec![0.0; windows.len()],
+                        rows: windows
+                            .iter()
+                            .map(|w| w.iter().map(|&j| (j, 1.0 / w.len() as f64)).collect())
+                            .collect(),
+                    }),
+                });
             }
         }
         ReluNet {
@@ -273,6 +291,8 @@ mod tests {
                     relu: true,
                     identity: false,
                     grid: None,
+                    conv: None,
+                    pool: None,
                 },
                 Layer {
                     weights: vec![vec![1.0, -1.0, 0.0], vec![0.0, 1.0, 1.0]],
@@ -281,6 +301,8 @@ mod tests {
                     relu: false,
                     identity: false,
                     grid: Some(Grid { step: 1.0, levels: 1 }),
+                    conv: None,
+                    pool: None,
                 },
             ],
             settings: serde_json::Value::Null,

@@ -50,6 +50,65 @@ fn linear(terms: &[(f64, String)], constant: f64) -> String {
     s
 }
 
+/// A convolution layer: each kept filter's kernel (on standardized inputs)
+/// and bias; and the names and liveness of what the next layer reads.
+fn render_conv(li: usize, layer: &crate::Layer, c: &crate::Conv) -> (String, Vec<String>, Vec<bool>) {
+    let mut out = String::new();
+    let sh = &c.shape;
+    let [ch, oh, ow] = sh.output_shape();
+    let per = oh * ow;
+    let kept: Vec<bool> = (0..ch).map(|f| layer.kept[f * per]).collect();
+    let _ = writeln!(
+        out,
+        "\nConvolution layer {} ({} of {ch} filters kept): {k}×{k} kernels over {}×{}×{} (standardized), stride {}, padding {} → {ch}×{oh}×{ow}, ReLU{}",
+        li + 1,
+        kept.iter().filter(|k| **k).count(),
+        sh.input[0],
+        sh.input[1],
+        sh.input[2],
+        sh.stride,
+        sh.padding,
+        layer.pool.map_or(String::new(), |p| format!(", {}", p.describe())),
+        k = sh.kernel
+    );
+    let k = sh.kernel;
+    let block = sh.input[0] * k * k;
+    for f in (0..ch).filter(|&f| kept[f]) {
+        let _ = writeln!(out, "  filter {} (bias {}):", f + 1, num(layer.bias[f * per]));
+        for ic in 0..sh.input[0] {
+            for ky in 0..k {
+                let row: Vec<String> = (0..k)
+                    .map(|kx| format!("{:>8}", num(c.filters[f * block + (ic * k + ky) * k + kx])))
+                    .collect();
+                let label = if sh.input[0] > 1 && ky == 0 {
+                    format!("in {}", ic + 1)
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "    {label:>5} {}", row.join(" "));
+            }
+        }
+    }
+    // What the next layer reads: pooled or plain feature-map positions.
+    let shape = match &layer.pool {
+        Some(p) => p.output_shape([ch, oh, ow]).unwrap_or([ch, 0, 0]),
+        None => [ch, oh, ow],
+    };
+    let plane = shape[1] * shape[2];
+    let names = (0..ch * plane)
+        .map(|q| {
+            format!(
+                "f{}[{},{}]",
+                q / plane + 1,
+                (q % plane) / shape[2] + 1,
+                q % shape[2] + 1
+            )
+        })
+        .collect();
+    let alive = (0..ch * plane).map(|q| kept[q / plane]).collect();
+    (out, names, alive)
+}
+
 /// The text `mipnet show` prints.
 pub fn render(net: &Network) -> String {
     let mut out = String::new();
@@ -57,7 +116,18 @@ pub fn render(net: &Network) -> String {
         .layers
         .iter()
         .take(net.layers.len() - 1)
-        .map(|l| l.outputs().to_string())
+        .map(|l| match (&l.conv, &l.pool) {
+            (Some(c), pool) => {
+                let [ch, h, w] = c.shape.output_shape();
+                let mut t = format!("conv {ch}×{h}×{w}");
+                if let Some(p) = pool {
+                    let [_, ph, pw] = p.output_shape([ch, h, w]).unwrap_or_default();
+                    let _ = write!(t, " → {} {ch}×{ph}×{pw}", p.describe());
+                }
+                t
+            }
+            _ => l.outputs().to_string(),
+        })
         .collect();
     let _ = writeln!(
         out,
@@ -86,6 +156,13 @@ pub fn render(net: &Network) -> String {
             continue;
         }
         let is_output = li == last;
+        if let Some(c) = &layer.conv {
+            let (text, next_names, next_alive) = render_conv(li, layer, c);
+            out.push_str(&text);
+            names = next_names;
+            alive = next_alive;
+            continue;
+        }
         if is_output {
             let _ = writeln!(out, "\nClass scores (the predicted class has the highest score):");
         } else {

@@ -1,7 +1,7 @@
 //! The network file format, forward pass, metrics and readable form.
 
 use mipnet_data::Standardizer;
-use mipnet_network::{render, Layer, Network, FORMAT_VERSION};
+use mipnet_network::{render, Conv, ConvShape, Layer, Network, Pool, PoolKind, ReluNet, FORMAT_VERSION};
 
 fn net() -> Network {
     Network {
@@ -20,6 +20,8 @@ fn net() -> Network {
                 relu: true,
                 identity: false,
                 grid: None,
+                conv: None,
+                pool: None,
             },
             Layer {
                 weights: vec![vec![-1.0, 0.0], vec![1.0, 0.0]],
@@ -28,6 +30,8 @@ fn net() -> Network {
                 relu: false,
                 identity: false,
                 grid: None,
+                conv: None,
+                pool: None,
             },
         ],
         settings: serde_json::Value::Null,
@@ -55,12 +59,16 @@ fn save_and_load_round_trip_and_refuse_other_versions() {
     let p = dir.path().join("network.json");
     net().save(&p).unwrap();
     assert_eq!(Network::load(&p).unwrap(), net());
-    let text = std::fs::read_to_string(&p)
-        .unwrap()
-        .replace("\"format_version\": 1", "\"format_version\": 2");
-    std::fs::write(&p, text).unwrap();
+    let text = std::fs::read_to_string(&p).unwrap();
+    // Version 1 files (dense only) still read.
+    std::fs::write(&p, text.replace("\"format_version\": 2", "\"format_version\": 1")).unwrap();
+    assert_eq!(Network::load(&p).unwrap(), net());
+    std::fs::write(&p, text.replace("\"format_version\": 2", "\"format_version\": 3")).unwrap();
     let e = Network::load(&p).unwrap_err().to_string();
-    assert!(e.contains("format version 2"), "{e}");
+    assert!(
+        e.contains("format version 3") && e.contains("reads versions 1 to 2"),
+        "{e}"
+    );
     let mut bad = net();
     bad.layers[1].weights[0].push(1.0);
     bad.save(&p).unwrap();
@@ -79,4 +87,104 @@ fn show_folds_standardization_into_the_equations() {
     assert!(text.contains("no = −h1_1"), "{text}");
     assert!(text.contains("yes = h1_1 − 1"), "{text}");
     assert!(text.contains("Inputs not used: dose"), "{text}");
+}
+
+/// A 1×4×4 image → 2 filters 3×3, padding 1 → max-pool 2 → 2 classes.
+fn conv_net(kind: PoolKind) -> Network {
+    let shape = ConvShape {
+        input: [1, 4, 4],
+        channels: 2,
+        kernel: 3,
+        stride: 1,
+        padding: 1,
+    };
+    let filters: Vec<f64> = (0..shape.params())
+        .map(|i| ((i * 5) % 7) as f64 * 0.25 - 0.75)
+        .collect();
+    let pool = Pool {
+        kind,
+        size: 2,
+        stride: 2,
+    };
+    let conv = Layer::convolution(Conv { shape, filters }, &[0.1, -0.2], Some(pool));
+    let head = Layer {
+        weights: (0..2)
+            .map(|k| (0..8).map(|j| ((j + k) % 3) as f64 - 1.0).collect())
+            .collect(),
+        bias: vec![0.0, 0.5],
+        kept: vec![true; 2],
+        relu: false,
+        identity: false,
+        grid: None,
+        conv: None,
+        pool: None,
+    };
+    Network {
+        format_version: FORMAT_VERSION,
+        feature_names: (0..16).map(|i| format!("p{i}")).collect(),
+        class_names: vec!["a".into(), "b".into()],
+        standardizer: Standardizer {
+            mean: vec![0.0; 16],
+            std: vec![1.0; 16],
+        },
+        layers: vec![conv, head],
+        settings: serde_json::Value::Null,
+    }
+}
+
+#[test]
+fn convolution_networks_round_trip_count_filters_and_match_their_relu_net() {
+    for kind in [PoolKind::Max, PoolKind::Average] {
+        let n = conv_net(kind);
+        n.check().unwrap();
+        assert_eq!(n.layers[0].output_len(), 8);
+        assert_eq!(n.weight_count(), 18 + 16);
+        assert_eq!(n.params_total(), 18 + 2 + 16 + 2);
+        assert_eq!(n.neurons_kept(), vec![2]);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("network.json");
+        n.save(&p).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.len() < 6000, "the unrolled matrix stays out of the file");
+        assert_eq!(Network::load(&p).unwrap(), n);
+        let r = ReluNet::from_network(&n);
+        r.check().unwrap();
+        for s in 0..20 {
+            let x: Vec<f64> = (0..16).map(|i| ((i * 3 + s * 7) as f64 * 0.61).sin() * 2.0).collect();
+            // Pooling by hand over the feature maps.
+            let h = n.layers[0].neuron_outputs(&x);
+            let mut pooled = Vec::new();
+            for c in 0..2 {
+                for (py, px) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                    let w: Vec<f64> = [(0, 0), (0, 1), (1, 0), (1, 1)]
+                        .iter()
+                        .map(|(dy, dx)| h[c * 16 + (2 * py + dy) * 4 + 2 * px + dx])
+                        .collect();
+                    pooled.push(match kind {
+                        PoolKind::Max => w.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                        PoolKind::Average => w.iter().sum::<f64>() / 4.0,
+                    });
+                }
+            }
+            let got = n.layers[0].apply(&x);
+            for (a, b) in got.iter().zip(&pooled) {
+                assert!((a - b).abs() < 1e-12);
+            }
+            assert_eq!(r.forward(&x), n.scores(&x));
+        }
+        let shown = render(&n);
+        assert!(shown.contains("Convolution layer 1 (2 of 2 filters kept)"), "{shown}");
+        assert!(shown.contains("f2[2,2]"), "{shown}");
+    }
+    // A file whose filters do not fit the shape is refused by name.
+    let n = conv_net(PoolKind::Max);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("network.json");
+    n.save(&p).unwrap();
+    let text = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("\"kernel\": 3", "\"kernel\": 2");
+    std::fs::write(&p, text).unwrap();
+    let e = Network::load(&p).unwrap_err().to_string();
+    assert!(e.contains("filter weights, its shape needs 8"), "{e}");
 }

@@ -119,6 +119,8 @@ fn layer(weights: Vec<Vec<f64>>, bias: Vec<f64>, relu: bool, identity: bool) -> 
         relu,
         identity,
         grid: None,
+        conv: None,
+        pool: None,
     }
 }
 
