@@ -524,6 +524,23 @@ impl Standardizer {
         Standardizer { mean, std }
     }
 
+    /// One mean and one standard deviation over every feature of `train`,
+    /// the same for all: for images, where a convolution slides one kernel
+    /// over all pixels and per-pixel scaling would make it read each
+    /// position in different units.
+    pub fn fit_global(train: &Dataset) -> Self {
+        let d = train.num_features();
+        let count = (train.len() * d) as f64;
+        let values = || (0..train.len()).flat_map(|i| train.row(i).iter().copied());
+        let mean = values().sum::<f64>() / count.max(1.0);
+        let var = values().map(|v| (v - mean) * (v - mean)).sum::<f64>() / count.max(1.0);
+        let std = if var.sqrt() > 1e-12 { var.sqrt() } else { 1.0 };
+        Standardizer {
+            mean: vec![mean; d],
+            std: vec![std; d],
+        }
+    }
+
     /// The identity transform for `d` features.
     pub fn identity(d: usize) -> Self {
         Standardizer {

@@ -57,6 +57,18 @@ fn balanced_subsets_take_n_per_class() {
 }
 
 #[test]
+fn global_standardization_shares_one_scale_over_all_features() {
+    let digits = Bundled::Digits.load();
+    let s = Standardizer::fit_global(&digits);
+    assert!(s.mean.iter().all(|m| *m == s.mean[0]) && s.std.iter().all(|v| *v == s.std[0]));
+    let z = digits.standardized(&s);
+    let all: Vec<f64> = (0..z.len()).flat_map(|i| z.row(i).to_vec()).collect();
+    let mean = all.iter().sum::<f64>() / all.len() as f64;
+    let var = all.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / all.len() as f64;
+    assert!(mean.abs() < 1e-9 && (var - 1.0).abs() < 1e-9, "{mean} {var}");
+}
+
+#[test]
 fn standardization_uses_training_statistics() {
     let (train, test) = Bundled::Iris.load().split_stratified(0.25, 0).unwrap();
     let s = Standardizer::fit(&train);

@@ -5,7 +5,7 @@
 use crate::settings::{FormulationSettings, Loss, SettingError};
 use mipnet_data::{Dataset, Standardizer};
 use mipnet_milp::{Col, Model, Sense, VarType};
-use mipnet_network::{Grid, Layer, Network, FORMAT_VERSION};
+use mipnet_network::{Conv, ConvShape, Grid, Layer, Network, Pool, PoolKind, FORMAT_VERSION};
 use serde::Serialize;
 
 /// Tolerances of the certificate check and of reading a solution.
@@ -74,13 +74,54 @@ pub(crate) struct Act {
     pub(crate) upper: f64,
 }
 
-/// The training MILP of a dense network on one dataset.
+/// A pooled value g of the convolution's feature maps: its column (none
+/// when every element is proven 0), its bound, and for max pooling the
+/// binary that picks each element of the window (none when there is no
+/// choice to make).
+#[derive(Clone, Debug)]
+pub(crate) struct PoolAct {
+    pub(crate) g: Option<Col>,
+    pub(crate) upper: f64,
+    pub(crate) select: Vec<Option<Col>>,
+}
+
+/// The convolution in front of the dense layers: its geometry, each
+/// neuron's taps (input, filter weight), and the pooling windows.
+pub(crate) struct ConvPart {
+    pub(crate) shape: ConvShape,
+    pub(crate) taps: Vec<Vec<(usize, usize)>>,
+    pub(crate) pool: Option<Pool>,
+    pub(crate) windows: Vec<Vec<usize>>,
+    /// pooled[n·windows + q].
+    pub(crate) pooled: Vec<PoolAct>,
+}
+
+impl ConvPart {
+    /// Length of what the next layer reads.
+    pub(crate) fn out_len(&self) -> usize {
+        if self.pool.is_some() {
+            self.windows.len()
+        } else {
+            self.shape.outputs()
+        }
+    }
+    /// The filter that the next layer's input `j` comes from.
+    pub(crate) fn filter_of_input(&self, j: usize) -> usize {
+        j / (self.out_len() / self.shape.channels)
+    }
+}
+
+/// The training MILP of a network on one dataset: dense layers, or a
+/// convolution (with pooling) followed by dense layers.
 pub struct DenseFormulation {
     pub settings: FormulationSettings,
     pub model: Model,
     pub(crate) data: Dataset,
     /// Widths of every layer's output: hidden widths, then K.
     pub(crate) widths: Vec<usize>,
+    /// The convolution, when layer 1 is one: then `w1`, `w1_*` are per
+    /// filter weight, and `bias[0]`, `neuron_on[0]` per filter.
+    pub(crate) conv: Option<ConvPart>,
     pub(crate) w1: Vec<Col>,
     pub(crate) bias: Vec<Vec<Col>>,
     pub(crate) w1_abs: Vec<Option<Col>>,
@@ -111,11 +152,35 @@ impl DenseFormulation {
                 reason: "at least two classes are needed".into(),
             });
         }
+        let conv = match &settings.conv {
+            Some(spec) => {
+                let shape = spec
+                    .shape(data.num_features())
+                    .map_err(|reason| SettingError { name: "conv", reason })?;
+                let windows = spec.pool.map_or(Vec::new(), |p| p.windows(shape.output_shape()));
+                Some(ConvPart {
+                    shape,
+                    taps: shape.taps(),
+                    pool: spec.pool,
+                    windows,
+                    pooled: Vec::new(),
+                })
+            }
+            None => None,
+        };
+        let widths = conv
+            .as_ref()
+            .map(|c| c.shape.outputs())
+            .into_iter()
+            .chain(settings.hidden.iter().copied())
+            .chain([data.num_classes()])
+            .collect();
         let mut f = DenseFormulation {
             settings: settings.clone(),
             model: Model::new(Sense::Minimize),
             data: data.clone(),
-            widths: settings.hidden.iter().copied().chain([data.num_classes()]).collect(),
+            widths,
+            conv,
             w1: Vec::new(),
             bias: Vec::new(),
             w1_abs: Vec::new(),
@@ -153,10 +218,51 @@ impl DenseFormulation {
         self.widths.len()
     }
     pub(crate) fn inputs_of(&self, l: usize) -> usize {
-        if l == 0 {
-            self.d()
-        } else {
-            self.widths[l - 1]
+        match (l, &self.conv) {
+            (0, _) => self.d(),
+            (1, Some(c)) => c.out_len(),
+            _ => self.widths[l - 1],
+        }
+    }
+
+    /// Where neuron `j` of layer `l` has its bias and indicator: its filter
+    /// in a convolution, itself otherwise.
+    pub(crate) fn unit(&self, l: usize, j: usize) -> usize {
+        match (l, &self.conv) {
+            (0, Some(c)) => c.shape.channel_of(j),
+            _ => j,
+        }
+    }
+
+    /// Number of biases (and neuron indicators) of layer `l`.
+    pub(crate) fn units(&self, l: usize) -> usize {
+        match (l, &self.conv) {
+            (0, Some(c)) => c.shape.channels,
+            _ => self.widths[l],
+        }
+    }
+
+    /// The indicator that gates input `j` of layer `l ≥ 1`.
+    pub(crate) fn input_gate(&self, l: usize, j: usize) -> Option<Col> {
+        match (l, &self.conv) {
+            (1, Some(c)) => self.neuron_on[0][c.filter_of_input(j)],
+            _ => self.neuron_on[l - 1][j],
+        }
+    }
+
+    /// Input `j` of layer `l ≥ 1` for sample `n`: a pooled value after a
+    /// pooling convolution, the previous layer's activation otherwise.
+    pub(crate) fn input_act(&self, l: usize, n: usize, j: usize) -> Act {
+        match (l, &self.conv) {
+            (1, Some(c)) if c.pool.is_some() => {
+                let p = &c.pooled[n * c.windows.len() + j];
+                Act {
+                    h: p.g,
+                    sigma: None,
+                    upper: p.upper,
+                }
+            }
+            _ => self.act[l - 1][n * self.widths[l - 1] + j],
         }
     }
     pub(crate) fn values(&self) -> Vec<i32> {
@@ -166,61 +272,65 @@ impl DenseFormulation {
     fn add_weights(&mut self) {
         let s = self.settings.clone();
         let omega = s.omega;
-        let (d, n1) = (self.d(), self.widths[0]);
+        let hidden = self.widths.len() - 1;
+        let units: Vec<usize> = (0..self.widths.len()).map(|l| self.units(l)).collect();
+        let (count, per_unit) = match &self.conv {
+            Some(c) => (c.shape.params(), c.shape.params() / c.shape.channels),
+            None => (self.widths[0] * self.d(), self.d()),
+        };
         let m = &mut self.model;
-        // Neuron and layer indicators first: the weights' rows refer to them.
-        for l in 0..s.hidden.len() {
-            let cols = (0..s.hidden[l])
+        // Neuron (filter) and layer indicators first: the weights' rows refer to them.
+        for l in 0..hidden {
+            let cols = (0..units[l])
                 .map(|_| s.prune_neurons.then(|| m.add_binary(s.neuron_penalty)))
                 .collect();
             self.neuron_on.push(cols);
         }
         let prunable = s.prunable_layers();
-        for l in 0..s.hidden.len() {
+        for l in 0..hidden {
             let col = (s.prune_layers && prunable.contains(&l)).then(|| m.add_binary(s.layer_penalty));
             self.layer_on.push(col);
         }
         self.layer_on.push(None);
-        self.neuron_on.push(vec![None; self.widths[self.widths.len() - 1]]);
+        self.neuron_on.push(vec![None; self.widths[hidden]]);
 
-        // Layer 1: continuous weights with ℓ1, ℓ0, ℓ2 auxiliaries.
-        for j in 0..n1 {
-            for _ in 0..d {
-                let w = m.add_col(-omega, omega, 0.0, VarType::Continuous);
-                self.w1.push(w);
-                let abs = (s.l1 > 0.0).then(|| {
-                    let a = m.add_col(0.0, omega, s.l1, VarType::Continuous);
-                    m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, -1.0)]);
-                    m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, 1.0)]);
-                    a
-                });
-                let on = (s.l0 > 0.0).then(|| {
-                    let o = m.add_binary(s.l0);
-                    m.add_row(f64::NEG_INFINITY, 0.0, [(w, 1.0), (o, -omega)]);
-                    m.add_row(0.0, f64::INFINITY, [(w, 1.0), (o, omega)]);
-                    o
-                });
-                let sq = (s.l2 > 0.0).then(|| {
-                    let r = m.add_col(0.0, omega * omega, s.l2, VarType::Continuous);
-                    for t in s.l2_points() {
-                        // r ≥ 2tw − t²
-                        m.add_row(-t * t, f64::INFINITY, [(r, 1.0), (w, -2.0 * t)]);
-                    }
-                    r
-                });
-                if let Some(q) = self.neuron_on[0][j] {
-                    m.add_row(f64::NEG_INFINITY, 0.0, [(w, 1.0), (q, -omega)]);
-                    m.add_row(0.0, f64::INFINITY, [(w, 1.0), (q, omega)]);
+        // Layer 1: continuous weights (a convolution's filter weights) with
+        // ℓ1, ℓ0, ℓ2 auxiliaries, each gated by its neuron or filter.
+        for idx in 0..count {
+            let w = m.add_col(-omega, omega, 0.0, VarType::Continuous);
+            self.w1.push(w);
+            let abs = (s.l1 > 0.0).then(|| {
+                let a = m.add_col(0.0, omega, s.l1, VarType::Continuous);
+                m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, -1.0)]);
+                m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, 1.0)]);
+                a
+            });
+            let on = (s.l0 > 0.0).then(|| {
+                let o = m.add_binary(s.l0);
+                m.add_row(f64::NEG_INFINITY, 0.0, [(w, 1.0), (o, -omega)]);
+                m.add_row(0.0, f64::INFINITY, [(w, 1.0), (o, omega)]);
+                o
+            });
+            let sq = (s.l2 > 0.0).then(|| {
+                let r = m.add_col(0.0, omega * omega, s.l2, VarType::Continuous);
+                for t in s.l2_points() {
+                    // r ≥ 2tw − t²
+                    m.add_row(-t * t, f64::INFINITY, [(r, 1.0), (w, -2.0 * t)]);
                 }
-                self.w1_abs.push(abs);
-                self.w1_on.push(on);
-                self.w1_sq.push(sq);
+                r
+            });
+            if let Some(q) = self.neuron_on[0][idx / per_unit] {
+                m.add_row(f64::NEG_INFINITY, 0.0, [(w, 1.0), (q, -omega)]);
+                m.add_row(0.0, f64::INFINITY, [(w, 1.0), (q, omega)]);
             }
+            self.w1_abs.push(abs);
+            self.w1_on.push(on);
+            self.w1_sq.push(sq);
         }
         // Biases of every layer, gated by neuron and layer indicators.
         for l in 0..self.widths.len() {
             let mut cols = Vec::new();
-            for j in 0..self.widths[l] {
+            for j in 0..units[l] {
                 let b = m.add_col(-omega, omega, 0.0, VarType::Continuous);
                 for gate in [self.neuron_on[l][j], self.layer_on[l]].into_iter().flatten() {
                     m.add_row(f64::NEG_INFINITY, 0.0, [(b, 1.0), (gate, -omega)]);
@@ -235,7 +345,7 @@ impl DenseFormulation {
         let values = s.grid_values();
         let step = s.grid_step;
         for l in 1..self.widths.len() {
-            let (inp, out) = (self.widths[l - 1], self.widths[l]);
+            let (inp, out) = (self.inputs_of(l), self.widths[l]);
             let mut cols = Vec::with_capacity(out * inp * values.len());
             for k in 0..out {
                 for j in 0..inp {
@@ -243,15 +353,16 @@ impl DenseFormulation {
                     for &v in &values {
                         let a = (v.abs()) as f64;
                         let cost = s.l1 * step * a + s.l0 + s.l2 * step * step * a * a;
-                        let u = m.add_binary(cost);
+                        let u = self.model.add_binary(cost);
                         cols.push(u);
                         ones.push((u, 1.0));
                     }
                     // Σ_v u ≤ 1, and ≤ each gate (neuron in, neuron out, layer).
-                    m.add_row(f64::NEG_INFINITY, 1.0, ones.iter().copied());
-                    let gates = [self.neuron_on[l - 1][j], self.neuron_on[l][k], self.layer_on[l]];
+                    self.model.add_row(f64::NEG_INFINITY, 1.0, ones.iter().copied());
+                    let gates = [self.input_gate(l, j), self.neuron_on[l][k], self.layer_on[l]];
                     for g in gates.into_iter().flatten() {
-                        m.add_row(f64::NEG_INFINITY, 0.0, ones.iter().copied().chain([(g, -1.0)]));
+                        self.model
+                            .add_row(f64::NEG_INFINITY, 0.0, ones.iter().copied().chain([(g, -1.0)]));
                     }
                 }
             }
@@ -264,9 +375,21 @@ impl DenseFormulation {
         let mut terms = Vec::new();
         if l == 0 {
             let d = self.d();
-            for (i, &x) in self.data.row(n).iter().enumerate() {
-                if x != 0.0 {
-                    terms.push((self.w1[k * d + i], x));
+            let row = self.data.row(n);
+            match &self.conv {
+                Some(c) => {
+                    for &(i, p) in &c.taps[k] {
+                        if row[i] != 0.0 {
+                            terms.push((self.w1[p], row[i]));
+                        }
+                    }
+                }
+                None => {
+                    for (i, &x) in row.iter().enumerate() {
+                        if x != 0.0 {
+                            terms.push((self.w1[k * d + i], x));
+                        }
+                    }
                 }
             }
         } else {
@@ -281,20 +404,22 @@ impl DenseFormulation {
                 }
             }
         }
-        terms.push((self.bias[l][k], 1.0));
+        terms.push((self.bias[l][self.unit(l, k)], 1.0));
         terms
     }
 
-    /// Interval bound U of |a| for layer `l`, sample `n` (same for every
-    /// neuron of the layer).
-    fn interval_bound(&self, l: usize, n: usize) -> f64 {
+    /// Interval bound U of |a| for neuron `j` of layer `l`, sample `n`
+    /// (the same for every neuron of a dense layer).
+    fn interval_bound(&self, l: usize, n: usize, j: usize) -> f64 {
         let s = &self.settings;
-        if l == 0 {
-            s.omega * (self.data.row(n).iter().map(|x| x.abs()).sum::<f64>() + 1.0)
-        } else {
-            let w = self.widths[l - 1];
-            let h_sum: f64 = (0..w).map(|j| self.act[l - 1][n * w + j].upper).sum();
-            s.grid_step * s.grid_levels as f64 * h_sum + s.omega
+        let row = self.data.row(n);
+        match (l, &self.conv) {
+            (0, Some(c)) => s.omega * (c.taps[j].iter().map(|&(i, _)| row[i].abs()).sum::<f64>() + 1.0),
+            (0, None) => s.omega * (row.iter().map(|x| x.abs()).sum::<f64>() + 1.0),
+            _ => {
+                let h_sum: f64 = (0..self.inputs_of(l)).map(|j| self.input_act(l, n, j).upper).sum();
+                s.grid_step * s.grid_levels as f64 * h_sum + s.omega
+            }
         }
     }
 
@@ -310,7 +435,7 @@ impl DenseFormulation {
                 for n in 0..self.n() {
                     for k in 0..out {
                         for j in 0..inp {
-                            let a = self.act[l - 1][n * inp + j];
+                            let a = self.input_act(l, n, j);
                             for vi in 0..nv {
                                 let u = self.grid[l][(k * inp + j) * nv + vi];
                                 let col = a.h.map(|h| {
@@ -338,8 +463,8 @@ impl DenseFormulation {
             let width = self.widths[l];
             let mut acts = Vec::with_capacity(self.n() * width);
             for n in 0..self.n() {
-                let bound = self.interval_bound(l, n);
                 for j in 0..width {
+                    let bound = self.interval_bound(l, n, j);
                     let (lo, up) = (-bound, bound);
                     let terms = self.preact_terms(l, n, j);
                     let act = self.add_relu(l, n, j, lo, up, terms);
@@ -347,7 +472,64 @@ impl DenseFormulation {
                 }
             }
             self.act.push(acts);
+            if l == 0 {
+                self.add_pooling();
+            }
         }
+    }
+
+    /// The pooled values of the convolution's feature maps. Average: g is
+    /// the mean of its window, one equality. Max: g ≥ h_e for every element
+    /// e, and g ≤ h_e + G(1 − δ_e) with Σ_e δ_e = 1, G = the largest bound
+    /// in the window: g equals the element δ picks, which is the largest.
+    fn add_pooling(&mut self) {
+        let Some(pool) = self.conv.as_ref().and_then(|c| c.pool) else {
+            return;
+        };
+        let windows = self.conv.as_ref().expect("a convolution").windows.clone();
+        let width = self.widths[0];
+        let mut pooled = Vec::with_capacity(self.n() * windows.len());
+        for n in 0..self.n() {
+            for win in &windows {
+                let elems: Vec<Act> = win.iter().map(|&e| self.act[0][n * width + e]).collect();
+                let live: Vec<(usize, Col, f64)> = elems
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, a)| a.h.map(|h| (i, h, a.upper)))
+                    .collect();
+                let m = &mut self.model;
+                let mut select = vec![None; elems.len()];
+                let (g, upper) = match pool.kind {
+                    _ if live.is_empty() => (None, 0.0),
+                    PoolKind::Average => {
+                        let inv = 1.0 / elems.len() as f64;
+                        let upper: f64 = live.iter().map(|t| t.2 * inv).sum();
+                        let g = m.add_col(0.0, upper, 0.0, VarType::Continuous);
+                        let row = [(g, 1.0)].into_iter().chain(live.iter().map(|t| (t.1, -inv)));
+                        m.add_row(0.0, 0.0, row);
+                        (Some(g), upper)
+                    }
+                    PoolKind::Max if live.len() == 1 => (Some(live[0].1), live[0].2),
+                    PoolKind::Max => {
+                        let upper = live.iter().map(|t| t.2).fold(0.0, f64::max);
+                        let g = m.add_col(0.0, upper, 0.0, VarType::Continuous);
+                        let mut pick = Vec::with_capacity(live.len());
+                        for &(i, h, _) in &live {
+                            let d = m.add_binary(0.0);
+                            select[i] = Some(d);
+                            pick.push((d, 1.0));
+                            // g ≥ h_e ; g − h_e + G·δ_e ≤ G
+                            m.add_row(0.0, f64::INFINITY, [(g, 1.0), (h, -1.0)]);
+                            m.add_row(f64::NEG_INFINITY, upper, [(g, 1.0), (h, -1.0), (d, upper)]);
+                        }
+                        m.add_row(1.0, 1.0, pick);
+                        (Some(g), upper)
+                    }
+                };
+                pooled.push(PoolAct { g, upper, select });
+            }
+        }
+        self.conv.as_mut().expect("a convolution").pooled = pooled;
     }
 
     /// One ReLU h = max(0, a) with a ∈ [lo, up]; relaxed by the layer
@@ -428,7 +610,7 @@ impl DenseFormulation {
 
     /// Bound on |o_{nk}| for sample n.
     fn output_bound(&self, n: usize) -> f64 {
-        self.interval_bound(self.num_layers() - 1, n)
+        self.interval_bound(self.num_layers() - 1, n, 0)
     }
 
     fn add_loss(&mut self) {
@@ -476,7 +658,9 @@ impl DenseFormulation {
 
     fn add_symmetry_breaking(&mut self) {
         let omega = self.settings.omega;
-        for l in 0..self.num_layers() - 1 {
+        // A convolution's filters are left in any order.
+        let first = self.conv.is_some() as usize;
+        for l in first..self.num_layers() - 1 {
             for j in 0..self.widths[l].saturating_sub(1) {
                 let (b0, b1) = (self.bias[l][j], self.bias[l][j + 1]);
                 match (self.neuron_on[l][j], self.neuron_on[l][j + 1]) {
@@ -550,13 +734,16 @@ impl DenseFormulation {
                     l + 1
                 ));
             }
-            for j in 0..layer.outputs() {
-                if let Some(q) = self.neuron_on[l][j] {
+            // Indicators and biases, per neuron (per filter).
+            let per = layer.outputs() / self.units(l);
+            for u in 0..self.units(l) {
+                let j = u * per;
+                if let Some(q) = self.neuron_on[l][u] {
                     x[q.index()] = if layer.kept[j] { 1.0 } else { 0.0 };
                 } else if !layer.kept[j] {
                     return Err(format!(
                         "neuron {} of layer {} is pruned, but neuron pruning is off",
-                        j + 1,
+                        u + 1,
                         l + 1
                     ));
                 }
@@ -564,56 +751,65 @@ impl DenseFormulation {
                 if b.abs() > s.omega + tol {
                     return Err(format!(
                         "bias {} of layer {} is {b}, outside ±ω = {}",
-                        j + 1,
+                        u + 1,
                         l + 1,
                         s.omega
                     ));
                 }
-                x[self.bias[l][j].index()] = b.clamp(-s.omega, s.omega);
+                x[self.bias[l][u].index()] = b.clamp(-s.omega, s.omega);
+            }
+            if l == 0 {
+                // Layer 1 (or the filters): free weights in the box.
+                for (idx, &w) in layer.weight_params().enumerate() {
+                    let w = if layer.identity { 0.0 } else { w };
+                    if w.abs() > s.omega + tol {
+                        let at = match &self.conv {
+                            Some(_) => format!("filter weight {}", idx + 1),
+                            None => format!("weight ({}, {}) of layer 1", idx / d + 1, idx % d + 1),
+                        };
+                        return Err(format!("{at} is {w}, outside ±ω"));
+                    }
+                    let w = w.clamp(-s.omega, s.omega);
+                    x[self.w1[idx].index()] = w;
+                    if let Some(a) = self.w1_abs[idx] {
+                        x[a.index()] = w.abs();
+                    }
+                    if let Some(o) = self.w1_on[idx] {
+                        x[o.index()] = if w != 0.0 { 1.0 } else { 0.0 };
+                    }
+                    if let Some(r) = self.w1_sq[idx] {
+                        x[r.index()] = s.l2_approx(w);
+                    }
+                }
+                continue;
+            }
+            for j in 0..layer.outputs() {
                 for i in 0..self.inputs_of(l) {
                     let w = if layer.identity { 0.0 } else { layer.weights[j][i] };
-                    if l == 0 {
-                        if w.abs() > s.omega + tol {
-                            return Err(format!("weight ({}, {}) of layer 1 is {w}, outside ±ω", j + 1, i + 1));
-                        }
-                        let w = w.clamp(-s.omega, s.omega);
-                        let idx = j * d + i;
-                        x[self.w1[idx].index()] = w;
-                        if let Some(a) = self.w1_abs[idx] {
-                            x[a.index()] = w.abs();
-                        }
-                        if let Some(o) = self.w1_on[idx] {
-                            x[o.index()] = if w != 0.0 { 1.0 } else { 0.0 };
-                        }
-                        if let Some(r) = self.w1_sq[idx] {
-                            x[r.index()] = s.l2_approx(w);
-                        }
-                    } else {
-                        let z = (w / s.grid_step).round();
-                        if (w - z * s.grid_step).abs() > tol || z.abs() > s.grid_levels as f64 {
-                            return Err(format!(
-                                "weight ({}, {}) of layer {} is {w}, not on the grid {}·{{−{}..{}}}",
-                                j + 1,
-                                i + 1,
-                                l + 1,
-                                s.grid_step,
-                                s.grid_levels,
-                                s.grid_levels
-                            ));
-                        }
-                        if z != 0.0 {
-                            let vi = values.iter().position(|&v| v as f64 == z).expect("z on grid");
-                            x[self.grid[l][(j * self.inputs_of(l) + i) * nv + vi].index()] = 1.0;
-                        }
+                    let z = (w / s.grid_step).round();
+                    if (w - z * s.grid_step).abs() > tol || z.abs() > s.grid_levels as f64 {
+                        return Err(format!(
+                            "weight ({}, {}) of layer {} is {w}, not on the grid {}·{{−{}..{}}}",
+                            j + 1,
+                            i + 1,
+                            l + 1,
+                            s.grid_step,
+                            s.grid_levels,
+                            s.grid_levels
+                        ));
+                    }
+                    if z != 0.0 {
+                        let vi = values.iter().position(|&v| v as f64 == z).expect("z on grid");
+                        x[self.grid[l][(j * self.inputs_of(l) + i) * nv + vi].index()] = 1.0;
                     }
                 }
             }
         }
-        // Activations, products and losses from the forward pass.
+        // Activations, pooled values, products and losses from the forward pass.
         for n in 0..self.n() {
-            let acts = net.activations(self.data.row(n));
+            let trace = trace(net, self.data.row(n));
             let mut input: Vec<f64> = self.data.row(n).to_vec();
-            for (l, out) in acts.iter().enumerate() {
+            for (l, (neurons, out)) in trace.iter().enumerate() {
                 if l >= 1 {
                     let (inp, width) = (self.inputs_of(l), self.widths[l]);
                     for k in 0..width {
@@ -633,13 +829,13 @@ impl DenseFormulation {
                     for j in 0..width {
                         let a = &self.act[l][n * width + j];
                         if let Some(h) = a.h {
-                            x[h.index()] = out[j];
-                        } else if out[j] > tol {
+                            x[h.index()] = neurons[j];
+                        } else if neurons[j] > tol {
                             return Err(format!(
                                 "sample {n}: neuron {} of layer {} is proven 0 but is {}",
                                 j + 1,
                                 l + 1,
-                                out[j]
+                                neurons[j]
                             ));
                         }
                         if let Some(sg) = a.sigma {
@@ -651,13 +847,40 @@ impl DenseFormulation {
                             x[sg.index()] = if pre > 0.0 { 1.0 } else { 0.0 };
                         }
                     }
+                    if l == 0 {
+                        self.set_pool_values(&mut x, n, neurons, out);
+                    }
                 }
                 input = out.clone();
             }
-            let scores = acts.last().expect("output layer");
-            self.set_loss_values(&mut x, n, scores);
+            self.set_loss_values(&mut x, n, &input);
         }
         Ok(x)
+    }
+
+    /// Pooled values, and for max pooling the binary of the element that
+    /// wins (the first largest).
+    fn set_pool_values(&self, x: &mut [f64], n: usize, h: &[f64], pooled: &[f64]) {
+        let Some(c) = self.conv.as_ref().filter(|c| c.pool.is_some()) else {
+            return;
+        };
+        for (q, win) in c.windows.iter().enumerate() {
+            let p = &c.pooled[n * c.windows.len() + q];
+            if let Some(g) = p.g {
+                x[g.index()] = pooled[q];
+            }
+            let best = (0..win.len())
+                .filter(|&i| p.select[i].is_some())
+                .fold(None, |b: Option<usize>, i| match b {
+                    Some(b) if h[win[b]] >= h[win[i]] => Some(b),
+                    _ => Some(i),
+                });
+            for (i, sel) in p.select.iter().enumerate() {
+                if let Some(sel) = sel {
+                    x[sel.index()] = if Some(i) == best { 1.0 } else { 0.0 };
+                }
+            }
+        }
     }
 
     fn set_loss_values(&self, x: &mut [f64], n: usize, scores: &[f64]) {
@@ -713,7 +936,7 @@ impl DenseFormulation {
             if layer.identity {
                 continue;
             }
-            for w in layer.weights.iter().flatten() {
+            for w in layer.weight_params() {
                 if l == 0 {
                     reg += s.l1 * w.abs() + s.l2 * s.l2_approx(*w);
                 } else {
@@ -725,10 +948,7 @@ impl DenseFormulation {
             }
         }
         let neurons: usize = if s.prune_neurons {
-            net.layers[..net.layers.len() - 1]
-                .iter()
-                .map(|l| l.kept.iter().filter(|k| **k).count())
-                .sum()
+            net.neurons_kept().iter().sum()
         } else {
             0
         };
@@ -740,6 +960,16 @@ impl DenseFormulation {
 
     fn check_shape(&self, net: &Network) -> Result<(), String> {
         let widths: Vec<usize> = net.layers.iter().map(|l| l.outputs()).collect();
+        let conv = net.layers[0].conv.as_ref().map(|c| (c.shape, net.layers[0].pool));
+        if conv != self.conv.as_ref().map(|c| (c.shape, c.pool)) {
+            return Err(format!(
+                "the network's first layer ({}) is not the formulation's ({})",
+                conv.map_or("dense".into(), |c| format!("{:?}", c)),
+                self.conv
+                    .as_ref()
+                    .map_or("dense".into(), |c| format!("{:?}", (c.shape, c.pool)))
+            ));
+        }
         if widths != self.widths || net.feature_names.len() != self.d() {
             return Err(format!(
                 "network {} → {:?} does not match the formulation {} → {:?}",
@@ -760,8 +990,37 @@ impl DenseFormulation {
         let values = self.values();
         let nv = values.len();
         let on = |c: Option<Col>| c.is_none_or(|c| x[c.index()] > 0.5);
+        let read_w1 = |c: Col| {
+            let w = x[c.index()];
+            if w.abs() <= tol.zero_weight {
+                0.0
+            } else {
+                w
+            }
+        };
         let mut layers = Vec::new();
         for l in 0..self.num_layers() {
+            if let (0, Some(c)) = (l, &self.conv) {
+                // The filters; a pruned filter is all zero with bias 0.
+                let per = c.shape.params() / c.shape.channels;
+                let kept: Vec<bool> = (0..c.shape.channels).map(|u| on(self.neuron_on[0][u])).collect();
+                let filters = (0..c.shape.params())
+                    .map(|p| if kept[p / per] { read_w1(self.w1[p]) } else { 0.0 })
+                    .collect();
+                let bias: Vec<f64> = (0..c.shape.channels)
+                    .map(|u| if kept[u] { x[self.bias[0][u].index()] } else { 0.0 })
+                    .collect();
+                let conv = Conv {
+                    shape: c.shape,
+                    filters,
+                };
+                let mut layer = Layer::convolution(conv, &bias, c.pool);
+                for (j, k) in layer.kept.iter_mut().enumerate() {
+                    *k = kept[c.shape.channel_of(j)];
+                }
+                layers.push(layer);
+                continue;
+            }
             let (inp, out) = (self.inputs_of(l), self.widths[l]);
             let identity = !on(self.layer_on[l]);
             let mut weights = vec![vec![0.0; inp]; out];
@@ -772,12 +1031,7 @@ impl DenseFormulation {
                     bias[k] = x[self.bias[l][k].index()];
                     for j in 0..inp {
                         weights[k][j] = if l == 0 {
-                            let w = x[self.w1[k * d + j].index()];
-                            if w.abs() <= tol.zero_weight {
-                                0.0
-                            } else {
-                                w
-                            }
+                            read_w1(self.w1[k * d + j])
                         } else {
                             let z: i32 = (0..nv)
                                 .filter(|&vi| x[self.grid[l][(k * inp + j) * nv + vi].index()] > 0.5)
@@ -830,17 +1084,25 @@ impl DenseFormulation {
         let mut loss_dev = 0.0f64;
         let mut failure = None;
         for n in 0..self.n() {
-            let acts = net.activations(self.data.row(n));
+            let trace = trace(net, self.data.row(n));
             for l in 0..self.num_layers() - 1 {
                 let w = self.widths[l];
                 for j in 0..w {
                     let a = &self.act[l][n * w + j];
                     let milp = a.h.map_or(0.0, |h| x[h.index()]);
-                    let dev = (milp - acts[l][j]).abs() / (1.0 + a.upper);
+                    let dev = (milp - trace[l].0[j]).abs() / (1.0 + a.upper);
                     act_dev = act_dev.max(dev);
                 }
             }
-            let scores = acts.last().expect("output");
+            // Pooled values count as activations.
+            if let Some(c) = self.conv.as_ref().filter(|c| c.pool.is_some()) {
+                for q in 0..c.windows.len() {
+                    let p = &c.pooled[n * c.windows.len() + q];
+                    let milp = p.g.map_or(0.0, |g| x[g.index()]);
+                    act_dev = act_dev.max((milp - trace[0].1[q]).abs() / (1.0 + p.upper));
+                }
+            }
+            let scores = &trace.last().expect("output").1;
             let bound = self.output_bound(n);
             for (k, &o) in scores.iter().enumerate() {
                 let milp: f64 = self.output_terms(n, k).iter().map(|&(c, v)| v * x[c.index()]).sum();
@@ -886,6 +1148,11 @@ impl DenseFormulation {
         }
     }
 
+    /// The convolution in front, with its pooling, when layer 1 is one.
+    pub fn convolution(&self) -> Option<(ConvShape, Option<Pool>)> {
+        self.conv.as_ref().map(|c| (c.shape, c.pool))
+    }
+
     /// The training data the model was built on (standardized).
     pub fn data(&self) -> &Dataset {
         &self.data
@@ -918,6 +1185,20 @@ impl DenseFormulation {
         }
         v
     }
+}
+
+/// Each layer's neuron outputs (after ReLU, before pooling) and what it
+/// hands on (after pooling), for a standardized input: the forward pass
+/// the certificate compares with.
+pub(crate) fn trace(net: &Network, x: &[f64]) -> Vec<(Vec<f64>, Vec<f64>)> {
+    let mut out: Vec<(Vec<f64>, Vec<f64>)> = Vec::with_capacity(net.layers.len());
+    for layer in &net.layers {
+        let input = out.last().map_or(x, |t| t.1.as_slice());
+        let h = layer.neuron_outputs(input);
+        let pooled = layer.pool_outputs(h.clone());
+        out.push((h, pooled));
+    }
+    out
 }
 
 /// Terms of `a − b + coef·extra`, merging repeated columns.

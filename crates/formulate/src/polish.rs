@@ -15,6 +15,7 @@
 use crate::dense::merge_terms as merge;
 use crate::{DenseFormulation, Loss};
 use mipnet_milp::{Col, Model, Sense, VarType};
+use mipnet_network::PoolKind;
 
 /// The reduced LP and where its variables are.
 pub struct PolishLp {
@@ -43,10 +44,10 @@ impl DenseFormulation {
         m.set_offset(self.model.offset() + offset);
         let layers = self.num_layers();
         let layer_on: Vec<bool> = (0..layers).map(|l| on(x, self.layer_on[l])).collect();
-        // Biases.
+        // Biases (per filter in a convolution).
         let mut bias = Vec::with_capacity(layers);
         for l in 0..layers {
-            let cols: Vec<Option<Col>> = (0..self.widths[l])
+            let cols: Vec<Option<Col>> = (0..self.units(l))
                 .map(|k| {
                     (layer_on[l] && on(x, self.neuron_on[l][k]))
                         .then(|| m.add_col(-s.omega, s.omega, 0.0, VarType::Continuous))
@@ -54,28 +55,26 @@ impl DenseFormulation {
                 .collect();
             bias.push(cols);
         }
-        // Layer-1 weights and their penalties.
+        // Layer-1 weights (filter weights) and their penalties.
         let mut w1 = Vec::with_capacity(self.w1.len());
-        for j in 0..self.widths[0] {
-            for i in 0..d {
-                let idx = j * d + i;
-                let free = on(x, self.neuron_on[0][j]) && on(x, self.w1_on[idx]);
-                let w = free.then(|| m.add_col(-s.omega, s.omega, 0.0, VarType::Continuous));
-                if let Some(w) = w {
-                    if self.w1_abs[idx].is_some() {
-                        let a = m.add_col(0.0, s.omega, s.l1, VarType::Continuous);
-                        m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, -1.0)]);
-                        m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, 1.0)]);
-                    }
-                    if self.w1_sq[idx].is_some() {
-                        let r = m.add_col(0.0, s.omega * s.omega, s.l2, VarType::Continuous);
-                        for t in s.l2_points() {
-                            m.add_row(-t * t, f64::INFINITY, [(r, 1.0), (w, -2.0 * t)]);
-                        }
+        let per_unit = self.w1.len() / self.units(0);
+        for idx in 0..self.w1.len() {
+            let free = on(x, self.neuron_on[0][idx / per_unit]) && on(x, self.w1_on[idx]);
+            let w = free.then(|| m.add_col(-s.omega, s.omega, 0.0, VarType::Continuous));
+            if let Some(w) = w {
+                if self.w1_abs[idx].is_some() {
+                    let a = m.add_col(0.0, s.omega, s.l1, VarType::Continuous);
+                    m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, -1.0)]);
+                    m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, 1.0)]);
+                }
+                if self.w1_sq[idx].is_some() {
+                    let r = m.add_col(0.0, s.omega * s.omega, s.l2, VarType::Continuous);
+                    for t in s.l2_points() {
+                        m.add_row(-t * t, f64::INFINITY, [(r, 1.0), (w, -2.0 * t)]);
                     }
                 }
-                w1.push(w);
             }
+            w1.push(w);
         }
         // Grid weights fixed: z_kj of each layer ≥ 2.
         let values = self.values();
@@ -98,7 +97,7 @@ impl DenseFormulation {
             .collect();
         // Symmetry breaking on the biases, with the indicators fixed.
         if s.symmetry_breaking {
-            for l in 0..layers - 1 {
+            for l in (self.conv.is_some() as usize)..layers - 1 {
                 for j in 0..self.widths[l].saturating_sub(1) {
                     let q = |c: Option<Col>| if on(x, c) { 1.0 } else { 0.0 };
                     let rhs = -2.0 * s.omega * (q(self.neuron_on[l][j]) - q(self.neuron_on[l][j + 1]));
@@ -118,8 +117,15 @@ impl DenseFormulation {
                 let width = self.widths[l];
                 let pre = |k: usize, input: &[Option<Col>]| -> Vec<(Col, f64)> {
                     let mut t: Vec<(Col, f64)> = Vec::new();
-                    if l == 0 {
-                        for (i, &xv) in self.data.row(n).iter().enumerate() {
+                    let row = self.data.row(n);
+                    if let (0, Some(c)) = (l, &self.conv) {
+                        for &(i, p) in &c.taps[k] {
+                            if let (Some(w), true) = (w1[p], row[i] != 0.0) {
+                                t.push((w, row[i]));
+                            }
+                        }
+                    } else if l == 0 {
+                        for (i, &xv) in row.iter().enumerate() {
                             if let (Some(w), true) = (w1[k * d + i], xv != 0.0) {
                                 t.push((w, xv));
                             }
@@ -133,7 +139,7 @@ impl DenseFormulation {
                             }
                         }
                     }
-                    t.extend(bias[l][k].map(|b| (b, 1.0)));
+                    t.extend(bias[l][self.unit(l, k)].map(|b| (b, 1.0)));
                     t
                 };
                 if l == layers - 1 {
@@ -149,7 +155,7 @@ impl DenseFormulation {
                 for j in 0..width {
                     let act = &self.act[l][n * width + j];
                     let terms = pre(j, &input);
-                    let active = act.h.is_some() && on(x, act.sigma) && on(x, self.neuron_on[l][j]);
+                    let active = act.h.is_some() && on(x, act.sigma) && on(x, self.neuron_on[l][self.unit(l, j)]);
                     if active {
                         // h = a, 0 ≤ h ≤ U
                         let h = m.add_col(0.0, act.upper, 0.0, VarType::Continuous);
@@ -165,10 +171,62 @@ impl DenseFormulation {
                         next.push(None);
                     }
                 }
-                input = next;
+                input = if l == 0 {
+                    self.polish_pooling(&mut m, n, next, x)
+                } else {
+                    next
+                };
             }
         }
         PolishLp { model: m, w1, bias }
+    }
+
+    /// What the convolution hands on with its pooling binaries fixed:
+    /// average pooling a new column equal to the mean of its window; max
+    /// pooling the element that the fixed binary picks, with rows keeping
+    /// it the largest of its window.
+    fn polish_pooling(&self, m: &mut Model, n: usize, h: Vec<Option<Col>>, x: &[f64]) -> Vec<Option<Col>> {
+        let Some((c, pool)) = self.conv.as_ref().and_then(|c| c.pool.map(|p| (c, p))) else {
+            return h;
+        };
+        let mut out = Vec::with_capacity(c.windows.len());
+        for (q, win) in c.windows.iter().enumerate() {
+            let p = &c.pooled[n * c.windows.len() + q];
+            let live: Vec<Col> = win.iter().filter_map(|&e| h[e]).collect();
+            match pool.kind {
+                PoolKind::Average => {
+                    if live.is_empty() {
+                        out.push(None);
+                        continue;
+                    }
+                    let inv = 1.0 / win.len() as f64;
+                    let g = m.add_col(0.0, p.upper.max(0.0), 0.0, VarType::Continuous);
+                    m.add_row(0.0, 0.0, [(g, 1.0)].into_iter().chain(live.iter().map(|&c| (c, -inv))));
+                    out.push(Some(g));
+                }
+                PoolKind::Max => {
+                    // The picked element: the one whose binary is 1, or the
+                    // only element that can be nonzero.
+                    let picked = match p.select.iter().position(|s| s.is_some_and(|s| x[s.index()] > 0.5)) {
+                        Some(i) => h[win[i]],
+                        None => win.iter().find_map(|&e| h[e]),
+                    };
+                    for &e in win {
+                        match (picked, h[e]) {
+                            (Some(g), Some(he)) if g != he => {
+                                m.add_row(0.0, f64::INFINITY, [(g, 1.0), (he, -1.0)]);
+                            }
+                            (None, Some(he)) => {
+                                m.add_row(f64::NEG_INFINITY, 0.0, [(he, 1.0)]);
+                            }
+                            _ => {}
+                        }
+                    }
+                    out.push(picked);
+                }
+            }
+        }
+        out
     }
 
     fn add_polish_loss(&self, m: &mut Model, n: usize, outputs: &[Vec<(Col, f64)>], x: &[f64]) {
@@ -225,16 +283,34 @@ impl DenseFormulation {
         // Start from the fixed pattern's network, then put in the LP's values.
         let mut net = self.network_from(x, standardizer, tol);
         let d = self.d();
+        let read = |c: Option<Col>| {
+            let w = c.map_or(0.0, |c| y[c.index()]);
+            if w.abs() <= tol.zero_weight {
+                0.0
+            } else {
+                w
+            }
+        };
         for (l, layer) in net.layers.iter_mut().enumerate() {
             if layer.identity {
+                continue;
+            }
+            if let Some(c) = &mut layer.conv {
+                let per = c.shape.outputs() / c.shape.channels;
+                for (p, f) in c.filters.iter_mut().enumerate() {
+                    *f = read(lp.w1[p]);
+                }
+                for (j, b) in layer.bias.iter_mut().enumerate() {
+                    *b = lp.bias[0][j / per].map_or(0.0, |c| y[c.index()]);
+                }
+                layer.unroll();
                 continue;
             }
             for k in 0..layer.outputs() {
                 layer.bias[k] = lp.bias[l][k].map_or(0.0, |c| y[c.index()]);
                 if l == 0 {
                     for i in 0..d {
-                        let w = lp.w1[k * d + i].map_or(0.0, |c| y[c.index()]);
-                        layer.weights[k][i] = if w.abs() <= tol.zero_weight { 0.0 } else { w };
+                        layer.weights[k][i] = read(lp.w1[k * d + i]);
                     }
                 }
             }

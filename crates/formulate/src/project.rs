@@ -12,7 +12,7 @@
 //! prediction).
 
 use crate::{DenseFormulation, FormulationSettings};
-use mipnet_network::{Grid, Network};
+use mipnet_network::{Grid, Layer, Network};
 
 /// The projected network. Neurons whose outgoing weights all round to 0
 /// contribute nothing: their incoming weights and bias become 0, and with
@@ -23,48 +23,62 @@ pub fn project(net: &Network, s: &FormulationSettings) -> Network {
     let top = s.grid_step * s.grid_levels as f64;
     for l in (1..nl).rev() {
         let inp = out.layers[l].inputs();
-        for j in 0..inp {
-            let max = out.layers[l].weights.iter().map(|r| r[j].abs()).fold(0.0, f64::max);
+        // Inputs that share one scale: all values of one filter's feature
+        // map (pooled or not) after a convolution, each neuron otherwise.
+        let units = unit_inputs(&out.layers[l - 1], inp);
+        for (u, inputs) in units.iter().enumerate() {
+            let max = out.layers[l]
+                .weights
+                .iter()
+                .flat_map(|r| inputs.iter().map(|&j| r[j].abs()))
+                .fold(0.0, f64::max);
             let c = if max > 0.0 { max / top } else { 1.0 };
             for row in out.layers[l].weights.iter_mut() {
-                let z = (row[j] / c / s.grid_step)
-                    .round()
-                    .clamp(-(s.grid_levels as f64), s.grid_levels as f64);
-                row[j] = z * s.grid_step;
+                for &j in inputs {
+                    let z = (row[j] / c / s.grid_step)
+                        .round()
+                        .clamp(-(s.grid_levels as f64), s.grid_levels as f64);
+                    row[j] = z * s.grid_step;
+                }
             }
-            let below = &mut out.layers[l - 1];
-            below.weights[j].iter_mut().for_each(|w| *w *= c);
-            below.bias[j] *= c;
+            scale_unit(&mut out.layers[l - 1], u, c);
+            // A dead unit of layer l−1: nothing goes out.
+            if out.layers[l]
+                .weights
+                .iter()
+                .all(|r| inputs.iter().all(|&j| r[j] == 0.0))
+            {
+                scale_unit(&mut out.layers[l - 1], u, 0.0);
+                if s.prune_neurons {
+                    set_kept(&mut out.layers[l - 1], u, false);
+                }
+            }
         }
+        out.layers[l - 1].unroll();
         out.layers[l].grid = Some(Grid {
             step: s.grid_step,
             levels: s.grid_levels,
         });
-        // Dead neurons of layer l−1: nothing goes out.
-        for j in 0..inp {
-            if out.layers[l].weights.iter().all(|r| r[j] == 0.0) {
-                let below = &mut out.layers[l - 1];
-                below.weights[j].iter_mut().for_each(|w| *w = 0.0);
-                below.bias[j] = 0.0;
-                if s.prune_neurons {
-                    below.kept[j] = false;
-                }
-            }
-        }
     }
     let largest = out.layers[0]
-        .weights
-        .iter()
-        .flatten()
+        .weight_params()
         .chain(out.layers.iter().flat_map(|l| l.bias.iter()))
         .fold(0.0f64, |m, v| m.max(v.abs()));
     if largest > s.omega {
         let t = s.omega / largest;
-        out.layers[0]
-            .weights
-            .iter_mut()
-            .flatten()
-            .for_each(|w| *w = (*w * t).clamp(-s.omega, s.omega));
+        let first = &mut out.layers[0];
+        match &mut first.conv {
+            Some(c) => c
+                .filters
+                .iter_mut()
+                .for_each(|w| *w = (*w * t).clamp(-s.omega, s.omega)),
+            None => first
+                .weights
+                .iter_mut()
+                .flatten()
+                .for_each(|w| *w = (*w * t).clamp(-s.omega, s.omega)),
+        }
+        first.unroll();
         for l in &mut out.layers {
             l.bias.iter_mut().for_each(|b| *b = (*b * t).clamp(-s.omega, s.omega));
         }
@@ -75,13 +89,52 @@ pub fn project(net: &Network, s: &FormulationSettings) -> Network {
     out
 }
 
+/// For each unit of `below` (a filter of a convolution, else a neuron),
+/// the inputs of the next layer (`inputs` long) that come from it.
+fn unit_inputs(below: &Layer, inputs: usize) -> Vec<Vec<usize>> {
+    match &below.conv {
+        Some(c) => {
+            let per = inputs / c.shape.channels;
+            (0..c.shape.channels)
+                .map(|u| (u * per..(u + 1) * per).collect())
+                .collect()
+        }
+        None => (0..inputs).map(|j| vec![j]).collect(),
+    }
+}
+
+/// Multiplies a unit's incoming weights and bias by `c` (the unrolled
+/// matrix of a convolution is refreshed by the caller).
+fn scale_unit(layer: &mut Layer, u: usize, c: f64) {
+    match &mut layer.conv {
+        Some(conv) => {
+            let per_filter = conv.filters.len() / conv.shape.channels;
+            conv.filters[u * per_filter..(u + 1) * per_filter]
+                .iter_mut()
+                .for_each(|w| *w *= c);
+            let per = conv.shape.outputs() / conv.shape.channels;
+            layer.bias[u * per..(u + 1) * per].iter_mut().for_each(|b| *b *= c);
+        }
+        None => {
+            layer.weights[u].iter_mut().for_each(|w| *w *= c);
+            layer.bias[u] *= c;
+        }
+    }
+}
+
+fn set_kept(layer: &mut Layer, u: usize, kept: bool) {
+    let per = layer.conv.as_ref().map_or(1, |c| c.shape.outputs() / c.shape.channels);
+    layer.kept[u * per..(u + 1) * per].iter_mut().for_each(|k| *k = kept);
+}
+
 /// Permutes each hidden layer's neurons into symmetric order (kept first,
 /// then bias descending), moving the next layer's weights along. A layer
 /// next to an identity layer keeps its order: the identity passes neurons
 /// through by position.
 pub fn sort_neurons(net: &mut Network) {
     for l in 0..net.layers.len() - 1 {
-        if net.layers[l].identity || net.layers[l + 1].identity {
+        // Filters stay in their order (symmetry breaking skips them).
+        if net.layers[l].identity || net.layers[l + 1].identity || net.layers[l].conv.is_some() {
             continue;
         }
         let order = DenseFormulation::symmetric_order(&net.layers[l]);

@@ -1,5 +1,6 @@
 //! The settings of the training MILP, with their defaults and validation.
 
+use mipnet_network::ConvSpec;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -32,7 +33,12 @@ impl Loss {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FormulationSettings {
-    /// Hidden layer widths, e.g. `[8]` or `[16, 8]`.
+    /// A convolution (with optional pooling) as the first layer, before the
+    /// dense hidden layers. Default none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conv: Option<ConvSpec>,
+    /// Hidden dense layer widths, e.g. `[8]` or `[16, 8]` (after the
+    /// convolution, when there is one; may then be empty).
     pub hidden: Vec<usize>,
     /// ω: layer-1 weights and every bias lie in [−ω, ω]. Default 1.
     pub omega: f64,
@@ -73,6 +79,7 @@ pub struct FormulationSettings {
 impl Default for FormulationSettings {
     fn default() -> Self {
         FormulationSettings {
+            conv: None,
             hidden: vec![8],
             omega: 1.0,
             grid_step: 1.0,
@@ -110,7 +117,7 @@ fn bad(name: &'static str, reason: impl Into<String>) -> Result<(), SettingError
 impl FormulationSettings {
     /// Refuses settings that cannot define a model.
     pub fn validate(&self) -> Result<(), SettingError> {
-        if self.hidden.is_empty() {
+        if self.hidden.is_empty() && self.conv.is_none() {
             return bad("hidden", "at least one hidden layer is needed");
         }
         if let Some(i) = self.hidden.iter().position(|&w| w == 0) {
@@ -162,11 +169,14 @@ impl FormulationSettings {
         Ok(())
     }
 
-    /// Hidden layers (0-based) that layer pruning may turn into the
-    /// identity: layers ≥ 2 as wide as the layer before.
+    /// Hidden layers (0-based, the convolution counted) that layer pruning
+    /// may turn into the identity: dense layers after the first dense one,
+    /// as wide as the layer before.
     pub fn prunable_layers(&self) -> Vec<usize> {
+        let shift = self.conv.is_some() as usize;
         (1..self.hidden.len())
             .filter(|&l| self.hidden[l] == self.hidden[l - 1])
+            .map(|l| l + shift)
             .collect()
     }
 

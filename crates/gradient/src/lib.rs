@@ -15,7 +15,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use mipnet_data::{Dataset, Standardizer};
-use mipnet_network::{Layer, Network, FORMAT_VERSION};
+use mipnet_network::{Conv, ConvShape, Layer, Network, Pool, PoolKind, FORMAT_VERSION};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -93,12 +93,26 @@ pub struct Constraints {
     pub clip: Option<f64>,
 }
 
-/// A fresh network d → hidden → K with He-uniform weights (seeded).
-pub fn initial_network(data: &Dataset, hidden: &[usize], seed: u64) -> Network {
+/// A fresh network d → [convolution →] hidden → K with He-uniform weights
+/// (seeded). `conv` is the first layer's geometry and pooling, already
+/// checked against the data.
+pub fn initial_network(
+    data: &Dataset,
+    conv: Option<(ConvShape, Option<Pool>)>,
+    hidden: &[usize],
+    seed: u64,
+) -> Network {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let widths: Vec<usize> = hidden.iter().copied().chain([data.num_classes()]).collect();
-    let mut inp = data.num_features();
     let mut layers = Vec::new();
+    let mut inp = data.num_features();
+    if let Some((shape, pool)) = conv {
+        let r = (6.0 / (shape.input[0] * shape.kernel * shape.kernel) as f64).sqrt();
+        let filters = (0..shape.params()).map(|_| rng.gen_range(-r..r)).collect();
+        let layer = Layer::convolution(Conv { shape, filters }, &vec![0.0; shape.channels], pool);
+        inp = layer.output_len();
+        layers.push(layer);
+    }
+    let widths: Vec<usize> = hidden.iter().copied().chain([data.num_classes()]).collect();
     for (l, &out) in widths.iter().enumerate() {
         let r = (6.0 / inp as f64).sqrt();
         layers.push(Layer {
@@ -183,37 +197,103 @@ fn output_grad(loss: GradientLoss, margin: f64, o: &[f64], y: usize, inv_n: f64,
     }
 }
 
+/// How a layer is wired, fixed during training: a convolution's taps and
+/// the pooling windows.
+struct Wiring {
+    /// Per neuron, (input, filter weight) pairs.
+    taps: Option<Vec<Vec<(usize, usize)>>>,
+    /// Neurons per filter (1 for a dense layer).
+    per_filter: usize,
+    pool: Option<(PoolKind, Vec<Vec<usize>>)>,
+}
+
+impl Wiring {
+    fn of(l: &Layer) -> Wiring {
+        let conv = l.conv.as_ref();
+        Wiring {
+            taps: conv.map(|c| c.shape.taps()),
+            per_filter: conv.map_or(1, |c| c.shape.outputs() / c.shape.channels),
+            pool: match (&l.pool, conv) {
+                (Some(p), Some(c)) => Some((p.kind, p.windows(c.shape.output_shape()))),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// The layer's free weights as one vector (a convolution's filters).
+fn free_weights(l: &Layer) -> Vec<f64> {
+    l.weight_params().copied().collect()
+}
+
+/// Pre-activations of a layer for input `x`, from its free weights `w`.
+fn preactivation(l: &Layer, wiring: &Wiring, w: &[f64], x: &[f64]) -> Vec<f64> {
+    match &wiring.taps {
+        Some(taps) => taps
+            .iter()
+            .zip(&l.bias)
+            .map(|(t, b)| t.iter().map(|&(i, p)| w[p] * x[i]).sum::<f64>() + b)
+            .collect(),
+        None => {
+            let inp = x.len();
+            l.bias
+                .iter()
+                .enumerate()
+                .map(|(k, b)| w[k * inp..(k + 1) * inp].iter().zip(x).map(|(a, v)| a * v).sum::<f64>() + b)
+                .collect()
+        }
+    }
+}
+
 /// Trains `net` in place on standardized `data`; returns the final mean loss.
 pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constraints) -> f64 {
     let nl = net.layers.len();
-    let mut adam_w: Vec<Adam> = net.layers.iter().map(|l| Adam::new(l.inputs() * l.outputs())).collect();
-    let mut adam_b: Vec<Adam> = net.layers.iter().map(|l| Adam::new(l.outputs())).collect();
+    let wiring: Vec<Wiring> = net.layers.iter().map(Wiring::of).collect();
+    // Free parameters: weights (filters) and biases (one per filter).
+    let mut weights: Vec<Vec<f64>> = net.layers.iter().map(free_weights).collect();
+    let mut biases: Vec<Vec<f64>> = net.layers.iter().map(|l| l.bias_params()).collect();
+    let mut adam_w: Vec<Adam> = weights.iter().map(|w| Adam::new(w.len())).collect();
+    let mut adam_b: Vec<Adam> = biases.iter().map(|b| Adam::new(b.len())).collect();
     let inv_n = 1.0 / data.len().max(1) as f64;
     let mut last_loss = f64::NAN;
     let frozen = |l: usize| c.freeze_from.is_some_and(|f| l >= f);
     for epoch in 1..=s.epochs {
-        let mut gw: Vec<Vec<f64>> = net.layers.iter().map(|l| vec![0.0; l.inputs() * l.outputs()]).collect();
-        let mut gb: Vec<Vec<f64>> = net.layers.iter().map(|l| vec![0.0; l.outputs()]).collect();
+        let mut gw: Vec<Vec<f64>> = weights.iter().map(|w| vec![0.0; w.len()]).collect();
+        let mut gb: Vec<Vec<f64>> = biases.iter().map(|b| vec![0.0; b.len()]).collect();
         let mut loss = 0.0;
         let mut go = vec![0.0; net.class_names.len()];
         for n in 0..data.len() {
-            // Forward, keeping each layer's input and pre-activation.
+            // Forward, keeping each layer's input, pre-activation and the
+            // element each max-pool window took.
             let mut inputs: Vec<Vec<f64>> = Vec::with_capacity(nl);
             let mut pre: Vec<Vec<f64>> = Vec::with_capacity(nl);
+            let mut winners: Vec<Vec<usize>> = Vec::with_capacity(nl);
             let mut cur = data.row(n).to_vec();
-            for layer in &net.layers {
-                let a: Vec<f64> = layer
-                    .weights
-                    .iter()
-                    .zip(&layer.bias)
-                    .map(|(r, b)| r.iter().zip(&cur).map(|(w, v)| w * v).sum::<f64>() + b)
-                    .collect();
+            for (l, layer) in net.layers.iter().enumerate() {
+                let a = preactivation(layer, &wiring[l], &weights[l], &cur);
                 inputs.push(cur);
-                cur = if layer.relu {
+                let h: Vec<f64> = if layer.relu {
                     a.iter().map(|v| v.max(0.0)).collect()
                 } else {
                     a.clone()
                 };
+                let mut won = Vec::new();
+                cur = match &wiring[l].pool {
+                    Some((PoolKind::Max, windows)) => windows
+                        .iter()
+                        .map(|w| {
+                            let best = w.iter().copied().fold(w[0], |b, i| if h[i] > h[b] { i } else { b });
+                            won.push(best);
+                            h[best]
+                        })
+                        .collect(),
+                    Some((PoolKind::Average, windows)) => windows
+                        .iter()
+                        .map(|w| w.iter().map(|&i| h[i]).sum::<f64>() / w.len() as f64)
+                        .collect(),
+                    None => h,
+                };
+                winners.push(won);
                 pre.push(a);
             }
             loss += output_grad(s.loss, s.margin, &cur, data.label(n), inv_n, &mut go);
@@ -221,6 +301,18 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
             let mut delta = go.clone();
             for l in (0..nl).rev() {
                 let layer = &net.layers[l];
+                let w = &weights[l];
+                // Through the pooling, to the neurons.
+                if let Some((kind, windows)) = &wiring[l].pool {
+                    let mut dh = vec![0.0; layer.outputs()];
+                    for (q, win) in windows.iter().enumerate() {
+                        match kind {
+                            PoolKind::Max => dh[winners[l][q]] += delta[q],
+                            PoolKind::Average => win.iter().for_each(|&i| dh[i] += delta[q] / win.len() as f64),
+                        }
+                    }
+                    delta = dh;
+                }
                 if layer.relu {
                     for (dv, a) in delta.iter_mut().zip(&pre[l]) {
                         if *a <= 0.0 {
@@ -228,65 +320,91 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
                         }
                     }
                 }
-                let inp = layer.inputs();
+                let inp = inputs[l].len();
+                let per = wiring[l].per_filter;
+                let mut next = vec![0.0; if l > 0 { inp } else { 0 }];
                 for (k, dk) in delta.iter().enumerate() {
                     if *dk == 0.0 {
                         continue;
                     }
-                    gb[l][k] += dk;
-                    let row = &mut gw[l][k * inp..(k + 1) * inp];
-                    for (g, v) in row.iter_mut().zip(&inputs[l]) {
-                        *g += dk * v;
-                    }
-                }
-                if l > 0 {
-                    let mut next = vec![0.0; inp];
-                    for (k, dk) in delta.iter().enumerate() {
-                        if *dk != 0.0 {
-                            for (nv, w) in next.iter_mut().zip(&layer.weights[k]) {
-                                *nv += dk * w;
+                    gb[l][k / per] += dk;
+                    match &wiring[l].taps {
+                        Some(taps) => {
+                            for &(i, p) in &taps[k] {
+                                gw[l][p] += dk * inputs[l][i];
+                                if l > 0 {
+                                    next[i] += dk * w[p];
+                                }
+                            }
+                        }
+                        None => {
+                            let row = &mut gw[l][k * inp..(k + 1) * inp];
+                            for (g, v) in row.iter_mut().zip(&inputs[l]) {
+                                *g += dk * v;
+                            }
+                            if l > 0 {
+                                for (nv, wv) in next.iter_mut().zip(&w[k * inp..(k + 1) * inp]) {
+                                    *nv += dk * wv;
+                                }
                             }
                         }
                     }
-                    delta = next;
                 }
+                delta = next;
             }
         }
         last_loss = loss;
         for l in 0..nl {
-            let layer = &mut net.layers[l];
-            let inp = layer.inputs();
+            let layer = &net.layers[l];
+            let per = wiring[l].per_filter;
+            let fan = weights[l].len() / biases[l].len().max(1);
             if !frozen(l) {
-                let mut flat: Vec<f64> = layer.weights.iter().flatten().copied().collect();
-                for (g, w) in gw[l].iter_mut().zip(&flat) {
+                for (g, w) in gw[l].iter_mut().zip(&weights[l]) {
                     *g += s.l1 * w.signum() * (*w != 0.0) as u8 as f64;
                 }
-                adam_w[l].step(&mut flat, &gw[l], s.learning_rate, epoch as i32);
-                for (k, row) in layer.weights.iter_mut().enumerate() {
-                    row.copy_from_slice(&flat[k * inp..(k + 1) * inp]);
-                }
+                adam_w[l].step(&mut weights[l], &gw[l], s.learning_rate, epoch as i32);
             }
-            adam_b[l].step(&mut layer.bias, &gb[l], s.learning_rate, epoch as i32);
-            // Pruned neurons stay pruned.
-            for k in 0..layer.outputs() {
-                if !layer.kept[k] {
-                    layer.bias[k] = 0.0;
-                    layer.weights[k].iter_mut().for_each(|w| *w = 0.0);
+            adam_b[l].step(&mut biases[l], &gb[l], s.learning_rate, epoch as i32);
+            // Pruned neurons (filters) stay pruned.
+            for k in 0..biases[l].len() {
+                if !layer.kept[k * per] {
+                    biases[l][k] = 0.0;
+                    weights[l][k * fan..(k + 1) * fan].iter_mut().for_each(|w| *w = 0.0);
                 }
             }
             if let Some(box_) = c.clip {
-                layer.bias.iter_mut().for_each(|b| *b = b.clamp(-box_, box_));
+                biases[l].iter_mut().for_each(|b| *b = b.clamp(-box_, box_));
                 if l == 0 {
-                    layer
-                        .weights
-                        .iter_mut()
-                        .flatten()
-                        .for_each(|w| *w = w.clamp(-box_, box_));
+                    weights[l].iter_mut().for_each(|w| *w = w.clamp(-box_, box_));
                 }
             }
         }
     }
+    for (l, layer) in net.layers.iter_mut().enumerate() {
+        set_params(layer, &weights[l], &biases[l]);
+    }
     last_loss
+}
+
+/// Puts free weights and biases back into a layer (unrolling a
+/// convolution's filters).
+fn set_params(layer: &mut Layer, w: &[f64], b: &[f64]) {
+    let per = layer.outputs() / b.len().max(1);
+    for (j, bias) in layer.bias.iter_mut().enumerate() {
+        *bias = b[j / per.max(1)];
+    }
+    match &mut layer.conv {
+        Some(c) => {
+            c.filters.copy_from_slice(w);
+            layer.unroll();
+        }
+        None => {
+            let inp = layer.inputs();
+            for (k, row) in layer.weights.iter_mut().enumerate() {
+                row.copy_from_slice(&w[k * inp..(k + 1) * inp]);
+            }
+        }
+    }
 }
 
 /// Magnitude pruning: zeroes the smallest weights (biases untouched) until
@@ -297,7 +415,7 @@ pub fn magnitude_prune(net: &Network, sparsity: f64) -> Network {
     let mut mags: Vec<f64> = net
         .layers
         .iter()
-        .flat_map(|l| l.weights.iter().flatten().map(|w| w.abs()))
+        .flat_map(|l| l.weight_params().map(|w| w.abs()))
         .collect();
     mags.sort_by(f64::total_cmp);
     let cut = ((sparsity.clamp(0.0, 1.0) * mags.len() as f64).round() as usize).min(mags.len());
@@ -307,12 +425,15 @@ pub fn magnitude_prune(net: &Network, sparsity: f64) -> Network {
     let threshold = mags[cut - 1];
     let mut zeroed = 0;
     for l in &mut out.layers {
-        for w in l.weights.iter_mut().flatten() {
-            if w.abs() <= threshold && zeroed < cut {
-                *w = 0.0;
+        let mut w = free_weights(l);
+        for v in w.iter_mut() {
+            if v.abs() <= threshold && zeroed < cut {
+                *v = 0.0;
                 zeroed += 1;
             }
         }
+        let b = l.bias_params();
+        set_params(l, &w, &b);
     }
     out
 }

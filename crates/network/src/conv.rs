@@ -130,6 +130,181 @@ impl ConvShape {
     }
 }
 
+fn one() -> usize {
+    1
+}
+
+/// A convolution layer as the user asks for it: filters, kernel, stride,
+/// padding and pooling; the input image's shape follows from the data
+/// (one channel, square) unless `image` gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConvSpec {
+    pub channels: usize,
+    pub kernel: usize,
+    #[serde(default = "one")]
+    pub stride: usize,
+    #[serde(default)]
+    pub padding: usize,
+    #[serde(default)]
+    pub pool: Option<Pool>,
+    /// `[C, H, W]` of the input; default `[1, s, s]` with s² inputs.
+    #[serde(default)]
+    pub image: Option<[usize; 3]>,
+}
+
+impl ConvSpec {
+    /// The convolution's geometry over `d` inputs, checked (pooling too).
+    pub fn shape(&self, d: usize) -> Result<ConvShape, String> {
+        let input = match self.image {
+            Some(img) => {
+                if img.iter().product::<usize>() != d {
+                    return Err(format!(
+                        "image {}×{}×{} has {} values, the data has {d} features",
+                        img[0],
+                        img[1],
+                        img[2],
+                        img.iter().product::<usize>()
+                    ));
+                }
+                img
+            }
+            None => {
+                let s = (d as f64).sqrt().round() as usize;
+                if s * s != d {
+                    return Err(format!(
+                        "{d} features are not a square image; give the image shape as [channels, height, width]"
+                    ));
+                }
+                [1, s, s]
+            }
+        };
+        let shape = ConvShape {
+            input,
+            channels: self.channels,
+            kernel: self.kernel,
+            stride: self.stride,
+            padding: self.padding,
+        };
+        shape.validate()?;
+        if let Some(p) = &self.pool {
+            p.output_shape(shape.output_shape())?;
+        }
+        Ok(shape)
+    }
+
+    /// `conv 4x3x3 stride 2 > maxpool 2`, the architecture syntax.
+    pub fn describe(&self) -> String {
+        let mut t = format!("conv {}x{k}x{k}", self.channels, k = self.kernel);
+        if self.stride != 1 {
+            t += &format!(" stride {}", self.stride);
+        }
+        if self.padding != 0 {
+            t += &format!(" pad {}", self.padding);
+        }
+        if let Some(p) = &self.pool {
+            t += &format!(" > {}", p.describe());
+        }
+        t
+    }
+}
+
+/// A network's layers as text: `conv 4x3x3 [stride S] [pad P] > maxpool 2
+/// [stride S] > dense 16 > dense 10`, with `>` or `→` between layers. A
+/// convolution (with its pooling) may only come first; the last `dense` is
+/// the output layer and must have `classes` neurons. Returns the
+/// convolution and the hidden dense widths.
+pub fn parse_architecture(text: &str, classes: usize) -> Result<(Option<ConvSpec>, Vec<usize>), String> {
+    let parts: Vec<Vec<&str>> = text
+        .split(['>', '→'])
+        .map(|p| p.split_whitespace().collect::<Vec<_>>())
+        .collect();
+    let num = |w: Option<&&str>, what: &str| -> Result<usize, String> {
+        let w = w.ok_or_else(|| format!("'{what}' needs a number"))?;
+        w.parse::<usize>()
+            .ok()
+            .filter(|&v| v > 0)
+            .ok_or_else(|| format!("'{what} {w}': expected a positive whole number"))
+    };
+    let mut conv: Option<ConvSpec> = None;
+    let mut dense = Vec::new();
+    for (i, words) in parts.iter().enumerate() {
+        let Some(&kind) = words.first() else {
+            return Err(format!("layer {} is empty", i + 1));
+        };
+        // Options after the first two words: `stride S`, `pad P`.
+        let mut opts = std::collections::BTreeMap::new();
+        let mut rest = words[2.min(words.len())..].iter();
+        while let Some(&key) = rest.next() {
+            if !["stride", "pad"].contains(&key) {
+                return Err(format!(
+                    "'{key}' in layer {} ('{}'): expected stride or pad",
+                    i + 1,
+                    words.join(" ")
+                ));
+            }
+            opts.insert(key, num(rest.next(), key)?);
+        }
+        match kind {
+            "conv" => {
+                if i != 0 {
+                    return Err("a convolution can only be the first layer".into());
+                }
+                let spec = words.get(1).ok_or("'conv' needs CxKxK, e.g. conv 4x3x3")?;
+                let dims: Vec<usize> = spec.split(['x', '×']).filter_map(|v| v.parse().ok()).collect();
+                let [channels, kh, kw] = dims[..] else {
+                    return Err(format!("'conv {spec}': expected filters x kernel x kernel, e.g. 4x3x3"));
+                };
+                if kh != kw || channels == 0 || kh == 0 {
+                    return Err(format!("'conv {spec}': square kernels with positive sizes only"));
+                }
+                conv = Some(ConvSpec {
+                    channels,
+                    kernel: kh,
+                    stride: opts.get("stride").copied().unwrap_or(1),
+                    padding: opts.get("pad").copied().unwrap_or(0),
+                    pool: None,
+                    image: None,
+                });
+            }
+            "maxpool" | "avgpool" => {
+                let Some(c) = conv.as_mut().filter(|c| c.pool.is_none() && i == 1) else {
+                    return Err(format!("'{kind}' must directly follow the convolution"));
+                };
+                if opts.contains_key("pad") {
+                    return Err(format!("'{kind}' has no padding"));
+                }
+                let size = num(words.get(1), kind)?;
+                c.pool = Some(Pool {
+                    kind: if kind == "maxpool" {
+                        PoolKind::Max
+                    } else {
+                        PoolKind::Average
+                    },
+                    size,
+                    stride: opts.get("stride").copied().unwrap_or(size),
+                });
+            }
+            "dense" => {
+                if !opts.is_empty() {
+                    return Err("'dense' takes only a width".into());
+                }
+                dense.push(num(words.get(1), "dense")?);
+            }
+            other => return Err(format!("unknown layer '{other}' (conv, maxpool, avgpool, dense)")),
+        }
+    }
+    match dense.pop() {
+        Some(k) if k == classes => Ok((conv, dense)),
+        Some(k) => Err(format!(
+            "the last layer has {k} neurons, the data has {classes} classes"
+        )),
+        None => Err(format!(
+            "the architecture must end with the output layer 'dense {classes}'"
+        )),
+    }
+}
+
 /// A convolution's geometry with its filters
 /// (`filters[((c·C_in + ic)·k + ky)·k + kx]`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -225,6 +400,38 @@ impl Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn architectures_parse_and_bad_ones_are_named() {
+        let (c, h) = parse_architecture("conv 4x3x3 stride 2 > maxpool 2 > dense 16 → dense 10", 10).unwrap();
+        let c = c.unwrap();
+        assert_eq!((c.channels, c.kernel, c.stride, c.padding), (4, 3, 2, 0));
+        assert_eq!(c.pool.unwrap().kind, PoolKind::Max);
+        assert_eq!(h, vec![16]);
+        assert_eq!(c.describe(), "conv 4x3x3 stride 2 > maxpool 2");
+        assert_eq!(parse_architecture("dense 8 > dense 3", 3).unwrap(), (None, vec![8]));
+        for (bad, msg) in [
+            ("dense 8 > dense 4", "4 neurons, the data has 3"),
+            ("conv 4x3 > dense 3", "expected filters x kernel"),
+            ("dense 8 > conv 4x3x3 > dense 3", "only be the first"),
+            ("maxpool 2 > dense 3", "directly follow"),
+            ("conv 2x3x3 > maxpool 2 pad 1 > dense 3", "no padding"),
+            ("conv 2x3x3 strid 2 > dense 3", "'strid'"),
+            ("dense 0 > dense 3", "positive whole number"),
+            ("relu > dense 3", "unknown layer 'relu'"),
+            ("conv 2x3x3", "must end with"),
+        ] {
+            let e = parse_architecture(bad, 3).unwrap_err();
+            assert!(e.contains(msg), "{bad}: {e}");
+        }
+        let spec = parse_architecture("conv 2x3x3 > maxpool 2 > dense 3", 3)
+            .unwrap()
+            .0
+            .unwrap();
+        assert_eq!(spec.shape(196).unwrap().output_shape(), [2, 12, 12]);
+        assert!(spec.shape(10).unwrap_err().contains("not a square image"));
+        assert!(spec.shape(4).unwrap_err().contains("does not fit"));
+    }
 
     /// Convolution from the definition over a zero-padded image.
     fn naive(shape: &ConvShape, f: &[f64], x: &[f64]) -> Vec<f64> {

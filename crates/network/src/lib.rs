@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-pub use conv::{Conv, ConvShape, Pool, PoolKind};
+pub use conv::{parse_architecture, Conv, ConvShape, ConvSpec, Pool, PoolKind};
 pub use relu_net::{generated_names, Affine, Op, ReluNet};
 pub use show::render;
 pub use window::{pool_windows, Window};

@@ -1,7 +1,16 @@
 //! A [`Network`] as an opset-13 ONNX model.
+//!
+//! The input `[N, d]` is standardized (`Sub`, `Div`); a dense layer is a `Gemm` (then `Relu`),
+//! a convolution layer reshapes the flat value to `[N, C, H, W]` (`Reshape`), convolves it
+//! (`Conv` with its filters `[channels, C, k, k]` and one bias per filter), applies `Relu`, pools
+//! (`MaxPool` / `AveragePool`, no padding) when it pools and flattens back to `[N, d']`
+//! (`Flatten`): the layouts are the same (C, H, W) row-major order mipnet uses. (ONNX defines
+//! `Conv` and the pools in float64 too, but onnxruntime's CPU provider implements them in float32
+//! only.)
 
 use crate::Precision;
-use mipnet_network::Network;
+use mipnet_network::{Conv, Layer, Network, Pool, PoolKind};
+use onnx_protobuf::attribute_proto::AttributeType;
 use onnx_protobuf::tensor_proto::DataType;
 use onnx_protobuf::tensor_shape_proto::{dimension, Dimension};
 use onnx_protobuf::{
@@ -59,6 +68,35 @@ fn value_info(name: &str, width: usize, p: Precision) -> ValueInfoProto {
     }
 }
 
+/// A tensor of 64-bit integers (a shape).
+fn int64_tensor(name: &str, values: &[i64]) -> TensorProto {
+    TensorProto {
+        name: name.into(),
+        dims: vec![values.len() as i64],
+        data_type: DataType::INT64 as i32,
+        raw_data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        ..Default::default()
+    }
+}
+
+fn int_attr(name: &str, i: i64) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        type_: AttributeType::INT.into(),
+        i,
+        ..Default::default()
+    }
+}
+
+fn ints_attr(name: &str, v: usize, n: usize) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        type_: AttributeType::INTS.into(),
+        ints: vec![v as i64; n],
+        ..Default::default()
+    }
+}
+
 fn node(op: &str, inputs: &[&str], output: &str, attribute: Vec<AttributeProto>) -> NodeProto {
     NodeProto {
         op_type: op.into(),
@@ -78,6 +116,85 @@ fn meta(key: &str, value: String) -> StringStringEntryProto {
     }
 }
 
+/// A dense layer reading `cur` (`[N, inputs]`): `Gemm`, then `Relu`. Returns the output's name.
+fn dense(
+    name: &str,
+    l: &Layer,
+    cur: &str,
+    p: Precision,
+    init: &mut Vec<TensorProto>,
+    nodes: &mut Vec<NodeProto>,
+) -> String {
+    let (w, b) = (format!("{name}.weight"), format!("{name}.bias"));
+    init.push(tensor(
+        &w,
+        &[l.outputs(), l.inputs()],
+        l.weights.iter().flatten().copied(),
+        p,
+    ));
+    init.push(tensor(&b, &[l.outputs()], l.bias.iter().copied(), p));
+    nodes.push(node("Gemm", &[cur, &w, &b], name, vec![int_attr("transB", 1)]));
+    if !l.relu {
+        return name.into();
+    }
+    let out = format!("{name}.relu");
+    nodes.push(node("Relu", &[name], &out, vec![]));
+    out
+}
+
+/// A convolution layer reading `cur` (`[N, C·H·W]`): `Reshape` to `[N, C, H, W]`, `Conv`,
+/// `Relu`, the pooling if any, `Flatten`. Returns the output's
+/// name.
+fn convolution(
+    name: &str,
+    l: &Layer,
+    c: &Conv,
+    cur: &str,
+    p: Precision,
+    init: &mut Vec<TensorProto>,
+    nodes: &mut Vec<NodeProto>,
+) -> String {
+    let s = c.shape;
+    let [c_in, h, w] = s.input;
+    // 0 copies the batch dimension.
+    let (shape, image) = (format!("{name}.image_shape"), format!("{name}.image"));
+    init.push(int64_tensor(&shape, &[0, c_in as i64, h as i64, w as i64]));
+    nodes.push(node("Reshape", &[cur, &shape], &image, vec![]));
+    let (wt, b) = (format!("{name}.weight"), format!("{name}.bias"));
+    init.push(tensor(
+        &wt,
+        &[s.channels, c_in, s.kernel, s.kernel],
+        c.filters.iter().copied(),
+        p,
+    ));
+    let bias = l.bias_params();
+    init.push(tensor(&b, &[bias.len()], bias.into_iter(), p));
+    let attrs = vec![
+        ints_attr("kernel_shape", s.kernel, 2),
+        ints_attr("strides", s.stride, 2),
+        ints_attr("pads", s.padding, 4),
+    ];
+    nodes.push(node("Conv", &[&image, &wt, &b], name, attrs));
+    let mut out = name.to_string();
+    if l.relu {
+        nodes.push(node("Relu", &[name], &format!("{name}.relu"), vec![]));
+        out = format!("{name}.relu");
+    }
+    if let Some(Pool { kind, size, stride }) = l.pool {
+        let op = match kind {
+            PoolKind::Max => "MaxPool",
+            PoolKind::Average => "AveragePool",
+        };
+        let pooled = format!("{name}.pool");
+        let attrs = vec![ints_attr("kernel_shape", size, 2), ints_attr("strides", stride, 2)];
+        nodes.push(node(op, &[&out], &pooled, attrs));
+        out = pooled;
+    }
+    let flat = format!("{name}.flat");
+    nodes.push(node("Flatten", &[&out], &flat, vec![int_attr("axis", 1)]));
+    flat
+}
+
 pub fn model_bytes(net: &Network, p: Precision) -> Vec<u8> {
     let d = net.feature_names.len();
     let s = &net.standardizer;
@@ -91,28 +208,11 @@ pub fn model_bytes(net: &Network, p: Precision) -> Vec<u8> {
     ];
     let mut cur = "standardized".to_string();
     for (k, l) in net.layers.iter().enumerate().filter(|(_, l)| !l.identity) {
-        let (w, b) = (format!("layer{}.weight", k + 1), format!("layer{}.bias", k + 1));
-        init.push(tensor(
-            &w,
-            &[l.outputs(), l.inputs()],
-            l.weights.iter().flatten().copied(),
-            p,
-        ));
-        init.push(tensor(&b, &[l.outputs()], l.bias.iter().copied(), p));
-        let trans_b = AttributeProto {
-            name: "transB".into(),
-            type_: onnx_protobuf::attribute_proto::AttributeType::INT.into(),
-            i: 1,
-            ..Default::default()
+        let name = format!("layer{}", k + 1);
+        cur = match &l.conv {
+            Some(c) => convolution(&name, l, c, &cur, p, &mut init, &mut nodes),
+            None => dense(&name, l, &cur, p, &mut init, &mut nodes),
         };
-        let out = format!("layer{}", k + 1);
-        nodes.push(node("Gemm", &[&cur, &w, &b], &out, vec![trans_b]));
-        cur = out;
-        if l.relu {
-            let out = format!("layer{}.relu", k + 1);
-            nodes.push(node("Relu", &[&cur], &out, vec![]));
-            cur = out;
-        }
     }
     // The last node computes the scores.
     let last = nodes.last_mut().expect("two nodes at least");

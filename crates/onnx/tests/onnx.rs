@@ -2,7 +2,7 @@
 //! messages, and the export → import round trip.
 
 use mipnet_data::Standardizer;
-use mipnet_network::{Layer, Network, Op, ReluNet, FORMAT_VERSION};
+use mipnet_network::{Conv, ConvShape, Layer, Network, Op, Pool, PoolKind, ReluNet, FORMAT_VERSION};
 use mipnet_onnx::{export, export_bytes, import, import_bytes, OnnxError, Precision};
 use onnx_protobuf::{GraphProto, ModelProto, NodeProto, StringStringEntryProto};
 use protobuf::Message;
@@ -252,6 +252,154 @@ fn softmax_branches_and_division_by_the_value_are_refused_with_reasons() {
     );
 }
 
+/// A `c_in`×5×5 image, a convolution of 2 filters 3×3 with `stride` and `padding` (a zero
+/// filter weight, a negative bias), then `pool`, a dense ReLU layer of 4 and 3 classes.
+fn conv_network(c_in: usize, stride: usize, padding: usize, pool: Option<Pool>) -> Network {
+    let shape = ConvShape {
+        input: [c_in, 5, 5],
+        channels: 2,
+        kernel: 3,
+        stride,
+        padding,
+    };
+    let filters: Vec<f64> = (0..shape.params())
+        .map(|i| if i == 4 { 0.0 } else { (i as f64 * 0.61).sin() * 0.8 })
+        .collect();
+    let conv = Layer::convolution(Conv { shape, filters }, &[0.1, -0.15], pool);
+    let width = conv.output_len();
+    let d = shape.inputs();
+    let hidden = (0..4)
+        .map(|o| {
+            (0..width)
+                .map(|i| ((o * width + i) as f64 * 0.37).cos() * 0.5)
+                .collect()
+        })
+        .collect();
+    let out = (0..3)
+        .map(|o| (0..4).map(|i| ((o * 4 + i) as f64 * 1.3).sin()).collect())
+        .collect();
+    let net = Network {
+        format_version: FORMAT_VERSION,
+        feature_names: (0..d).map(|i| format!("pixel{i}")).collect(),
+        class_names: vec!["a".into(), "b".into(), "c".into()],
+        standardizer: Standardizer {
+            mean: (0..d).map(|i| (i as f64 * 0.2).sin() * 0.1).collect(),
+            std: (0..d).map(|i| 0.5 + (i % 3) as f64 * 0.25).collect(),
+        },
+        layers: vec![
+            conv,
+            layer(hidden, vec![0.05, -0.1, 0.2, 0.0], true, false),
+            layer(out, vec![0.01, -0.02, 0.03], false, false),
+        ],
+        settings: serde_json::Value::Null,
+    };
+    net.check().unwrap();
+    net
+}
+
+fn conv_inputs(d: usize) -> Vec<Vec<f64>> {
+    (0..8)
+        .map(|k| (0..d).map(|j| ((k * d + j) as f64 * 0.53).sin() * 2.0).collect())
+        .collect()
+}
+
+fn max_pool(size: usize, stride: usize) -> Pool {
+    Pool {
+        kind: PoolKind::Max,
+        size,
+        stride,
+    }
+}
+
+/// The convolution networks of the export tests, with the operators their exports must have.
+fn conv_cases() -> Vec<(&'static str, Network, Vec<&'static str>)> {
+    let avg = Pool {
+        kind: PoolKind::Average,
+        size: 2,
+        stride: 1,
+    };
+    let head = ["Flatten", "Gemm", "Relu", "Gemm"];
+    let ops = |pool: Option<&'static str>| {
+        let mut v = vec!["Sub", "Div", "Reshape", "Conv", "Relu"];
+        v.extend(pool);
+        v.extend(head);
+        v
+    };
+    vec![
+        (
+            "conv_maxpool",
+            conv_network(1, 1, 1, Some(max_pool(2, 2))),
+            ops(Some("MaxPool")),
+        ),
+        (
+            "conv_avgpool",
+            conv_network(2, 1, 0, Some(avg)),
+            ops(Some("AveragePool")),
+        ),
+        ("conv_stride2", conv_network(1, 2, 1, None), ops(None)),
+    ]
+}
+
+fn attr_ints(n: &NodeProto, name: &str) -> Vec<i64> {
+    n.attribute.iter().find(|a| a.name == name).unwrap().ints.clone()
+}
+
+#[test]
+fn convolution_layers_export_as_conv_and_pool_and_import_back() {
+    for (what, net, want_ops) in conv_cases() {
+        let bytes = export_bytes(&net, Precision::F64);
+        let model = ModelProto::parse_from_bytes(&bytes).unwrap();
+        let ops: Vec<&str> = model.graph.node.iter().map(|n| n.op_type.as_str()).collect();
+        assert_eq!(ops, want_ops, "{what}");
+        let shape = net.layers[0].conv.as_ref().unwrap().shape;
+        let conv = &model.graph.node[3];
+        assert_eq!(attr_ints(conv, "kernel_shape"), [3, 3], "{what}");
+        assert_eq!(attr_ints(conv, "strides"), [shape.stride as i64; 2], "{what}");
+        assert_eq!(attr_ints(conv, "pads"), [shape.padding as i64; 4], "{what}");
+        let init = |name: &str| model.graph.initializer.iter().find(|t| t.name == name).unwrap();
+        assert_eq!(init("layer1.weight").dims, [2, shape.input[0] as i64, 3, 3], "{what}");
+        assert_eq!(init("layer1.bias").dims, [2], "{what}");
+        assert_eq!(model.graph.output[0].name, "scores");
+
+        let back = import_bytes(&bytes).unwrap();
+        assert_eq!(back, ReluNet::from_network(&net), "{what}");
+        assert_eq!(back.input_names, net.feature_names);
+        for x in conv_inputs(net.feature_names.len()) {
+            let (got, want) = (back.forward(&x), net.scores(&x));
+            assert_eq!(got.len(), 3);
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g - w).abs() <= 1e-9, "{what}: {got:?} vs {want:?}");
+            }
+        }
+
+        let back = import_bytes(&export_bytes(&net, Precision::F32)).unwrap();
+        for x in conv_inputs(net.feature_names.len()) {
+            for (g, w) in back.forward(&x).iter().zip(net.scores(&x)) {
+                assert!((g - w).abs() < 1e-5 * w.abs().max(1.0), "{what} f32: {g} vs {w}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_pooled_convolution_exports_its_pool_geometry_and_nonzero_scores() {
+    let (_, net, _) = conv_cases().remove(0);
+    let model = ModelProto::parse_from_bytes(&export_bytes(&net, Precision::F64)).unwrap();
+    let pool = &model.graph.node[5];
+    assert_eq!(
+        (pool.op_type.as_str(), pool.input[0].as_str()),
+        ("MaxPool", "layer1.relu")
+    );
+    assert_eq!(attr_ints(pool, "kernel_shape"), [2, 2]);
+    assert_eq!(attr_ints(pool, "strides"), [2, 2]);
+    assert!(pool.attribute.iter().all(|a| a.name != "pads"));
+    let reshape = &model.graph.node[2];
+    assert_eq!(reshape.input, ["standardized", "layer1.image_shape"]);
+    // The test networks are not trivially 0: some scores differ between inputs.
+    let scores: Vec<Vec<f64>> = conv_inputs(25).iter().map(|x| net.scores(x)).collect();
+    assert!(scores.iter().any(|s| s != &scores[0]));
+}
+
 /// Writes an export in both precisions with inputs and mipnet's outputs, for
 /// `make_fixtures.py --check-export` (`MIPNET_ONNX_OUT` = directory, default the temp dir).
 #[test]
@@ -265,8 +413,17 @@ fn write_sample_export_for_onnxruntime() {
     let outputs: Vec<Vec<f64>> = inputs.iter().map(|x| net.scores(x)).collect();
     let record = serde_json::json!({ "inputs": inputs, "outputs": outputs });
     std::fs::write(dir.join("sample_inputs.json"), record.to_string()).unwrap();
+    for (stem, net, _) in conv_cases() {
+        export(&net, &dir.join(format!("{stem}_f64.onnx")), Precision::F64).unwrap();
+        export(&net, &dir.join(format!("{stem}_f32.onnx")), Precision::F32).unwrap();
+        let inputs = conv_inputs(net.feature_names.len());
+        let outputs: Vec<Vec<f64>> = inputs.iter().map(|x| net.scores(x)).collect();
+        let record = serde_json::json!({ "inputs": inputs, "outputs": outputs });
+        std::fs::write(dir.join(format!("{stem}_inputs.json")), record.to_string()).unwrap();
+    }
     println!(
-        "wrote sample_f64.onnx, sample_f32.onnx, sample_inputs.json in {}",
+        "wrote sample_f64.onnx, sample_f32.onnx, sample_inputs.json and the same for conv_maxpool, conv_avgpool, \
+         conv_stride2 in {}",
         dir.display()
     );
 }

@@ -342,7 +342,7 @@ impl Pipeline<'_> {
     fn warm_start(&mut self, seed: u64) -> (Network, Network) {
         let s = self.s;
         let t = Instant::now();
-        let mut grad = initial_network(&self.train, &s.formulation.hidden, seed);
+        let mut grad = initial_network(&self.train, self.f.convolution(), &s.formulation.hidden, seed);
         let gs = GradientSettings {
             margin: s.formulation.margin,
             l1: s.formulation.l1,
@@ -406,7 +406,12 @@ pub fn train(
     let s = job.settings;
     s.validate()?;
     let clock = Instant::now();
-    let standardizer = Standardizer::fit(job.train);
+    // Images for a convolution share one scale (see Standardizer::fit_global).
+    let standardizer = if s.formulation.conv.is_some() {
+        Standardizer::fit_global(job.train)
+    } else {
+        Standardizer::fit(job.train)
+    };
     let train = job.train.standardized(&standardizer);
 
     let estimate = check_fits(&train, s)?;

@@ -162,6 +162,12 @@ impl TrainSettings {
                 self.stages.cut_seconds
             )));
         }
+        if self.stages.lipschitz_cuts && self.formulation.conv.is_some() {
+            return Err(TrainSettingError::Other(
+                "stages.lipschitz_cuts: not available for convolutional networks (the cuts are written for a dense first layer)"
+                    .into(),
+            ));
+        }
         if self.stages.lipschitz_cuts && self.formulation.l1 <= 0.0 {
             return Err(TrainSettingError::Other(
                 "stages.lipschitz_cuts: needs formulation.l1 > 0 (the cuts bound activations by the ℓ1 auxiliaries)"
