@@ -226,20 +226,20 @@ fn free_weights(l: &Layer) -> Vec<f64> {
     l.weight_params().copied().collect()
 }
 
-/// Pre-activations of a layer for input `x`, from its free weights `w`.
-fn preactivation(l: &Layer, wiring: &Wiring, w: &[f64], x: &[f64]) -> Vec<f64> {
+/// Pre-activations of a layer for input `x`, from its free weights `w`
+/// and biases `b` (one per filter in a convolution).
+fn preactivation(wiring: &Wiring, w: &[f64], b: &[f64], x: &[f64]) -> Vec<f64> {
     match &wiring.taps {
         Some(taps) => taps
             .iter()
-            .zip(&l.bias)
-            .map(|(t, b)| t.iter().map(|&(i, p)| w[p] * x[i]).sum::<f64>() + b)
+            .enumerate()
+            .map(|(k, t)| t.iter().map(|&(i, p)| w[p] * x[i]).sum::<f64>() + b[k / wiring.per_filter])
             .collect(),
         None => {
             let inp = x.len();
-            l.bias
-                .iter()
+            b.iter()
                 .enumerate()
-                .map(|(k, b)| w[k * inp..(k + 1) * inp].iter().zip(x).map(|(a, v)| a * v).sum::<f64>() + b)
+                .map(|(k, bk)| w[k * inp..(k + 1) * inp].iter().zip(x).map(|(a, v)| a * v).sum::<f64>() + bk)
                 .collect()
         }
     }
@@ -270,7 +270,7 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
             let mut winners: Vec<Vec<usize>> = Vec::with_capacity(nl);
             let mut cur = data.row(n).to_vec();
             for (l, layer) in net.layers.iter().enumerate() {
-                let a = preactivation(layer, &wiring[l], &weights[l], &cur);
+                let a = preactivation(&wiring[l], &weights[l], &biases[l], &cur);
                 inputs.push(cur);
                 let h: Vec<f64> = if layer.relu {
                     a.iter().map(|v| v.max(0.0)).collect()

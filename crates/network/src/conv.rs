@@ -212,9 +212,10 @@ impl ConvSpec {
 /// A network's layers as text: `conv 4x3x3 [stride S] [pad P] > maxpool 2
 /// [stride S] > dense 16 > dense 10`, with `>` or `→` between layers. A
 /// convolution (with its pooling) may only come first; the last `dense` is
-/// the output layer and must have `classes` neurons. Returns the
-/// convolution and the hidden dense widths.
-pub fn parse_architecture(text: &str, classes: usize) -> Result<(Option<ConvSpec>, Vec<usize>), String> {
+/// the output layer (its width must be the number of classes, which the
+/// caller checks). Returns the convolution, the hidden dense widths and the
+/// output width.
+pub fn parse_architecture(text: &str) -> Result<(Option<ConvSpec>, Vec<usize>, usize), String> {
     let parts: Vec<Vec<&str>> = text
         .split(['>', '→'])
         .map(|p| p.split_whitespace().collect::<Vec<_>>())
@@ -295,13 +296,8 @@ pub fn parse_architecture(text: &str, classes: usize) -> Result<(Option<ConvSpec
         }
     }
     match dense.pop() {
-        Some(k) if k == classes => Ok((conv, dense)),
-        Some(k) => Err(format!(
-            "the last layer has {k} neurons, the data has {classes} classes"
-        )),
-        None => Err(format!(
-            "the architecture must end with the output layer 'dense {classes}'"
-        )),
+        Some(k) => Ok((conv, dense, k)),
+        None => Err("the architecture must end with the output layer, e.g. 'dense 10'".into()),
     }
 }
 
@@ -403,15 +399,15 @@ mod tests {
 
     #[test]
     fn architectures_parse_and_bad_ones_are_named() {
-        let (c, h) = parse_architecture("conv 4x3x3 stride 2 > maxpool 2 > dense 16 → dense 10", 10).unwrap();
+        let (c, h, k) = parse_architecture("conv 4x3x3 stride 2 > maxpool 2 > dense 16 → dense 10").unwrap();
+        assert_eq!(k, 10);
         let c = c.unwrap();
         assert_eq!((c.channels, c.kernel, c.stride, c.padding), (4, 3, 2, 0));
         assert_eq!(c.pool.unwrap().kind, PoolKind::Max);
         assert_eq!(h, vec![16]);
         assert_eq!(c.describe(), "conv 4x3x3 stride 2 > maxpool 2");
-        assert_eq!(parse_architecture("dense 8 > dense 3", 3).unwrap(), (None, vec![8]));
+        assert_eq!(parse_architecture("dense 8 > dense 3").unwrap(), (None, vec![8], 3));
         for (bad, msg) in [
-            ("dense 8 > dense 4", "4 neurons, the data has 3"),
             ("conv 4x3 > dense 3", "expected filters x kernel"),
             ("dense 8 > conv 4x3x3 > dense 3", "only be the first"),
             ("maxpool 2 > dense 3", "directly follow"),
@@ -421,10 +417,10 @@ mod tests {
             ("relu > dense 3", "unknown layer 'relu'"),
             ("conv 2x3x3", "must end with"),
         ] {
-            let e = parse_architecture(bad, 3).unwrap_err();
+            let e = parse_architecture(bad).unwrap_err();
             assert!(e.contains(msg), "{bad}: {e}");
         }
-        let spec = parse_architecture("conv 2x3x3 > maxpool 2 > dense 3", 3)
+        let spec = parse_architecture("conv 2x3x3 > maxpool 2 > dense 3")
             .unwrap()
             .0
             .unwrap();

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use mipnet_data::{load_mnist, mnist_dir, Bundled, Dataset};
 use mipnet_formulate::Loss;
-use mipnet_network::write_atomic;
+use mipnet_network::{parse_architecture, write_atomic, ConvSpec};
 use mipnet_solver::{InterruptFlag, Observer};
 use mipnet_train::{train, Job, TrainError, TrainObserver, TrainOutcome, TrainSettings};
 use std::io::Write;
@@ -135,8 +135,15 @@ pub struct TrainArgs {
     #[arg(long, value_name = "FILE.toml")]
     pub config: Option<PathBuf>,
     /// Hidden layer widths, e.g. 8 or 16,8.
-    #[arg(long, value_name = "W[,W…]", value_delimiter = ',')]
+    #[arg(long, value_name = "W[,W…]", value_delimiter = ',', conflicts_with = "arch")]
     pub hidden: Option<Vec<usize>>,
+    /// All layers as text, a convolution allowed first: e.g.
+    /// "conv 4x3x3 stride 2 pad 1 > maxpool 2 > dense 16 > dense 10"
+    /// (avgpool for average pooling; the last dense layer is the output,
+    /// one neuron per class). Images are square with one channel unless
+    /// the config file's [formulation.conv] gives image = [C, H, W].
+    #[arg(long, value_name = "LAYERS")]
+    pub arch: Option<String>,
     #[arg(long, value_enum)]
     pub loss: Option<LossArg>,
     /// Margin of the hinge and misclassification losses.
@@ -228,6 +235,14 @@ impl TrainArgs {
         let f = &mut s.formulation;
         if let Some(h) = &self.hidden {
             f.hidden = h.clone();
+        }
+        if let Some(text) = &self.arch {
+            let (conv, hidden, _) =
+                parse_architecture(text).map_err(|e| input(anyhow::anyhow!("--arch '{text}': {e}")))?;
+            // An image shape from the config file stays.
+            let image = f.conv.and_then(|c| c.image);
+            f.conv = conv.map(|c| ConvSpec { image, ..c });
+            f.hidden = hidden;
         }
         if let Some(l) = self.loss {
             f.loss = match l {
@@ -361,9 +376,25 @@ pub fn run_training(
     })
 }
 
+/// Refuses an `--arch` whose output layer does not have one neuron per class.
+pub fn check_output_width(arch: Option<&str>, data: &Dataset) -> Result<()> {
+    let Some((_, _, k)) = arch.and_then(|a| parse_architecture(a).ok()) else {
+        return Ok(());
+    };
+    if k != data.num_classes() {
+        return Err(input(anyhow::anyhow!(
+            "--arch: the output layer has {k} neurons, but {} has {} classes",
+            data.name,
+            data.num_classes()
+        )));
+    }
+    Ok(())
+}
+
 pub fn run(args: TrainArgs) -> Result<std::process::ExitCode> {
     let settings = args.settings()?;
     let (name, train_set, test) = args.data.load()?;
+    check_output_width(args.arch.as_deref(), &train_set)?;
     if let Some(dir) = &args.out {
         if dir.exists() && !dir.is_dir() {
             return Err(input(anyhow::anyhow!(
@@ -421,7 +452,12 @@ fn pct(v: f64) -> String {
 pub fn summary(o: &TrainOutcome) -> String {
     let r = &o.report;
     let f = &r.settings.formulation;
-    let arch: Vec<String> = f.hidden.iter().map(|w| w.to_string()).collect();
+    let arch: Vec<String> = f
+        .conv
+        .map(|c| c.describe().replace(" > ", " → "))
+        .into_iter()
+        .chain(f.hidden.iter().map(|w| w.to_string()))
+        .collect();
     let mut s = String::new();
     s += &format!(
         "dataset      {} ({} train / {} test), {} → {} → {}, loss {}, ω = {}, grid {}·{{−{}..{}}}, α = {}\n",
