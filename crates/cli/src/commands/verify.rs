@@ -600,10 +600,21 @@ pub fn run_export(args: ExportArgs) -> Result<ExitCode> {
     let net = Network::load(&args.model).map_err(input)?;
     let precision = if args.float32 { Precision::F32 } else { Precision::F64 };
     mipnet_onnx::export(&net, &args.out, precision).map_err(input)?;
+    let ops = if net.has_conv() {
+        "Sub, Div, Reshape, Conv, Relu, MaxPool/AveragePool, Flatten, Gemm"
+    } else {
+        "Sub, Div, Gemm, Relu"
+    };
     eprintln!(
-        "wrote {} ({}, opset 13: Sub, Div, Gemm, Relu)",
+        "wrote {} ({}, opset 13: {ops})",
         args.out.display(),
         if args.float32 { "float32" } else { "float64" }
     );
+    if net.has_conv() && !args.float32 {
+        eprintln!(
+            "note: onnxruntime has no float64 Conv or AveragePool; export with --float32 to run it there \
+             (the float64 file is valid ONNX and exactly the certified network)"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
