@@ -17,6 +17,9 @@ use crate::{DenseFormulation, Loss};
 use mipnet_milp::{Col, Model, Sense, VarType};
 use mipnet_network::PoolKind;
 
+/// A linear expression: (column, coefficient) pairs.
+type Expr = Vec<(Col, f64)>;
+
 /// The reduced LP and where its variables are.
 pub struct PolishLp {
     pub model: Model,
@@ -111,11 +114,14 @@ impl DenseFormulation {
         }
         // Per sample: activations layer by layer, then the loss.
         for n in 0..n_samples {
-            // Activations of the current layer's inputs: None = 0.
-            let mut input: Vec<Option<Col>> = Vec::new();
+            // Activations of the current layer's inputs as linear
+            // expressions: a column of its own, or (in a convolution, where
+            // every activation is a short expression in the few filter
+            // weights) the pre-activation itself. None = 0.
+            let mut input: Vec<Option<Expr>> = Vec::new();
             for l in 0..layers {
                 let width = self.widths[l];
-                let pre = |k: usize, input: &[Option<Col>]| -> Vec<(Col, f64)> {
+                let pre = |k: usize, input: &[Option<Expr>]| -> Vec<(Col, f64)> {
                     let mut t: Vec<(Col, f64)> = Vec::new();
                     let row = self.data.row(n);
                     if let (0, Some(c)) = (l, &self.conv) {
@@ -135,12 +141,12 @@ impl DenseFormulation {
                         for (j, h) in input.iter().enumerate() {
                             let zk = z[l][k * inp + j];
                             if let (Some(h), true) = (h, zk != 0.0) {
-                                t.push((*h, zk));
+                                t.extend(h.iter().map(|&(c, v)| (c, v * zk)));
                             }
                         }
                     }
                     t.extend(bias[l][self.unit(l, k)].map(|b| (b, 1.0)));
-                    t
+                    merge(t)
                 };
                 if l == layers - 1 {
                     let outputs: Vec<Vec<(Col, f64)>> = (0..width).map(|k| pre(k, &input)).collect();
@@ -156,13 +162,20 @@ impl DenseFormulation {
                     let act = &self.act[l][n * width + j];
                     let terms = pre(j, &input);
                     let active = act.h.is_some() && on(x, act.sigma) && on(x, self.neuron_on[l][self.unit(l, j)]);
-                    if active {
+                    if active && l == 0 && self.conv.is_some() {
+                        // h = a ≥ 0, kept as the expression a (its bound U
+                        // follows from the box).
+                        if !terms.is_empty() {
+                            m.add_row(0.0, f64::INFINITY, terms.iter().copied());
+                        }
+                        next.push(Some(terms));
+                    } else if active {
                         // h = a, 0 ≤ h ≤ U
                         let h = m.add_col(0.0, act.upper, 0.0, VarType::Continuous);
                         let mut row = vec![(h, 1.0)];
                         row.extend(terms.iter().map(|&(c, v)| (c, -v)));
                         m.add_row(0.0, 0.0, row);
-                        next.push(Some(h));
+                        next.push(Some(vec![(h, 1.0)]));
                     } else {
                         // h = 0, so a ≤ 0.
                         if !terms.is_empty() {
@@ -182,47 +195,49 @@ impl DenseFormulation {
     }
 
     /// What the convolution hands on with its pooling binaries fixed:
-    /// average pooling a new column equal to the mean of its window; max
-    /// pooling the element that the fixed binary picks, with rows keeping
-    /// it the largest of its window.
-    fn polish_pooling(&self, m: &mut Model, n: usize, h: Vec<Option<Col>>, x: &[f64]) -> Vec<Option<Col>> {
+    /// average pooling the mean of its window's expressions; max pooling
+    /// the element that the fixed binary picks, with rows keeping it the
+    /// largest of its window.
+    fn polish_pooling(&self, m: &mut Model, n: usize, h: Vec<Option<Expr>>, x: &[f64]) -> Vec<Option<Expr>> {
         let Some((c, pool)) = self.conv.as_ref().and_then(|c| c.pool.map(|p| (c, p))) else {
             return h;
         };
         let mut out = Vec::with_capacity(c.windows.len());
         for (q, win) in c.windows.iter().enumerate() {
             let p = &c.pooled[n * c.windows.len() + q];
-            let live: Vec<Col> = win.iter().filter_map(|&e| h[e]).collect();
             match pool.kind {
                 PoolKind::Average => {
-                    if live.is_empty() {
-                        out.push(None);
-                        continue;
-                    }
                     let inv = 1.0 / win.len() as f64;
-                    let g = m.add_col(0.0, p.upper.max(0.0), 0.0, VarType::Continuous);
-                    m.add_row(0.0, 0.0, [(g, 1.0)].into_iter().chain(live.iter().map(|&c| (c, -inv))));
-                    out.push(Some(g));
+                    let sum: Expr = win
+                        .iter()
+                        .filter_map(|&e| h[e].as_ref())
+                        .flat_map(|e| e.iter().map(|&(c, v)| (c, v * inv)))
+                        .collect();
+                    let sum = merge(sum);
+                    out.push((!sum.is_empty()).then_some(sum));
                 }
                 PoolKind::Max => {
                     // The picked element: the one whose binary is 1, or the
                     // only element that can be nonzero.
-                    let picked = match p.select.iter().position(|s| s.is_some_and(|s| x[s.index()] > 0.5)) {
-                        Some(i) => h[win[i]],
-                        None => win.iter().find_map(|&e| h[e]),
-                    };
-                    for &e in win {
-                        match (picked, h[e]) {
-                            (Some(g), Some(he)) if g != he => {
-                                m.add_row(0.0, f64::INFINITY, [(g, 1.0), (he, -1.0)]);
-                            }
-                            (None, Some(he)) => {
-                                m.add_row(f64::NEG_INFINITY, 0.0, [(he, 1.0)]);
-                            }
-                            _ => {}
+                    let picked = p
+                        .select
+                        .iter()
+                        .position(|s| s.is_some_and(|s| x[s.index()] > 0.5))
+                        .or_else(|| (0..win.len()).find(|&i| h[win[i]].is_some()));
+                    let g = picked.and_then(|i| h[win[i]].clone());
+                    for (i, &e) in win.iter().enumerate() {
+                        let Some(he) = h[e].as_ref().filter(|_| Some(i) != picked) else {
+                            continue;
+                        };
+                        // g − h_e ≥ 0 (h_e ≤ 0 when the pick is 0).
+                        let mut row = g.clone().unwrap_or_default();
+                        row.extend(he.iter().map(|&(c, v)| (c, -v)));
+                        let row = merge(row);
+                        if !row.is_empty() {
+                            m.add_row(0.0, f64::INFINITY, row);
                         }
                     }
-                    out.push(picked);
+                    out.push(g);
                 }
             }
         }

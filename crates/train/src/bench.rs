@@ -4,14 +4,58 @@
 //! medians.
 
 use crate::{train, TrainError, TrainObserver, TrainReport, TrainSettings};
-use mipnet_data::Bundled;
+use mipnet_data::{load_mnist, mnist_dir, Bundled, Dataset};
+use mipnet_network::{parse_architecture, ConvSpec};
 use serde::Serialize;
 
-/// One dataset of a suite.
+/// One dataset and architecture of a suite.
 #[derive(Clone, Debug, Serialize)]
 pub struct BenchCase {
+    /// A bundled dataset's name, or `mnist`.
     pub dataset: &'static str,
+    /// The layers, as `--arch` writes them.
+    pub arch: String,
+    pub conv: Option<ConvSpec>,
     pub hidden: Vec<usize>,
+    /// MNIST: training images per class (a balanced subset drawn with the
+    /// run's seed) and the input pooling; the test set is all 10,000.
+    pub per_class: Option<usize>,
+    pub image_pool: usize,
+    /// P of the grid weights, when the case sets its own.
+    pub grid_levels: Option<u32>,
+}
+
+impl BenchCase {
+    fn new(dataset: &'static str, arch: &str) -> BenchCase {
+        let (conv, hidden, _) = parse_architecture(arch).expect("suite architectures parse");
+        BenchCase {
+            dataset,
+            arch: arch.to_string(),
+            conv,
+            hidden,
+            per_class: None,
+            image_pool: 1,
+            grid_levels: None,
+        }
+    }
+
+    /// MNIST with `per_class` training images per class, pooled 2×2.
+    fn mnist(per_class: usize, arch: &str, grid_levels: Option<u32>) -> BenchCase {
+        BenchCase {
+            per_class: Some(per_class),
+            image_pool: 2,
+            grid_levels,
+            ..BenchCase::new("mnist", arch)
+        }
+    }
+
+    /// How the table names the case.
+    pub fn label(&self) -> String {
+        match self.per_class {
+            Some(k) => format!("{} {k}/class", self.dataset),
+            None => self.dataset.to_string(),
+        }
+    }
 }
 
 /// A named suite.
@@ -27,7 +71,7 @@ pub struct Suite {
 }
 
 /// The suites `mipnet bench --suite` knows.
-pub const SUITES: &[&str] = &["dense"];
+pub const SUITES: &[&str] = &["dense", "mnist"];
 
 impl Suite {
     /// The suite named `name`; `quick` shortens it to about 30 s (one
@@ -38,14 +82,38 @@ impl Suite {
         let cases = match name {
             "dense" => ["iris", "wine", "wdbc"]
                 .into_iter()
-                .map(|dataset| BenchCase {
-                    dataset,
-                    hidden: vec![8],
-                })
+                .map(|dataset| BenchCase::new(dataset, &format!("dense 8 > dense {}", class_count(dataset))))
                 .collect(),
+            // BeMi's protocol (10 and 40 training images per class, the full
+            // test set) with a dense and a convolutional network, and a
+            // larger convolutional run in the paper's style.
+            "mnist" => vec![
+                BenchCase::mnist(10, MNIST_DENSE, None),
+                BenchCase::mnist(10, MNIST_CNN, MNIST_CNN_LEVELS),
+                BenchCase::mnist(40, MNIST_DENSE, None),
+                BenchCase::mnist(40, MNIST_CNN, MNIST_CNN_LEVELS),
+            ],
             other => return Err(format!("unknown suite '{other}' (suites: {})", SUITES.join(", "))),
         };
         let mut seeds = vec![0, 1, 2];
+        if quick && name == "mnist" {
+            // 10/class only, one seed, short phases: about two minutes.
+            let cases: Vec<BenchCase> = cases.into_iter().filter(|c| c.per_class == Some(10)).collect();
+            return Ok(Suite {
+                name: format!("{name} (quick)"),
+                cases,
+                seeds: vec![0],
+                settings: TrainSettings {
+                    solver: crate::SolverSettings {
+                        time_limit: 10.0,
+                        ..settings.solver
+                    },
+                    ..settings
+                },
+                test_fraction: 0.25,
+                split_seed: 0,
+            });
+        }
         if quick {
             seeds = vec![0];
             settings.solver.time_limit = 5.0;
@@ -67,11 +135,38 @@ impl Suite {
     }
 }
 
+/// The dense network of the MNIST suite: BeMi-size inputs (14×14), one
+/// hidden layer of 16.
+const MNIST_DENSE: &str = "dense 16 > dense 10";
+/// The convolutional network of the MNIST suite.
+const MNIST_CNN: &str = "conv 4x3x3 stride 2 > maxpool 2 > dense 10";
+const MNIST_CNN_LEVELS: Option<u32> = Some(3);
+
+fn class_count(dataset: &str) -> usize {
+    Bundled::from_name(dataset).map_or(0, |b| b.load().num_classes())
+}
+
+/// The training and test data of a case for a run with `seed`.
+fn case_data(case: &BenchCase, suite: &Suite, seed: u64) -> Result<(Dataset, Dataset), TrainError> {
+    let bad = |e: mipnet_data::DataError| TrainError::Data(e.to_string());
+    match case.per_class {
+        Some(k) => {
+            let (train, test) = load_mnist(&mnist_dir(), case.image_pool).map_err(bad)?;
+            Ok((train.balanced_subset(k, seed).map_err(bad)?, test))
+        }
+        None => {
+            let data = Bundled::from_name(case.dataset).map_err(bad)?.load();
+            data.split_stratified(suite.test_fraction, suite.split_seed)
+                .map_err(bad)
+        }
+    }
+}
+
 /// Medians of one case over its seeds.
 #[derive(Clone, Debug, Serialize)]
 pub struct CaseSummary {
     pub dataset: String,
-    pub hidden: Vec<usize>,
+    pub arch: String,
     pub runs: usize,
     pub test_accuracy: f64,
     pub train_accuracy: f64,
@@ -169,8 +264,8 @@ fn median_opt(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
 fn summarize(case: &BenchCase, reports: &[&TrainReport]) -> CaseSummary {
     let m = |f: &dyn Fn(&TrainReport) -> f64| median(&reports.iter().map(|r| f(r)).collect::<Vec<_>>());
     CaseSummary {
-        dataset: case.dataset.to_string(),
-        hidden: case.hidden.clone(),
+        dataset: case.label(),
+        arch: case.arch.clone(),
         runs: reports.len(),
         test_accuracy: m(&|r| r.test_accuracy.unwrap_or(f64::NAN)),
         train_accuracy: m(&|r| r.train_accuracy),
@@ -234,20 +329,19 @@ fn run_cases(
     let mut reports = Vec::new();
     let mut summaries = Vec::new();
     for case in &suite.cases {
-        let data = Bundled::from_name(case.dataset)
-            .expect("suite datasets are bundled")
-            .load();
-        let (train_set, test) = data
-            .split_stratified(suite.test_fraction, suite.split_seed)
-            .expect("bundled data splits");
         let first = reports.len();
         for &seed in &suite.seeds {
             if interrupt.is_some_and(|f| f.is_raised()) {
                 break;
             }
+            let (train_set, test) = case_data(case, suite, seed)?;
             let mut s = suite.settings.clone();
             change(&mut s);
             s.formulation.hidden = case.hidden.clone();
+            s.formulation.conv = case.conv;
+            if let Some(p) = case.grid_levels {
+                s.formulation.grid_levels = p;
+            }
             s.gradient.seed = seed;
             s.solver.seed = seed;
             let what = if label.is_empty() {
@@ -255,9 +349,14 @@ fn run_cases(
             } else {
                 format!(" [{label}]")
             };
-            obs.stage(&format!("bench {}{what}: {} seed {seed}", suite.name, case.dataset));
+            obs.stage(&format!(
+                "bench {}{what}: {} ({}) seed {seed}",
+                suite.name,
+                case.label(),
+                case.arch
+            ));
             let job = crate::Job {
-                dataset: case.dataset.to_string(),
+                dataset: case.label(),
                 train: &train_set,
                 test: Some(&test),
                 settings: &s,
@@ -284,30 +383,44 @@ fn pct(v: f64) -> String {
 pub fn markdown(r: &BenchResult) -> String {
     let s = &r.suite;
     let f = &s.settings.formulation;
+    let split = if s.cases.iter().any(|c| c.per_class.is_some()) {
+        "MNIST: balanced training subsets drawn with the run's seed, all 10,000 test images, 2×2-pooled inputs"
+            .to_string()
+    } else {
+        format!("split seed {}, test fraction {}", s.split_seed, s.test_fraction)
+    };
+    let levels: Vec<String> = s
+        .cases
+        .iter()
+        .filter_map(|c| c.grid_levels.map(|p| format!("P = {p} for {}", c.arch)))
+        .collect();
     let mut out = format!(
-        "Suite `{}`: {} seed(s) {:?} (gradient and HiGHS), split seed {}, test fraction {}, \
-         {} s of MIP, {} threads, ω = {}, s = {}, P = {}, α = {}, loss {}; {}. Medians over seeds.\n\n",
+        "Suite `{}`: {} seed(s) {:?} (gradient and HiGHS), {split}, \
+         {} s of MIP, {} threads, ω = {}, s = {}, P = {}{}, α = {}, loss {}; {}. Medians over seeds.\n\n",
         s.name,
         s.seeds.len(),
         s.seeds,
-        s.split_seed,
-        s.test_fraction,
         s.settings.solver.time_limit,
         s.settings.solver.threads.map_or("default".into(), |t| t.to_string()),
         f.omega,
         f.grid_step,
         f.grid_levels,
+        if levels.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", levels.join(", "))
+        },
         f.l1,
         f.loss.name(),
         r.solver
     );
-    out += "| dataset | hidden | test accuracy | sparsity | params kept | objective | bound | gap | time (s) | baseline accuracy | baseline sparsity | certified |\n";
+    out += "| dataset | network | test accuracy | sparsity | params kept | objective | bound | gap | time (s) | baseline accuracy | baseline sparsity | certified |\n";
     out += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for c in &r.summaries {
         out += &format!(
-            "| {} | {:?} | {} | {} | {:.0}/{} | {:.4} | {} | {} | {:.1} | {} | {} | {}/{} |\n",
+            "| {} | {} | {} | {} | {:.0}/{} | {:.4} | {} | {} | {:.1} | {} | {} | {}/{} |\n",
             c.dataset,
-            c.hidden,
+            c.arch,
             pct(c.test_accuracy),
             pct(c.weight_sparsity),
             c.params_kept,
@@ -370,7 +483,7 @@ mod tests {
     fn summary(dataset: &str, objective: f64) -> CaseSummary {
         CaseSummary {
             dataset: dataset.into(),
-            hidden: vec![8],
+            arch: "dense 8 > dense 3".into(),
             runs: 3,
             test_accuracy: 0.95,
             train_accuracy: 0.99,
@@ -445,5 +558,9 @@ mod tests {
         assert_eq!(quick.seeds, vec![0]);
         assert!(quick.settings.solver.time_limit < full.settings.solver.time_limit);
         assert!(Suite::named("mnist-cnn", false).unwrap_err().contains("unknown suite"));
+        let mnist = Suite::named("mnist", false).unwrap();
+        assert_eq!(mnist.cases.len(), 4);
+        assert!(mnist.cases.iter().any(|c| c.conv.is_some() && c.per_class == Some(40)));
+        assert_eq!(Suite::named("mnist", true).unwrap().cases.len(), 2);
     }
 }
