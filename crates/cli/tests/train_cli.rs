@@ -374,3 +374,100 @@ fn mnist_trains_on_a_balanced_subset_and_tests_on_all_10000_images() {
         ],
     );
 }
+
+#[test]
+fn a_convolutional_network_trains_shows_predicts_exports_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cnn");
+    let mut args = vec![
+        "train",
+        "--dataset",
+        "digits",
+        "--train-per-class",
+        "4",
+        "--arch",
+        "conv 2x3x3 > maxpool 2 > dense 10",
+        "--grid-levels",
+        "2",
+        "--json",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(QUICK);
+    let o = mipnet(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["certificate"]["passed"], true);
+    assert_eq!(r["n_train"], 40);
+    // 2 filters of 3×3 and 2 biases, then 10 × (2·3·3 pooled) weights and 10 biases.
+    assert_eq!(r["params_total"], 18 + 2 + 180 + 10);
+    assert_eq!(r["settings"]["formulation"]["conv"]["channels"], 2);
+    let net = out.join("network.json");
+    let net = net.to_str().unwrap();
+    let shown = mipnet(&["show", net]);
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.contains("Convolution layer 1") && text.contains("maxpool 2") && text.contains("filter 1"),
+        "{text}"
+    );
+
+    // The held-out split predicts the same from network.json and its ONNX export.
+    let test = out.join("test.csv");
+    let test = test.to_str().unwrap();
+    let onnx = dir.path().join("cnn.onnx");
+    let onnx = onnx.to_str().unwrap();
+    let e = mipnet(&["export", "--model", net, "--out", onnx]);
+    assert_eq!(e.status.code(), Some(0), "{}", stderr(&e));
+    assert!(
+        stderr(&e).contains("Conv") && stderr(&e).contains("--float32"),
+        "{}",
+        stderr(&e)
+    );
+    let p_json = mipnet(&["predict", "--model", net, "--data", test]);
+    let p_onnx = mipnet(&["predict", "--model", onnx, "--data", test]);
+    assert_eq!(p_json.status.code(), Some(0), "{}", stderr(&p_json));
+    assert_eq!(p_json.stdout, p_onnx.stdout);
+
+    // Robustness of a few test images, decided with the max-pool encoding.
+    let v = mipnet(&[
+        "verify", "--model", net, "--data", test, "--eps", "0.5", "--limit", "3", "--json",
+    ]);
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    let v: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
+    assert_eq!(v["summary"]["inputs"], 3, "{v}");
+    assert_eq!(v["summary"]["unknown"], 0, "{v}");
+
+    // Architectures that cannot be used are refused by name.
+    let o = mipnet(&["train", "--dataset", "digits", "--arch", "conv 2x3x3 > dense 3"]);
+    assert_bad_input(&o, &["--arch", "3 neurons", "10 classes"]);
+    let o = mipnet(&["train", "--dataset", "wine", "--arch", "conv 2x3x3 > dense 3"]);
+    assert_bad_input(&o, &["invalid setting conv", "not a square image"]);
+    let o = mipnet(&[
+        "train",
+        "--dataset",
+        "digits",
+        "--arch",
+        "dense 8 > maxpool 2 > dense 10",
+    ]);
+    assert_bad_input(&o, &["--arch", "must directly follow the convolution"]);
+    let o = mipnet(&[
+        "train",
+        "--dataset",
+        "digits",
+        "--arch",
+        "dense 8 > dense 10",
+        "--hidden",
+        "4",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = mipnet(&[
+        "train",
+        "--dataset",
+        "digits",
+        "--arch",
+        "conv 2x3x3 > dense 10",
+        "--lipschitz-cuts",
+    ]);
+    assert_bad_input(&o, &["lipschitz_cuts", "convolutional"]);
+}
