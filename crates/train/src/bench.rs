@@ -139,7 +139,7 @@ impl Suite {
 /// hidden layer of 16.
 const MNIST_DENSE: &str = "dense 16 > dense 10";
 /// The convolutional network of the MNIST suite.
-const MNIST_CNN: &str = "conv 4x3x3 stride 2 > maxpool 2 > dense 10";
+const MNIST_CNN: &str = "conv 4x3x3 > avgpool 4 > dense 10";
 const MNIST_CNN_LEVELS: Option<u32> = Some(3);
 
 fn class_count(dataset: &str) -> usize {
