@@ -46,6 +46,29 @@
 //!
 //! Objective: loss + α·ℓ1 + λ·ℓ0 + γ·ℓ2 + β·(neurons kept) + (layer
 //! penalty)·(layers kept).
+//!
+//! # A convolution as layer 1
+//!
+//! With `conv` set, layer 1 is a 2-D convolution of C filters k×k (stride,
+//! zero padding) over the image (C_in × H × W, flattened channel-major).
+//! Its inputs are still data, so each neuron (c, y, x) has the
+//! pre-activation a = Σ_taps F_c[ic, ky, kx]·x[ic, y·s+ky−p, x·s+kx−p] + b_c,
+//! linear in the filter weights F (continuous in [−ω, ω], with the same ℓ1,
+//! ℓ0 and ℓ2 terms, counted once per filter weight) and one bias per filter.
+//! Each neuron gets its own ReLU with the interval bound
+//! U = ω(Σ_taps |x| + 1) of its own window.
+//!
+//! **Pooling** of each filter's map: average pooling is one equality
+//! g = (1/|w|)·Σ_{e∈w} h_e; max pooling is exact with a binary per window
+//! element: g ≥ h_e for every e, g ≤ h_e + G(1 − δ_e), Σ_e δ_e = 1, where G
+//! is the largest bound in the window (h ≥ 0, so G bounds every difference).
+//! The next layer reads the pooled values g like activations (products with
+//! its grid weights, bounded by g's bound).
+//!
+//! **Filter pruning**: one indicator per filter gates its weights, its bias
+//! and every grid weight that reads its map; β is paid per kept filter.
+//! Symmetry breaking leaves filters in any order (dense layers after them
+//! are still ordered); layer pruning applies to dense layers only.
 
 // Loops over indices mirror the subscripts of the equations (n, j, k, v).
 #![allow(clippy::needless_range_loop)]
