@@ -6,11 +6,14 @@
 //! only what cannot be better); the polish LP of a feasible pattern gives
 //! a network at least as good that passes the certificate.
 
+mod common;
+
+use common::{assert_evaluates_as_forward, network, solve_to_optimality};
 use mipnet_data::{Dataset, Standardizer};
-use mipnet_formulate::{sort_neurons, DenseFormulation, FormulationSettings, Loss, Tolerances};
+use mipnet_formulate::{DenseFormulation, FormulationSettings, Loss, Tolerances};
 use mipnet_highs::HighsSolver;
 use mipnet_milp::{Model, VarType};
-use mipnet_network::{Conv, ConvSpec, Grid, Layer, Network, Pool, PoolKind, FORMAT_VERSION};
+use mipnet_network::{Conv, ConvSpec, Grid, Layer, Network, Pool, PoolKind};
 use mipnet_solver::{NoObserver, SolveOptions, SolveRequest, Solver, Status};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -113,19 +116,8 @@ fn random_conv_network(rng: &mut ChaCha8Rng, d: usize, k: usize, s: &Formulation
         });
         inp = out;
     }
-    let mut net = Network {
-        format_version: FORMAT_VERSION,
-        feature_names: (0..d).map(|i| format!("px{i}")).collect(),
-        class_names: (0..k).map(|c| format!("c{c}")).collect(),
-        standardizer: Standardizer::identity(d),
-        layers,
-        settings: serde_json::Value::Null,
-    };
     // Dense hidden neurons in symmetric order (filters keep theirs).
-    if s.symmetry_breaking {
-        sort_neurons(&mut net);
-    }
-    net
+    network(d, k, layers, s)
 }
 
 fn variants() -> Vec<FormulationSettings> {
@@ -174,21 +166,8 @@ fn random_convolutional_networks_evaluate_as_their_forward_pass() {
         for trial in 0..15 {
             let net = random_conv_network(&mut rng, 25, 3, &s);
             net.check().unwrap();
-            let x = f
-                .start_values(&net)
-                .unwrap_or_else(|e| panic!("variant {vi} trial {trial}: {e}"));
-            let eval = f.model.evaluate(&x, 1e-9);
-            assert!(eval.is_feasible(), "variant {vi} trial {trial}: {eval:?}");
+            let x = assert_evaluates_as_forward(&f, &net, &format!("variant {vi} trial {trial}"));
             let forward = f.objective_of(&net);
-            assert!(
-                (eval.objective - forward).abs() < 1e-9,
-                "variant {vi} trial {trial}: MILP {} forward {forward}",
-                eval.objective
-            );
-            let back = f.network_from(&x, &net.standardizer, &tol);
-            assert_eq!(back.layers, net.layers, "variant {vi} trial {trial}");
-            let cert = f.certify(&x, &back, &tol);
-            assert!(cert.passed, "variant {vi} trial {trial}: {cert:?}");
             // The polish LP of this pattern: optimal, no worse, certified.
             let lp = f.polish_lp(&x);
             let r = HighsSolver
@@ -270,17 +249,7 @@ fn tiny_convolutional_instances_reach_the_exhaustive_optimum() {
                 ..Default::default()
             };
             let f = DenseFormulation::build(&data, &s).unwrap();
-            let opts = SolveOptions {
-                threads: Some(1),
-                relative_gap: Some(0.0),
-                extra: vec![("mip_abs_gap".into(), "0".into())],
-                ..Default::default()
-            };
-            let r = HighsSolver
-                .solve(SolveRequest::new(&f.model, &opts), &mut NoObserver)
-                .unwrap();
-            assert_eq!(r.status, Status::Optimal);
-            let (opt, x) = (r.objective.unwrap(), r.solution.unwrap());
+            let (opt, x) = solve_to_optimality(&f);
             let exhaustive = exhaustive_optimum(&f.model, opt);
             assert!(
                 (opt - exhaustive).abs() < 1e-6,

@@ -3,11 +3,14 @@
 //! instances solved by HiGHS match the optimum found by enumerating every
 //! binary assignment (each an LP); symmetry breaking never changes it.
 
+mod common;
+
+use common::{assert_evaluates_as_forward, network, solve_to_optimality};
 use mipnet_data::{Dataset, Standardizer};
-use mipnet_formulate::{sort_neurons, DenseFormulation, FormulationSettings, Loss, Tolerances};
+use mipnet_formulate::{DenseFormulation, FormulationSettings, Loss, Tolerances};
 use mipnet_highs::HighsSolver;
 use mipnet_milp::VarType;
-use mipnet_network::{Grid, Layer, Network, FORMAT_VERSION};
+use mipnet_network::{Grid, Layer, Network};
 use mipnet_solver::{NoObserver, SolveOptions, SolveRequest, Solver, Status};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -81,18 +84,7 @@ fn random_network(rng: &mut ChaCha8Rng, d: usize, k: usize, s: &FormulationSetti
             }
         }
     }
-    let mut net = Network {
-        format_version: FORMAT_VERSION,
-        feature_names: (0..d).map(|i| format!("f{i}")).collect(),
-        class_names: (0..k).map(|c| format!("c{c}")).collect(),
-        standardizer: Standardizer::identity(d),
-        layers,
-        settings: serde_json::Value::Null,
-    };
-    if s.symmetry_breaking {
-        sort_neurons(&mut net);
-    }
-    net
+    network(d, k, layers, s)
 }
 
 fn variants() -> Vec<FormulationSettings> {
@@ -135,27 +127,12 @@ fn variants() -> Vec<FormulationSettings> {
 #[test]
 fn random_feasible_networks_evaluate_as_their_forward_pass() {
     let data = toy_data(1, 12, 3, 3);
-    let tol = Tolerances::default();
     for (vi, s) in variants().into_iter().enumerate() {
         let f = DenseFormulation::build(&data, &s).unwrap();
         let mut rng = ChaCha8Rng::seed_from_u64(vi as u64);
         for trial in 0..20 {
             let net = random_network(&mut rng, 3, 3, &s);
-            let x = f
-                .start_values(&net)
-                .unwrap_or_else(|e| panic!("variant {vi} trial {trial}: {e}"));
-            let eval = f.model.evaluate(&x, 1e-9);
-            assert!(eval.is_feasible(), "variant {vi} trial {trial}: {eval:?}");
-            let forward = f.objective_of(&net);
-            assert!(
-                (eval.objective - forward).abs() < 1e-9,
-                "variant {vi} trial {trial}: MILP {} forward {forward}",
-                eval.objective
-            );
-            let back = f.network_from(&x, &net.standardizer, &tol);
-            assert_eq!(back.layers, net.layers, "variant {vi} trial {trial}");
-            let cert = f.certify(&x, &back, &tol);
-            assert!(cert.passed, "variant {vi} trial {trial}: {cert:?}");
+            assert_evaluates_as_forward(&f, &net, &format!("variant {vi} trial {trial}"));
         }
     }
 }
@@ -176,20 +153,6 @@ fn symmetric_random_networks_satisfy_symmetry_breaking() {
             assert!(f.model.evaluate(&x, 1e-9).is_feasible());
         }
     }
-}
-
-fn solve_to_optimality(f: &DenseFormulation) -> (f64, Vec<f64>) {
-    let opts = SolveOptions {
-        threads: Some(1),
-        relative_gap: Some(0.0),
-        extra: vec![("mip_abs_gap".into(), "0".into())],
-        ..Default::default()
-    };
-    let r = HighsSolver
-        .solve(SolveRequest::new(&f.model, &opts), &mut NoObserver)
-        .unwrap();
-    assert_eq!(r.status, Status::Optimal);
-    (r.objective.unwrap(), r.solution.unwrap())
 }
 
 /// The optimum by enumeration: every assignment of the integral columns,
