@@ -129,6 +129,23 @@ pub fn initial_network(
         });
         inp = out;
     }
+    // A dense hidden layer after a convolution reads ReLU maps, all ≥ 0
+    // with a large common mean: with zero biases a unit would be on for
+    // every sample or off for every sample. Its biases start at −w·(mean
+    // input), which centres each pre-activation over the data (and `train`
+    // keeps training it on centred inputs).
+    if layers.len() > 2 && layers[0].conv.is_some() && !data.is_empty() {
+        let mut mean = vec![0.0; layers[0].output_len()];
+        for n in 0..data.len() {
+            for (m, v) in mean.iter_mut().zip(layers[0].apply(data.row(n))) {
+                *m += v / data.len() as f64;
+            }
+        }
+        let next = &mut layers[1];
+        for (b, row) in next.bias.iter_mut().zip(&next.weights) {
+            *b = -row.iter().zip(&mean).map(|(w, m)| w * m).sum::<f64>();
+        }
+    }
     Network {
         format_version: FORMAT_VERSION,
         feature_names: data.feature_names.clone(),
@@ -257,7 +274,43 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
     let inv_n = 1.0 / data.len().max(1) as f64;
     let mut last_loss = f64::NAN;
     let frozen = |l: usize| c.freeze_from.is_some_and(|f| l >= f);
+    // A hidden dense layer after a convolution reads pooled ReLU maps: all
+    // ≥ 0 with a large common mean, so every step moves its
+    // pre-activations for all samples the same way and switches whole units
+    // off for good. It trains on centred inputs x − m instead (m: the mean
+    // over the data in the previous epoch), and m is folded into its bias
+    // at the end: the same function, without the common shift.
+    let centred: Vec<bool> = (0..nl)
+        .map(|l| l > 0 && net.layers[l - 1].conv.is_some() && net.layers[l].relu && net.layers[l].conv.is_none())
+        .collect();
+    let mut means: Vec<Vec<f64>> = (0..nl)
+        .map(|l| {
+            if !centred[l] {
+                return Vec::new();
+            }
+            let mut m = vec![0.0; net.layers[l].inputs()];
+            for n in 0..data.len() {
+                let x = net.layers[..l]
+                    .iter()
+                    .fold(data.row(n).to_vec(), |x, layer| layer.apply(&x));
+                m.iter_mut().zip(&x).for_each(|(a, v)| *a += v * inv_n);
+            }
+            m
+        })
+        .collect();
+    // In the centred form the bias is b + w·m.
+    for l in (0..nl).filter(|&l| centred[l]) {
+        let inp = means[l].len();
+        for (k, b) in biases[l].iter_mut().enumerate() {
+            *b += weights[l][k * inp..(k + 1) * inp]
+                .iter()
+                .zip(&means[l])
+                .map(|(w, m)| w * m)
+                .sum::<f64>();
+        }
+    }
     for epoch in 1..=s.epochs {
+        let mut next_means: Vec<Vec<f64>> = means.iter().map(|m| vec![0.0; m.len()]).collect();
         let mut gw: Vec<Vec<f64>> = weights.iter().map(|w| vec![0.0; w.len()]).collect();
         let mut gb: Vec<Vec<f64>> = biases.iter().map(|b| vec![0.0; b.len()]).collect();
         let mut loss = 0.0;
@@ -270,6 +323,12 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
             let mut winners: Vec<Vec<usize>> = Vec::with_capacity(nl);
             let mut cur = data.row(n).to_vec();
             for (l, layer) in net.layers.iter().enumerate() {
+                if centred[l] {
+                    for ((nm, m), v) in next_means[l].iter_mut().zip(&means[l]).zip(cur.iter_mut()) {
+                        *nm += *v * inv_n;
+                        *v -= m;
+                    }
+                }
                 let a = preactivation(&wiring[l], &weights[l], &biases[l], &cur);
                 inputs.push(cur);
                 let h: Vec<f64> = if layer.relu {
@@ -354,6 +413,20 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
             }
         }
         last_loss = loss;
+        // New means, with the biases moved so the function stays the same:
+        // w·(x − m') + b' = w·(x − m) + b for b' = b + w·(m' − m).
+        for l in (0..nl).filter(|&l| centred[l]) {
+            let inp = means[l].len();
+            let shift: Vec<f64> = next_means[l].iter().zip(&means[l]).map(|(a, b)| a - b).collect();
+            for (k, b) in biases[l].iter_mut().enumerate() {
+                *b += weights[l][k * inp..(k + 1) * inp]
+                    .iter()
+                    .zip(&shift)
+                    .map(|(w, d)| w * d)
+                    .sum::<f64>();
+            }
+            means[l] = std::mem::take(&mut next_means[l]);
+        }
         for l in 0..nl {
             let layer = &net.layers[l];
             let per = wiring[l].per_filter;
@@ -381,6 +454,17 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
         }
     }
     for (l, layer) in net.layers.iter_mut().enumerate() {
+        if centred[l] {
+            // w·(x − m) + b = w·x + (b − w·m)
+            let inp = means[l].len();
+            for (k, b) in biases[l].iter_mut().enumerate() {
+                *b -= weights[l][k * inp..(k + 1) * inp]
+                    .iter()
+                    .zip(&means[l])
+                    .map(|(w, m)| w * m)
+                    .sum::<f64>();
+            }
+        }
         set_params(layer, &weights[l], &biases[l]);
     }
     last_loss

@@ -244,7 +244,18 @@ pub fn parse_architecture(text: &str) -> Result<(Option<ConvSpec>, Vec<usize>, u
                     words.join(" ")
                 ));
             }
-            opts.insert(key, num(rest.next(), key)?);
+            let value = match (key, rest.next()) {
+                // Zero padding is a padding; a stride must move.
+                ("pad", Some(&"0")) => 0,
+                (_, v) => num(v, key)?,
+            };
+            if opts.insert(key, value).is_some() {
+                return Err(format!(
+                    "'{key}' given twice in layer {} ('{}')",
+                    i + 1,
+                    words.join(" ")
+                ));
+            }
         }
         match kind {
             "conv" => {
@@ -252,8 +263,8 @@ pub fn parse_architecture(text: &str) -> Result<(Option<ConvSpec>, Vec<usize>, u
                     return Err("a convolution can only be the first layer".into());
                 }
                 let spec = words.get(1).ok_or("'conv' needs CxKxK, e.g. conv 4x3x3")?;
-                let dims: Vec<usize> = spec.split(['x', '×']).filter_map(|v| v.parse().ok()).collect();
-                let [channels, kh, kw] = dims[..] else {
+                let dims: Option<Vec<usize>> = spec.split(['x', '×']).map(|v| v.parse().ok()).collect();
+                let Some(&[channels, kh, kw]) = dims.as_deref() else {
                     return Err(format!("'conv {spec}': expected filters x kernel x kernel, e.g. 4x3x3"));
                 };
                 if kh != kw || channels == 0 || kh == 0 {
@@ -407,12 +418,17 @@ mod tests {
         assert_eq!(h, vec![16]);
         assert_eq!(c.describe(), "conv 4x3x3 stride 2 > maxpool 2");
         assert_eq!(parse_architecture("dense 8 > dense 3").unwrap(), (None, vec![8], 3));
+        let (c, _, _) = parse_architecture("conv 2x3x3 pad 0 > dense 3").unwrap();
+        assert_eq!(c.unwrap().padding, 0);
         for (bad, msg) in [
             ("conv 4x3 > dense 3", "expected filters x kernel"),
             ("dense 8 > conv 4x3x3 > dense 3", "only be the first"),
             ("maxpool 2 > dense 3", "directly follow"),
             ("conv 2x3x3 > maxpool 2 pad 1 > dense 3", "no padding"),
             ("conv 2x3x3 strid 2 > dense 3", "'strid'"),
+            ("conv 4xax3x3 > dense 3", "expected filters x kernel"),
+            ("conv 2x3x3 stride 2 stride 3 > dense 3", "given twice"),
+            ("conv 2x3x3 stride 0 > dense 3", "positive whole number"),
             ("dense 0 > dense 3", "positive whole number"),
             ("relu > dense 3", "unknown layer 'relu'"),
             ("conv 2x3x3", "must end with"),

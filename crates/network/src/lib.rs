@@ -333,6 +333,12 @@ impl Network {
         }
         let mut width = d;
         for (i, l) in self.layers.iter().enumerate() {
+            if l.identity && (l.conv.is_some() || l.pool.is_some()) {
+                return Err(format!(
+                    "layer {}: a convolution or pooling layer cannot be pruned to the identity",
+                    i + 1
+                ));
+            }
             if l.identity {
                 if l.outputs() != width {
                     return Err(format!("identity layer {} changes width", i + 1));
@@ -405,9 +411,10 @@ impl Network {
 
     /// Writes `network.json` whole or not at all.
     pub fn save(&self, path: &Path) -> Result<(), NetworkError> {
-        // A convolution's unrolled matrix follows from its filters.
+        // A convolution's unrolled matrix follows from its filters. A
+        // dense network is written as version 1, which older mipnets read.
         let mut copy = self.clone();
-        copy.format_version = FORMAT_VERSION;
+        copy.format_version = if self.has_conv() { FORMAT_VERSION } else { 1 };
         for l in copy.layers.iter_mut().filter(|l| l.conv.is_some()) {
             l.weights.clear();
         }

@@ -60,10 +60,11 @@ fn save_and_load_round_trip_and_refuse_other_versions() {
     net().save(&p).unwrap();
     assert_eq!(Network::load(&p).unwrap(), net());
     let text = std::fs::read_to_string(&p).unwrap();
-    // Version 1 files (dense only) still read.
-    std::fs::write(&p, text.replace("\"format_version\": 2", "\"format_version\": 1")).unwrap();
+    // A dense network is written as version 1; version 2 reads too.
+    assert!(text.contains("\"format_version\": 1"), "{text}");
+    std::fs::write(&p, text.replace("\"format_version\": 1", "\"format_version\": 2")).unwrap();
     assert_eq!(Network::load(&p).unwrap(), net());
-    std::fs::write(&p, text.replace("\"format_version\": 2", "\"format_version\": 3")).unwrap();
+    std::fs::write(&p, text.replace("\"format_version\": 1", "\"format_version\": 3")).unwrap();
     let e = Network::load(&p).unwrap_err().to_string();
     assert!(
         e.contains("format version 3") && e.contains("reads versions 1 to 2"),
@@ -146,6 +147,7 @@ fn convolution_networks_round_trip_count_filters_and_match_their_relu_net() {
         n.save(&p).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         assert!(text.len() < 6000, "the unrolled matrix stays out of the file");
+        assert!(text.contains("\"format_version\": 2"));
         assert_eq!(Network::load(&p).unwrap(), n);
         let r = ReluNet::from_network(&n);
         r.check().unwrap();
@@ -187,4 +189,8 @@ fn convolution_networks_round_trip_count_filters_and_match_their_relu_net() {
     std::fs::write(&p, text).unwrap();
     let e = Network::load(&p).unwrap_err().to_string();
     assert!(e.contains("filter weights, its shape needs 8"), "{e}");
+    // A convolution cannot be the identity (its output would be pooled input).
+    let mut bad = conv_net(PoolKind::Max);
+    bad.layers[0].identity = true;
+    assert!(bad.check().unwrap_err().contains("cannot be pruned to the identity"));
 }

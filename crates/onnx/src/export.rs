@@ -240,7 +240,7 @@ pub fn model_bytes(net: &Network, p: Precision) -> Vec<u8> {
         metadata_props: vec![
             meta("mipnet.feature_names", json(&net.feature_names)),
             meta("mipnet.class_names", json(&net.class_names)),
-            meta("mipnet.format_version", "1".into()),
+            meta("mipnet.format_version", mipnet_network::FORMAT_VERSION.to_string()),
         ],
         ..Default::default()
     };
