@@ -523,6 +523,10 @@ impl DenseFormulation {
                             m.add_row(f64::NEG_INFINITY, upper, [(g, 1.0), (h, -1.0), (d, upper)]);
                         }
                         m.add_row(1.0, 1.0, pick);
+                        // g ≤ Σ_e U_e·δ_e: valid (g is the picked element,
+                        // at most its bound) and tighter in the relaxation.
+                        let caps = live.iter().map(|&(i, _, u)| (select[i].expect("picked"), -u));
+                        m.add_row(f64::NEG_INFINITY, 0.0, [(g, 1.0)].into_iter().chain(caps));
                         (Some(g), upper)
                     }
                 };

@@ -61,7 +61,9 @@
 //! **Pooling** of each filter's map: average pooling is one equality
 //! g = (1/|w|)·Σ_{e∈w} h_e; max pooling is exact with a binary per window
 //! element: g ≥ h_e for every e, g ≤ h_e + G(1 − δ_e), Σ_e δ_e = 1, where G
-//! is the largest bound in the window (h ≥ 0, so G bounds every difference).
+//! is the largest bound in the window (h ≥ 0, so G bounds every difference),
+//! and g ≤ Σ_e U_e·δ_e (the picked element's own bound; valid, and tighter
+//! in the relaxation).
 //! The next layer reads the pooled values g like activations (products with
 //! its grid weights, bounded by g's bound).
 //!
