@@ -59,6 +59,20 @@ fn iris_trains_to_a_certified_network_with_a_complete_report() {
     // The objective is the forward pass's, and at least the proven bound.
     let obj = report["objective"].as_f64().unwrap();
     assert!(obj >= report["dual_bound"].as_f64().unwrap() - 1e-9);
+    // Each part of the pipeline can only keep or lower the best objective.
+    let pr = &report["progress"];
+    let at = |k: &str| pr[k].as_f64().unwrap();
+    assert!(at("polish") <= at("warm_start") + 1e-9, "{pr}");
+    assert!(at("search") <= at("polish") + 1e-9, "{pr}");
+    assert!((at("end") - obj).abs() < 1e-12 && obj <= at("search") + 1e-9, "{pr}");
+    let found: u64 = pr["improvements"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert!(found >= 1, "{pr}");
+    assert!(summary.contains("progress     best after warm start"), "{summary}");
 
     let net = out.join("network.json");
     let shown = mipnet(&["show", net.to_str().unwrap()]);

@@ -101,6 +101,41 @@ pub struct StageReport {
     pub seconds: f64,
 }
 
+/// The best objective after each part of the pipeline, and how often each
+/// stage found a new best network (a certified one).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Progress {
+    /// Best projected or fine-tuned start (before any LP).
+    pub warm_start: Option<f64>,
+    /// Best after the LP polish of the starts.
+    pub polish: Option<f64>,
+    /// Best after the search rounds.
+    pub search: Option<f64>,
+    /// The returned network's (after the full MIP).
+    pub end: f64,
+    /// Stage name → number of new best networks it found.
+    pub improvements: std::collections::BTreeMap<String, usize>,
+}
+
+impl Progress {
+    fn of(stages: &[StageReport], improvements: std::collections::BTreeMap<String, usize>, end: f64) -> Progress {
+        let best = |names: &[&str]| {
+            stages
+                .iter()
+                .filter(|s| names.contains(&s.stage.as_str()))
+                .filter_map(|s| s.objective)
+                .fold(None, |b: Option<f64>, o| Some(b.map_or(o, |b| b.min(o))))
+        };
+        Progress {
+            warm_start: best(&["projection", "finetune"]),
+            polish: best(&["polish"]),
+            search: best(&["polish", "search"]),
+            end,
+            improvements,
+        }
+    }
+}
+
 /// The gradient network beside the MILP's, on the same split.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Baseline {
@@ -146,6 +181,8 @@ pub struct TrainReport {
     /// The root cut loop, when it ran.
     pub cuts: Option<CutReport>,
     pub stages: Vec<StageReport>,
+    /// The best objective after each part of the pipeline.
+    pub progress: Progress,
     pub baseline: Baseline,
     pub certificate: Certificate,
     pub solver: String,
@@ -287,6 +324,8 @@ struct Pipeline<'a> {
     /// (the MIP's start when the polish is off).
     best_start: Option<(f64, Vec<f64>)>,
     failed_certificate: Option<Certificate>,
+    /// Stage name → new best networks found there.
+    improvements: std::collections::BTreeMap<String, usize>,
 }
 
 impl Pipeline<'_> {
@@ -319,6 +358,7 @@ impl Pipeline<'_> {
             .as_ref()
             .is_none_or(|b| cert.objective_forward < b.certificate.objective_forward - 1e-9);
         if better {
+            *self.improvements.entry(stage.to_string()).or_default() += 1;
             self.best = Some(Exact {
                 x,
                 network: net,
@@ -442,6 +482,7 @@ pub fn train(
         best: None,
         best_start: None,
         failed_certificate: None,
+        improvements: Default::default(),
     };
     let stopped = || interrupt.is_some_and(|f| f.is_raised());
 
@@ -520,7 +561,13 @@ pub fn train(
     let mut dual_bound = None;
     let mut solve_seconds = 0.0;
     if s.stages.mip {
-        obs.stage("full MIP");
+        obs.stage(&match &p.best {
+            Some(b) => format!(
+                "full MIP from objective {:.6} (found by {})",
+                b.certificate.objective_forward, b.stage
+            ),
+            None => "full MIP".to_string(),
+        });
         let start_x = match (&p.best, &p.best_start) {
             (Some(b), _) => b.x.clone(),
             (None, Some((_, x))) => x.clone(),
@@ -565,6 +612,7 @@ pub fn train(
         best,
         stages,
         failed_certificate,
+        improvements,
         ..
     } = p;
     let Some(best) = best else {
@@ -609,6 +657,7 @@ pub fn train(
         nonzeros: stats.nonzeros,
         model: stats,
         cuts: cut_report,
+        progress: Progress::of(&stages, improvements, objective),
         stages,
         baseline: Baseline {
             train_accuracy: grad.accuracy(job.train),

@@ -483,6 +483,17 @@ pub fn summary(o: &TrainOutcome) -> String {
         })
         .collect();
     s += &format!("stages       {}\n", stages.join(" → "));
+    let pr = &r.progress;
+    let opt = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.4}"));
+    let found: Vec<String> = pr.improvements.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    s += &format!(
+        "progress     best after warm start {}, polish {}, search {}, end {:.4}; new bests by {}\n",
+        opt(pr.warm_start),
+        opt(pr.polish),
+        opt(pr.search),
+        pr.end,
+        found.join(", ")
+    );
     s += &format!(
         "network      train {}, test {}, {} of weights zero, {} of {} parameters kept, neurons kept {:?}\n",
         pct(r.train_accuracy),
