@@ -240,6 +240,8 @@ fn every_loss_and_pruning_switch_yields_a_certified_network() {
             "--prune-neurons",
             "--neuron-penalty",
             "0.01",
+            "--flip-rounds",
+            "2",
         ],
         &[
             "--loss",

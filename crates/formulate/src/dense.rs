@@ -1152,6 +1152,57 @@ impl DenseFormulation {
         }
     }
 
+    /// ReLU binaries of the last hidden layer whose flip could lower the loss
+    /// of the samples that miss the margin in solution `x` (network `net`):
+    /// for a sample with label y and most violating class c, an inactive
+    /// neuron j with z_yj > z_cj (turning it on raises o_y − o_c) or an
+    /// active one with z_yj < z_cj. Ranked by |z_yj − z_cj| × the sample's
+    /// loss; at most `limit`, each with its flipped value. Empty for the ℓ1
+    /// loss and when the last hidden layer is a convolution.
+    pub fn flip_candidates(&self, x: &[f64], net: &Network, limit: usize) -> Vec<(Col, f64)> {
+        let l = self.num_layers() - 2;
+        if self.settings.loss == Loss::L1 || (l == 0 && self.conv.is_some()) {
+            return Vec::new();
+        }
+        let (width, k) = (self.widths[l], self.k());
+        let values = self.values();
+        let nv = values.len();
+        let out = self.num_layers() - 1;
+        // Output grid weights z[c][j] from the solution.
+        let z = |c: usize, j: usize| -> f64 {
+            (0..nv)
+                .filter(|&vi| x[self.grid[out][(c * width + j) * nv + vi].index()] > 0.5)
+                .map(|vi| values[vi] as f64)
+                .sum()
+        };
+        let mut scored: Vec<(f64, Col, f64)> = Vec::new();
+        for n in 0..self.n() {
+            let o = net.scores_standardized(self.data.row(n));
+            let y = self.data.label(n);
+            let loss = self.sample_loss(y, &o);
+            if loss <= 0.0 {
+                continue;
+            }
+            let c = (0..k)
+                .filter(|&c| c != y)
+                .max_by(|&a, &b| o[a].total_cmp(&o[b]))
+                .expect("two classes at least");
+            for j in 0..width {
+                let Some(sigma) = self.act[l][n * width + j].sigma else {
+                    continue;
+                };
+                let gain = z(y, j) - z(c, j);
+                let on = x[sigma.index()] > 0.5;
+                if (!on && gain > 0.0) || (on && gain < 0.0) {
+                    scored.push((gain.abs() * loss, sigma, if on { 0.0 } else { 1.0 }));
+                }
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.truncate(limit);
+        scored.into_iter().map(|(_, c, v)| (c, v)).collect()
+    }
+
     /// The convolution in front, with its pooling, when layer 1 is one.
     pub fn convolution(&self) -> Option<(ConvShape, Option<Pool>)> {
         self.conv.as_ref().map(|c| (c.shape, c.pool))

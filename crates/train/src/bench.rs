@@ -219,6 +219,10 @@ pub const ABLATIONS: &[Ablation] = &[
         name: "with Lipschitz cuts",
         apply: |s| s.stages.lipschitz_cuts = true,
     },
+    Ablation {
+        name: "with pattern flips",
+        apply: |s| s.stages.flip_rounds = 3,
+    },
 ];
 
 /// The medians of one ablation.

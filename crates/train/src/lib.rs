@@ -109,7 +109,7 @@ pub struct Progress {
     pub warm_start: Option<f64>,
     /// Best after the LP polish of the starts.
     pub polish: Option<f64>,
-    /// Best after the search rounds.
+    /// Best after the search rounds and pattern flips.
     pub search: Option<f64>,
     /// The returned network's (after the full MIP).
     pub end: f64,
@@ -129,7 +129,7 @@ impl Progress {
         Progress {
             warm_start: best(&["projection", "finetune"]),
             polish: best(&["polish"]),
-            search: best(&["polish", "search"]),
+            search: best(&["polish", "search", "flip"]),
             end,
             improvements,
         }
@@ -538,6 +538,56 @@ pub fn train(
             p.polish_and_consider(&x, "search", None)?;
             let after = p.best.as_ref().map_or(before, |b| b.certificate.objective_forward);
             if !improves(after, before) {
+                break;
+            }
+        }
+    }
+
+    // 5b. Pattern flips: flip the activations that block the worst samples,
+    // polish each flipped pattern, keep the best.
+    if s.stages.polish && s.stages.flip_rounds > 0 {
+        let clock = Instant::now();
+        for round in 0..s.stages.flip_rounds {
+            let Some(best) = p.best.as_ref() else { break };
+            if stopped() || clock.elapsed().as_secs_f64() > s.stages.flip_seconds {
+                break;
+            }
+            let before = best.certificate.objective_forward;
+            let flips = p.f.flip_candidates(&best.x, &best.network, s.stages.flip_candidates);
+            obs.stage(&format!(
+                "pattern flips, round {} ({} candidates, objective {before:.6})",
+                round + 1,
+                flips.len()
+            ));
+            let base = best.x.clone();
+            let mut found: Option<(f64, Vec<f64>, Network)> = None;
+            // Single flips, then the top 2, 4, 8, … together.
+            let mut tries: Vec<Vec<(mipnet_milp::Col, f64)>> = flips.iter().map(|&f| vec![f]).collect();
+            let mut k = 2;
+            while k <= flips.len() {
+                tries.push(flips[..k].to_vec());
+                k *= 2;
+            }
+            for group in tries {
+                if stopped() || clock.elapsed().as_secs_f64() > s.stages.flip_seconds {
+                    break;
+                }
+                let mut x = base.clone();
+                for (col, value) in group {
+                    x[col.index()] = value;
+                }
+                let Some((px, net)) = polish(&p.f, &x, &p.standardizer, s, &p.tol)? else {
+                    continue;
+                };
+                let obj = p.f.objective_of(&net);
+                if found.as_ref().map_or(improves(obj, before), |(o, _, _)| obj < *o) {
+                    found = Some((obj, px, net));
+                }
+            }
+            let Some((_, px, net)) = found else { break };
+            let net = p.with_standardizer(net);
+            p.record("flip", None, &net, clock.elapsed().as_secs_f64());
+            if !p.consider(px, net, "flip") {
                 break;
             }
         }

@@ -74,6 +74,16 @@ pub struct Stages {
     /// Adam's step size in search rounds (smaller than the start's: the
     /// incumbent is already good). Default 0.003.
     pub search_learning_rate: f64,
+    /// Rounds of pattern flips after the search: flip the ReLU binaries that
+    /// block the samples missing the margin (ranked by how much the output
+    /// weights favour the wrong class), polish each flipped pattern, keep
+    /// the best if the objective falls; stops at the first round without
+    /// improvement. 0 = off.
+    pub flip_rounds: usize,
+    /// Flips tried per round (each one LP polish). Default 16.
+    pub flip_candidates: usize,
+    /// Seconds the flips may take in all. Default 30.
+    pub flip_seconds: f64,
     /// Root cut loop with Lipschitz cuts before the full MIP (needs α > 0).
     /// Default off.
     pub lipschitz_cuts: bool,
@@ -99,6 +109,9 @@ impl Default for Stages {
             search_rounds: 5,
             search_epochs: 500,
             search_learning_rate: 0.003,
+            flip_rounds: 0,
+            flip_candidates: 16,
+            flip_seconds: 30.0,
             lipschitz_cuts: false,
             cut_neighbours: 3,
             cut_rounds: 5,

@@ -32,7 +32,7 @@ pub struct BenchArgs {
     pub seeds: Option<Vec<u64>>,
     /// Re-run every case with each part switched in turn (no polish, no
     /// search, one gradient start, no full MIP, no symmetry breaking, with
-    /// Lipschitz cuts), at the same budget and seeds.
+    /// Lipschitz cuts, with pattern flips), at the same budget and seeds.
     #[arg(long)]
     pub ablate: bool,
     /// Write bench.json and bench.md into this directory.

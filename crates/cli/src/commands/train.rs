@@ -203,6 +203,10 @@ pub struct TrainArgs {
     /// Number of gradient starts (seeds gradient-seed, +1, …).
     #[arg(long, value_name = "N")]
     pub gradient_starts: Option<usize>,
+    /// Rounds of pattern flips after the search (flip the activations that
+    /// block the worst samples, polish, keep the best); 0 = off.
+    #[arg(long, value_name = "N")]
+    pub flip_rounds: Option<usize>,
     /// Skip the LP polish.
     #[arg(long)]
     pub no_polish: bool,
@@ -303,6 +307,9 @@ impl TrainArgs {
         set(&mut s.stages.cut_seconds, self.cut_seconds);
         if let Some(n) = self.gradient_starts {
             s.stages.gradient_starts = n;
+        }
+        if let Some(n) = self.flip_rounds {
+            s.stages.flip_rounds = n;
         }
         if self.no_polish {
             s.stages.polish = false;
