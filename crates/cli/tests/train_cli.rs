@@ -388,8 +388,13 @@ fn mnist_trains_on_a_balanced_subset_and_tests_on_all_10000_images() {
             "the training MILP would not fit in memory",
             "GiB available",
             "--train-per-class",
+            "or --no-mip",
         ],
     );
+    // Without the MIP the model alone is estimated (still too large here).
+    let o = mipnet(&["train", "--dataset", "mnist", "--hidden", "512", "--no-mip"]);
+    assert_bad_input(&o, &["would not fit in memory"]);
+    assert!(!stderr(&o).contains("or --no-mip"), "{}", stderr(&o));
 }
 
 #[test]

@@ -70,18 +70,24 @@ fn available_memory() -> Option<f64> {
 fn check_fits(train: &Dataset, s: &TrainSettings) -> Result<ModelEstimate, TrainError> {
     let e = ModelEstimate::of(train, &s.formulation).map_err(TrainSettingError::from)?;
     let gib = |b: f64| b / (1u64 << 30) as f64;
+    let need = if s.stages.mip { e.bytes } else { e.bytes_without_mip };
     if let Some(avail) = available_memory() {
-        if e.bytes > 0.8 * avail {
+        if need > 0.8 * avail {
             return Err(TrainError::TooLarge(format!(
                 "the training MILP would not fit in memory: about {} columns ({} binaries), {} rows and {} \
                  nonzeros, needing about {:.1} GiB, with {:.1} GiB available; train on fewer samples \
-                 (--train-per-class), fewer inputs (--image-pool for MNIST) or fewer hidden neurons",
+                 (--train-per-class), fewer inputs (--image-pool for MNIST) or fewer hidden neurons{}",
                 e.columns,
                 e.binaries,
                 e.rows,
                 e.nonzeros,
-                gib(e.bytes),
-                gib(avail)
+                gib(need),
+                gib(avail),
+                if s.stages.mip {
+                    " (or --no-mip: HiGHS's MIP needs most of that memory)"
+                } else {
+                    ""
+                }
             )));
         }
     }
@@ -461,7 +467,11 @@ pub fn train(
     obs.stage(&format!(
         "building the MILP (estimated {} nonzeros, {:.2} GiB)",
         estimate.nonzeros,
-        estimate.bytes / (1u64 << 30) as f64
+        if s.stages.mip {
+            estimate.bytes
+        } else {
+            estimate.bytes_without_mip
+        } / (1u64 << 30) as f64
     ));
     let t = Instant::now();
     let f = DenseFormulation::build(&train, &s.formulation).map_err(TrainSettingError::from)?;
