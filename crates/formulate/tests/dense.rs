@@ -389,3 +389,37 @@ fn the_small_polish_lp_has_the_optimum_of_the_full_model_with_binaries_fixed() {
         }
     }
 }
+
+#[test]
+fn a_solution_with_loss_slack_is_replaced_by_its_network_s_exact_point() {
+    let data = toy_data(3, 10, 2, 2);
+    let s = FormulationSettings {
+        hidden: vec![2],
+        symmetry_breaking: false,
+        ..Default::default()
+    };
+    let f = DenseFormulation::build(&data, &s).unwrap();
+    let tol = Tolerances::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let net = random_network(&mut rng, 2, 2, &s);
+    let exact = f.start_values(&net).unwrap();
+    // Slack in every loss variable: feasible (ξ ≥ …), worse objective.
+    let mut slack = exact.clone();
+    for col in 0..slack.len() {
+        if f.model.col_cost()[col] == 1.0 / data.len() as f64 {
+            slack[col] += 0.01;
+        }
+    }
+    let cert = f.certify(&slack, &net, &tol);
+    assert!(!cert.passed && cert.failure.unwrap().contains("loss"));
+    assert_eq!(f.exact_point(&slack, &net, &tol), exact);
+    assert!(f.certify(&exact, &net, &tol).passed);
+    // A solution whose activations disagree with the network is left to fail.
+    let mut wrong = slack.clone();
+    let h = (0..data.len())
+        .find_map(|n| f.activation(0, n, 0))
+        .expect("an activation column");
+    wrong[h.index()] += 0.5;
+    assert_eq!(f.exact_point(&wrong, &net, &tol), wrong);
+    assert!(!f.certify(&wrong, &net, &tol).passed);
+}

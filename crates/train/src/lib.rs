@@ -655,6 +655,9 @@ pub fn train(
                     let net = p.with_standardizer(p.f.network_from(&x, &p.standardizer, &p.tol));
                     p.record("mip", None, &net, r.seconds);
                     p.failed_certificate = None;
+                    // A heuristic incumbent may leave slack in its loss
+                    // variables; see DenseFormulation::exact_point.
+                    let x = p.f.exact_point(&x, &net, &p.tol);
                     if !p.consider(x, net, "mip") {
                         if let Some(c) = &p.failed_certificate {
                             obs.stage(&format!(
