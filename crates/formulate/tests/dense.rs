@@ -405,9 +405,9 @@ fn a_solution_with_loss_slack_is_replaced_by_its_network_s_exact_point() {
     let exact = f.start_values(&net).unwrap();
     // Slack in every loss variable: feasible (ξ ≥ …), worse objective.
     let mut slack = exact.clone();
-    for col in 0..slack.len() {
-        if f.model.col_cost()[col] == 1.0 / data.len() as f64 {
-            slack[col] += 0.01;
+    for (v, cost) in slack.iter_mut().zip(f.model.col_cost()) {
+        if *cost == 1.0 / data.len() as f64 {
+            *v += 0.01;
         }
     }
     let cert = f.certify(&slack, &net, &tol);
