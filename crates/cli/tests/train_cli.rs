@@ -308,6 +308,27 @@ fn bench_quick_writes_its_json_and_table() {
         &mipnet(&["bench", "--suite", "imagenet"]),
         &["unknown suite 'imagenet'"],
     );
+    assert_bad_input(
+        &mipnet(&["bench", "--suite", "mnist", "--case", "20/class"]),
+        &["--case 20/class", "mnist 10/class", "mnist 100/class (no MIP)"],
+    );
+    // --case keeps the matching cases only.
+    let one = dir.path().join("one");
+    let o = mipnet(&[
+        "bench",
+        "--quick",
+        "--time-limit",
+        "1",
+        "--case",
+        "iris",
+        "--out",
+        one.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(one.join("bench.json")).unwrap()).unwrap();
+    assert_eq!(json["reports"].as_array().unwrap().len(), 1);
 }
 
 #[test]

@@ -32,6 +32,10 @@ pub struct BenchArgs {
     /// Override the seeds (gradient and HiGHS), e.g. 0,1,2,3,4.
     #[arg(long, value_name = "N[,N…]", value_delimiter = ',')]
     pub seeds: Option<Vec<u64>>,
+    /// Run only the cases whose name contains this text (e.g. "wdbc" or
+    /// "40/class"); repeatable.
+    #[arg(long, value_name = "TEXT")]
+    pub case: Vec<String>,
     /// Re-run every case with each part switched in turn (no polish, no
     /// search, one gradient start, no full MIP, no symmetry breaking, with
     /// Lipschitz cuts, with pattern flips), at the same budget and seeds.
@@ -56,6 +60,20 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
             return Err(input(anyhow::anyhow!("--seeds needs at least one seed")));
         }
         suite.seeds = seeds.clone();
+    }
+    if !args.case.is_empty() {
+        let names: Vec<String> = suite.cases.iter().map(|c| c.label()).collect();
+        suite
+            .cases
+            .retain(|c| args.case.iter().any(|t| c.label().contains(t.as_str())));
+        if suite.cases.is_empty() {
+            return Err(input(anyhow::anyhow!(
+                "--case {}: no case of suite {} matches (cases: {})",
+                args.case.join(", "),
+                args.suite,
+                names.join(", ")
+            )));
+        }
     }
     suite.settings.validate().map_err(input)?;
     if args.out.exists() && !args.out.is_dir() {
