@@ -662,10 +662,9 @@ impl DenseFormulation {
 
     fn add_symmetry_breaking(&mut self) {
         let omega = self.settings.omega;
-        // A convolution's filters are left in any order.
-        let first = self.conv.is_some() as usize;
-        for l in first..self.num_layers() - 1 {
-            for j in 0..self.widths[l].saturating_sub(1) {
+        // Per unit: a convolution's filters are ordered by their biases too.
+        for l in 0..self.num_layers() - 1 {
+            for j in 0..self.units(l).saturating_sub(1) {
                 let (b0, b1) = (self.bias[l][j], self.bias[l][j + 1]);
                 match (self.neuron_on[l][j], self.neuron_on[l][j + 1]) {
                     (Some(q0), Some(q1)) => {
@@ -708,11 +707,13 @@ impl DenseFormulation {
     /// The permutation that sorts a hidden layer's neurons into the order
     /// symmetry breaking demands: kept first, then bias descending.
     pub fn symmetric_order(layer: &Layer) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..layer.outputs()).collect();
+        // Units: a convolution's filters (their first neuron speaks for them).
+        let per = layer.conv.as_ref().map_or(1, |c| c.shape.outputs() / c.shape.channels);
+        let mut order: Vec<usize> = (0..layer.outputs() / per).collect();
         order.sort_by(|&a, &b| {
-            layer.kept[b]
-                .cmp(&layer.kept[a])
-                .then(layer.bias[b].total_cmp(&layer.bias[a]))
+            layer.kept[b * per]
+                .cmp(&layer.kept[a * per])
+                .then(layer.bias[b * per].total_cmp(&layer.bias[a * per]))
         });
         order
     }

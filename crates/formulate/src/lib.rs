@@ -69,8 +69,8 @@
 //!
 //! **Filter pruning**: one indicator per filter gates its weights, its bias
 //! and every grid weight that reads its map; β is paid per kept filter.
-//! Symmetry breaking leaves filters in any order (dense layers after them
-//! are still ordered); layer pruning applies to dense layers only.
+//! Symmetry breaking orders filters as it orders neurons (kept first, then
+//! by bias); layer pruning applies to dense layers only.
 
 // Loops over indices mirror the subscripts of the equations (n, j, k, v).
 #![allow(clippy::needless_range_loop)]

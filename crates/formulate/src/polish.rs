@@ -100,8 +100,8 @@ impl DenseFormulation {
             .collect();
         // Symmetry breaking on the biases, with the indicators fixed.
         if s.symmetry_breaking {
-            for l in (self.conv.is_some() as usize)..layers - 1 {
-                for j in 0..self.widths[l].saturating_sub(1) {
+            for l in 0..layers - 1 {
+                for j in 0..self.units(l).saturating_sub(1) {
                     let q = |c: Option<Col>| if on(x, c) { 1.0 } else { 0.0 };
                     let rhs = -2.0 * s.omega * (q(self.neuron_on[l][j]) - q(self.neuron_on[l][j + 1]));
                     let terms: Vec<(Col, f64)> = [(bias[l][j], 1.0), (bias[l][j + 1], -1.0)]

@@ -127,27 +127,37 @@ fn set_kept(layer: &mut Layer, u: usize, kept: bool) {
     layer.kept[u * per..(u + 1) * per].iter_mut().for_each(|k| *k = kept);
 }
 
-/// Permutes each hidden layer's neurons into symmetric order (kept first,
-/// then bias descending), moving the next layer's weights along. A layer
-/// next to an identity layer keeps its order: the identity passes neurons
-/// through by position.
+/// Permutes each hidden layer's units (neurons, or a convolution's filters)
+/// into symmetric order (kept first, then bias descending), moving the next
+/// layer's weights along. A layer next to an identity layer keeps its
+/// order: the identity passes neurons through by position.
 pub fn sort_neurons(net: &mut Network) {
     for l in 0..net.layers.len() - 1 {
-        // Filters stay in their order (symmetry breaking skips them).
-        if net.layers[l].identity || net.layers[l + 1].identity || net.layers[l].conv.is_some() {
+        if net.layers[l].identity || net.layers[l + 1].identity {
             continue;
         }
         let order = DenseFormulation::symmetric_order(&net.layers[l]);
         let layer = net.layers[l].clone();
-        for (new, &old) in order.iter().enumerate() {
-            net.layers[l].weights[new] = layer.weights[old].clone();
-            net.layers[l].bias[new] = layer.bias[old];
-            net.layers[l].kept[new] = layer.kept[old];
+        // Neurons per unit, and the next layer's inputs per unit.
+        let per = layer.outputs() / order.len();
+        let per_in = net.layers[l + 1].inputs() / order.len();
+        if let (Some(c), Some(old)) = (net.layers[l].conv.as_mut(), layer.conv.as_ref()) {
+            let block = old.filters.len() / order.len();
+            for (new, &o) in order.iter().enumerate() {
+                c.filters[new * block..(new + 1) * block].copy_from_slice(&old.filters[o * block..(o + 1) * block]);
+            }
+        }
+        for (new, &o) in order.iter().enumerate() {
+            for i in 0..per {
+                net.layers[l].weights[new * per + i] = layer.weights[o * per + i].clone();
+                net.layers[l].bias[new * per + i] = layer.bias[o * per + i];
+                net.layers[l].kept[new * per + i] = layer.kept[o * per + i];
+            }
         }
         let next = net.layers[l + 1].clone();
         for (row_new, row_old) in net.layers[l + 1].weights.iter_mut().zip(&next.weights) {
-            for (new, &old) in order.iter().enumerate() {
-                row_new[new] = row_old[old];
+            for (new, &o) in order.iter().enumerate() {
+                row_new[new * per_in..(new + 1) * per_in].copy_from_slice(&row_old[o * per_in..(o + 1) * per_in]);
             }
         }
     }

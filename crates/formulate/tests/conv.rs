@@ -284,3 +284,35 @@ fn convolutions_that_do_not_fit_the_data_are_refused_by_name() {
     let e = DenseFormulation::build(&data, &s).err().expect("refused").to_string();
     assert!(e.contains("pooling window does not fit"), "{e}");
 }
+
+#[test]
+fn ordering_filters_never_changes_the_optimum() {
+    // Two filters (1×1 over a 2×2 image, average pooling 2): with and
+    // without symmetry breaking, and with filter pruning.
+    for seed in 0..2 {
+        let data = images(40 + seed, 3, 4, 2);
+        for prune in [false, true] {
+            let s = FormulationSettings {
+                conv: Some(ConvSpec {
+                    image: Some([1, 2, 2]),
+                    ..conv(2, 1, 1, 0, Some((PoolKind::Average, 2, 2)))
+                }),
+                hidden: vec![],
+                prune_neurons: prune,
+                neuron_penalty: if prune { 0.05 } else { 0.0 },
+                symmetry_breaking: false,
+                ..Default::default()
+            };
+            let without = solve_to_optimality(&DenseFormulation::build(&data, &s).unwrap()).0;
+            let ordered = FormulationSettings {
+                symmetry_breaking: true,
+                ..s
+            };
+            let with = solve_to_optimality(&DenseFormulation::build(&data, &ordered).unwrap()).0;
+            assert!(
+                (with - without).abs() < 1e-6,
+                "seed {seed} prune {prune}: {with} vs {without}"
+            );
+        }
+    }
+}
