@@ -410,11 +410,12 @@ pub fn markdown(r: &BenchResult) -> String {
     } else {
         format!("split seed {}, test fraction {}", s.split_seed, s.test_fraction)
     };
-    let levels: Vec<String> = s
+    let mut levels: Vec<String> = s
         .cases
         .iter()
         .filter_map(|c| c.grid_levels.map(|p| format!("P = {p} for {}", c.arch)))
         .collect();
+    levels.dedup();
     let mut out = format!(
         "Suite `{}`: {} seed(s) {:?} (gradient and HiGHS), {split}, \
          {} s of MIP, {} threads, ω = {}, s = {}, P = {}{}, α = {}, loss {}; {}. Medians over seeds.\n\n",
