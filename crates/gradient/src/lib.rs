@@ -300,14 +300,7 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
         .collect();
     // In the centred form the bias is b + w·m.
     for l in (0..nl).filter(|&l| centred[l]) {
-        let inp = means[l].len();
-        for (k, b) in biases[l].iter_mut().enumerate() {
-            *b += weights[l][k * inp..(k + 1) * inp]
-                .iter()
-                .zip(&means[l])
-                .map(|(w, m)| w * m)
-                .sum::<f64>();
-        }
+        add_to_biases(&mut biases[l], &weights[l], &means[l], 1.0);
     }
     for epoch in 1..=s.epochs {
         let mut next_means: Vec<Vec<f64>> = means.iter().map(|m| vec![0.0; m.len()]).collect();
@@ -416,15 +409,8 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
         // New means, with the biases moved so the function stays the same:
         // w·(x − m') + b' = w·(x − m) + b for b' = b + w·(m' − m).
         for l in (0..nl).filter(|&l| centred[l]) {
-            let inp = means[l].len();
             let shift: Vec<f64> = next_means[l].iter().zip(&means[l]).map(|(a, b)| a - b).collect();
-            for (k, b) in biases[l].iter_mut().enumerate() {
-                *b += weights[l][k * inp..(k + 1) * inp]
-                    .iter()
-                    .zip(&shift)
-                    .map(|(w, d)| w * d)
-                    .sum::<f64>();
-            }
+            add_to_biases(&mut biases[l], &weights[l], &shift, 1.0);
             means[l] = std::mem::take(&mut next_means[l]);
         }
         for l in 0..nl {
@@ -456,18 +442,25 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
     for (l, layer) in net.layers.iter_mut().enumerate() {
         if centred[l] {
             // w·(x − m) + b = w·x + (b − w·m)
-            let inp = means[l].len();
-            for (k, b) in biases[l].iter_mut().enumerate() {
-                *b -= weights[l][k * inp..(k + 1) * inp]
-                    .iter()
-                    .zip(&means[l])
-                    .map(|(w, m)| w * m)
-                    .sum::<f64>();
-            }
+            add_to_biases(&mut biases[l], &weights[l], &means[l], -1.0);
         }
         set_params(layer, &weights[l], &biases[l]);
     }
     last_loss
+}
+
+/// `b_k += sign · w_k·v` for each neuron k of a dense layer (weights
+/// row-major, one row per bias).
+fn add_to_biases(biases: &mut [f64], weights: &[f64], v: &[f64], sign: f64) {
+    let inp = v.len();
+    for (k, b) in biases.iter_mut().enumerate() {
+        *b += sign
+            * weights[k * inp..(k + 1) * inp]
+                .iter()
+                .zip(v)
+                .map(|(w, x)| w * x)
+                .sum::<f64>();
+    }
 }
 
 /// Puts free weights and biases back into a layer (unrolling a
