@@ -280,26 +280,33 @@ fn every_loss_and_pruning_switch_yields_a_certified_network() {
     }
 }
 
-#[test]
-fn bench_quick_writes_its_json_and_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("b");
-    let o = mipnet(&[
+/// `mipnet bench --quick --time-limit 1 [extra] --out DIR -q`, its exit
+/// asserted 0; returns bench.json.
+fn bench_quick(out: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
         "bench",
         "--quick",
         "--time-limit",
         "1",
+        "-q",
         "--out",
         out.to_str().unwrap(),
-        "-q",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let o = mipnet(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    serde_json::from_str(&std::fs::read_to_string(out.join("bench.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn bench_quick_writes_its_json_and_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b");
+    let json = bench_quick(&out, &[]);
     let table = std::fs::read_to_string(out.join("bench.md")).unwrap();
     for ds in ["| iris |", "| wine |", "| wdbc |"] {
         assert!(table.contains(ds), "{table}");
     }
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("bench.json")).unwrap()).unwrap();
     assert_eq!(json["reports"].as_array().unwrap().len(), 3);
     for s in json["summaries"].as_array().unwrap() {
         assert_eq!(s["certificates_passed"], 1);
@@ -313,22 +320,27 @@ fn bench_quick_writes_its_json_and_table() {
         &["--case 20/class", "mnist 10/class", "mnist 100/class (no MIP)"],
     );
     // --case keeps the matching cases only.
-    let one = dir.path().join("one");
-    let o = mipnet(&[
-        "bench",
-        "--quick",
-        "--time-limit",
-        "1",
-        "--case",
-        "iris",
-        "--out",
-        one.to_str().unwrap(),
-        "-q",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(one.join("bench.json")).unwrap()).unwrap();
+    let json = bench_quick(&dir.path().join("one"), &["--case", "iris"]);
     assert_eq!(json["reports"].as_array().unwrap().len(), 1);
+    // MNIST's files missing: refused, naming the file, nothing written.
+    let empty = dir.path().join("no-data");
+    std::fs::create_dir_all(&empty).unwrap();
+    let none = dir.path().join("none");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_mipnet"))
+        .args([
+            "bench",
+            "--suite",
+            "mnist",
+            "--quick",
+            "-q",
+            "--out",
+            none.to_str().unwrap(),
+        ])
+        .env("MIPNET_DATA_DIR", &empty)
+        .output()
+        .unwrap();
+    assert_bad_input(&o, &["train-images-idx3-ubyte.gz"]);
+    assert!(!none.exists());
 }
 
 #[test]

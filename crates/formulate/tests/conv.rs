@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{assert_evaluates_as_forward, network, solve_to_optimality};
+use common::{assert_evaluates_as_forward, assert_symmetry_breaking_keeps_the_optimum, network, solve_to_optimality};
 use mipnet_data::{Dataset, Standardizer};
 use mipnet_formulate::{DenseFormulation, FormulationSettings, Loss, Tolerances};
 use mipnet_highs::HighsSolver;
@@ -300,19 +300,9 @@ fn ordering_filters_never_changes_the_optimum() {
                 hidden: vec![],
                 prune_neurons: prune,
                 neuron_penalty: if prune { 0.05 } else { 0.0 },
-                symmetry_breaking: false,
                 ..Default::default()
             };
-            let without = solve_to_optimality(&DenseFormulation::build(&data, &s).unwrap()).0;
-            let ordered = FormulationSettings {
-                symmetry_breaking: true,
-                ..s
-            };
-            let with = solve_to_optimality(&DenseFormulation::build(&data, &ordered).unwrap()).0;
-            assert!(
-                (with - without).abs() < 1e-6,
-                "seed {seed} prune {prune}: {with} vs {without}"
-            );
+            assert_symmetry_breaking_keeps_the_optimum(&data, &s, &format!("seed {seed} prune {prune}"));
         }
     }
 }

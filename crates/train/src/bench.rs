@@ -162,19 +162,28 @@ fn class_count(dataset: &str) -> usize {
     Bundled::from_name(dataset).map_or(0, |b| b.load().num_classes())
 }
 
-/// The training and test data of a case for a run with `seed`.
-fn case_data(case: &BenchCase, suite: &Suite, seed: u64) -> Result<(Dataset, Dataset), TrainError> {
+/// A case's data, read once: the full training set and the test set
+/// (MNIST's original split, or a bundled dataset's fixed split).
+fn case_data(case: &BenchCase, suite: &Suite) -> Result<(Dataset, Dataset), TrainError> {
     let bad = |e: mipnet_data::DataError| TrainError::Data(e.to_string());
     match case.per_class {
-        Some(k) => {
-            let (train, test) = load_mnist(&mnist_dir(), case.image_pool).map_err(bad)?;
-            Ok((train.balanced_subset(k, seed).map_err(bad)?, test))
-        }
+        Some(_) => load_mnist(&mnist_dir(), case.image_pool).map_err(bad),
         None => {
             let data = Bundled::from_name(case.dataset).map_err(bad)?.load();
             data.split_stratified(suite.test_fraction, suite.split_seed)
                 .map_err(bad)
         }
+    }
+}
+
+/// The training set of a run with `seed`: MNIST's balanced subset drawn
+/// with that seed, the whole split otherwise.
+fn run_train_set(case: &BenchCase, train: &Dataset, seed: u64) -> Result<Dataset, TrainError> {
+    match case.per_class {
+        Some(k) => train
+            .balanced_subset(k, seed)
+            .map_err(|e| TrainError::Data(e.to_string())),
+        None => Ok(train.clone()),
     }
 }
 
@@ -350,11 +359,12 @@ fn run_cases(
     let mut summaries = Vec::new();
     for case in &suite.cases {
         let first = reports.len();
+        let (all_train, test) = case_data(case, suite)?;
         for &seed in &suite.seeds {
             if interrupt.is_some_and(|f| f.is_raised()) {
                 break;
             }
-            let (train_set, test) = case_data(case, suite, seed)?;
+            let train_set = run_train_set(case, &all_train, seed)?;
             let mut s = suite.settings.clone();
             change(&mut s);
             s.formulation.hidden = case.hidden.clone();

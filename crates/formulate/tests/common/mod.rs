@@ -60,3 +60,17 @@ pub fn solve_to_optimality(f: &DenseFormulation) -> (f64, Vec<f64>) {
     assert_eq!(r.status, Status::Optimal);
     (r.objective.unwrap(), r.solution.unwrap())
 }
+
+/// The optimum of `s` on `data` with symmetry breaking on equals the one
+/// with it off (for neuron and filter pruning alike): `what` names the case.
+pub fn assert_symmetry_breaking_keeps_the_optimum(data: &mipnet_data::Dataset, s: &FormulationSettings, what: &str) {
+    let solve = |on: bool| {
+        let s = FormulationSettings {
+            symmetry_breaking: on,
+            ..s.clone()
+        };
+        solve_to_optimality(&DenseFormulation::build(data, &s).unwrap()).0
+    };
+    let (without, with) = (solve(false), solve(true));
+    assert!((with - without).abs() < 1e-6, "{what}: {with} vs {without}");
+}
