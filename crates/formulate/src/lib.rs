@@ -77,6 +77,7 @@
 
 mod cuts;
 mod dense;
+mod groups;
 mod polish;
 mod project;
 mod settings;

@@ -23,9 +23,11 @@
 
 pub mod bench;
 mod cuts;
+pub mod lns;
 mod settings;
 
 pub use cuts::CutReport;
+pub use lns::LnsReport;
 pub use settings::{SolverSettings, Stages, TrainSettingError, TrainSettings};
 
 use mipnet_data::{Dataset, Standardizer};
@@ -115,7 +117,8 @@ pub struct Progress {
     pub warm_start: Option<f64>,
     /// Best after the LP polish of the starts.
     pub polish: Option<f64>,
-    /// Best after the search rounds and pattern flips.
+    /// Best after the search rounds, pattern flips and the
+    /// large-neighbourhood search.
     pub search: Option<f64>,
     /// The returned network's (after the full MIP).
     pub end: f64,
@@ -135,7 +138,7 @@ impl Progress {
         Progress {
             warm_start: best(&["projection", "finetune"]),
             polish: best(&["polish"]),
-            search: best(&["polish", "search", "flip"]),
+            search: best(&["polish", "search", "flip", "lns"]),
             end,
             improvements,
         }
@@ -186,6 +189,8 @@ pub struct TrainReport {
     pub model: ModelStats,
     /// The root cut loop, when it ran.
     pub cuts: Option<CutReport>,
+    /// The large-neighbourhood search, when it ran.
+    pub lns: Option<LnsReport>,
     pub stages: Vec<StageReport>,
     /// The best objective after each part of the pipeline.
     pub progress: Progress,
@@ -446,6 +451,93 @@ impl Pipeline<'_> {
     }
 }
 
+/// The large-neighbourhood search for `stages.lns_seconds`: rounds of as
+/// many sub-MIPs as threads, solved at once; see [`lns`].
+fn large_neighbourhood_search(
+    p: &mut Pipeline,
+    obs: &mut dyn TrainObserver,
+    interrupt: Option<&InterruptFlag>,
+) -> Result<Option<LnsReport>, TrainError> {
+    let s = p.s;
+    let Some(before) = p.best.as_ref().map(|b| b.certificate.objective_forward) else {
+        return Ok(None);
+    };
+    let threads = s
+        .solver
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| TrainError::NoNetwork(format!("could not start the search's threads: {e}")))?;
+    let clock = Instant::now();
+    let mut search = lns::Search::new(&p.f, s.solver.seed);
+    obs.stage(&format!(
+        "large-neighbourhood search for {:.0} s, {threads} sub-MIPs at a time (objective {before:.6})",
+        s.stages.lns_seconds
+    ));
+    loop {
+        let remaining = s.stages.lns_seconds - clock.elapsed().as_secs_f64();
+        if remaining < 0.5 || interrupt.is_some_and(|f| f.is_raised()) {
+            break;
+        }
+        let best = p.best.as_ref().expect("checked above");
+        let (x, incumbent) = (best.x.clone(), best.certificate.objective_forward);
+        let data = p.f.data();
+        let losses: Vec<f64> = (0..data.len())
+            .map(|n| {
+                p.f.sample_loss(data.label(n), &best.network.scores_standardized(data.row(n)))
+            })
+            .collect();
+        let hoods = search.draw(&p.f, &losses, threads);
+        let options: Vec<_> = (0..hoods.len())
+            .map(|i| {
+                let mut o = s.solver.options(s.stages.lns_sub_seconds.min(remaining));
+                o.threads = Some(1);
+                o.log = false;
+                o.seed = Some(s.solver.seed + (search.rounds * hoods.len() + i) as u64);
+                o
+            })
+            .collect();
+        let results = lns::solve_all(&p.f, search.integral(), &x, &hoods, &options, interrupt, &pool);
+        for (hood, r) in hoods.iter().zip(results) {
+            let r = r?;
+            let better = r
+                .objective
+                .is_some_and(|o| o < incumbent - 1e-9 * (1.0 + incumbent.abs()));
+            let improved = match (&r.solution, better) {
+                (Some(sol), true) => p.polish_and_consider(sol, "lns", None)?,
+                _ => false,
+            };
+            if improved {
+                let now = p.best.as_ref().map_or(incumbent, |b| b.certificate.objective_forward);
+                obs.stage(&format!(
+                    "search: {} neighbourhood ({} binaries free) found {now:.6} at {:.0} s",
+                    hood.kind.name(),
+                    hood.free.len(),
+                    clock.elapsed().as_secs_f64()
+                ));
+            }
+            search.record(hood, r.status, improved);
+        }
+        search.rounds += 1;
+    }
+    let after = p.best.as_ref().map_or(before, |b| b.certificate.objective_forward);
+    obs.stage(&format!(
+        "search: {} rounds in {:.0} s, objective {before:.6} → {after:.6}",
+        search.rounds,
+        clock.elapsed().as_secs_f64()
+    ));
+    Ok(Some(LnsReport {
+        rounds: search.rounds,
+        seconds: clock.elapsed().as_secs_f64(),
+        objective_before: before,
+        objective_after: after,
+        kinds: search.kinds(),
+    }))
+}
+
 /// Runs the whole pipeline.
 pub fn train(
     job: &Job,
@@ -603,6 +695,13 @@ pub fn train(
         }
     }
 
+    // 5c. Exact large-neighbourhood search: sub-MIPs around the incumbent.
+    let lns_report = if s.stages.polish && s.stages.lns_seconds > 0.0 {
+        large_neighbourhood_search(&mut p, obs, interrupt)?
+    } else {
+        None
+    };
+
     // 6. Root cut loop, then the full MIP from the best network so far.
     let mut cut_report = None;
     if s.stages.mip && s.stages.lipschitz_cuts {
@@ -720,6 +819,7 @@ pub fn train(
         nonzeros: stats.nonzeros,
         model: stats,
         cuts: cut_report,
+        lns: lns_report,
         progress: Progress::of(&stages, improvements, objective),
         stages,
         baseline: Baseline {

@@ -84,6 +84,13 @@ pub struct Stages {
     pub flip_candidates: usize,
     /// Seconds the flips may take in all. Default 30.
     pub flip_seconds: f64,
+    /// Seconds of exact large-neighbourhood search after the search rounds
+    /// (and before the full MIP): sub-MIPs that free a few units, samples,
+    /// grid weights or random binaries and fix every other binary at the
+    /// incumbent; 0 = off. Default 30.
+    pub lns_seconds: f64,
+    /// Time limit of one sub-MIP. Default 5.
+    pub lns_sub_seconds: f64,
     /// Root cut loop with Lipschitz cuts before the full MIP (needs α > 0).
     /// Default off.
     pub lipschitz_cuts: bool,
@@ -112,6 +119,8 @@ impl Default for Stages {
             flip_rounds: 0,
             flip_candidates: 16,
             flip_seconds: 30.0,
+            lns_seconds: 30.0,
+            lns_sub_seconds: 5.0,
             lipschitz_cuts: false,
             cut_neighbours: 3,
             cut_rounds: 5,
@@ -173,6 +182,18 @@ impl TrainSettings {
             return Err(TrainSettingError::Other(format!(
                 "stages.cut_seconds: must be positive, got {}",
                 self.stages.cut_seconds
+            )));
+        }
+        if !(self.stages.lns_seconds.is_finite() && self.stages.lns_seconds >= 0.0) {
+            return Err(TrainSettingError::Other(format!(
+                "stages.lns_seconds: must be 0 (off) or a positive number of seconds, got {}",
+                self.stages.lns_seconds
+            )));
+        }
+        if !(self.stages.lns_sub_seconds.is_finite() && self.stages.lns_sub_seconds > 0.0) {
+            return Err(TrainSettingError::Other(format!(
+                "stages.lns_sub_seconds: must be a positive number of seconds, got {}",
+                self.stages.lns_sub_seconds
             )));
         }
         if self.stages.lipschitz_cuts && self.formulation.conv.is_some() {
