@@ -199,6 +199,10 @@ pub struct CaseSummary {
     pub params_kept: f64,
     pub params_total: usize,
     pub objective: f64,
+    /// Best objective after the LP polish of the starts, and after the
+    /// search rounds and the large-neighbourhood search (before the MIP).
+    pub polished_objective: Option<f64>,
+    pub searched_objective: Option<f64>,
     pub dual_bound: Option<f64>,
     pub mip_gap: Option<f64>,
     pub total_seconds: f64,
@@ -225,8 +229,13 @@ pub const ABLATIONS: &[Ablation] = &[
         apply: |s| s.stages.polish = false,
     },
     Ablation {
-        name: "no search",
+        name: "no search rounds",
         apply: |s| s.stages.search_rounds = 0,
+    },
+    Ablation {
+        // The full MIP gets the search's share of the time limit.
+        name: "no neighbourhood search",
+        apply: |s| s.stages.lns_share = 0.0,
     },
     Ablation {
         name: "one gradient start",
@@ -302,6 +311,8 @@ fn summarize(case: &BenchCase, reports: &[&TrainReport]) -> CaseSummary {
         params_kept: m(&|r| r.params_kept as f64),
         params_total: reports.first().map_or(0, |r| r.params_total),
         objective: m(&|r| r.objective),
+        polished_objective: median_opt(reports.iter().map(|r| r.progress.polish)),
+        searched_objective: median_opt(reports.iter().map(|r| r.progress.search)),
         dual_bound: median_opt(reports.iter().map(|r| r.dual_bound)),
         mip_gap: median_opt(reports.iter().map(|r| r.mip_gap)),
         total_seconds: m(&|r| r.total_seconds),
@@ -428,11 +439,12 @@ pub fn markdown(r: &BenchResult) -> String {
     levels.dedup();
     let mut out = format!(
         "Suite `{}`: {} seed(s) {:?} (gradient and HiGHS), {split}, \
-         {} s of MIP, {} threads, ω = {}, s = {}, P = {}{}, α = {}, loss {}; {}. Medians over seeds.\n\n",
+         {} s per run for the neighbourhood search ({:.0} %) and the full MIP, {} threads, ω = {}, s = {}, P = {}{}, α = {}, loss {}; {}. Medians over seeds.\n\n",
         s.name,
         s.seeds.len(),
         s.seeds,
         s.settings.solver.time_limit,
+        100.0 * s.settings.stages.lns_share,
         s.settings.solver.threads.map_or("default".into(), |t| t.to_string()),
         f.omega,
         f.grid_step,
@@ -446,17 +458,20 @@ pub fn markdown(r: &BenchResult) -> String {
         f.loss.name(),
         r.solver
     );
-    out += "| dataset | network | test accuracy | sparsity | params kept | objective | bound | gap | time (s) | baseline accuracy | baseline sparsity | certified |\n";
-    out += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    out += "| dataset | network | test accuracy | sparsity | params kept | polished | searched | objective | bound | gap | time (s) | baseline accuracy | baseline sparsity | certified |\n";
+    out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    let obj = |o: Option<f64>| o.map_or("-".into(), |o| format!("{o:.4}"));
     for c in &r.summaries {
         out += &format!(
-            "| {} | {} | {} | {} | {:.0}/{} | {:.4} | {} | {} | {:.1} | {} | {} | {}/{} |\n",
+            "| {} | {} | {} | {} | {:.0}/{} | {} | {} | {:.4} | {} | {} | {:.1} | {} | {} | {}/{} |\n",
             c.dataset,
             c.arch,
             pct(c.test_accuracy),
             pct(c.weight_sparsity),
             c.params_kept,
             c.params_total,
+            obj(c.polished_objective),
+            obj(c.searched_objective),
             c.objective,
             c.dual_bound.map_or("-".into(), |b| format!("{b:.4}")),
             c.mip_gap.map_or("-".into(), pct),
@@ -523,6 +538,8 @@ mod tests {
             params_kept: 30.0,
             params_total: 67,
             objective,
+            polished_objective: Some(0.3),
+            searched_objective: Some(0.25),
             dual_bound: Some(0.01),
             mip_gap: Some(0.9),
             total_seconds: 12.0,

@@ -451,10 +451,12 @@ impl Pipeline<'_> {
     }
 }
 
-/// The large-neighbourhood search for `stages.lns_seconds`: rounds of as
-/// many sub-MIPs as threads, solved at once; see [`lns`].
+/// The large-neighbourhood search for `seconds`: rounds of as many sub-MIPs
+/// as threads, solved at once; see [`lns`].
 fn large_neighbourhood_search(
     p: &mut Pipeline,
+    seconds: f64,
+    model_bytes: f64,
     obs: &mut dyn TrainObserver,
     interrupt: Option<&InterruptFlag>,
 ) -> Result<Option<LnsReport>, TrainError> {
@@ -467,6 +469,14 @@ fn large_neighbourhood_search(
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
+    // Each sub-MIP holds a copy of the model in HiGHS: as many at once as
+    // fit in memory (the MNIST models fit once, if at all).
+    let fit = available_memory().map_or(threads, |a| (0.8 * a / model_bytes.max(1.0)) as usize);
+    let threads = threads.min(fit);
+    if threads == 0 {
+        obs.stage("large-neighbourhood search skipped: a sub-MIP of this model would not fit in memory");
+        return Ok(None);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -474,11 +484,10 @@ fn large_neighbourhood_search(
     let clock = Instant::now();
     let mut search = lns::Search::new(&p.f, s.solver.seed);
     obs.stage(&format!(
-        "large-neighbourhood search for {:.0} s, {threads} sub-MIPs at a time (objective {before:.6})",
-        s.stages.lns_seconds
+        "large-neighbourhood search for {seconds:.0} s, {threads} sub-MIPs at a time (objective {before:.6})"
     ));
     loop {
-        let remaining = s.stages.lns_seconds - clock.elapsed().as_secs_f64();
+        let remaining = seconds - clock.elapsed().as_secs_f64();
         if remaining < 0.5 || interrupt.is_some_and(|f| f.is_raised()) {
             break;
         }
@@ -696,8 +705,9 @@ pub fn train(
     }
 
     // 5c. Exact large-neighbourhood search: sub-MIPs around the incumbent.
-    let lns_report = if s.stages.polish && s.stages.lns_seconds > 0.0 {
-        large_neighbourhood_search(&mut p, obs, interrupt)?
+    let lns_seconds = s.stages.lns_share * s.solver.time_limit;
+    let lns_report = if s.stages.polish && lns_seconds > 0.0 {
+        large_neighbourhood_search(&mut p, lns_seconds, estimate.bytes, obs, interrupt)?
     } else {
         None
     };
@@ -733,7 +743,9 @@ pub fn train(
             (None, None) => unreachable!("a start exists"),
         };
         let start = MipStart::Full(start_x);
-        let opts = s.solver.options(s.solver.time_limit);
+        // The search used its share of the time limit; the MIP gets the rest.
+        let searched = lns_report.as_ref().map_or(0.0, |r| r.seconds);
+        let opts = s.solver.options((s.solver.time_limit - searched).max(1.0));
         let mut req = SolveRequest::new(&p.f.model, &opts).start(&start);
         if let Some(flag) = interrupt {
             req = req.interrupt(flag);

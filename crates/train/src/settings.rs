@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SolverSettings {
-    /// Seconds for the full MIP. Default 60.
+    /// Seconds for the large-neighbourhood search and the full MIP together
+    /// (the search takes `stages.lns_share` of them). Default 60.
     pub time_limit: f64,
     /// Stop the MIP at this relative gap. Default: HiGHS's (1e-4).
     pub gap: Option<f64>,
@@ -84,11 +85,12 @@ pub struct Stages {
     pub flip_candidates: usize,
     /// Seconds the flips may take in all. Default 30.
     pub flip_seconds: f64,
-    /// Seconds of exact large-neighbourhood search after the search rounds
-    /// (and before the full MIP): sub-MIPs that free a few units, samples,
-    /// grid weights or random binaries and fix every other binary at the
-    /// incumbent; 0 = off. Default 30.
-    pub lns_seconds: f64,
+    /// Share of `solver.time_limit` given to the exact large-neighbourhood
+    /// search after the search rounds (the full MIP gets the rest):
+    /// sub-MIPs that free a few units, samples, grid weights or random
+    /// binaries and fix every other binary at the incumbent; 0 = off.
+    /// Default 0.5.
+    pub lns_share: f64,
     /// Time limit of one sub-MIP. Default 5.
     pub lns_sub_seconds: f64,
     /// Root cut loop with Lipschitz cuts before the full MIP (needs α > 0).
@@ -119,7 +121,7 @@ impl Default for Stages {
             flip_rounds: 0,
             flip_candidates: 16,
             flip_seconds: 30.0,
-            lns_seconds: 30.0,
+            lns_share: 0.5,
             lns_sub_seconds: 5.0,
             lipschitz_cuts: false,
             cut_neighbours: 3,
@@ -184,10 +186,10 @@ impl TrainSettings {
                 self.stages.cut_seconds
             )));
         }
-        if !(self.stages.lns_seconds.is_finite() && self.stages.lns_seconds >= 0.0) {
+        if !(0.0..=1.0).contains(&self.stages.lns_share) {
             return Err(TrainSettingError::Other(format!(
-                "stages.lns_seconds: must be 0 (off) or a positive number of seconds, got {}",
-                self.stages.lns_seconds
+                "stages.lns_share: must be a share of the time limit from 0 (off) to 1, got {}",
+                self.stages.lns_share
             )));
         }
         if !(self.stages.lns_sub_seconds.is_finite() && self.stages.lns_sub_seconds > 0.0) {

@@ -26,9 +26,14 @@ pub struct BenchArgs {
     /// mnist: 10 per class only, 10 s of MIP, about 2 minutes).
     #[arg(long)]
     pub quick: bool,
-    /// Override the MIP time limit of every run (seconds).
+    /// Override the time limit of every run (seconds; the large-neighbourhood
+    /// search and the full MIP together).
     #[arg(long, value_name = "S", allow_negative_numbers = true)]
     pub time_limit: Option<f64>,
+    /// Override the share of the time limit for the large-neighbourhood
+    /// search (0 to 1; the full MIP gets the rest).
+    #[arg(long, value_name = "SHARE")]
+    pub lns_share: Option<f64>,
     /// Override the seeds (gradient and HiGHS), e.g. 0,1,2,3,4.
     #[arg(long, value_name = "N[,N…]", value_delimiter = ',')]
     pub seeds: Option<Vec<u64>>,
@@ -37,8 +42,9 @@ pub struct BenchArgs {
     #[arg(long, value_name = "TEXT")]
     pub case: Vec<String>,
     /// Re-run every case with each part switched in turn (no polish, no
-    /// search, one gradient start, no full MIP, no symmetry breaking, with
-    /// Lipschitz cuts, with pattern flips), at the same budget and seeds.
+    /// search rounds, no large-neighbourhood search, one gradient start, no
+    /// full MIP, no symmetry breaking, with Lipschitz cuts, with pattern
+    /// flips), at the same budget and seeds.
     #[arg(long)]
     pub ablate: bool,
     /// Write bench.json and bench.md into this directory.
@@ -54,6 +60,9 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
         .map_err(|e| input(anyhow::anyhow!("{e}; known: {}", SUITES.join(", "))))?;
     if let Some(t) = args.time_limit {
         suite.settings.solver.time_limit = t;
+    }
+    if let Some(share) = args.lns_share {
+        suite.settings.stages.lns_share = share;
     }
     if let Some(seeds) = &args.seeds {
         if seeds.is_empty() {

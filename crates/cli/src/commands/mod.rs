@@ -12,7 +12,8 @@ use clap::Args;
 /// The solver's flags, the same for `solve` and `train`.
 #[derive(Args, Debug, Clone)]
 pub struct SolverFlags {
-    /// Wall-clock limit in seconds (for `train`: of the full MIP).
+    /// Wall-clock limit in seconds (for `train`: of the large-neighbourhood
+    /// search and the full MIP together).
     #[arg(long, value_name = "S", allow_negative_numbers = true)]
     pub time_limit: Option<f64>,
     /// Stop at this relative MIP gap (0.01 = 1 %).

@@ -207,10 +207,11 @@ pub struct TrainArgs {
     /// block the worst samples, polish, keep the best); 0 = off.
     #[arg(long, value_name = "N")]
     pub flip_rounds: Option<usize>,
-    /// Seconds of large-neighbourhood search before the full MIP (sub-MIPs
-    /// around the incumbent, one per thread at a time); 0 = off. Default 30.
-    #[arg(long, value_name = "SECONDS")]
-    pub lns_seconds: Option<f64>,
+    /// Share of the time limit for the large-neighbourhood search before the
+    /// full MIP (sub-MIPs around the incumbent, one per thread at a time);
+    /// 0 = off. Default 0.5.
+    #[arg(long, value_name = "SHARE")]
+    pub lns_share: Option<f64>,
     /// Time limit of each of the search's sub-MIPs. Default 5.
     #[arg(long, value_name = "SECONDS")]
     pub lns_sub_seconds: Option<f64>,
@@ -318,8 +319,8 @@ impl TrainArgs {
         if let Some(n) = self.flip_rounds {
             s.stages.flip_rounds = n;
         }
-        if let Some(t) = self.lns_seconds {
-            s.stages.lns_seconds = t;
+        if let Some(t) = self.lns_share {
+            s.stages.lns_share = t;
         }
         if let Some(t) = self.lns_sub_seconds {
             s.stages.lns_sub_seconds = t;

@@ -1,0 +1,222 @@
+//! The large-neighbourhood search against independent computations: the
+//! groups it frees are integral columns and cover them all; a sub-MIP that
+//! frees everything reaches the full MILP's proven optimum, one that frees
+//! nothing is the polish LP; in the pipeline the search never makes the
+//! incumbent worse and what it returns passes the certificate.
+
+use mipnet_data::Dataset;
+use mipnet_formulate::{project, DenseFormulation, FormulationSettings, Loss};
+use mipnet_gradient::initial_network;
+use mipnet_highs::HighsSolver;
+use mipnet_milp::Col;
+use mipnet_solver::{MipStart, NoObserver, SolveOptions, SolveRequest, Solver, Status};
+use mipnet_train::lns::{sub_model, Kind, Neighbourhood, Search};
+use mipnet_train::{train, Job, Silent, TrainSettings};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeSet;
+
+fn toy_data(seed: u64, n: usize, d: usize, k: usize) -> Dataset {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let x: Vec<f64> = (0..n * d).map(|_| rng.gen_range(-1.5..1.5)).collect();
+    let y: Vec<usize> = (0..n).map(|i| i % k).collect();
+    Dataset::new(
+        "toy",
+        (0..d).map(|i| format!("f{i}")).collect(),
+        (0..k).map(|c| format!("c{c}")).collect(),
+        x,
+        y,
+    )
+}
+
+/// A feasible point: a random network projected onto the MILP's set.
+fn start(f: &DenseFormulation, data: &Dataset, s: &FormulationSettings, seed: u64) -> Vec<f64> {
+    let net = project(&initial_network(data, None, &s.hidden, seed), s);
+    f.start_values(&net).unwrap()
+}
+
+fn exact() -> SolveOptions {
+    SolveOptions {
+        threads: Some(1),
+        relative_gap: Some(0.0),
+        extra: vec![("mip_abs_gap".into(), "0".into())],
+        ..Default::default()
+    }
+}
+
+fn solve(model: &mipnet_milp::Model, x: Option<&[f64]>) -> f64 {
+    let opts = exact();
+    let start = x.map(|x| MipStart::Full(x.to_vec()));
+    let mut req = SolveRequest::new(model, &opts);
+    if let Some(s) = &start {
+        req = req.start(s);
+    }
+    let r = HighsSolver.solve(req, &mut NoObserver).unwrap();
+    assert_eq!(r.status, Status::Optimal);
+    r.objective.unwrap()
+}
+
+#[test]
+fn groups_hold_only_integral_columns_and_cover_them_all() {
+    let data = toy_data(1, 8, 3, 3);
+    let variants = [
+        FormulationSettings {
+            hidden: vec![3],
+            ..Default::default()
+        },
+        FormulationSettings {
+            hidden: vec![3, 2],
+            loss: Loss::Misclassification,
+            prune_neurons: true,
+            neuron_penalty: 0.01,
+            l0: 0.01,
+            ..Default::default()
+        },
+    ];
+    for s in &variants {
+        let f = DenseFormulation::build(&data, s).unwrap();
+        let integral: BTreeSet<Col> = f.integral_columns().into_iter().collect();
+        let mut covered = BTreeSet::new();
+        for (l, u) in f.hidden_units() {
+            covered.extend(f.unit_binaries(l, u));
+        }
+        for n in 0..f.samples() {
+            let cols = f.sample_binaries(n);
+            // A sample's binaries belong to that sample only.
+            for m in (0..f.samples()).filter(|&m| m != n) {
+                let other: BTreeSet<Col> = f.sample_binaries(m).into_iter().collect();
+                assert!(
+                    cols.iter().all(|c| !other.contains(c)),
+                    "{s:?}: samples {n} and {m} share a binary"
+                );
+            }
+            covered.extend(cols);
+        }
+        for l in 1..=f.hidden_layers() {
+            covered.extend(f.grid_binaries(l));
+        }
+        assert!(covered.is_subset(&integral), "{s:?}: a group holds a continuous column");
+        let missing: Vec<_> = integral.difference(&covered).collect();
+        assert!(missing.is_empty(), "{s:?}: no group frees {missing:?}");
+    }
+}
+
+#[test]
+fn a_neighbourhood_of_every_binary_reaches_the_optimum_and_one_of_none_is_the_polish_lp() {
+    for seed in 0..3 {
+        let data = toy_data(30 + seed, 5, 2, 2);
+        let s = FormulationSettings {
+            hidden: vec![2],
+            l1: 0.01,
+            ..Default::default()
+        };
+        let f = DenseFormulation::build(&data, &s).unwrap();
+        let x = start(&f, &data, &s, seed);
+        let integral = f.integral_columns();
+        let optimum = solve(&f.model, None);
+
+        let all = Neighbourhood {
+            kind: Kind::Random,
+            free: integral.clone(),
+        };
+        let sub = solve(&sub_model(&f, &integral, &x, &all), Some(&x));
+        assert!(
+            (sub - optimum).abs() < 1e-6,
+            "seed {seed}: sub-MIP {sub}, optimum {optimum}"
+        );
+
+        let none = Neighbourhood {
+            kind: Kind::Random,
+            free: Vec::new(),
+        };
+        let fixed = solve(&sub_model(&f, &integral, &x, &none), Some(&x));
+        let lp = f.polish_lp(&x);
+        let polish = solve(&lp.model, None);
+        assert!(
+            (fixed - polish).abs() < 1e-6,
+            "seed {seed}: fixed sub-MIP {fixed}, polish LP {polish}"
+        );
+        assert!(fixed >= optimum - 1e-9);
+    }
+}
+
+#[test]
+fn drawn_neighbourhoods_free_integral_columns_of_their_kind() {
+    let data = toy_data(4, 12, 3, 2);
+    let s = FormulationSettings {
+        hidden: vec![4],
+        ..Default::default()
+    };
+    let f = DenseFormulation::build(&data, &s).unwrap();
+    let integral: BTreeSet<Col> = f.integral_columns().into_iter().collect();
+    let losses: Vec<f64> = (0..data.len()).map(|n| if n < 3 { 1.0 } else { 0.0 }).collect();
+    let mut search = Search::new(&f, 7);
+    let mut kinds = BTreeSet::new();
+    for _ in 0..40 {
+        for hood in search.draw(&f, &losses, 2) {
+            assert!(!hood.free.is_empty(), "{:?}: frees nothing", hood.kind);
+            assert!(hood.free.iter().all(|c| integral.contains(c)), "{:?}", hood.kind);
+            if hood.kind == Kind::Samples {
+                // The samples with a loss (0, 1, 2) are freed before any other.
+                let free: BTreeSet<Col> = hood.free.iter().copied().collect();
+                let freed = |n: usize| f.sample_binaries(n).iter().any(|c| free.contains(c));
+                if (3..data.len()).any(freed) {
+                    let hurt = (0..3).filter(|&n| !f.sample_binaries(n).is_empty());
+                    assert!(
+                        hurt.clone().all(freed),
+                        "a sample without loss was freed before one with"
+                    );
+                }
+            }
+            kinds.insert(format!("{:?}", hood.kind));
+            search.record(&hood, Status::Optimal, false);
+        }
+    }
+    assert_eq!(kinds.len(), 4, "every kind is drawn: {kinds:?}");
+}
+
+#[test]
+fn the_search_in_the_pipeline_never_worsens_the_incumbent_and_certifies() {
+    let data = toy_data(9, 24, 3, 3);
+    for (seed, lns_share) in [(0u64, 1.0), (1, 0.0)] {
+        let mut settings = TrainSettings::default();
+        settings.formulation.hidden = vec![3];
+        settings.gradient.epochs = 200;
+        settings.gradient.seed = seed;
+        settings.stages.finetune_epochs = 100;
+        settings.stages.gradient_starts = 1;
+        settings.stages.mip = false;
+        settings.stages.lns_share = lns_share;
+        settings.solver.time_limit = 3.0;
+        settings.stages.lns_sub_seconds = 1.0;
+        settings.solver.threads = Some(2);
+        let job = Job {
+            dataset: "toy".into(),
+            train: &data,
+            test: None,
+            settings: &settings,
+        };
+        let out = train(&job, &mut Silent::default(), None).unwrap();
+        let r = &out.report;
+        assert!(r.certificate.passed);
+        let polished = r.progress.polish.unwrap();
+        assert!(r.objective <= polished + 1e-12, "{} > polished {polished}", r.objective);
+        match &r.lns {
+            Some(l) => {
+                assert!(lns_share > 0.0);
+                assert!(l.rounds >= 1);
+                assert!(l.objective_after <= l.objective_before);
+                assert!((l.objective_after - r.objective).abs() < 1e-12);
+                let tries: usize = l.kinds.iter().map(|k| k.tries).sum();
+                assert_eq!(tries, 2 * l.rounds, "two sub-MIPs per round on two threads");
+                let won: usize = l.kinds.iter().map(|k| k.improvements).sum();
+                assert_eq!(won, r.progress.improvements.get("lns").copied().unwrap_or(0));
+            }
+            None => assert_eq!(lns_share, 0.0, "the search ran but left no report"),
+        }
+        // The returned network's forward objective is the report's.
+        let f = DenseFormulation::build(&data.standardized(&out.network.standardizer), &settings.formulation).unwrap();
+        let again = f.objective_of(&out.network);
+        assert!((again - r.objective).abs() < 1e-9 * (1.0 + again));
+    }
+}
