@@ -177,6 +177,14 @@ fn bad_training_input_is_refused_and_writes_nothing() {
         (vec!["--dataset", "iris", "--config", &cfg], vec!["bad.toml", "hiden"]),
         (vec!["--dataset", "iris", "--time-limit", "0"], vec!["time_limit"]),
         (
+            vec!["--dataset", "iris", "--lns-share", "1.5"],
+            vec!["lns_share", "from 0 (off) to 1, got 1.5"],
+        ),
+        (
+            vec!["--dataset", "iris", "--lns-sub-seconds", "0"],
+            vec!["lns_sub_seconds", "positive"],
+        ),
+        (
             vec!["--dataset", "iris", "--test-data", &single],
             vec!["needs --label COLUMN"],
         ),

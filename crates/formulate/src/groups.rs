@@ -26,15 +26,26 @@ impl DenseFormulation {
     }
 
     /// The integral columns of hidden unit `u` of layer `l`: its ReLU
-    /// binaries over every sample (every position of a filter), its neuron
-    /// indicator, the ℓ0 indicators of its layer-1 weights, and the grid
-    /// binaries of its incoming (layer ≥ 2) and outgoing weights.
+    /// binaries over every sample (every position of a filter, and the
+    /// max-pooling selectors of its windows), its neuron indicator, the ℓ0
+    /// indicators of its layer-1 weights, and the grid binaries of its
+    /// incoming (layer ≥ 2) and outgoing weights.
     pub fn unit_binaries(&self, l: usize, u: usize) -> Vec<Col> {
         let mut cols = Vec::new();
         let width = self.widths[l];
         let positions: Vec<usize> = (0..width).filter(|&j| self.unit(l, j) == u).collect();
         for n in 0..self.n() {
             cols.extend(positions.iter().filter_map(|&j| self.act[l][n * width + j].sigma));
+        }
+        if let (0, Some(c)) = (l, &self.conv) {
+            let q = c.windows.len();
+            for n in 0..self.n() {
+                for (w, p) in c.pooled[n * q..(n + 1) * q].iter().enumerate() {
+                    if c.pool.is_some() && c.filter_of_input(w) == u {
+                        cols.extend(p.select.iter().flatten());
+                    }
+                }
+            }
         }
         cols.extend(self.neuron_on[l][u]);
         if l == 0 {
@@ -91,5 +102,10 @@ impl DenseFormulation {
     /// The grid binaries of layer `l ≥ 1` (every weight of it).
     pub fn grid_binaries(&self, l: usize) -> Vec<Col> {
         self.grid.get(l).cloned().unwrap_or_default()
+    }
+
+    /// The layer indicators (layer pruning), one per prunable hidden layer.
+    pub fn layer_indicators(&self) -> Vec<Col> {
+        self.layer_on.iter().flatten().copied().collect()
     }
 }

@@ -84,7 +84,7 @@ pub const SUITES: &[&str] = &["dense", "mnist"];
 
 impl Suite {
     /// The suite named `name`; `quick` shortens it to about 30 s (one
-    /// seed, 5 s of MIP, shorter gradient phases).
+    /// seed, a 5 s time limit, shorter gradient phases).
     pub fn named(name: &str, quick: bool) -> Result<Suite, String> {
         let mut settings = TrainSettings::default();
         settings.solver.threads = Some(2);

@@ -505,13 +505,27 @@ fn large_neighbourhood_search(
                 let mut o = s.solver.options(s.stages.lns_sub_seconds.min(remaining));
                 o.threads = Some(1);
                 o.log = false;
-                o.seed = Some(s.solver.seed + (search.rounds * hoods.len() + i) as u64);
+                // HiGHS takes seeds up to i32::MAX.
+                let offset = (search.rounds * hoods.len() + i) as u64;
+                o.seed = Some(s.solver.seed.wrapping_add(offset) % (i32::MAX as u64 + 1));
                 o
             })
             .collect();
         let results = lns::solve_all(&p.f, search.integral(), &x, &hoods, &options, interrupt, &pool);
+        let mut proven = false;
         for (hood, r) in hoods.iter().zip(results) {
-            let r = r?;
+            // A failed sub-MIP costs its neighbourhood, not the incumbent.
+            let r = match r {
+                Ok(r) => r,
+                Err(e) => {
+                    obs.stage(&format!(
+                        "neighbourhood search: a {} sub-MIP failed: {e}",
+                        hood.kind.name()
+                    ));
+                    search.record(hood, Status::Unknown, false);
+                    continue;
+                }
+            };
             let better = r
                 .objective
                 .is_some_and(|o| o < incumbent - 1e-9 * (1.0 + incumbent.abs()));
@@ -522,19 +536,26 @@ fn large_neighbourhood_search(
             if improved {
                 let now = p.best.as_ref().map_or(incumbent, |b| b.certificate.objective_forward);
                 obs.stage(&format!(
-                    "search: {} neighbourhood ({} binaries free) found {now:.6} at {:.0} s",
+                    "neighbourhood search: {} neighbourhood ({} binaries free) found {now:.6} at {:.0} s",
                     hood.kind.name(),
                     hood.free.len(),
                     clock.elapsed().as_secs_f64()
                 ));
             }
+            // Every binary free and solved to optimality: nothing better
+            // exists (within HiGHS's gap); the full MIP will prove it again.
+            proven |= !improved && !better && r.status == Status::Optimal && search.frees_everything(hood);
             search.record(hood, r.status, improved);
         }
         search.rounds += 1;
+        if proven {
+            obs.stage("neighbourhood search: a sub-MIP over every binary found nothing better; stopping");
+            break;
+        }
     }
     let after = p.best.as_ref().map_or(before, |b| b.certificate.objective_forward);
     obs.stage(&format!(
-        "search: {} rounds in {:.0} s, objective {before:.6} → {after:.6}",
+        "neighbourhood search: {} rounds in {:.0} s, objective {before:.6} → {after:.6}",
         search.rounds,
         clock.elapsed().as_secs_f64()
     ));
@@ -705,7 +726,14 @@ pub fn train(
     }
 
     // 5c. Exact large-neighbourhood search: sub-MIPs around the incumbent.
-    let lns_seconds = s.stages.lns_share * s.solver.time_limit;
+    // Without the full MIP the search has the whole time limit.
+    let lns_seconds = if s.stages.mip {
+        s.stages.lns_share * s.solver.time_limit
+    } else if s.stages.lns_share > 0.0 {
+        s.solver.time_limit
+    } else {
+        0.0
+    };
     let lns_report = if s.stages.polish && lns_seconds > 0.0 {
         large_neighbourhood_search(&mut p, lns_seconds, estimate.bytes, obs, interrupt)?
     } else {

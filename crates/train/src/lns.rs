@@ -33,7 +33,7 @@ pub enum Kind {
     /// The activation patterns (and loss binaries) of a few samples, those
     /// with a positive loss first.
     Samples,
-    /// A few grid weights (all their value binaries).
+    /// A few grid weights (all their value binaries) or layer indicators.
     Weights,
     /// Integral columns drawn at random.
     Random,
@@ -149,9 +149,10 @@ impl Search {
     pub fn new(f: &DenseFormulation, seed: u64) -> Search {
         let units = f.hidden_units();
         let nv = f.settings.grid_values().len().max(1);
-        let weights: Vec<Vec<Col>> = (1..=f.hidden_layers())
+        let mut weights: Vec<Vec<Col>> = (1..=f.hidden_layers())
             .flat_map(|l| f.grid_binaries(l).chunks(nv).map(|c| c.to_vec()).collect::<Vec<_>>())
             .collect();
+        weights.extend(f.layer_indicators().into_iter().map(|c| vec![c]));
         let integral = f.integral_columns();
         let arms = vec![
             Arm::new(Kind::Units, 2, units.len()),
@@ -208,6 +209,11 @@ impl Search {
             out.push(Neighbourhood { kind, free });
         }
         out
+    }
+
+    /// Whether `n` frees every integral column: its sub-MIP is the full MILP.
+    pub fn frees_everything(&self, n: &Neighbourhood) -> bool {
+        n.free.len() >= self.integral.len()
     }
 
     /// Records how a neighbourhood's sub-MIP went.

@@ -9,6 +9,7 @@ use mipnet_formulate::{project, DenseFormulation, FormulationSettings, Loss};
 use mipnet_gradient::initial_network;
 use mipnet_highs::HighsSolver;
 use mipnet_milp::Col;
+use mipnet_network::{ConvSpec, Pool, PoolKind};
 use mipnet_solver::{MipStart, NoObserver, SolveOptions, SolveRequest, Solver, Status};
 use mipnet_train::lns::{sub_model, Kind, Neighbourhood, Search};
 use mipnet_train::{train, Job, Silent, TrainSettings};
@@ -56,9 +57,25 @@ fn solve(model: &mipnet_milp::Model, x: Option<&[f64]>) -> f64 {
     r.objective.unwrap()
 }
 
+fn pooled_conv(kind: PoolKind) -> Option<ConvSpec> {
+    Some(ConvSpec {
+        channels: 2,
+        kernel: 2,
+        stride: 1,
+        padding: 0,
+        pool: Some(Pool {
+            kind,
+            size: 2,
+            stride: 1,
+        }),
+        image: None,
+    })
+}
+
 #[test]
 fn groups_hold_only_integral_columns_and_cover_them_all() {
     let data = toy_data(1, 8, 3, 3);
+    let images = toy_data(2, 6, 16, 3);
     let variants = [
         FormulationSettings {
             hidden: vec![3],
@@ -72,14 +89,41 @@ fn groups_hold_only_integral_columns_and_cover_them_all() {
             l0: 0.01,
             ..Default::default()
         },
+        FormulationSettings {
+            hidden: vec![3, 3],
+            prune_layers: true,
+            layer_penalty: 0.01,
+            ..Default::default()
+        },
+        // A 4×4 image, two 2×2 filters with max (average) pooling, then 2 neurons.
+        FormulationSettings {
+            hidden: vec![2],
+            conv: pooled_conv(PoolKind::Max),
+            prune_neurons: true,
+            neuron_penalty: 0.01,
+            ..Default::default()
+        },
+        FormulationSettings {
+            hidden: vec![2],
+            conv: pooled_conv(PoolKind::Average),
+            ..Default::default()
+        },
     ];
     for s in &variants {
-        let f = DenseFormulation::build(&data, s).unwrap();
+        let data = if s.conv.is_some() { &images } else { &data };
+        let f = DenseFormulation::build(data, s).unwrap();
         let integral: BTreeSet<Col> = f.integral_columns().into_iter().collect();
         let mut covered = BTreeSet::new();
+        // How many units hold each column.
+        let mut holders: std::collections::BTreeMap<Col, usize> = Default::default();
         for (l, u) in f.hidden_units() {
-            covered.extend(f.unit_binaries(l, u));
+            let cols: BTreeSet<Col> = f.unit_binaries(l, u).into_iter().collect();
+            for &c in &cols {
+                *holders.entry(c).or_default() += 1;
+            }
+            covered.extend(cols);
         }
+        let mut in_no_unit = 0;
         for n in 0..f.samples() {
             let cols = f.sample_binaries(n);
             // A sample's binaries belong to that sample only.
@@ -90,11 +134,36 @@ fn groups_hold_only_integral_columns_and_cover_them_all() {
                     "{s:?}: samples {n} and {m} share a binary"
                 );
             }
+            // Its ReLU binaries and pooling selectors belong to exactly one
+            // unit; only a loss binary belongs to none.
+            for c in &cols {
+                match holders.get(c).copied().unwrap_or(0) {
+                    0 => in_no_unit += 1,
+                    1 => {}
+                    k => panic!("{s:?}: sample {n}'s binary {c:?} is in {k} units"),
+                }
+            }
             covered.extend(cols);
         }
-        for l in 1..=f.hidden_layers() {
-            covered.extend(f.grid_binaries(l));
+        let loss_binaries = if s.loss == Loss::Misclassification {
+            f.samples()
+        } else {
+            0
+        };
+        assert_eq!(in_no_unit, loss_binaries, "{s:?}");
+        // A grid weight connects two units, or one unit to an output.
+        let out = f.hidden_layers();
+        for l in 1..=out {
+            let grid = f.grid_binaries(l);
+            assert!(!grid.is_empty());
+            for c in &grid {
+                let want = if l == out { 1 } else { 2 };
+                assert_eq!(holders.get(c).copied(), Some(want), "{s:?}: layer {l} weight {c:?}");
+            }
+            covered.extend(grid);
         }
+        covered.extend(f.layer_indicators());
+        assert_eq!(f.layer_indicators().is_empty(), !s.prune_layers, "{s:?}");
         assert!(covered.is_subset(&integral), "{s:?}: a group holds a continuous column");
         let missing: Vec<_> = integral.difference(&covered).collect();
         assert!(missing.is_empty(), "{s:?}: no group frees {missing:?}");
@@ -150,12 +219,29 @@ fn drawn_neighbourhoods_free_integral_columns_of_their_kind() {
     let f = DenseFormulation::build(&data, &s).unwrap();
     let integral: BTreeSet<Col> = f.integral_columns().into_iter().collect();
     let losses: Vec<f64> = (0..data.len()).map(|n| if n < 3 { 1.0 } else { 0.0 }).collect();
+    let units: BTreeSet<Col> = f
+        .hidden_units()
+        .into_iter()
+        .flat_map(|(l, u)| f.unit_binaries(l, u))
+        .collect();
+    let samples: BTreeSet<Col> = (0..f.samples()).flat_map(|n| f.sample_binaries(n)).collect();
+    let weights: BTreeSet<Col> = (1..=f.hidden_layers()).flat_map(|l| f.grid_binaries(l)).collect();
     let mut search = Search::new(&f, 7);
     let mut kinds = BTreeSet::new();
     for _ in 0..40 {
         for hood in search.draw(&f, &losses, 2) {
             assert!(!hood.free.is_empty(), "{:?}: frees nothing", hood.kind);
-            assert!(hood.free.iter().all(|c| integral.contains(c)), "{:?}", hood.kind);
+            let own = match hood.kind {
+                Kind::Units => &units,
+                Kind::Samples => &samples,
+                Kind::Weights => &weights,
+                Kind::Random => &integral,
+            };
+            assert!(
+                hood.free.iter().all(|c| own.contains(c)),
+                "{:?} frees another kind's column",
+                hood.kind
+            );
             if hood.kind == Kind::Samples {
                 // The samples with a loss (0, 1, 2) are freed before any other.
                 let free: BTreeSet<Col> = hood.free.iter().copied().collect();
@@ -178,16 +264,16 @@ fn drawn_neighbourhoods_free_integral_columns_of_their_kind() {
 #[test]
 fn the_search_in_the_pipeline_never_worsens_the_incumbent_and_certifies() {
     let data = toy_data(9, 24, 3, 3);
-    for (seed, lns_share) in [(0u64, 1.0), (1, 0.0)] {
+    for (seed, lns_share, mip) in [(0u64, 1.0, false), (1, 0.0, false), (2, 0.5, true)] {
         let mut settings = TrainSettings::default();
         settings.formulation.hidden = vec![3];
         settings.gradient.epochs = 200;
         settings.gradient.seed = seed;
         settings.stages.finetune_epochs = 100;
         settings.stages.gradient_starts = 1;
-        settings.stages.mip = false;
+        settings.stages.mip = mip;
         settings.stages.lns_share = lns_share;
-        settings.solver.time_limit = 3.0;
+        settings.solver.time_limit = 4.0;
         settings.stages.lns_sub_seconds = 1.0;
         settings.solver.threads = Some(2);
         let job = Job {
@@ -211,6 +297,19 @@ fn the_search_in_the_pipeline_never_worsens_the_incumbent_and_certifies() {
                 assert_eq!(tries, 2 * l.rounds, "two sub-MIPs per round on two threads");
                 let won: usize = l.kinds.iter().map(|k| k.improvements).sum();
                 assert_eq!(won, r.progress.improvements.get("lns").copied().unwrap_or(0));
+                // The search keeps to its share (plus at most one round of
+                // sub-MIPs and polishes); the MIP gets the rest.
+                let share = if mip { lns_share * 4.0 } else { 4.0 };
+                assert!(l.seconds <= share + 1.0 + 0.5, "search took {} s of {share}", l.seconds);
+                if mip {
+                    assert!(
+                        l.seconds + r.solve_seconds <= 4.0 + 1.5,
+                        "{} + {}",
+                        l.seconds,
+                        r.solve_seconds
+                    );
+                    assert!(r.dual_bound.is_some());
+                }
             }
             None => assert_eq!(lns_share, 0.0, "the search ran but left no report"),
         }

@@ -14,16 +14,16 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
-    /// The suite: dense (iris, wine, wdbc; 4→8→K; seeds 0, 1, 2; 60 s of
-    /// MIP) or mnist (BeMi's protocol: 10 and 40 training images per class,
+    /// The suite: dense (iris, wine, wdbc; 4→8→K; seeds 0, 1, 2; 60 s per
+    /// run for the neighbourhood search and the full MIP) or mnist (BeMi's protocol: 10 and 40 training images per class,
     /// all 10,000 test images, 14×14 inputs; a dense 196→16→10 and a
     /// convolutional network; and the convolutional network on 100 per
     /// class without the full MIP, which would not fit in memory; seeds 0,
-    /// 1, 2; 60 s of MIP).
+    /// 1, 2; 60 s per run).
     #[arg(long, default_value = "dense")]
     pub suite: String,
-    /// A short version: one seed, 5 s of MIP (dense: about 30 s in all;
-    /// mnist: 10 per class only, 10 s of MIP, about 2 minutes).
+    /// A short version: one seed, a 5 s time limit (dense: about 30 s in
+    /// all; mnist: 10 per class only, 10 s, about 2 minutes).
     #[arg(long)]
     pub quick: bool,
     /// Override the time limit of every run (seconds; the large-neighbourhood

@@ -208,8 +208,9 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N")]
     pub flip_rounds: Option<usize>,
     /// Share of the time limit for the large-neighbourhood search before the
-    /// full MIP (sub-MIPs around the incumbent, one per thread at a time);
-    /// 0 = off. Default 0.5.
+    /// full MIP (sub-MIPs around the incumbent, one per thread at a time;
+    /// needs the polish); 0 = off. With --no-mip the search has the whole
+    /// time limit. Default 0.5.
     #[arg(long, value_name = "SHARE")]
     pub lns_share: Option<f64>,
     /// Time limit of each of the search's sub-MIPs. Default 5.
@@ -495,20 +496,38 @@ pub fn summary(o: &TrainOutcome) -> String {
         f.grid_levels,
         f.l1
     );
+    // The neighbourhood search's polished sub-MIP results are summed up in
+    // their own line.
     let stages: Vec<String> = r
         .stages
         .iter()
+        .filter(|st| st.stage != "lns")
         .map(|st| match st.objective {
             None => format!("{} (train {})", st.stage, pct(st.train_accuracy)),
             Some(o) => format!("{} {o:.4}", st.stage),
         })
         .collect();
     s += &format!("stages       {}\n", stages.join(" → "));
+    if let Some(l) = &r.lns {
+        let kinds: Vec<String> = l
+            .kinds
+            .iter()
+            .map(|k| format!("{} {}/{}", k.kind.name(), k.improvements, k.tries))
+            .collect();
+        s += &format!(
+            "lns          {} rounds in {:.0} s, {:.4} → {:.4}; new bests/sub-MIPs by neighbourhood: {}\n",
+            l.rounds,
+            l.seconds,
+            l.objective_before,
+            l.objective_after,
+            kinds.join(", ")
+        );
+    }
     let pr = &r.progress;
     let opt = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.4}"));
     let found: Vec<String> = pr.improvements.iter().map(|(k, n)| format!("{k} {n}")).collect();
     s += &format!(
-        "progress     best after warm start {}, polish {}, search {}, end {:.4}; new bests by {}\n",
+        "progress     best after warm start {}, polish {}, search (rounds and lns) {}, end {:.4}; new bests by {}\n",
         opt(pr.warm_start),
         opt(pr.polish),
         opt(pr.search),
