@@ -140,12 +140,45 @@ pub struct DenseFormulation {
     relu_binaries: usize,
     stable_pairs: usize,
     big_m_sum: f64,
+    /// B = f*/α from an objective cutoff (see `build_with_cutoff`).
+    l1_budget: Option<f64>,
 }
 
 impl DenseFormulation {
     /// Builds the MILP for `data` (already standardized).
     pub fn build(data: &Dataset, settings: &FormulationSettings) -> Result<Self, SettingError> {
+        Self::build_with_cutoff(data, settings, None)
+    }
+
+    /// Builds the MILP tightened by an incumbent's objective `cutoff` = f*
+    /// (needs α > 0). Every term of the objective is nonnegative, so a
+    /// network at least as good has α·Σ|W¹| ≤ f*: the layer-1 ℓ1 norm is at
+    /// most B = f*/α. The model gets that row (Σ A ≤ B), and each layer-1
+    /// pre-activation's bound becomes ω·|b| plus the largest value of
+    /// Σ|w_i||x_i| with Σ|w_i| ≤ B and |w_i| ≤ ω (the largest |x_i| first);
+    /// later layers' bounds follow from those. No network with objective
+    /// ≤ f* is cut off (tested against proven optima); where B ≥ ω·(inputs)
+    /// nothing changes.
+    pub fn build_with_cutoff(
+        data: &Dataset,
+        settings: &FormulationSettings,
+        cutoff: Option<f64>,
+    ) -> Result<Self, SettingError> {
         settings.validate()?;
+        let l1_budget = match cutoff {
+            None => None,
+            // A relative 1e-9 of room: the incumbent itself stays feasible.
+            Some(f) if f.is_finite() && f >= 0.0 && settings.l1 > 0.0 => Some(f / settings.l1 * (1.0 + 1e-9)),
+            Some(f) => {
+                return Err(SettingError {
+                    name: "cutoff",
+                    reason: format!(
+                        "needs l1 > 0 and a finite objective ≥ 0, got {f} with l1 = {}",
+                        settings.l1
+                    ),
+                })
+            }
+        };
         if data.num_classes() < 2 {
             return Err(SettingError {
                 name: "data",
@@ -195,6 +228,7 @@ impl DenseFormulation {
             relu_binaries: 0,
             stable_pairs: 0,
             big_m_sum: 0.0,
+            l1_budget,
         };
         f.add_weights();
         f.add_layers();
@@ -327,6 +361,11 @@ impl DenseFormulation {
             self.w1_on.push(on);
             self.w1_sq.push(sq);
         }
+        // The objective cutoff's ℓ1 budget: Σ A ≤ B.
+        if let Some(b) = self.l1_budget {
+            let terms: Vec<(Col, f64)> = self.w1_abs.iter().flatten().map(|&a| (a, 1.0)).collect();
+            m.add_row(f64::NEG_INFINITY, b, terms);
+        }
         // Biases of every layer, gated by neuron and layer indicators.
         for l in 0..self.widths.len() {
             let mut cols = Vec::new();
@@ -414,8 +453,11 @@ impl DenseFormulation {
         let s = &self.settings;
         let row = self.data.row(n);
         match (l, &self.conv) {
-            (0, Some(c)) => s.omega * (c.taps[j].iter().map(|&(i, _)| row[i].abs()).sum::<f64>() + 1.0),
-            (0, None) => s.omega * (row.iter().map(|x| x.abs()).sum::<f64>() + 1.0),
+            (0, Some(c)) => {
+                let xs: Vec<f64> = c.taps[j].iter().map(|&(i, _)| row[i].abs()).collect();
+                budgeted_sum(xs, s.omega, self.l1_budget) + s.omega
+            }
+            (0, None) => budgeted_sum(row.iter().map(|x| x.abs()).collect(), s.omega, self.l1_budget) + s.omega,
             _ => {
                 let h_sum: f64 = (0..self.inputs_of(l)).map(|j| self.input_act(l, n, j).upper).sum();
                 s.grid_step * s.grid_levels as f64 * h_sum + s.omega
@@ -1277,6 +1319,25 @@ pub(crate) fn trace(net: &Network, x: &[f64]) -> Vec<(Vec<f64>, Vec<f64>)> {
         out.push((h, pooled));
     }
     out
+}
+
+/// The largest Σ w_i·x_i over 0 ≤ w_i ≤ ω with Σ w_i ≤ `budget` (for
+/// x_i ≥ 0): ω on the largest x_i first, the rest of the budget on the next.
+fn budgeted_sum(mut xs: Vec<f64>, omega: f64, budget: Option<f64>) -> f64 {
+    let Some(mut left) = budget else {
+        return omega * xs.iter().sum::<f64>();
+    };
+    xs.sort_by(|a, b| b.total_cmp(a));
+    let mut sum = 0.0;
+    for x in xs {
+        if left <= 0.0 {
+            break;
+        }
+        let w = omega.min(left);
+        sum += w * x;
+        left -= w;
+    }
+    sum
 }
 
 /// Terms of `a − b + coef·extra`, merging repeated columns.

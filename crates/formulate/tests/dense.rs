@@ -407,3 +407,50 @@ fn a_solution_with_loss_slack_is_replaced_by_its_network_s_exact_point() {
     assert_eq!(f.exact_point(&wrong, &net, &tol), wrong);
     assert!(!f.certify(&wrong, &net, &tol).passed);
 }
+
+#[test]
+fn the_objective_cutoff_keeps_every_network_as_good_and_the_optimum() {
+    // 4 features and a large α, so that the ℓ1 budget f*/α is below ω·d and
+    // the tightening changes the big-Ms; the optimum of the tightened MILP
+    // (enumerated over its binaries) must equal the plain one's, and the
+    // optimal network must be feasible in it.
+    let mut tightened_somewhere = false;
+    for seed in 0..4 {
+        let data = toy_data(40 + seed, 5, 4, 2);
+        let s = FormulationSettings {
+            hidden: vec![1],
+            l1: 0.3,
+            symmetry_breaking: false,
+            ..Default::default()
+        };
+        let plain = DenseFormulation::build(&data, &s).unwrap();
+        let (opt, x) = solve_to_optimality(&plain);
+        let net = plain.network_from(&x, &Standardizer::identity(4), &Tolerances::default());
+        let opt_net = plain.objective_of(&net);
+        for cutoff in [opt_net, opt_net * 1.5, opt_net * 4.0] {
+            let what = format!("seed {seed}, cutoff {cutoff}");
+            let cut = DenseFormulation::build_with_cutoff(&data, &s, Some(cutoff)).unwrap();
+            assert!(cut.stats().mean_big_m <= plain.stats().mean_big_m + 1e-12, "{what}");
+            tightened_somewhere |= cut.stats().mean_big_m < plain.stats().mean_big_m - 1e-9;
+            let enumerated = brute_force(&cut);
+            assert!(
+                (enumerated - opt).abs() < 1e-6,
+                "{what}: tightened {enumerated}, plain {opt}"
+            );
+            assert_evaluates_as_forward(&cut, &net, &what);
+        }
+    }
+    assert!(
+        tightened_somewhere,
+        "no instance had a budget below ω·d: the test checks nothing"
+    );
+    let s = FormulationSettings {
+        l1: 0.0,
+        ..Default::default()
+    };
+    let err = DenseFormulation::build_with_cutoff(&toy_data(0, 4, 2, 2), &s, Some(0.5))
+        .err()
+        .unwrap();
+    assert_eq!(err.name, "cutoff");
+    assert!(err.reason.contains("needs l1 > 0"), "{}", err.reason);
+}

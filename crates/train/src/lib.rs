@@ -191,6 +191,8 @@ pub struct TrainReport {
     pub cuts: Option<CutReport>,
     /// The large-neighbourhood search, when it ran.
     pub lns: Option<LnsReport>,
+    /// The objective-cutoff tightening before the full MIP, when it ran.
+    pub tightening: Option<Tightening>,
     pub stages: Vec<StageReport>,
     /// The best objective after each part of the pipeline.
     pub progress: Progress,
@@ -568,6 +570,74 @@ fn large_neighbourhood_search(
     }))
 }
 
+/// What the objective-cutoff tightening did to the MILP.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tightening {
+    /// The incumbent's objective f*, and the ℓ1 budget f*/α it gives.
+    pub cutoff: f64,
+    pub l1_budget: f64,
+    /// Whether the tightened model replaced the first (only when it is
+    /// tighter somewhere).
+    pub applied: bool,
+    /// ReLU binaries and mean big-M (U − L) before and after.
+    pub relu_binaries_before: usize,
+    pub relu_binaries_after: usize,
+    pub mean_big_m_before: f64,
+    pub mean_big_m_after: f64,
+    pub seconds: f64,
+}
+
+/// Rebuilds the MILP with the incumbent's objective as cutoff (see
+/// `DenseFormulation::build_with_cutoff`); keeps it when some big-M shrank,
+/// moving the incumbent onto it (re-certified there).
+fn tighten(p: &mut Pipeline, obs: &mut dyn TrainObserver) -> Result<Option<Tightening>, TrainError> {
+    let Some(best) = p.best.as_ref() else {
+        return Ok(None);
+    };
+    let t = Instant::now();
+    let cutoff = best.certificate.objective_forward;
+    let f = DenseFormulation::build_with_cutoff(&p.train, &p.s.formulation, Some(cutoff))
+        .map_err(TrainSettingError::from)?;
+    let (before, after) = (p.f.stats(), f.stats());
+    let applied = after.mean_big_m < before.mean_big_m * (1.0 - 1e-9) || after.relu_binaries < before.relu_binaries;
+    if applied {
+        let x = f.start_values(&best.network).map_err(|e| {
+            TrainError::Certificate(format!("the incumbent is not feasible in the tightened MILP: {e}"))
+        })?;
+        let certificate = f.certify(&x, &best.network, &p.tol);
+        if !certificate.passed {
+            return Err(TrainError::Certificate(format!(
+                "the incumbent fails its certificate in the tightened MILP: {}",
+                certificate.failure.unwrap_or_default()
+            )));
+        }
+        let best = p.best.as_mut().expect("checked above");
+        best.x = x;
+        best.certificate = certificate;
+        p.f = f;
+    }
+    let r = Tightening {
+        cutoff,
+        l1_budget: cutoff / p.s.formulation.l1,
+        applied,
+        relu_binaries_before: before.relu_binaries,
+        relu_binaries_after: after.relu_binaries,
+        mean_big_m_before: before.mean_big_m,
+        mean_big_m_after: after.mean_big_m,
+        seconds: t.elapsed().as_secs_f64(),
+    };
+    obs.stage(&format!(
+        "cutoff tightening (ℓ1 of layer 1 ≤ {:.3}): {}; mean big-M {:.3} → {:.3}, ReLU binaries {} → {}",
+        r.l1_budget,
+        if applied { "applied" } else { "nothing to tighten" },
+        r.mean_big_m_before,
+        r.mean_big_m_after,
+        r.relu_binaries_before,
+        r.relu_binaries_after
+    ));
+    Ok(Some(r))
+}
+
 /// Runs the whole pipeline.
 pub fn train(
     job: &Job,
@@ -740,6 +810,13 @@ pub fn train(
         None
     };
 
+    // 5d. Objective-cutoff tightening of the MILP for the full MIP.
+    let tightening = if s.stages.mip && s.stages.cutoff_tightening && s.formulation.l1 > 0.0 {
+        tighten(&mut p, obs)?
+    } else {
+        None
+    };
+
     // 6. Root cut loop, then the full MIP from the best network so far.
     let mut cut_report = None;
     if s.stages.mip && s.stages.lipschitz_cuts {
@@ -860,6 +937,7 @@ pub fn train(
         model: stats,
         cuts: cut_report,
         lns: lns_report,
+        tightening,
         progress: Progress::of(&stages, improvements, objective),
         stages,
         baseline: Baseline {

@@ -93,6 +93,11 @@ pub struct Stages {
     pub lns_share: f64,
     /// Time limit of one sub-MIP. Default 5.
     pub lns_sub_seconds: f64,
+    /// Objective-cutoff tightening before the full MIP: the incumbent's
+    /// objective f* bounds the layer-1 ℓ1 norm by f*/α, which shrinks the
+    /// big-Ms of every layer when f*/α is below ω times a neuron's inputs
+    /// (needs α > 0; without it, skipped). Default on.
+    pub cutoff_tightening: bool,
     /// Root cut loop with Lipschitz cuts before the full MIP (needs α > 0).
     /// Default off.
     pub lipschitz_cuts: bool,
@@ -123,6 +128,7 @@ impl Default for Stages {
             flip_seconds: 30.0,
             lns_share: 0.5,
             lns_sub_seconds: 5.0,
+            cutoff_tightening: true,
             lipschitz_cuts: false,
             cut_neighbours: 3,
             cut_rounds: 5,

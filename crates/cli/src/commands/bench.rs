@@ -43,7 +43,7 @@ pub struct BenchArgs {
     pub case: Vec<String>,
     /// Re-run every case with each part switched in turn (no polish, no
     /// search rounds, no large-neighbourhood search, one gradient start, no
-    /// full MIP, no symmetry breaking, with Lipschitz cuts, with pattern
+    /// cutoff tightening, no full MIP, no symmetry breaking, with Lipschitz cuts, with pattern
     /// flips), at the same budget and seeds.
     #[arg(long)]
     pub ablate: bool,

@@ -219,6 +219,10 @@ pub struct TrainArgs {
     /// Skip the LP polish.
     #[arg(long)]
     pub no_polish: bool,
+    /// Skip the objective-cutoff tightening before the full MIP (the
+    /// incumbent's objective bounds layer 1's ℓ1 norm, hence the big-Ms).
+    #[arg(long)]
+    pub no_cutoff_tightening: bool,
     /// Skip the full MIP (no dual bound then).
     #[arg(long)]
     pub no_mip: bool,
@@ -325,6 +329,9 @@ impl TrainArgs {
         }
         if let Some(t) = self.lns_sub_seconds {
             s.stages.lns_sub_seconds = t;
+        }
+        if self.no_cutoff_tightening {
+            s.stages.cutoff_tightening = false;
         }
         if self.no_polish {
             s.stages.polish = false;

@@ -2,7 +2,10 @@
 //! groups it frees are integral columns and cover them all; a sub-MIP that
 //! frees everything reaches the full MILP's proven optimum, one that frees
 //! nothing is the polish LP; in the pipeline the search never makes the
-//! incumbent worse and what it returns passes the certificate.
+//! incumbent worse and what it returns passes the certificate. And the
+//! objective-cutoff tightening in the pipeline: applied when the ℓ1 budget
+//! binds, the incumbent moves onto the tightened MILP certified, and the
+//! bound HiGHS proves there stays below every network's objective.
 
 use mipnet_data::Dataset;
 use mipnet_formulate::{project, DenseFormulation, FormulationSettings, Loss};
@@ -317,5 +320,45 @@ fn the_search_in_the_pipeline_never_worsens_the_incumbent_and_certifies() {
         let f = DenseFormulation::build(&data.standardized(&out.network.standardizer), &settings.formulation).unwrap();
         let again = f.objective_of(&out.network);
         assert!((again - r.objective).abs() < 1e-9 * (1.0 + again));
+    }
+}
+
+#[test]
+fn the_cutoff_tightening_moves_the_incumbent_certified_and_its_bound_holds() {
+    let data = toy_data(11, 16, 6, 2);
+    // The zero network has objective 1 (hinge, margin 1), so f* ≤ 1 and the
+    // budget f*/α ≤ 2 < ω·d = 6 for α = 0.5; for α = 0.001 it depends on
+    // the network.
+    for (alpha, must_bind) in [(0.5, true), (0.001, false)] {
+        let mut settings = TrainSettings::default();
+        settings.formulation.hidden = vec![2];
+        settings.formulation.l1 = alpha;
+        settings.gradient.epochs = 200;
+        settings.stages.finetune_epochs = 100;
+        settings.stages.gradient_starts = 1;
+        settings.stages.lns_share = 0.0;
+        settings.solver.time_limit = 3.0;
+        settings.solver.threads = Some(1);
+        let job = Job {
+            dataset: "toy".into(),
+            train: &data,
+            test: None,
+            settings: &settings,
+        };
+        let r = train(&job, &mut Silent::default(), None).unwrap().report;
+        assert!(r.certificate.passed);
+        let t = r.tightening.as_ref().expect("the tightening ran");
+        // The big-Ms shrink exactly when the budget is below ω·d = 6.
+        let binds = t.l1_budget < 6.0;
+        assert!(binds || !must_bind, "{t:?}");
+        assert_eq!(t.applied, binds, "{t:?}");
+        assert!(t.mean_big_m_after <= t.mean_big_m_before);
+        if binds {
+            assert!(t.mean_big_m_after < t.mean_big_m_before, "{t:?}");
+        }
+        assert!(t.cutoff >= r.objective - 1e-12, "the cutoff is an incumbent's objective");
+        if let Some(b) = r.dual_bound {
+            assert!(b <= r.objective + 1e-6, "bound {b} above the objective {}", r.objective);
+        }
     }
 }
