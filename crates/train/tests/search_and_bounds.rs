@@ -356,7 +356,10 @@ fn the_cutoff_tightening_moves_the_incumbent_certified_and_its_bound_holds() {
         if binds {
             assert!(t.mean_big_m_after < t.mean_big_m_before, "{t:?}");
         }
-        assert!(t.cutoff >= r.objective - 1e-12, "the cutoff is an incumbent's objective");
+        assert!(
+            t.cutoff >= r.objective - 1e-12,
+            "the cutoff is an incumbent's objective"
+        );
         if let Some(b) = r.dual_bound {
             assert!(b <= r.objective + 1e-6, "bound {b} above the objective {}", r.objective);
         }
