@@ -327,9 +327,25 @@ fn bench_quick_writes_its_json_and_table() {
         &mipnet(&["bench", "--suite", "mnist", "--case", "20/class"]),
         &["--case 20/class", "mnist 10/class", "mnist 100/class (no MIP)"],
     );
-    // --case keeps the matching cases only.
-    let json = bench_quick(&dir.path().join("one"), &["--case", "iris"]);
+    // --case keeps the matching cases only; --split-seed is recorded.
+    let json = bench_quick(&dir.path().join("one"), &["--case", "iris", "--split-seed", "3"]);
     assert_eq!(json["reports"].as_array().unwrap().len(), 1);
+    assert_eq!(json["suite"]["split_seed"], 3);
+    assert!(std::fs::read_to_string(dir.path().join("one/bench.md"))
+        .unwrap()
+        .contains("split seed 3"));
+    assert_bad_input(
+        &mipnet(&[
+            "bench",
+            "--quick",
+            "--lns-share",
+            "2",
+            "--out",
+            dir.path().join("x").to_str().unwrap(),
+        ]),
+        &["lns_share", "got 2"],
+    );
+    assert!(!dir.path().join("x").exists());
     // MNIST's files missing: refused, naming the file, nothing written.
     let empty = dir.path().join("no-data");
     std::fs::create_dir_all(&empty).unwrap();
