@@ -40,8 +40,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Units, Kind::Samples, Kind::Weights, Kind::Random];
-
     pub fn name(self) -> &'static str {
         match self {
             Kind::Units => "units",

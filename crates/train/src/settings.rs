@@ -180,30 +180,15 @@ impl TrainSettings {
                 "stages.gradient_starts: at least one start is needed".into(),
             ));
         }
-        if !(self.stages.search_learning_rate.is_finite() && self.stages.search_learning_rate > 0.0) {
-            return Err(TrainSettingError::Other(format!(
-                "stages.search_learning_rate: must be positive, got {}",
-                self.stages.search_learning_rate
-            )));
-        }
-        if !(self.stages.cut_seconds.is_finite() && self.stages.cut_seconds > 0.0) {
-            return Err(TrainSettingError::Other(format!(
-                "stages.cut_seconds: must be positive, got {}",
-                self.stages.cut_seconds
-            )));
-        }
+        positive("stages.search_learning_rate", self.stages.search_learning_rate)?;
+        positive("stages.cut_seconds", self.stages.cut_seconds)?;
         if !(0.0..=1.0).contains(&self.stages.lns_share) {
             return Err(TrainSettingError::Other(format!(
                 "stages.lns_share: must be a share of the time limit from 0 (off) to 1, got {}",
                 self.stages.lns_share
             )));
         }
-        if !(self.stages.lns_sub_seconds.is_finite() && self.stages.lns_sub_seconds > 0.0) {
-            return Err(TrainSettingError::Other(format!(
-                "stages.lns_sub_seconds: must be a positive number of seconds, got {}",
-                self.stages.lns_sub_seconds
-            )));
-        }
+        positive("stages.lns_sub_seconds", self.stages.lns_sub_seconds)?;
         if self.stages.lipschitz_cuts && self.formulation.conv.is_some() {
             return Err(TrainSettingError::Other(
                 "stages.lipschitz_cuts: not available for convolutional networks (the cuts are written for a dense first layer)"
@@ -227,6 +212,15 @@ impl TrainSettings {
     /// Reads a TOML file of settings (unknown keys are refused).
     pub fn from_toml(text: &str) -> Result<TrainSettings, String> {
         toml_from_str(text)
+    }
+}
+
+/// Refuses a setting that is not a positive finite number, by name.
+fn positive(name: &str, v: f64) -> Result<(), TrainSettingError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(TrainSettingError::Other(format!("{name}: must be positive, got {v}")))
     }
 }
 
