@@ -185,6 +185,26 @@ fn bad_training_input_is_refused_and_writes_nothing() {
             vec!["lns_sub_seconds", "positive"],
         ),
         (
+            vec!["--dataset", "iris", "--option", "no_such_option=1"],
+            vec!["solver.options", "no option named 'no_such_option'"],
+        ),
+        (
+            vec!["--dataset", "iris", "--option", "presolve=sometimes"],
+            vec!["solver.options", "refused value 'sometimes' for option 'presolve'"],
+        ),
+        (
+            vec!["--dataset", "iris", "--option", "mip_heuristic_effort=lots"],
+            vec!["mip_heuristic_effort", "takes a number, got 'lots'"],
+        ),
+        (
+            vec!["--dataset", "iris", "--option", "threads=4"],
+            vec!["'threads' is set by solver.threads (--threads)"],
+        ),
+        (
+            vec!["--dataset", "iris", "--option", "presolve"],
+            vec!["not of the form NAME=VALUE"],
+        ),
+        (
             vec!["--dataset", "iris", "--test-data", &single],
             vec!["needs --label COLUMN"],
         ),
@@ -328,12 +348,31 @@ fn bench_quick_writes_its_json_and_table() {
         &["--case 20/class", "mnist 10/class", "mnist 100/class (no MIP)"],
     );
     // --case keeps the matching cases only; --split-seed is recorded.
-    let json = bench_quick(&dir.path().join("one"), &["--case", "iris", "--split-seed", "3"]);
+    // --option reaches every run's settings and the table.
+    let json = bench_quick(
+        &dir.path().join("one"),
+        &[
+            "--case",
+            "iris",
+            "--split-seed",
+            "3",
+            "--option",
+            "mip_heuristic_effort=0.2",
+        ],
+    );
     assert_eq!(json["reports"].as_array().unwrap().len(), 1);
     assert_eq!(json["suite"]["split_seed"], 3);
-    assert!(std::fs::read_to_string(dir.path().join("one/bench.md"))
-        .unwrap()
-        .contains("split seed 3"));
+    assert_eq!(
+        json["suite"]["settings"]["solver"]["options"]["mip_heuristic_effort"],
+        "0.2"
+    );
+    assert_eq!(
+        json["reports"][0]["settings"]["solver"]["options"]["mip_heuristic_effort"],
+        "0.2"
+    );
+    let md = std::fs::read_to_string(dir.path().join("one/bench.md")).unwrap();
+    assert!(md.contains("split seed 3"), "{md}");
+    assert!(md.contains("HiGHS options mip_heuristic_effort=0.2"), "{md}");
     assert_bad_input(
         &mipnet(&[
             "bench",
@@ -344,6 +383,18 @@ fn bench_quick_writes_its_json_and_table() {
             dir.path().join("x").to_str().unwrap(),
         ]),
         &["lns_share", "got 2"],
+    );
+    assert!(!dir.path().join("x").exists());
+    assert_bad_input(
+        &mipnet(&[
+            "bench",
+            "--quick",
+            "--option",
+            "random_seed=3",
+            "--out",
+            dir.path().join("x").to_str().unwrap(),
+        ]),
+        &["'random_seed' is set by solver.seed (--seed)"],
     );
     assert!(!dir.path().join("x").exists());
     // MNIST's files missing: refused, naming the file, nothing written.

@@ -34,6 +34,13 @@ pub fn highs_version() -> String {
         .into_owned()
 }
 
+/// Checks `opts` as HiGHS would take them (names, types and ranges of the
+/// pass-through options too), without solving anything: for refusing a bad
+/// option before a long run starts.
+pub fn check_options(opts: &SolveOptions) -> Result<(), SolverError> {
+    apply_options(&Instance::new(), opts)
+}
+
 /// Applies the solver-neutral options, then the pass-through ones.
 fn apply_options(inst: &Instance, opts: &SolveOptions) -> Result<(), SolverError> {
     opts.validate()?;

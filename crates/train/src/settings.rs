@@ -6,6 +6,7 @@ use mipnet_formulate::{FormulationSettings, SettingError};
 use mipnet_gradient::{GradientError, GradientSettings};
 use mipnet_solver::SolveOptions;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The solver's settings for the full MIP.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,6 +23,46 @@ pub struct SolverSettings {
     pub seed: u64,
     /// Show HiGHS's log on stderr.
     pub log: bool,
+    /// Any other HiGHS option by name, for every HiGHS call of the run
+    /// (polish LPs, sub-MIPs, the full MIP), e.g. `presolve = "off"` or
+    /// `mip_heuristic_effort = 0.3` in `[solver.options]`. HiGHS checks
+    /// names and values before anything runs; the options the fields above
+    /// set are refused here (use those fields).
+    #[serde(deserialize_with = "option_texts")]
+    pub options: BTreeMap<String, String>,
+}
+
+/// HiGHS options set by [`SolverSettings`]' own fields.
+const OWN_OPTIONS: &[(&str, &str)] = &[
+    ("time_limit", "time_limit"),
+    ("mip_rel_gap", "gap"),
+    ("threads", "threads"),
+    ("random_seed", "seed"),
+];
+
+/// Reads option values written as text, numbers or booleans, as text.
+fn option_texts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Value {
+        Bool(bool),
+        Int(i64),
+        Float(f64),
+        Text(String),
+    }
+    let raw = BTreeMap::<String, Value>::deserialize(d)?;
+    Ok(raw
+        .into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                Value::Bool(b) => b.to_string(),
+                Value::Int(i) => i.to_string(),
+                Value::Float(x) => x.to_string(),
+                Value::Text(t) => t,
+            };
+            (k, text)
+        })
+        .collect())
 }
 
 impl Default for SolverSettings {
@@ -32,6 +73,7 @@ impl Default for SolverSettings {
             threads: None,
             seed: 0,
             log: false,
+            options: BTreeMap::new(),
         }
     }
 }
@@ -44,7 +86,7 @@ impl SolverSettings {
             threads: self.threads,
             seed: Some(self.seed),
             log: self.log,
-            extra: Vec::new(),
+            extra: self.options.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         }
     }
 }
@@ -171,10 +213,14 @@ impl TrainSettings {
                 s.time_limit
             )));
         }
-        self.solver
-            .options(s.time_limit)
-            .validate()
-            .map_err(|e| TrainSettingError::Other(e.to_string()))?;
+        if let Some((name, field)) = OWN_OPTIONS.iter().find(|(name, _)| s.options.contains_key(*name)) {
+            return Err(TrainSettingError::Other(format!(
+                "solver.options: '{name}' is set by solver.{field} (--{}), not as a HiGHS option",
+                field.replace('_', "-")
+            )));
+        }
+        mipnet_highs::check_options(&self.solver.options(s.time_limit))
+            .map_err(|e| TrainSettingError::Other(format!("solver.options: {e}")))?;
         if self.stages.gradient_starts == 0 {
             return Err(TrainSettingError::Other(
                 "stages.gradient_starts: at least one start is needed".into(),
@@ -226,4 +272,36 @@ fn positive(name: &str, v: f64) -> Result<(), TrainSettingError> {
 
 fn toml_from_str(text: &str) -> Result<TrainSettings, String> {
     toml::from_str(text).map_err(|e| e.to_string().lines().collect::<Vec<_>>().join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highs_options_in_toml_are_read_as_text_and_reach_every_solve() {
+        let s = TrainSettings::from_toml(
+            "[solver.options]\npresolve = \"off\"\nmip_heuristic_effort = 0.3\nmip_max_leaves = 5\nmip_detect_symmetry = false\n",
+        )
+        .unwrap();
+        let want = [
+            ("mip_detect_symmetry", "false"),
+            ("mip_heuristic_effort", "0.3"),
+            ("mip_max_leaves", "5"),
+            ("presolve", "off"),
+        ];
+        let got: Vec<(&str, &str)> = s.solver.options.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(got, want);
+        s.validate().unwrap();
+        let extra = s.solver.options(10.0).extra;
+        assert_eq!(extra.len(), 4);
+        assert!(extra.contains(&("presolve".to_string(), "off".to_string())));
+        // HiGHS checks values before anything runs.
+        let bad = TrainSettings::from_toml("[solver.options]\nmip_heuristic_effort = 2.5\n").unwrap();
+        let e = bad.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("solver.options") && e.contains("mip_heuristic_effort"),
+            "{e}"
+        );
+    }
 }

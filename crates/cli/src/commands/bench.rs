@@ -1,6 +1,7 @@
 //! `mipnet bench`: a named suite with fixed seeds and budgets; writes
 //! `bench.json` and a markdown table (medians over seeds).
 
+use crate::commands::parse_options;
 use crate::commands::train::Console;
 use crate::exit::input;
 use anyhow::{Context, Result};
@@ -39,6 +40,10 @@ pub struct BenchArgs {
     /// splits. MNIST keeps its original split.
     #[arg(long, value_name = "N")]
     pub split_seed: Option<u64>,
+    /// A HiGHS option for every run, e.g. --option presolve=off
+    /// (repeatable; recorded in bench.json and the table's settings line).
+    #[arg(long = "option", value_name = "NAME=VALUE")]
+    pub options: Vec<String>,
     /// Override the seeds (gradient and HiGHS), e.g. 0,1,2,3,4.
     #[arg(long, value_name = "N[,N…]", value_delimiter = ',')]
     pub seeds: Option<Vec<u64>>,
@@ -72,6 +77,7 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     if let Some(share) = args.lns_share {
         suite.settings.stages.lns_share = share;
     }
+    suite.settings.solver.options.extend(parse_options(&args.options)?);
     if let Some(seeds) = &args.seeds {
         if seeds.is_empty() {
             return Err(input(anyhow::anyhow!("--seeds needs at least one seed")));

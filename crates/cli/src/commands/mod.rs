@@ -28,4 +28,21 @@ pub struct SolverFlags {
     /// Show HiGHS's own log on stderr.
     #[arg(long)]
     pub log: bool,
+    /// Any other HiGHS option, e.g. --option presolve=off (repeatable; for
+    /// `train`, every HiGHS call of the run gets it).
+    #[arg(long = "option", value_name = "NAME=VALUE")]
+    pub options: Vec<String>,
+}
+
+/// `--option NAME=VALUE` flags as (name, value) pairs.
+pub fn parse_options(options: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    options
+        .iter()
+        .map(|o| {
+            o.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| crate::exit::input(anyhow::anyhow!("--option '{o}' is not of the form NAME=VALUE")))
+        })
+        .collect()
 }

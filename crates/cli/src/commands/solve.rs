@@ -1,7 +1,7 @@
 //! `mipnet solve`: any MPS or LP file, solved by the embedded HiGHS. It is
 //! how users compare the embedded solver with others on the same file.
 
-use crate::commands::SolverFlags;
+use crate::commands::{parse_options, SolverFlags};
 use crate::exit::input;
 use crate::progress::ProgressLine;
 use anyhow::{Context, Result};
@@ -19,9 +19,6 @@ pub struct SolveArgs {
     pub model: PathBuf,
     #[command(flatten)]
     pub solver: SolverFlags,
-    /// Any other HiGHS option, e.g. --option presolve=off (repeatable).
-    #[arg(long = "option", value_name = "NAME=VALUE")]
-    pub options: Vec<String>,
     /// Print the result as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -48,18 +45,6 @@ struct SolveReport<'a> {
     mipnet_version: &'static str,
 }
 
-fn parse_extra(options: &[String]) -> Result<Vec<(String, String)>> {
-    options
-        .iter()
-        .map(|o| {
-            o.split_once('=')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .filter(|(k, _)| !k.is_empty())
-                .ok_or_else(|| input(anyhow::anyhow!("--option '{o}' is not of the form NAME=VALUE")))
-        })
-        .collect()
-}
-
 pub fn run(args: SolveArgs) -> Result<ExitCode> {
     let options = SolveOptions {
         time_limit: args.solver.time_limit,
@@ -67,7 +52,7 @@ pub fn run(args: SolveArgs) -> Result<ExitCode> {
         threads: args.solver.threads,
         seed: args.solver.seed,
         log: args.solver.log,
-        extra: parse_extra(&args.options)?,
+        extra: parse_options(&args.solver.options)?,
     };
     options.validate().map_err(input)?;
     let model = read_model(&args.model).map_err(input)?;

@@ -1,6 +1,6 @@
 //! `mipnet train`: exact training of a dense ReLU classifier.
 
-use crate::commands::SolverFlags;
+use crate::commands::{parse_options, SolverFlags};
 use crate::exit::{input, Exit};
 use crate::progress::ProgressLine;
 use anyhow::{Context, Result};
@@ -305,6 +305,7 @@ impl TrainArgs {
             s.solver.seed = seed;
         }
         s.solver.log |= flags.log;
+        s.solver.options.extend(parse_options(&flags.options)?);
         if let Some(seed) = self.gradient_seed {
             s.gradient.seed = seed;
         }
