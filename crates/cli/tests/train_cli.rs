@@ -59,6 +59,16 @@ fn iris_trains_to_a_certified_network_with_a_complete_report() {
     // The objective is the forward pass's, and at least the proven bound.
     let obj = report["objective"].as_f64().unwrap();
     assert!(obj >= report["dual_bound"].as_f64().unwrap() - 1e-9);
+    // The bound stages: the model as built first, each root LP bound a
+    // lower bound on the objective.
+    let bounds = report["bounds"].as_array().unwrap();
+    assert_eq!(bounds[0]["stage"], "interval", "{bounds:?}");
+    for b in bounds {
+        let root = b["root_lp_bound"].as_f64().expect("the root LP of iris solves in 10 s");
+        assert!(root <= obj + 1e-9, "{b}");
+        assert!(b["relu_binaries"].as_u64().unwrap() > 0, "{b}");
+    }
+    assert!(summary.contains("bounds       interval ("), "{summary}");
     // Each part of the pipeline can only keep or lower the best objective.
     let pr = &report["progress"];
     let at = |k: &str| pr[k].as_f64().unwrap();
@@ -183,6 +193,10 @@ fn bad_training_input_is_refused_and_writes_nothing() {
         (
             vec!["--dataset", "iris", "--lns-sub-seconds", "0"],
             vec!["lns_sub_seconds", "positive"],
+        ),
+        (
+            vec!["--dataset", "iris", "--root-lp-seconds", "-1"],
+            vec!["root_lp_seconds", "got -1"],
         ),
         (
             vec!["--dataset", "iris", "--option", "no_such_option=1"],

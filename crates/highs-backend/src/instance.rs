@@ -9,11 +9,19 @@
 use highs_sys as hs;
 use mipnet_milp::{Model, Sense, VarType};
 use mipnet_solver::{Control, InterruptFlag, Observer, Progress, ProgressEvent, SolverError};
+use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// HiGHS's `HighsInt` as compiled by highs-sys (32-bit).
 pub(crate) type HInt = hs::HighsInt;
+
+thread_local! {
+    /// The `threads` option this OS thread's HiGHS scheduler was started
+    /// with. HiGHS keeps one scheduler per thread and refuses a later run
+    /// that asks for another thread count; see [`Instance::run`].
+    static SCHEDULER_THREADS: Cell<Option<HInt>> = const { Cell::new(None) };
+}
 
 /// Seconds between progress reports while nothing improves.
 const TICK_SECONDS: f64 = 0.5;
@@ -29,6 +37,10 @@ pub(crate) struct CallbackState<'a> {
     last_tick: f64,
     /// Set when the observer asked to stop or a flag was raised.
     pub interrupted: bool,
+    /// Columns of the model, for the observer's user solutions.
+    pub num_cols: usize,
+    /// User solutions handed to HiGHS, and how many it was offered.
+    pub user_solutions: usize,
 }
 
 impl<'a> CallbackState<'a> {
@@ -40,7 +52,16 @@ impl<'a> CallbackState<'a> {
             problems: Vec::new(),
             last_tick: f64::NEG_INFINITY,
             interrupted: false,
+            num_cols: 0,
+            user_solutions: 0,
         }
+    }
+
+    /// The observer's solution, if it has one of the right length.
+    fn user_solution(&mut self) -> Option<Vec<f64>> {
+        let n = self.num_cols;
+        let x = self.observer.as_deref_mut()?.user_solution()?;
+        (x.len() == n && x.iter().all(|v| v.is_finite())).then_some(x)
     }
 
     fn report(&mut self, progress: Progress) {
@@ -100,6 +121,23 @@ unsafe extern "C" fn callback(
             }
             return false;
         }
+        if kind == hs::kHighsCallbackCallbackMipUserSolution as HInt {
+            // HiGHS asserts that this query does not interrupt: the next
+            // interrupt callback stops the solve instead.
+            if let Some(x) = state.user_solution() {
+                if !data_in.is_null() {
+                    let status = hs::Highs_setCallbackSolution(data_in, x.len() as HInt, x.as_ptr());
+                    if status == hs::kHighsStatusOk as HInt {
+                        // The values went straight into HiGHS's buffer, but
+                        // HiGHS 1.16 copies the flag back from this C
+                        // struct after the callback, so it must be set here.
+                        (*data_in).user_has_solution = 1;
+                        state.user_solutions += 1;
+                    }
+                }
+            }
+            return false;
+        }
         if out.is_null() {
             return state.should_stop();
         }
@@ -115,7 +153,7 @@ unsafe extern "C" fn callback(
         state.should_stop()
     }));
     let stop = stop.unwrap_or(true);
-    if stop && !data_in.is_null() {
+    if stop && !data_in.is_null() && kind as HInt != hs::kHighsCallbackCallbackMipUserSolution as HInt {
         (*data_in).user_interrupt = 1;
     }
 }
@@ -142,6 +180,26 @@ impl Instance {
         self.ptr
     }
 
+    /// Runs HiGHS (`Highs_run`) and returns its status. When this thread
+    /// ran HiGHS before with another `threads` option, its scheduler is
+    /// reset first: HiGHS would otherwise refuse the run (status unknown),
+    /// e.g. for a library user training twice with different thread counts.
+    pub(crate) fn run(&self) -> HInt {
+        let mut wanted: HInt = 0;
+        // SAFETY: valid instance, NUL-terminated name, a valid out pointer.
+        unsafe { hs::Highs_getIntOptionValue(self.ptr, c"threads".as_ptr(), &mut wanted) };
+        SCHEDULER_THREADS.with(|started| {
+            if started.get().is_some_and(|t| t != wanted) {
+                // SAFETY: no HiGHS run is in progress on this thread (runs
+                // block), and the scheduler is this thread's own.
+                unsafe { hs::Highs_resetGlobalScheduler(1) };
+            }
+            started.set(Some(wanted));
+        });
+        // SAFETY: valid instance.
+        unsafe { hs::Highs_run(self.ptr) }
+    }
+
     /// Installs the callback with `state` as its data. The state must stay
     /// where it is until [`Instance::remove_callback`] is called.
     pub(crate) fn install_callback(&self, state: &mut CallbackState<'_>, mip_events: bool) {
@@ -156,6 +214,7 @@ impl Instance {
                 hs::Highs_startCallback(self.ptr, hs::kHighsCallbackMipInterrupt as HInt);
                 hs::Highs_startCallback(self.ptr, hs::kHighsCallbackMipImprovingSolution as HInt);
                 hs::Highs_startCallback(self.ptr, hs::kHighsCallbackMipLogging as HInt);
+                hs::Highs_startCallback(self.ptr, hs::kHighsCallbackCallbackMipUserSolution as HInt);
             }
         }
     }
@@ -169,6 +228,7 @@ impl Instance {
                 hs::kHighsCallbackMipInterrupt,
                 hs::kHighsCallbackMipImprovingSolution,
                 hs::kHighsCallbackMipLogging,
+                hs::kHighsCallbackCallbackMipUserSolution,
             ] {
                 hs::Highs_stopCallback(self.ptr, kind as HInt);
             }

@@ -149,6 +149,7 @@ impl Solver for HighsSolver {
         let model = req.model;
         let inst = Instance::new();
         let mut state = CallbackState::new(req.options.log);
+        state.num_cols = model.num_cols();
         inst.install_callback(&mut state, model.is_mip());
         let outcome = (|| {
             apply_options(&inst, req.options)?;
@@ -165,11 +166,12 @@ impl Solver for HighsSolver {
         state.observer = Some(observer);
         state.interrupt = req.interrupt;
         let clock = Instant::now();
-        // SAFETY: valid instance with a model; the callback state lives on
-        // this stack frame until the callback is removed below.
-        unsafe { hs::Highs_run(inst.ptr()) };
+        // The callback state lives on this stack frame until the callback
+        // is removed below.
+        inst.run();
         let seconds = clock.elapsed().as_secs_f64();
         inst.remove_callback();
+        let user_solutions = state.user_solutions;
         drop(state);
 
         // SAFETY: valid instance.
@@ -202,6 +204,7 @@ impl Solver for HighsSolver {
             gap,
             nodes,
             seconds,
+            user_solutions,
             solution,
         })
     }

@@ -76,9 +76,9 @@ impl LpSession {
         self.costed = index;
         let mut state = CallbackState::new(false);
         self.inst.install_callback(&mut state, false);
-        // SAFETY: valid instance with a model; the callback state outlives
-        // the run and the callback is removed right after.
-        unsafe { hs::Highs_run(self.inst.ptr()) };
+        // The callback state outlives the run; the callback is removed
+        // right after.
+        self.inst.run();
         self.inst.remove_callback();
         // SAFETY: valid instance.
         let status = map_status(unsafe { hs::Highs_getModelStatus(self.inst.ptr()) });

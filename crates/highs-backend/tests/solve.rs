@@ -2,7 +2,7 @@
 //! optima by brute force, statuses by construction.
 
 use mipnet_highs::HighsSolver;
-use mipnet_milp::{Col, Model, Sense, VarType};
+use mipnet_milp::{Col, Model, Row, Sense, VarType};
 use mipnet_solver::{
     Control, InterruptFlag, MipStart, NoObserver, Progress, ProgressEvent, SolveOptions, SolveRequest, SolveResult,
     Solver, Status,
@@ -398,4 +398,96 @@ fn an_lp_reports_its_optimum_as_the_bound() {
     assert_eq!(r.dual_bound, r.objective);
     let s = r.solution.unwrap();
     assert!((s[0] - 1.6).abs() < 1e-9 && (s[1] - 1.2).abs() < 1e-9);
+}
+
+/// Offers one solution the first time the solver asks, and counts the asks.
+struct Offer {
+    solution: Option<Vec<f64>>,
+    asked: usize,
+}
+
+impl mipnet_solver::Observer for Offer {
+    fn user_solution(&mut self) -> Option<Vec<f64>> {
+        self.asked += 1;
+        self.solution.take()
+    }
+}
+
+/// A market-split model with slacks whose rows a planted 0/1 pattern meets
+/// exactly: that pattern with zero slacks is optimal (objective 0).
+fn planted_market_split(seed: u64, rows: usize, n: usize) -> (Model, Vec<f64>) {
+    let mut m = market_split(seed, rows, n, true);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed + 100);
+    let mut x = vec![0.0; m.num_cols()];
+    for v in x.iter_mut().take(n) {
+        *v = f64::from(rng.gen_range(0..2u8));
+    }
+    // Move each row's right-hand side onto the pattern's activity (the
+    // slack columns are 0 in x, so they do not count).
+    for (r, a) in m.row_activities(&x).into_iter().enumerate() {
+        m.set_row_bounds(Row::from_index(r), a, a);
+    }
+    assert!(m.evaluate(&x, TOL).is_feasible());
+    (m, x)
+}
+
+#[test]
+fn a_user_solution_from_the_observer_becomes_the_incumbent() {
+    let (m, x) = planted_market_split(6, 5, 40);
+    let opts = SolveOptions {
+        time_limit: Some(1.0),
+        extra: vec![
+            ("mip_heuristic_effort".into(), "0".into()),
+            ("presolve".into(), "off".into()),
+        ],
+        ..quiet()
+    };
+    let mut offer = Offer {
+        solution: Some(x.clone()),
+        asked: 0,
+    };
+    let r = HighsSolver.solve(SolveRequest::new(&m, &opts), &mut offer).unwrap();
+    assert!(offer.asked >= 1, "HiGHS never asked for a solution");
+    assert_eq!(r.user_solutions, 1);
+    // Objective 0 is the optimum (slacks ≥ 0): the offered solution or one
+    // as good, proven.
+    assert!(r.objective.unwrap().abs() < TOL, "{:?}", r.objective);
+    assert_eq!(r.status, Status::Optimal);
+    assert!(m.evaluate(r.solution.as_ref().unwrap(), TOL).is_feasible());
+
+    // An infeasible offer (slacks forced off balance) is checked and
+    // ignored; one of the wrong length is not handed over at all.
+    let mut bad = x.clone();
+    bad[0] = 1.0 - bad[0];
+    for (offered, handed) in [(bad, 1), (vec![0.0; 3], 0)] {
+        let mut offer = Offer {
+            solution: Some(offered),
+            asked: 0,
+        };
+        let opts = SolveOptions {
+            time_limit: Some(0.5),
+            ..opts.clone()
+        };
+        let r = HighsSolver.solve(SolveRequest::new(&m, &opts), &mut offer).unwrap();
+        assert_eq!(r.user_solutions, handed);
+        if let Some(sol) = &r.solution {
+            assert!(m.evaluate(sol, TOL).is_feasible());
+        }
+    }
+}
+
+#[test]
+fn one_thread_may_solve_with_different_thread_counts_in_turn() {
+    // HiGHS keeps one scheduler per OS thread and refuses a run with
+    // another thread count unless the backend resets it.
+    let (m, best) = knapsack(11, 12);
+    for threads in [2, 1, 2, 1] {
+        let opts = SolveOptions {
+            threads: Some(threads),
+            ..quiet()
+        };
+        let r = solve(&m, &opts);
+        assert_eq!(r.status, Status::Optimal, "threads {threads}");
+        assert!((r.objective.unwrap() - best).abs() < TOL);
+    }
 }

@@ -134,6 +134,9 @@ pub struct SolveResult {
     pub nodes: u64,
     /// Wall-clock seconds of the solve.
     pub seconds: f64,
+    /// Solutions the observer handed in while it ran
+    /// ([`Observer::user_solution`]) that the solver accepted to check.
+    pub user_solutions: usize,
     /// Column values of the best solution found.
     #[serde(skip)]
     pub solution: Option<Vec<f64>>,
@@ -181,6 +184,14 @@ pub enum Control {
 pub trait Observer {
     fn on_progress(&mut self, _progress: &Progress) -> Control {
         Control::Continue
+    }
+    /// Asked by a running MIP solve, now and then (between root cut rounds
+    /// and before each dive), for a solution found elsewhere: values for
+    /// every column. The solver checks it against the model and keeps it
+    /// when it is feasible and better than its incumbent. An observer
+    /// returns each solution once.
+    fn user_solution(&mut self) -> Option<Vec<f64>> {
+        None
     }
 }
 

@@ -28,8 +28,13 @@ pub struct CutReport {
     pub seconds: f64,
 }
 
-/// The LP relaxation's value and solution.
-fn relaxation(model: &Model, s: &TrainSettings, seconds: f64) -> Result<Option<(f64, Vec<f64>)>, SolverError> {
+/// The LP relaxation's value and solution (none when `seconds` is 0 or the
+/// LP is not solved to optimality within them).
+pub(crate) fn relaxation(
+    model: &Model,
+    s: &TrainSettings,
+    seconds: f64,
+) -> Result<Option<(f64, Vec<f64>)>, SolverError> {
     if seconds <= 0.0 {
         return Ok(None);
     }

@@ -21,6 +21,7 @@
 //! certificate check: its forward pass in f64 reproduces the MILP's
 //! activations, outputs, losses and objective.
 
+mod alongside;
 pub mod bench;
 mod cuts;
 pub mod lns;
@@ -193,6 +194,15 @@ pub struct TrainReport {
     pub lns: Option<LnsReport>,
     /// The objective-cutoff tightening before the full MIP, when it ran.
     pub tightening: Option<Tightening>,
+    /// The bound stages before the full MIP (none without it): ReLU
+    /// binaries, mean big-M, root LP bound and seconds of each.
+    pub bounds: Vec<BoundStage>,
+    /// When the full MIP ran: "after the search", "alongside the search"
+    /// (`stages.mip_alongside_search`, with 2+ threads) or "none".
+    pub mip_schedule: String,
+    /// Networks of the search that HiGHS took as incumbents while the MIP
+    /// ran alongside (it checks each against the full model).
+    pub mip_user_solutions: usize,
     pub stages: Vec<StageReport>,
     /// The best objective after each part of the pipeline.
     pub progress: Progress,
@@ -453,12 +463,29 @@ impl Pipeline<'_> {
     }
 }
 
-/// The large-neighbourhood search for `seconds`: rounds of as many sub-MIPs
-/// as threads, solved at once; see [`lns`].
+/// The threads the run may use: `solver.threads`, or the machine's.
+fn run_threads(s: &TrainSettings) -> usize {
+    s.solver
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
+/// How many copies of a model of `model_bytes` fit in the memory available.
+fn copies_that_fit(model_bytes: f64) -> usize {
+    available_memory().map_or(usize::MAX, |a| (0.8 * a / model_bytes.max(1.0)) as usize)
+}
+
+/// The large-neighbourhood search for `seconds` on up to `threads` threads.
+/// With a `feed`, the full MIP runs alongside: each new best network is
+/// offered to it, its progress forwarded, and the search ends with it.
+#[allow(clippy::too_many_arguments)]
 fn large_neighbourhood_search(
     p: &mut Pipeline,
     seconds: f64,
+    threads: usize,
     model_bytes: f64,
+    mut feed: Option<&mut alongside::Feed>,
     obs: &mut dyn TrainObserver,
     interrupt: Option<&InterruptFlag>,
 ) -> Result<Option<LnsReport>, TrainError> {
@@ -466,15 +493,9 @@ fn large_neighbourhood_search(
     let Some(before) = p.best.as_ref().map(|b| b.certificate.objective_forward) else {
         return Ok(None);
     };
-    let threads = s
-        .solver
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
     // Each sub-MIP holds a copy of the model in HiGHS: as many at once as
     // fit in memory (the MNIST models fit once, if at all).
-    let fit = available_memory().map_or(threads, |a| (0.8 * a / model_bytes.max(1.0)) as usize);
-    let threads = threads.min(fit);
+    let threads = threads.min(copies_that_fit(model_bytes));
     if threads == 0 {
         obs.stage("large-neighbourhood search skipped: a sub-MIP of this model would not fit in memory");
         return Ok(None);
@@ -492,6 +513,13 @@ fn large_neighbourhood_search(
         let remaining = seconds - clock.elapsed().as_secs_f64();
         if remaining < 0.5 || interrupt.is_some_and(|f| f.is_raised()) {
             break;
+        }
+        if let Some(feed) = feed.as_deref_mut() {
+            feed.forward(obs);
+            if feed.mip_finished() {
+                obs.stage("neighbourhood search: the full MIP has ended; stopping");
+                break;
+            }
         }
         let best = p.best.as_ref().expect("checked above");
         let (x, incumbent) = (best.x.clone(), best.certificate.objective_forward);
@@ -536,7 +564,11 @@ fn large_neighbourhood_search(
                 _ => false,
             };
             if improved {
-                let now = p.best.as_ref().map_or(incumbent, |b| b.certificate.objective_forward);
+                let best = p.best.as_ref().expect("improved");
+                let now = best.certificate.objective_forward;
+                if let Some(feed) = feed.as_deref_mut() {
+                    feed.offer(&best.x, now);
+                }
                 obs.stage(&format!(
                     "neighbourhood search: {} neighbourhood ({} binaries free) found {now:.6} at {:.0} s",
                     hood.kind.name(),
@@ -567,7 +599,48 @@ fn large_neighbourhood_search(
         objective_before: before,
         objective_after: after,
         kinds: search.kinds(),
+        handed_to_mip: feed.map_or(0, |f| f.handed),
     }))
+}
+
+/// One stage of the MILP's bounds before the full MIP: how many ReLU
+/// binaries and how large a big-M it leaves, and what its LP relaxation
+/// proves.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BoundStage {
+    /// "interval" (the model as built: interval bounds), "cutoff" (after
+    /// the objective-cutoff tightening) or "cuts" (after the Lipschitz cut
+    /// loop).
+    pub stage: String,
+    pub relu_binaries: usize,
+    /// Mean U − L over the ReLU binaries.
+    pub mean_big_m: f64,
+    /// The LP relaxation's value: a lower bound on every network's
+    /// objective. None when `stages.root_lp_seconds` is 0 or too short.
+    pub root_lp_bound: Option<f64>,
+    /// Seconds of the stage (its rebuild or cut loop, and its LP).
+    pub seconds: f64,
+}
+
+/// Records `p`'s current model as bound stage `stage`, solving its root LP.
+fn bound_stage(p: &Pipeline, stage: &str, seconds: f64, obs: &mut dyn TrainObserver) -> Result<BoundStage, TrainError> {
+    let t = Instant::now();
+    let stats = p.f.stats();
+    let root = cuts::relaxation(&p.f.model, p.s, p.s.stages.root_lp_seconds)?.map(|(v, _)| v);
+    let b = BoundStage {
+        stage: stage.to_string(),
+        relu_binaries: stats.relu_binaries,
+        mean_big_m: stats.mean_big_m,
+        root_lp_bound: root,
+        seconds: seconds + t.elapsed().as_secs_f64(),
+    };
+    obs.stage(&format!(
+        "bounds ({stage}): {} ReLU binaries, mean big-M {:.3}, root LP bound {}",
+        b.relu_binaries,
+        b.mean_big_m,
+        root.map_or("not solved".into(), |v| format!("{v:.6}"))
+    ));
+    Ok(b)
 }
 
 /// What the objective-cutoff tightening did to the MILP.
@@ -796,26 +869,43 @@ pub fn train(
     }
 
     // 5c. Exact large-neighbourhood search: sub-MIPs around the incumbent.
-    // Without the full MIP the search has the whole time limit.
-    let lns_seconds = if s.stages.mip {
-        s.stages.lns_share * s.solver.time_limit
-    } else if s.stages.lns_share > 0.0 {
+    // Without the full MIP the search has the whole time limit; with the
+    // MIP alongside, both have it.
+    let threads = run_threads(s);
+    let alongside = s.stages.mip
+        && s.stages.mip_alongside_search
+        && s.stages.polish
+        && s.stages.lns_share > 0.0
+        && p.best.is_some()
+        && threads >= 2
+        && copies_that_fit(estimate.bytes) >= 2;
+    let lns_seconds = if alongside || (!s.stages.mip && s.stages.lns_share > 0.0) {
         s.solver.time_limit
+    } else if s.stages.mip {
+        s.stages.lns_share * s.solver.time_limit
     } else {
         0.0
     };
-    let lns_report = if s.stages.polish && lns_seconds > 0.0 {
-        large_neighbourhood_search(&mut p, lns_seconds, estimate.bytes, obs, interrupt)?
+    let mut lns_report = if s.stages.polish && lns_seconds > 0.0 && !alongside {
+        large_neighbourhood_search(&mut p, lns_seconds, threads, estimate.bytes, None, obs, interrupt)?
     } else {
         None
     };
 
-    // 5d. Objective-cutoff tightening of the MILP for the full MIP.
+    // 5d. Objective-cutoff tightening of the MILP for the full MIP, each
+    // bound stage recorded with its root LP bound.
+    let mut bounds = Vec::new();
+    if s.stages.mip {
+        bounds.push(bound_stage(&p, "interval", build_seconds, obs)?);
+    }
     let tightening = if s.stages.mip && s.stages.cutoff_tightening && s.formulation.l1 > 0.0 {
         tighten(&mut p, obs)?
     } else {
         None
     };
+    if let Some(t) = tightening.as_ref().filter(|t| t.applied) {
+        bounds.push(bound_stage(&p, "cutoff", t.seconds, obs)?);
+    }
 
     // 6. Root cut loop, then the full MIP from the best network so far.
     let mut cut_report = None;
@@ -829,15 +919,29 @@ pub fn train(
             r.root_bound_before.map_or("-".into(), |b| format!("{b:.6}")),
             r.root_bound_after.map_or("-".into(), |b| format!("{b:.6}"))
         ));
+        let stats = p.f.stats();
+        bounds.push(BoundStage {
+            stage: "cuts".into(),
+            relu_binaries: stats.relu_binaries,
+            mean_big_m: stats.mean_big_m,
+            root_lp_bound: r.root_bound_after,
+            seconds: r.seconds,
+        });
         cut_report = Some(r);
     }
     let mut status = "not_run".to_string();
     let mut dual_bound = None;
     let mut solve_seconds = 0.0;
+    let mut mip_user_solutions = 0;
+    let mip_schedule = match (s.stages.mip, alongside) {
+        (false, _) => "none",
+        (true, true) => "alongside the search",
+        (true, false) => "after the search",
+    };
     if s.stages.mip {
         obs.stage(&match &p.best {
             Some(b) => format!(
-                "full MIP from objective {:.6} (found by {})",
+                "full MIP {mip_schedule} from objective {:.6} (found by {})",
                 b.certificate.objective_forward, b.stage
             ),
             None => "full MIP".to_string(),
@@ -848,17 +952,31 @@ pub fn train(
             (None, None) => unreachable!("a start exists"),
         };
         let start = MipStart::Full(start_x);
-        // The search used its share of the time limit; the MIP gets the rest.
-        let searched = lns_report.as_ref().map_or(0.0, |r| r.seconds);
-        let opts = s.solver.options((s.solver.time_limit - searched).max(1.0));
-        let mut req = SolveRequest::new(&p.f.model, &opts).start(&start);
-        if let Some(flag) = interrupt {
-            req = req.interrupt(flag);
-        }
-        let r = HighsSolver.solve(req, obs.solver())?;
+        let r = if alongside {
+            // One thread for the MIP, the others for the search's sub-MIPs.
+            let mut opts = s.solver.options(s.solver.time_limit);
+            opts.threads = Some(1);
+            let (r, lns, handed) = alongside::run(&mut p, &opts, start, estimate.bytes, obs, interrupt)?;
+            lns_report = lns;
+            obs.stage(&format!(
+                "full MIP: {} of the search's {handed} new best networks taken as incumbents",
+                r.user_solutions
+            ));
+            r
+        } else {
+            // The search used its share of the time limit; the MIP gets the rest.
+            let searched = lns_report.as_ref().map_or(0.0, |r| r.seconds);
+            let opts = s.solver.options((s.solver.time_limit - searched).max(1.0));
+            let mut req = SolveRequest::new(&p.f.model, &opts).start(&start);
+            if let Some(flag) = interrupt {
+                req = req.interrupt(flag);
+            }
+            HighsSolver.solve(req, obs.solver())?
+        };
         solve_seconds = r.seconds;
         status = r.status.as_str().to_string();
         dual_bound = r.dual_bound;
+        mip_user_solutions = r.user_solutions;
         if let Some(x) = r.solution {
             let improved = p
                 .best
@@ -938,6 +1056,9 @@ pub fn train(
         cuts: cut_report,
         lns: lns_report,
         tightening,
+        bounds,
+        mip_schedule: mip_schedule.to_string(),
+        mip_user_solutions,
         progress: Progress::of(&stages, improvements, objective),
         stages,
         baseline: Baseline {

@@ -78,6 +78,9 @@ pub struct LnsReport {
     pub objective_before: f64,
     pub objective_after: f64,
     pub kinds: Vec<KindReport>,
+    /// New best networks handed to the full MIP running alongside (0 when
+    /// it runs after the search).
+    pub handed_to_mip: usize,
 }
 
 /// One kind's state: its size and its record.

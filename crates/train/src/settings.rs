@@ -140,6 +140,18 @@ pub struct Stages {
     /// big-Ms of every layer when f*/α is below ω times a neuron's inputs
     /// (needs α > 0; without it, skipped). Default on.
     pub cutoff_tightening: bool,
+    /// Run the full MIP alongside the neighbourhood search instead of after
+    /// it: the MIP on one thread and the search's sub-MIPs on the others,
+    /// both for the whole time limit, each new best network of the search
+    /// handed to the running MIP (HiGHS's user-solution callback). Needs 2+
+    /// threads and room for two copies of the model; otherwise the MIP
+    /// runs after the search. Default off.
+    pub mip_alongside_search: bool,
+    /// Seconds for the LP relaxation of each bound stage before the full MIP
+    /// (as built, after the cutoff tightening), whose value the report
+    /// records as that stage's root LP bound; on top of the time limit;
+    /// 0 = not solved. Default 10.
+    pub root_lp_seconds: f64,
     /// Root cut loop with Lipschitz cuts before the full MIP (needs α > 0).
     /// Default off.
     pub lipschitz_cuts: bool,
@@ -171,6 +183,8 @@ impl Default for Stages {
             lns_share: 0.5,
             lns_sub_seconds: 5.0,
             cutoff_tightening: true,
+            mip_alongside_search: false,
+            root_lp_seconds: 10.0,
             lipschitz_cuts: false,
             cut_neighbours: 3,
             cut_rounds: 5,
@@ -235,6 +249,12 @@ impl TrainSettings {
             )));
         }
         positive("stages.lns_sub_seconds", self.stages.lns_sub_seconds)?;
+        let r = self.stages.root_lp_seconds;
+        if !(r.is_finite() && r >= 0.0) {
+            return Err(TrainSettingError::Other(format!(
+                "stages.root_lp_seconds: must be 0 (off) or a positive number of seconds, got {r}"
+            )));
+        }
         if self.stages.lipschitz_cuts && self.formulation.conv.is_some() {
             return Err(TrainSettingError::Other(
                 "stages.lipschitz_cuts: not available for convolutional networks (the cuts are written for a dense first layer)"

@@ -363,5 +363,82 @@ fn the_cutoff_tightening_moves_the_incumbent_certified_and_its_bound_holds() {
         if let Some(b) = r.dual_bound {
             assert!(b <= r.objective + 1e-6, "bound {b} above the objective {}", r.objective);
         }
+        // Bound stages: as built, then the cutoff's model when applied. Its
+        // relaxation is the first's with a row added and bounds shrunk, so
+        // its root LP bound can only rise, and both are lower bounds.
+        let names: Vec<&str> = r.bounds.iter().map(|b| b.stage.as_str()).collect();
+        assert_eq!(
+            names,
+            if binds {
+                vec!["interval", "cutoff"]
+            } else {
+                vec!["interval"]
+            }
+        );
+        let roots: Vec<f64> = r
+            .bounds
+            .iter()
+            .map(|b| b.root_lp_bound.expect("a toy LP solves"))
+            .collect();
+        for (b, root) in r.bounds.iter().zip(&roots) {
+            assert!(*root <= r.objective + 1e-9, "{b:?}");
+        }
+        if binds {
+            assert!(roots[1] >= roots[0] - 1e-9, "{:?}", r.bounds);
+            assert_eq!(r.bounds[1].relu_binaries, t.relu_binaries_after);
+            assert!((r.bounds[1].mean_big_m - t.mean_big_m_after).abs() < 1e-12);
+        }
+        assert_eq!(r.bounds[0].relu_binaries, t.relu_binaries_before);
+    }
+}
+
+#[test]
+fn the_mip_alongside_the_search_is_offered_its_networks_and_keeps_to_the_time_limit() {
+    let data = toy_data(9, 24, 3, 3);
+    for (seed, threads) in [(0u64, 2usize), (1, 2), (2, 1)] {
+        let mut settings = TrainSettings::default();
+        settings.formulation.hidden = vec![3];
+        settings.gradient.epochs = 200;
+        settings.gradient.seed = seed;
+        settings.stages.finetune_epochs = 100;
+        settings.stages.gradient_starts = 1;
+        settings.stages.mip_alongside_search = true;
+        settings.solver.time_limit = 4.0;
+        settings.stages.lns_sub_seconds = 1.0;
+        settings.solver.threads = Some(threads);
+        let job = Job {
+            dataset: "toy".into(),
+            train: &data,
+            test: None,
+            settings: &settings,
+        };
+        let out = train(&job, &mut Silent::default(), None).unwrap();
+        let r = &out.report;
+        assert!(r.certificate.passed);
+        assert!(r.objective <= r.progress.polish.unwrap() + 1e-12);
+        let bound = r.dual_bound.expect("the MIP ran");
+        assert!(bound <= r.objective + 1e-6, "bound {bound} above {}", r.objective);
+        let l = r.lns.as_ref().expect("the search ran");
+        let won: usize = l.kinds.iter().map(|k| k.improvements).sum();
+        let tries: usize = l.kinds.iter().map(|k| k.tries).sum();
+        if threads == 1 {
+            // No thread to spare: the MIP runs after the search.
+            assert_eq!(r.mip_schedule, "after the search");
+            assert_eq!((l.handed_to_mip, r.mip_user_solutions), (0, 0));
+            continue;
+        }
+        assert_eq!(r.mip_schedule, "alongside the search");
+        // One thread for the MIP, one for the sub-MIPs.
+        assert_eq!(tries, l.rounds);
+        // Every new best of the search is offered; HiGHS takes at most those.
+        assert_eq!(l.handed_to_mip, won, "{l:?}");
+        assert!(r.mip_user_solutions <= l.handed_to_mip);
+        // Both run for the whole time limit, at once (plus a round of
+        // sub-MIPs and polishes for the search).
+        assert!(l.seconds <= 4.0 + 1.5, "search took {} s", l.seconds);
+        assert!(r.solve_seconds <= 4.0 + 1.0, "MIP took {} s", r.solve_seconds);
+        let f = DenseFormulation::build(&data.standardized(&out.network.standardizer), &settings.formulation).unwrap();
+        let again = f.objective_of(&out.network);
+        assert!((again - r.objective).abs() < 1e-9 * (1.0 + again));
     }
 }

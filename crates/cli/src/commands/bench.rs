@@ -40,6 +40,10 @@ pub struct BenchArgs {
     /// splits. MNIST keeps its original split.
     #[arg(long, value_name = "N")]
     pub split_seed: Option<u64>,
+    /// Run every case's full MIP alongside the neighbourhood search instead
+    /// of after it (see `mipnet train --help`).
+    #[arg(long)]
+    pub mip_alongside_search: bool,
     /// A HiGHS option for every run, e.g. --option presolve=off
     /// (repeatable; recorded in bench.json and the table's settings line).
     #[arg(long = "option", value_name = "NAME=VALUE")]
@@ -78,6 +82,9 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
         suite.settings.stages.lns_share = share;
     }
     suite.settings.solver.options.extend(parse_options(&args.options)?);
+    if args.mip_alongside_search {
+        suite.settings.stages.mip_alongside_search = true;
+    }
     if let Some(seeds) = &args.seeds {
         if seeds.is_empty() {
             return Err(input(anyhow::anyhow!("--seeds needs at least one seed")));

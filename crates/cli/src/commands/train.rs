@@ -223,6 +223,15 @@ pub struct TrainArgs {
     /// incumbent's objective bounds layer 1's ℓ1 norm, hence the big-Ms).
     #[arg(long)]
     pub no_cutoff_tightening: bool,
+    /// Run the full MIP alongside the neighbourhood search (one thread,
+    /// the whole time limit; the search's new best networks are handed to
+    /// it) instead of after it. Needs --threads 2 or more.
+    #[arg(long)]
+    pub mip_alongside_search: bool,
+    /// Seconds for the LP relaxation of each bound stage before the full
+    /// MIP (the report's root LP bounds); 0 skips them. Default 10.
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub root_lp_seconds: Option<f64>,
     /// Skip the full MIP (no dual bound then).
     #[arg(long)]
     pub no_mip: bool,
@@ -333,6 +342,12 @@ impl TrainArgs {
         }
         if self.no_cutoff_tightening {
             s.stages.cutoff_tightening = false;
+        }
+        if self.mip_alongside_search {
+            s.stages.mip_alongside_search = true;
+        }
+        if let Some(t) = self.root_lp_seconds {
+            s.stages.root_lp_seconds = t;
         }
         if self.no_polish {
             s.stages.polish = false;
@@ -533,6 +548,22 @@ pub fn summary(o: &TrainOutcome) -> String {
     }
     let pr = &r.progress;
     let opt = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.4}"));
+    if !r.bounds.is_empty() {
+        let stages: Vec<String> = r
+            .bounds
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} ({} ReLU binaries, mean big-M {:.2}, root LP {})",
+                    b.stage,
+                    b.relu_binaries,
+                    b.mean_big_m,
+                    opt(b.root_lp_bound)
+                )
+            })
+            .collect();
+        s += &format!("bounds       {}\n", stages.join(" → "));
+    }
     let found: Vec<String> = pr.improvements.iter().map(|(k, n)| format!("{k} {n}")).collect();
     s += &format!(
         "progress     best after warm start {}, polish {}, search (rounds and lns) {}, end {:.4}; new bests by {}\n",
@@ -552,11 +583,12 @@ pub fn summary(o: &TrainOutcome) -> String {
         r.neurons_kept
     );
     s += &format!(
-        "objective    {:.6}   bound {}   gap {}   MIP status {}   found by {}\n",
+        "objective    {:.6}   bound {}   gap {}   MIP status {} ({})   found by {}\n",
         r.objective,
         r.dual_bound.map_or("-".into(), |b| format!("{b:.6}")),
         r.mip_gap.map_or("-".into(), pct),
         r.status,
+        r.mip_schedule,
         r.found_by
     );
     let c = &r.certificate;

@@ -1,0 +1,154 @@
+//! The full MIP alongside the neighbourhood search.
+//!
+//! Run one after the other, the search and the MIP split the time limit,
+//! and HiGHS starts its tree (root cuts, bound) only when the search is
+//! done. Run together, the MIP takes one thread for the whole time limit
+//! while the search's sub-MIPs take the others, and every new best network
+//! of the search is handed to the running MIP through HiGHS's
+//! user-solution callback ([`Observer::user_solution`]): HiGHS checks it
+//! against the full model and keeps it as its incumbent when it is better,
+//! so its pruning uses the search's networks while its bound keeps rising.
+//! The MIP's own incumbents are taken at its end, polished and certified
+//! like every other network.
+
+use crate::{large_neighbourhood_search, run_threads, LnsReport, Pipeline, TrainError, TrainObserver};
+use mipnet_highs::HighsSolver;
+use mipnet_solver::{
+    Control, InterruptFlag, MipStart, Observer, Progress, SolveOptions, SolveRequest, SolveResult, Solver,
+};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// What the MIP's thread and the search share.
+struct Shared {
+    /// The newest network the search found, not yet taken by HiGHS.
+    offer: Mutex<Option<Vec<f64>>>,
+    /// The MIP has ended.
+    finished: AtomicBool,
+    /// The search failed: the MIP stops too.
+    stop: AtomicBool,
+}
+
+/// The MIP thread's observer: sends progress to the search's thread and
+/// hands over the search's newest network when HiGHS asks.
+struct MipSide<'a> {
+    shared: &'a Shared,
+    progress: Sender<Progress>,
+}
+
+impl Observer for MipSide<'_> {
+    fn on_progress(&mut self, progress: &Progress) -> Control {
+        // The search's thread may have stopped listening; that is fine.
+        let _ = self.progress.send(*progress);
+        if self.shared.stop.load(Ordering::Acquire) {
+            Control::Interrupt
+        } else {
+            Control::Continue
+        }
+    }
+
+    fn user_solution(&mut self) -> Option<Vec<f64>> {
+        self.shared.offer.lock().ok()?.take()
+    }
+}
+
+/// The search's side: offers new bests, forwards the MIP's progress.
+pub(crate) struct Feed<'a> {
+    shared: &'a Shared,
+    progress: Receiver<Progress>,
+    /// The objective last offered.
+    offered: f64,
+    /// Networks offered to the MIP.
+    pub(crate) handed: usize,
+}
+
+impl Feed<'_> {
+    /// Offers the incumbent `x` of objective `objective` if it is better
+    /// than the last one offered (replacing one HiGHS has not taken yet).
+    pub(crate) fn offer(&mut self, x: &[f64], objective: f64) {
+        if objective < self.offered {
+            if let Ok(mut slot) = self.shared.offer.lock() {
+                *slot = Some(x.to_vec());
+                self.offered = objective;
+                self.handed += 1;
+            }
+        }
+    }
+
+    /// Passes the MIP's progress reports on to `obs`.
+    pub(crate) fn forward(&self, obs: &mut dyn TrainObserver) {
+        for p in self.progress.try_iter() {
+            obs.solver().on_progress(&p);
+        }
+    }
+
+    /// Whether the MIP has ended (solved, or out of time).
+    pub(crate) fn mip_finished(&self) -> bool {
+        self.shared.finished.load(Ordering::Acquire)
+    }
+}
+
+/// Runs the full MIP from `start` (one thread, `options`) and the
+/// neighbourhood search on the run's other threads, both for the whole time
+/// limit; returns the MIP's result, the search's report and how many
+/// networks the search offered to the MIP.
+pub(crate) fn run(
+    p: &mut Pipeline,
+    options: &SolveOptions,
+    start: MipStart,
+    model_bytes: f64,
+    obs: &mut dyn TrainObserver,
+    interrupt: Option<&InterruptFlag>,
+) -> Result<(SolveResult, Option<LnsReport>, usize), TrainError> {
+    let shared = Shared {
+        offer: Mutex::new(None),
+        finished: AtomicBool::new(false),
+        stop: AtomicBool::new(false),
+    };
+    let (tx, rx) = channel();
+    // The search changes the pipeline while the MIP runs: the MIP gets its
+    // own copy of the model (the same model: the search works on it too).
+    let model = p.f.model.clone();
+    let offered = p
+        .best
+        .as_ref()
+        .map_or(f64::INFINITY, |b| b.certificate.objective_forward);
+    let mut feed = Feed {
+        shared: &shared,
+        progress: rx,
+        offered,
+        handed: 0,
+    };
+    std::thread::scope(|scope| {
+        let mip = scope.spawn(|| {
+            let mut side = MipSide {
+                shared: &shared,
+                progress: tx,
+            };
+            let mut req = SolveRequest::new(&model, options).start(&start);
+            if let Some(flag) = interrupt {
+                req = req.interrupt(flag);
+            }
+            let r = HighsSolver.solve(req, &mut side);
+            shared.finished.store(true, Ordering::Release);
+            r
+        });
+        let (seconds, threads) = (p.s.solver.time_limit, run_threads(p.s).saturating_sub(1).max(1));
+        let lns = large_neighbourhood_search(p, seconds, threads, model_bytes, Some(&mut feed), obs, interrupt);
+        if lns.is_err() {
+            shared.stop.store(true, Ordering::Release);
+        }
+        // The search is done; the MIP runs to its own limit.
+        while !mip.is_finished() {
+            feed.forward(obs);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        feed.forward(obs);
+        let r = mip
+            .join()
+            .map_err(|_| TrainError::NoNetwork("the full MIP's thread panicked".into()))??;
+        Ok((r, lns?, feed.handed))
+    })
+}
