@@ -443,17 +443,30 @@ pub fn markdown(r: &BenchResult) -> String {
     levels.dedup();
     let mut out = format!(
         "Suite `{}`: {} seed(s) {:?} (gradient and HiGHS), {split}, \
-         {} s per run for the neighbourhood search ({:.0} %) and the full MIP, {} threads{}, ω = {}, s = {}, P = {}{}, α = {}, loss {}; {}. Medians over seeds.\n\n",
+         {} s per run for {}, {} threads{}, ω = {}, s = {}, P = {}{}, α = {}, loss {}; {}. Medians over seeds.\n\n",
         s.name,
         s.seeds.len(),
         s.seeds,
         s.settings.solver.time_limit,
-        100.0 * s.settings.stages.lns_share,
+        if s.settings.stages.mip_alongside_search {
+            "the neighbourhood search and the full MIP alongside it (fed the search's networks)".to_string()
+        } else {
+            format!(
+                "the neighbourhood search ({:.0} %) and the full MIP",
+                100.0 * s.settings.stages.lns_share
+            )
+        },
         s.settings.solver.threads.map_or("default".into(), |t| t.to_string()),
         if s.settings.solver.options.is_empty() {
             String::new()
         } else {
-            let set: Vec<String> = s.settings.solver.options.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let set: Vec<String> = s
+                .settings
+                .solver
+                .options
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             format!(", HiGHS options {}", set.join(" "))
         },
         f.omega,

@@ -14,8 +14,14 @@
 //! 4. **LP polish**: every binary fixed at the network's values (activation
 //!    patterns, grid weights); the LP left in the continuous weights is
 //!    solved exactly;
-//! 5. **full MIP** with that network as MIP start, for a better network and
-//!    the dual bound; a better incumbent is polished in turn.
+//! 5. **search**: fine-tune/polish rounds, then the exact
+//!    large-neighbourhood search ([`lns`]): sub-MIPs around the incumbent;
+//! 6. **bounds**: the objective-cutoff tightening, each bound stage's root
+//!    LP recorded;
+//! 7. **full MIP** with the best network as MIP start, for a better network
+//!    and the dual bound; a better incumbent is polished in turn. It runs
+//!    after the search, or alongside it, fed the search's new bests
+//!    (`alongside`).
 //!
 //! Every network that leaves a stage as a result has passed the
 //! certificate check: its forward pass in f64 reproduces the MILP's
