@@ -56,17 +56,21 @@ fn iris_trains_to_a_certified_network_with_a_complete_report() {
     assert!(report["test_accuracy"].as_f64().unwrap() >= 0.85);
     assert_eq!(report["settings"]["formulation"]["hidden"][0], 4);
     assert_eq!(report["settings"]["gradient"]["seed"], 0);
-    // The objective is the forward pass's, and at least the proven bound.
+    // The objective is the forward pass's, and at least the proven bound
+    // (the 1 s MIP may end before HiGHS has one on a loaded machine).
     let obj = report["objective"].as_f64().unwrap();
-    assert!(obj >= report["dual_bound"].as_f64().unwrap() - 1e-9);
-    // The bound stages: the model as built first, each root LP bound a
-    // lower bound on the objective.
+    if let Some(bound) = report["dual_bound"].as_f64() {
+        assert!(obj >= bound - 1e-9);
+        assert!(report["mip_gap"].as_f64().is_some());
+    }
+    // The bound stages: the model as built first; their root LPs are not
+    // solved unless asked for (--root-lp-seconds).
     let bounds = report["bounds"].as_array().unwrap();
     assert_eq!(bounds[0]["stage"], "interval", "{bounds:?}");
     for b in bounds {
-        let root = b["root_lp_bound"].as_f64().expect("the root LP of iris solves in 10 s");
-        assert!(root <= obj + 1e-9, "{b}");
+        assert!(b["root_lp_bound"].is_null(), "{b}");
         assert!(b["relu_binaries"].as_u64().unwrap() > 0, "{b}");
+        assert!(b["mean_big_m"].as_f64().unwrap() > 0.0, "{b}");
     }
     assert!(summary.contains("bounds       interval ("), "{summary}");
     // Each part of the pipeline can only keep or lower the best objective.

@@ -622,7 +622,8 @@ pub struct BoundStage {
     /// Mean U − L over the ReLU binaries.
     pub mean_big_m: f64,
     /// The LP relaxation's value: a lower bound on every network's
-    /// objective. None when `stages.root_lp_seconds` is 0 or too short.
+    /// objective. None when `stages.root_lp_seconds` is 0 (the default) or
+    /// too short.
     pub root_lp_bound: Option<f64>,
     /// Seconds of the stage (its rebuild or cut loop, and its LP).
     pub seconds: f64,
@@ -644,7 +645,7 @@ fn bound_stage(p: &Pipeline, stage: &str, seconds: f64, obs: &mut dyn TrainObser
         "bounds ({stage}): {} ReLU binaries, mean big-M {:.3}, root LP bound {}",
         b.relu_binaries,
         b.mean_big_m,
-        root.map_or("not solved".into(), |v| format!("{v:.6}"))
+        root.map_or("not solved (--root-lp-seconds)".into(), |v| format!("{v:.6}"))
     ));
     Ok(b)
 }

@@ -337,6 +337,7 @@ fn the_cutoff_tightening_moves_the_incumbent_certified_and_its_bound_holds() {
         settings.stages.finetune_epochs = 100;
         settings.stages.gradient_starts = 1;
         settings.stages.lns_share = 0.0;
+        settings.stages.root_lp_seconds = 10.0;
         settings.solver.time_limit = 3.0;
         settings.solver.threads = Some(1);
         let job = Job {
