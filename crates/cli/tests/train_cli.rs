@@ -113,6 +113,45 @@ fn iris_trains_to_a_certified_network_with_a_complete_report() {
 }
 
 #[test]
+fn the_mip_alongside_the_search_is_reported_and_its_network_certified() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let o = mipnet(&[
+        "train",
+        "--dataset",
+        "iris",
+        "--hidden",
+        "4",
+        "--epochs",
+        "400",
+        "--finetune-epochs",
+        "300",
+        "--time-limit",
+        "3",
+        "--threads",
+        "2",
+        "--mip-alongside-search",
+        "--option",
+        "mip_heuristic_effort=0.1",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.contains("offered to the MIP alongside"), "{summary}");
+    assert!(summary.contains("(alongside the search)"), "{summary}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["certificate"]["passed"], true);
+    assert_eq!(report["mip_schedule"], "alongside the search");
+    assert_eq!(report["settings"]["stages"]["mip_alongside_search"], true);
+    assert_eq!(report["settings"]["solver"]["options"]["mip_heuristic_effort"], "0.1");
+    let handed = report["lns"]["handed_to_mip"].as_u64().unwrap();
+    assert!(report["mip_user_solutions"].as_u64().unwrap() <= handed);
+}
+
+#[test]
 fn a_user_csv_with_string_labels_trains_and_names_its_classes() {
     let dir = tempfile::tempdir().unwrap();
     let mut csv = String::from("x1,risk,x2\n");

@@ -539,12 +539,20 @@ pub fn summary(o: &TrainOutcome) -> String {
             .map(|k| format!("{} {}/{}", k.kind.name(), k.improvements, k.tries))
             .collect();
         s += &format!(
-            "lns          {} rounds in {:.0} s, {:.4} → {:.4}; new bests/sub-MIPs by neighbourhood: {}\n",
+            "lns          {} rounds in {:.0} s, {:.4} → {:.4}; new bests/sub-MIPs by neighbourhood: {}{}\n",
             l.rounds,
             l.seconds,
             l.objective_before,
             l.objective_after,
-            kinds.join(", ")
+            kinds.join(", "),
+            if r.mip_schedule == "alongside the search" {
+                format!(
+                    "; {} offered to the MIP alongside, {} taken to check",
+                    l.handed_to_mip, r.mip_user_solutions
+                )
+            } else {
+                String::new()
+            }
         );
     }
     let pr = &r.progress;
