@@ -152,8 +152,19 @@ unsafe extern "C" fn callback(
         }
         state.should_stop()
     }));
-    let stop = stop.unwrap_or(true);
-    if stop && !data_in.is_null() && kind as HInt != hs::kHighsCallbackCallbackMipUserSolution as HInt {
+    let stop = match stop {
+        Ok(stop) => stop,
+        Err(_) => {
+            // SAFETY: `user` is the state installed with the callback.
+            (*(user as *mut CallbackState)).interrupted = true;
+            true
+        }
+    };
+    // Only interrupt callbacks may interrupt (HiGHS asserts so for the
+    // others); a stop asked elsewhere takes effect at the next one.
+    let interrupt_kind = kind as HInt == hs::kHighsCallbackSimplexInterrupt as HInt
+        || kind as HInt == hs::kHighsCallbackMipInterrupt as HInt;
+    if stop && interrupt_kind && !data_in.is_null() {
         (*data_in).user_interrupt = 1;
     }
 }

@@ -11,7 +11,7 @@
 //! The MIP's own incumbents are taken at its end, polished and certified
 //! like every other network.
 
-use crate::{large_neighbourhood_search, run_threads, LnsReport, Pipeline, TrainError, TrainObserver};
+use crate::{copies_that_fit, large_neighbourhood_search, run_threads, LnsReport, Pipeline, TrainError, TrainObserver};
 use mipnet_highs::HighsSolver;
 use mipnet_solver::{
     Control, InterruptFlag, MipStart, Observer, Progress, SolveOptions, SolveRequest, SolveResult, Solver,
@@ -25,10 +25,20 @@ use std::time::Duration;
 struct Shared {
     /// The newest network the search found, not yet taken by HiGHS.
     offer: Mutex<Option<Vec<f64>>>,
-    /// The MIP has ended.
+    /// The MIP has ended (set even if its thread panics).
     finished: AtomicBool,
-    /// The search failed: the MIP stops too.
-    stop: AtomicBool,
+    /// Stops the MIP: the user's interrupt, an observer's, or a failed
+    /// search. HiGHS checks it at every interrupt callback.
+    stop: InterruptFlag,
+}
+
+/// Marks the MIP as ended when its thread leaves, however it leaves.
+struct Finished<'a>(&'a AtomicBool);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
 }
 
 /// The MIP thread's observer: sends progress to the search's thread and
@@ -42,11 +52,7 @@ impl Observer for MipSide<'_> {
     fn on_progress(&mut self, progress: &Progress) -> Control {
         // The search's thread may have stopped listening; that is fine.
         let _ = self.progress.send(*progress);
-        if self.shared.stop.load(Ordering::Acquire) {
-            Control::Interrupt
-        } else {
-            Control::Continue
-        }
+        Control::Continue
     }
 
     fn user_solution(&mut self) -> Option<Vec<f64>> {
@@ -58,6 +64,8 @@ impl Observer for MipSide<'_> {
 pub(crate) struct Feed<'a> {
     shared: &'a Shared,
     progress: Receiver<Progress>,
+    /// The user's interrupt flag, passed on to the MIP.
+    interrupt: Option<&'a InterruptFlag>,
     /// The objective last offered.
     offered: f64,
     /// Networks offered to the MIP.
@@ -77,14 +85,20 @@ impl Feed<'_> {
         }
     }
 
-    /// Passes the MIP's progress reports on to `obs`.
+    /// Passes the MIP's progress reports on to `obs`; an observer's
+    /// interrupt, or the user's, stops the MIP.
     pub(crate) fn forward(&self, obs: &mut dyn TrainObserver) {
         for p in self.progress.try_iter() {
-            obs.solver().on_progress(&p);
+            if obs.solver().on_progress(&p) == Control::Interrupt {
+                self.shared.stop.raise();
+            }
+        }
+        if self.interrupt.is_some_and(|f| f.is_raised()) {
+            self.shared.stop.raise();
         }
     }
 
-    /// Whether the MIP has ended (solved, or out of time).
+    /// Whether the MIP has ended (solved, out of time, or failed).
     pub(crate) fn mip_finished(&self) -> bool {
         self.shared.finished.load(Ordering::Acquire)
     }
@@ -105,7 +119,7 @@ pub(crate) fn run(
     let shared = Shared {
         offer: Mutex::new(None),
         finished: AtomicBool::new(false),
-        stop: AtomicBool::new(false),
+        stop: InterruptFlag::new(),
     };
     let (tx, rx) = channel();
     // The search changes the pipeline while the MIP runs: the MIP gets its
@@ -118,27 +132,37 @@ pub(crate) fn run(
     let mut feed = Feed {
         shared: &shared,
         progress: rx,
+        interrupt,
         offered,
         handed: 0,
     };
+    // The search's sub-MIPs share the memory with the MIP's model and its
+    // copy here.
+    let threads = run_threads(p.s)
+        .saturating_sub(1)
+        .min(copies_that_fit(model_bytes).saturating_sub(2))
+        .max(1);
     std::thread::scope(|scope| {
         let mip = scope.spawn(|| {
+            let _finished = Finished(&shared.finished);
             let mut side = MipSide {
                 shared: &shared,
                 progress: tx,
             };
-            let mut req = SolveRequest::new(&model, options).start(&start);
-            if let Some(flag) = interrupt {
-                req = req.interrupt(flag);
-            }
-            let r = HighsSolver.solve(req, &mut side);
-            shared.finished.store(true, Ordering::Release);
-            r
+            let req = SolveRequest::new(&model, options).start(&start).interrupt(&shared.stop);
+            HighsSolver.solve(req, &mut side)
         });
-        let (seconds, threads) = (p.s.solver.time_limit, run_threads(p.s).saturating_sub(1).max(1));
-        let lns = large_neighbourhood_search(p, seconds, threads, model_bytes, Some(&mut feed), obs, interrupt);
+        let lns = large_neighbourhood_search(
+            p,
+            p.s.solver.time_limit,
+            threads,
+            model_bytes,
+            Some(&mut feed),
+            obs,
+            interrupt,
+        );
         if lns.is_err() {
-            shared.stop.store(true, Ordering::Release);
+            shared.stop.raise();
         }
         // The search is done; the MIP runs to its own limit.
         while !mip.is_finished() {
@@ -146,9 +170,10 @@ pub(crate) fn run(
             std::thread::sleep(Duration::from_millis(100));
         }
         feed.forward(obs);
-        let r = mip
-            .join()
-            .map_err(|_| TrainError::NoNetwork("the full MIP's thread panicked".into()))??;
-        Ok((r, lns?, feed.handed))
+        let mip = mip.join();
+        // The search's error first: it is why the MIP was stopped.
+        let lns = lns?;
+        let r = mip.map_err(|_| TrainError::NoNetwork("the full MIP's thread panicked".into()))??;
+        Ok((r, lns, feed.handed))
     })
 }

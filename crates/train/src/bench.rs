@@ -449,7 +449,20 @@ pub fn markdown(r: &BenchResult) -> String {
         s.seeds,
         s.settings.solver.time_limit,
         if s.settings.stages.mip_alongside_search {
-            "the neighbourhood search and the full MIP alongside it (fed the search's networks)".to_string()
+            let along = r
+                .reports
+                .iter()
+                .filter(|x| x.mip_schedule == "alongside the search")
+                .count();
+            let fell_back = if along < r.reports.len() {
+                format!(
+                    "; in {along} of {} runs, the others with the MIP after the search or none",
+                    r.reports.len()
+                )
+            } else {
+                String::new()
+            };
+            format!("the neighbourhood search and the full MIP alongside it (fed the search's networks{fell_back})")
         } else {
             format!(
                 "the neighbourhood search ({:.0} %) and the full MIP",

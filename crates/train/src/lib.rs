@@ -206,8 +206,9 @@ pub struct TrainReport {
     /// When the full MIP ran: "after the search", "alongside the search"
     /// (`stages.mip_alongside_search`, with 2+ threads) or "none".
     pub mip_schedule: String,
-    /// Networks of the search that HiGHS took as incumbents while the MIP
-    /// ran alongside (it checks each against the full model).
+    /// Networks of the search that HiGHS took to check while the MIP ran
+    /// alongside (it keeps one as its incumbent when it is feasible in the
+    /// full model and better than its own).
     pub mip_user_solutions: usize,
     pub stages: Vec<StageReport>,
     /// The best objective after each part of the pipeline.
@@ -879,13 +880,24 @@ pub fn train(
     // Without the full MIP the search has the whole time limit; with the
     // MIP alongside, both have it.
     let threads = run_threads(s);
-    let alongside = s.stages.mip
-        && s.stages.mip_alongside_search
-        && s.stages.polish
-        && s.stages.lns_share > 0.0
-        && p.best.is_some()
-        && threads >= 2
-        && copies_that_fit(estimate.bytes) >= 2;
+    let alongside = s.stages.mip && s.stages.mip_alongside_search && {
+        // The MIP's model in HiGHS, its copy, and one sub-MIP at least.
+        let why_not = if !s.stages.polish || s.stages.lns_share <= 0.0 {
+            Some("the search is off".to_string())
+        } else if p.best.is_none() {
+            Some("no polished network to search from".to_string())
+        } else if threads < 2 {
+            Some("it needs 2 threads or more".to_string())
+        } else if copies_that_fit(estimate.bytes) < 3 {
+            Some("three copies of the model would not fit in memory".to_string())
+        } else {
+            None
+        };
+        if let Some(why) = &why_not {
+            obs.stage(&format!("the full MIP runs after the search, not alongside it: {why}"));
+        }
+        why_not.is_none()
+    };
     let lns_seconds = if alongside || (!s.stages.mip && s.stages.lns_share > 0.0) {
         s.solver.time_limit
     } else if s.stages.mip {
@@ -966,7 +978,7 @@ pub fn train(
             let (r, lns, handed) = alongside::run(&mut p, &opts, start, estimate.bytes, obs, interrupt)?;
             lns_report = lns;
             obs.stage(&format!(
-                "full MIP: {} of the search's {handed} new best networks taken as incumbents",
+                "full MIP: {} of the search's {handed} new best networks taken to check",
                 r.user_solutions
             ));
             r

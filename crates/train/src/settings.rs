@@ -27,7 +27,9 @@ pub struct SolverSettings {
     /// (polish LPs, sub-MIPs, the full MIP), e.g. `presolve = "off"` or
     /// `mip_heuristic_effort = 0.3` in `[solver.options]`. HiGHS checks
     /// names and values before anything runs; the options the fields above
-    /// set are refused here (use those fields).
+    /// set, and the log's own, are refused here (use those fields). The
+    /// polish solves LPs over 10^5 nonzeros with `solver = "ipm"` whatever
+    /// is set here (crossover makes the result exact).
     #[serde(deserialize_with = "option_texts")]
     pub options: BTreeMap<String, String>,
 }
@@ -233,6 +235,15 @@ impl TrainSettings {
             return Err(TrainSettingError::Other(format!(
                 "solver.options: '{name}' is set by solver.{field} (--{}), not as a HiGHS option",
                 field.replace('_', "-")
+            )));
+        }
+        if let Some(name) = ["log_to_console", "output_flag"]
+            .into_iter()
+            .find(|name| s.options.contains_key(*name))
+        {
+            return Err(TrainSettingError::Other(format!(
+                "solver.options: '{name}' is mipnet's (stdout belongs to mipnet's output, and error messages \
+                 need HiGHS's log); use solver.log (--log) to see HiGHS's log on stderr"
             )));
         }
         mipnet_highs::check_options(&self.solver.options(s.time_limit))

@@ -396,6 +396,7 @@ fn the_cutoff_tightening_moves_the_incumbent_certified_and_its_bound_holds() {
 #[test]
 fn the_mip_alongside_the_search_is_offered_its_networks_and_keeps_to_the_time_limit() {
     let data = toy_data(9, 24, 3, 3);
+    let (mut handed, mut taken) = (0, 0);
     for (seed, threads) in [(0u64, 2usize), (1, 2), (2, 1)] {
         let mut settings = TrainSettings::default();
         settings.formulation.hidden = vec![3];
@@ -431,9 +432,10 @@ fn the_mip_alongside_the_search_is_offered_its_networks_and_keeps_to_the_time_li
         assert_eq!(r.mip_schedule, "alongside the search");
         // One thread for the MIP, one for the sub-MIPs.
         assert_eq!(tries, l.rounds);
-        // Every new best of the search is offered; HiGHS takes at most those.
+        // Every new best of the search is offered.
         assert_eq!(l.handed_to_mip, won, "{l:?}");
-        assert!(r.mip_user_solutions <= l.handed_to_mip);
+        handed += l.handed_to_mip;
+        taken += r.mip_user_solutions;
         // Both run for the whole time limit, at once (plus a round of
         // sub-MIPs and polishes for the search).
         assert!(l.seconds <= 4.0 + 1.5, "search took {} s", l.seconds);
@@ -442,4 +444,7 @@ fn the_mip_alongside_the_search_is_offered_its_networks_and_keeps_to_the_time_li
         let again = f.objective_of(&out.network);
         assert!((again - r.objective).abs() < 1e-9 * (1.0 + again));
     }
+    // HiGHS asks for solutions before every dive: over these runs it took
+    // some of the search's networks (seeds 0 and 1 offer 1 and 3).
+    assert!(handed >= 1 && taken >= 1, "offered {handed}, taken {taken}");
 }

@@ -225,7 +225,9 @@ pub struct TrainArgs {
     pub no_cutoff_tightening: bool,
     /// Run the full MIP alongside the neighbourhood search (one thread,
     /// the whole time limit; the search's new best networks are handed to
-    /// it) instead of after it. Needs --threads 2 or more.
+    /// it) instead of after it. Needs 2 threads or more (--threads, or the
+    /// machine's cores by default); otherwise the MIP runs after the search
+    /// and the run says why.
     #[arg(long)]
     pub mip_alongside_search: bool,
     /// Seconds for the LP relaxation of each bound stage before the full
