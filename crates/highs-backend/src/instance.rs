@@ -39,7 +39,7 @@ pub(crate) struct CallbackState<'a> {
     pub interrupted: bool,
     /// Columns of the model, for the observer's user solutions.
     pub num_cols: usize,
-    /// User solutions handed to HiGHS, and how many it was offered.
+    /// User solutions handed to HiGHS to check.
     pub user_solutions: usize,
 }
 

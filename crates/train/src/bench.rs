@@ -452,7 +452,7 @@ pub fn markdown(r: &BenchResult) -> String {
             let along = r
                 .reports
                 .iter()
-                .filter(|x| x.mip_schedule == "alongside the search")
+                .filter(|x| x.mip_schedule == crate::MipSchedule::AlongsideSearch)
                 .count();
             let fell_back = if along < r.reports.len() {
                 format!(

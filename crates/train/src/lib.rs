@@ -203,9 +203,8 @@ pub struct TrainReport {
     /// The bound stages before the full MIP (none without it): ReLU
     /// binaries, mean big-M, root LP bound and seconds of each.
     pub bounds: Vec<BoundStage>,
-    /// When the full MIP ran: "after the search", "alongside the search"
-    /// (`stages.mip_alongside_search`, with 2+ threads) or "none".
-    pub mip_schedule: String,
+    /// When the full MIP ran.
+    pub mip_schedule: MipSchedule,
     /// Networks of the search that HiGHS took to check while the MIP ran
     /// alongside (it keeps one as its incumbent when it is feasible in the
     /// full model and better than its own).
@@ -610,6 +609,30 @@ fn large_neighbourhood_search(
     }))
 }
 
+/// When the full MIP ran, relative to the neighbourhood search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum MipSchedule {
+    /// `--no-mip`.
+    #[serde(rename = "none")]
+    None,
+    #[serde(rename = "after the search")]
+    AfterSearch,
+    /// `stages.mip_alongside_search`, when the run could (2+ threads, the
+    /// search on, memory for the copies).
+    #[serde(rename = "alongside the search")]
+    AlongsideSearch,
+}
+
+impl MipSchedule {
+    pub fn name(self) -> &'static str {
+        match self {
+            MipSchedule::None => "none",
+            MipSchedule::AfterSearch => "after the search",
+            MipSchedule::AlongsideSearch => "alongside the search",
+        }
+    }
+}
+
 /// One stage of the MILP's bounds before the full MIP: how many ReLU
 /// binaries and how large a big-M it leaves, and what its LP relaxation
 /// proves.
@@ -883,17 +906,17 @@ pub fn train(
     let alongside = s.stages.mip && s.stages.mip_alongside_search && {
         // The MIP's model in HiGHS, its copy, and one sub-MIP at least.
         let why_not = if !s.stages.polish || s.stages.lns_share <= 0.0 {
-            Some("the search is off".to_string())
+            Some("the search is off")
         } else if p.best.is_none() {
-            Some("no polished network to search from".to_string())
+            Some("no polished network to search from")
         } else if threads < 2 {
-            Some("it needs 2 threads or more".to_string())
+            Some("it needs 2 threads or more")
         } else if copies_that_fit(estimate.bytes) < 3 {
-            Some("three copies of the model would not fit in memory".to_string())
+            Some("three copies of the model would not fit in memory")
         } else {
             None
         };
-        if let Some(why) = &why_not {
+        if let Some(why) = why_not {
             obs.stage(&format!("the full MIP runs after the search, not alongside it: {why}"));
         }
         why_not.is_none()
@@ -953,15 +976,17 @@ pub fn train(
     let mut solve_seconds = 0.0;
     let mut mip_user_solutions = 0;
     let mip_schedule = match (s.stages.mip, alongside) {
-        (false, _) => "none",
-        (true, true) => "alongside the search",
-        (true, false) => "after the search",
+        (false, _) => MipSchedule::None,
+        (true, true) => MipSchedule::AlongsideSearch,
+        (true, false) => MipSchedule::AfterSearch,
     };
     if s.stages.mip {
         obs.stage(&match &p.best {
             Some(b) => format!(
-                "full MIP {mip_schedule} from objective {:.6} (found by {})",
-                b.certificate.objective_forward, b.stage
+                "full MIP {} from objective {:.6} (found by {})",
+                mip_schedule.name(),
+                b.certificate.objective_forward,
+                b.stage
             ),
             None => "full MIP".to_string(),
         });
@@ -1076,7 +1101,7 @@ pub fn train(
         lns: lns_report,
         tightening,
         bounds,
-        mip_schedule: mip_schedule.to_string(),
+        mip_schedule,
         mip_user_solutions,
         progress: Progress::of(&stages, improvements, objective),
         stages,

@@ -146,8 +146,9 @@ pub struct Stages {
     /// it: the MIP on one thread and the search's sub-MIPs on the others,
     /// both for the whole time limit, each new best network of the search
     /// handed to the running MIP (HiGHS's user-solution callback). Needs 2+
-    /// threads and room for two copies of the model; otherwise the MIP
-    /// runs after the search. Default off.
+    /// threads and memory for three copies of the model (HiGHS's, the MIP's
+    /// and a sub-MIP's); otherwise the MIP runs after the search and the run
+    /// says why. Default off.
     pub mip_alongside_search: bool,
     /// Seconds for the LP relaxation of each bound stage before the full MIP
     /// (as built, after the cutoff tightening), whose value the report

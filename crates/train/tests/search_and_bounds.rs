@@ -15,7 +15,7 @@ use mipnet_milp::Col;
 use mipnet_network::{ConvSpec, Pool, PoolKind};
 use mipnet_solver::{MipStart, NoObserver, SolveOptions, SolveRequest, Solver, Status};
 use mipnet_train::lns::{sub_model, Kind, Neighbourhood, Search};
-use mipnet_train::{train, Job, Silent, TrainSettings};
+use mipnet_train::{train, Job, MipSchedule, Silent, TrainSettings};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
@@ -264,21 +264,28 @@ fn drawn_neighbourhoods_free_integral_columns_of_their_kind() {
     assert_eq!(kinds.len(), 4, "every kind is drawn: {kinds:?}");
 }
 
+/// A 4 s pipeline on a toy problem: 3 hidden units, one short gradient
+/// start, 1 s sub-MIPs.
+fn short_pipeline(seed: u64, threads: usize) -> TrainSettings {
+    let mut settings = TrainSettings::default();
+    settings.formulation.hidden = vec![3];
+    settings.gradient.epochs = 200;
+    settings.gradient.seed = seed;
+    settings.stages.finetune_epochs = 100;
+    settings.stages.gradient_starts = 1;
+    settings.solver.time_limit = 4.0;
+    settings.stages.lns_sub_seconds = 1.0;
+    settings.solver.threads = Some(threads);
+    settings
+}
+
 #[test]
 fn the_search_in_the_pipeline_never_worsens_the_incumbent_and_certifies() {
     let data = toy_data(9, 24, 3, 3);
     for (seed, lns_share, mip) in [(0u64, 1.0, false), (1, 0.0, false), (2, 0.5, true)] {
-        let mut settings = TrainSettings::default();
-        settings.formulation.hidden = vec![3];
-        settings.gradient.epochs = 200;
-        settings.gradient.seed = seed;
-        settings.stages.finetune_epochs = 100;
-        settings.stages.gradient_starts = 1;
+        let mut settings = short_pipeline(seed, 2);
         settings.stages.mip = mip;
         settings.stages.lns_share = lns_share;
-        settings.solver.time_limit = 4.0;
-        settings.stages.lns_sub_seconds = 1.0;
-        settings.solver.threads = Some(2);
         let job = Job {
             dataset: "toy".into(),
             train: &data,
@@ -398,16 +405,8 @@ fn the_mip_alongside_the_search_is_offered_its_networks_and_keeps_to_the_time_li
     let data = toy_data(9, 24, 3, 3);
     let (mut handed, mut taken) = (0, 0);
     for (seed, threads) in [(0u64, 2usize), (1, 2), (2, 1)] {
-        let mut settings = TrainSettings::default();
-        settings.formulation.hidden = vec![3];
-        settings.gradient.epochs = 200;
-        settings.gradient.seed = seed;
-        settings.stages.finetune_epochs = 100;
-        settings.stages.gradient_starts = 1;
+        let mut settings = short_pipeline(seed, threads);
         settings.stages.mip_alongside_search = true;
-        settings.solver.time_limit = 4.0;
-        settings.stages.lns_sub_seconds = 1.0;
-        settings.solver.threads = Some(threads);
         let job = Job {
             dataset: "toy".into(),
             train: &data,
@@ -425,11 +424,11 @@ fn the_mip_alongside_the_search_is_offered_its_networks_and_keeps_to_the_time_li
         let tries: usize = l.kinds.iter().map(|k| k.tries).sum();
         if threads == 1 {
             // No thread to spare: the MIP runs after the search.
-            assert_eq!(r.mip_schedule, "after the search");
+            assert_eq!(r.mip_schedule, MipSchedule::AfterSearch);
             assert_eq!((l.handed_to_mip, r.mip_user_solutions), (0, 0));
             continue;
         }
-        assert_eq!(r.mip_schedule, "alongside the search");
+        assert_eq!(r.mip_schedule, MipSchedule::AlongsideSearch);
         // One thread for the MIP, one for the sub-MIPs.
         assert_eq!(tries, l.rounds);
         // Every new best of the search is offered.

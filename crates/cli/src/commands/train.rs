@@ -9,7 +9,7 @@ use mipnet_data::{load_mnist, mnist_dir, Bundled, Dataset};
 use mipnet_formulate::Loss;
 use mipnet_network::{parse_architecture, write_atomic, ConvSpec};
 use mipnet_solver::{InterruptFlag, Observer};
-use mipnet_train::{train, Job, TrainError, TrainObserver, TrainOutcome, TrainSettings};
+use mipnet_train::{train, Job, MipSchedule, TrainError, TrainObserver, TrainOutcome, TrainSettings};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -547,7 +547,7 @@ pub fn summary(o: &TrainOutcome) -> String {
             l.objective_before,
             l.objective_after,
             kinds.join(", "),
-            if r.mip_schedule == "alongside the search" {
+            if r.mip_schedule == MipSchedule::AlongsideSearch {
                 format!(
                     "; {} offered to the MIP alongside, {} taken to check",
                     l.handed_to_mip, r.mip_user_solutions
@@ -599,7 +599,7 @@ pub fn summary(o: &TrainOutcome) -> String {
         r.dual_bound.map_or("-".into(), |b| format!("{b:.6}")),
         r.mip_gap.map_or("-".into(), pct),
         r.status,
-        r.mip_schedule,
+        r.mip_schedule.name(),
         r.found_by
     );
     let c = &r.certificate;
