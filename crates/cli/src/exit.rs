@@ -80,8 +80,9 @@ pub fn report(e: anyhow::Error) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Help and version go to stdout with code 0; a usage error becomes one
-/// line naming the cause, with code 2.
+/// Help and version go to stdout with code 0; a usage error keeps clap's
+/// whole message (the missing arguments, "did you mean", the usage line),
+/// with code 2.
 pub fn clap_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match e.kind() {
@@ -94,13 +95,11 @@ pub fn clap_error(e: clap::Error) -> ExitCode {
             ExitCode::from(BAD_INPUT)
         }
         _ => {
+            // clap's whole message: which arguments are missing, "did you
+            // mean", the usage line. Only its colours are dropped.
             let rendered = e.render().to_string();
-            let first = rendered
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ");
-            eprintln!("mipnet: error: {first} (see 'mipnet --help')");
+            let text = rendered.trim_end().replacen("error: ", "mipnet: error: ", 1);
+            eprintln!("{text}");
             ExitCode::from(BAD_INPUT)
         }
     }

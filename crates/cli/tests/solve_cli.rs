@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 mod common;
-use common::{assert_bad_input, mipnet, stderr};
+use common::{assert_bad_input, assert_usage_error, mipnet, stderr};
 
 fn example(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -89,7 +89,7 @@ fn a_missing_file_is_bad_input() {
 #[test]
 fn an_unknown_flag_is_bad_input() {
     let o = mipnet(&["solve", &example("knapsack.mps"), "--frobnicate"]);
-    assert_bad_input(&o, &["unexpected argument '--frobnicate'"]);
+    assert_usage_error(&o, &["unexpected argument '--frobnicate'"]);
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn invalid_settings_are_bad_input() {
     let o = mipnet(&["solve", &example("knapsack.mps"), "--gap", "2"]);
     assert_bad_input(&o, &["relative gap must be within [0, 1]"]);
     let o = mipnet(&["solve", &example("knapsack.mps"), "--threads", "zero"]);
-    assert_bad_input(&o, &["--threads"]);
+    assert_usage_error(&o, &["--threads"]);
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! One module per subcommand, and the flags several of them share.
 
 pub mod bench;
+pub mod data;
+pub mod model_io;
 pub mod predict;
 pub mod show;
 pub mod solve;

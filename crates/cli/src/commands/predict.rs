@@ -23,8 +23,8 @@ pub struct PredictArgs {
 pub fn run(args: PredictArgs) -> Result<std::process::ExitCode> {
     // The ReluNet forward pass is step for step the network's own (the
     // standardization, then each layer), so predictions are the same bits.
-    let net = crate::commands::verify::load_model(&args.model)?;
-    let (data, labelled) = crate::commands::verify::read_inputs(&args.data, &args.label, &net)?;
+    let net = crate::commands::model_io::load_model(&args.model)?;
+    let (data, labelled) = crate::commands::model_io::read_inputs(&args.data, &args.label, &net)?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

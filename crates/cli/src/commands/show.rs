@@ -17,7 +17,7 @@ pub struct ShowArgs {
 pub fn run(args: ShowArgs) -> Result<std::process::ExitCode> {
     let mut out = std::io::stdout().lock();
     if args.network.extension().is_some_and(|e| e.eq_ignore_ascii_case("onnx")) {
-        let net = crate::commands::verify::load_model(&args.network)?;
+        let net = crate::commands::model_io::load_model(&args.network)?;
         write!(out, "{}", describe_ops(&net))?;
         return Ok(std::process::ExitCode::SUCCESS);
     }

@@ -27,6 +27,20 @@ pub fn assert_bad_input(o: &Output, fragments: &[&str]) {
     assert!(o.stdout.is_empty(), "stdout not empty on error");
 }
 
+/// Asserts a usage error as clap words it: exit code 2, nothing on stdout,
+/// an error starting with `mipnet: error: ` and containing every fragment
+/// (clap's whole message: missing arguments, "did you mean", usage).
+#[allow(dead_code)] // not every test binary checks usage errors
+pub fn assert_usage_error(o: &Output, fragments: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert!(err.starts_with("mipnet: error: "), "{err}");
+    for f in fragments {
+        assert!(err.contains(f), "{err:?} lacks {f:?}");
+    }
+    assert!(o.stdout.is_empty(), "stdout not empty on error");
+}
+
 /// Flags of a quick training run: short gradient phases, a 2 s MIP.
 #[allow(dead_code)] // not every test binary trains
 pub const QUICK: &[&str] = &[
