@@ -4,6 +4,7 @@
 //! `predict` and `show` stay light.
 
 mod conv;
+mod effective;
 mod relu_net;
 mod show;
 mod window;
@@ -14,14 +15,28 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use conv::{parse_architecture, Conv, ConvShape, ConvSpec, Pool, PoolKind};
+pub use effective::{Effective, LayerEffect, LayerKind, Role};
 pub use relu_net::{generated_names, Affine, Op, ReluNet};
 pub use show::render;
 pub use window::{pool_windows, Window};
 
-/// The version of `network.json` this mipnet writes. Version 2 added
-/// convolution and pooling layers; version 1 files (dense only) read as
-/// they are.
-pub const FORMAT_VERSION: u32 = 2;
+/// The newest version of `network.json` this mipnet writes. Version 2
+/// added convolution and pooling layers, version 3 the encoding of text
+/// columns (`standardizer.encoding`); older files read as they are. A
+/// file gets the lowest version that holds it, so older mipnets read
+/// every network they can use.
+pub const FORMAT_VERSION: u32 = 3;
+
+/// The first version with convolution and pooling layers.
+const CONV_FORMAT_VERSION: u32 = 2;
+
+/// The first version with an input encoding (one-hot text columns).
+const ENCODING_FORMAT_VERSION: u32 = 3;
+
+/// Keys of `network.json` whose value may be `null` (absent options);
+/// anywhere else in the standardizer and the layers, `null` is a number
+/// that was not finite when written.
+const NULLABLE_KEYS: &[&str] = &["grid", "conv", "pool", "encoding"];
 
 /// The oldest version of `network.json` this mipnet reads.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
@@ -35,6 +50,8 @@ pub enum NetworkError {
     Malformed { path: PathBuf, reason: String },
     #[error("{path}: network format version {found}, but this mipnet reads versions {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}")]
     Version { path: PathBuf, found: u64 },
+    #[error("{path}: {field} is null, not a number (JSON writes NaN and infinity as null): the network is unusable")]
+    NotANumber { path: PathBuf, field: String },
     #[error("{path}: inconsistent network: {reason}")]
     Inconsistent { path: PathBuf, reason: String },
     #[error("cannot write {path}: {reason}")]
@@ -331,6 +348,21 @@ impl Network {
                 self.standardizer.mean.len()
             ));
         }
+        let s = &self.standardizer;
+        for (j, name) in self.feature_names.iter().enumerate() {
+            if !s.mean[j].is_finite() {
+                return Err(format!("standardizer.mean[{j}] ('{name}') is {}, not finite", s.mean[j]));
+            }
+            if !(s.std[j].is_finite() && s.std[j] > 0.0) {
+                return Err(format!(
+                    "standardizer.std[{j}] ('{name}') is {}, not a finite positive number",
+                    s.std[j]
+                ));
+            }
+        }
+        if let Some(e) = &s.encoding {
+            e.check(&self.feature_names)?;
+        }
         let mut width = d;
         for (i, l) in self.layers.iter().enumerate() {
             if l.identity && (l.conv.is_some() || l.pool.is_some()) {
@@ -351,8 +383,19 @@ impl Network {
             if l.bias.len() != l.outputs() || l.kept.len() != l.outputs() {
                 return Err(format!("layer {}: bias or mask length differs from its width", i + 1));
             }
-            if l.weights.iter().flatten().chain(&l.bias).any(|v| !v.is_finite()) {
-                return Err(format!("layer {} has a weight that is not finite", i + 1));
+            if let Some((r, c)) = l.weights.iter().enumerate().find_map(|(r, row)| {
+                row.iter().position(|v| !v.is_finite()).map(|c| (r, c))
+            }) {
+                return Err(format!(
+                    "layers[{i}].weights[{r}][{c}] is {}, not finite",
+                    l.weights[r][c]
+                ));
+            }
+            if let Some(j) = l.bias.iter().position(|v| !v.is_finite()) {
+                return Err(format!("layers[{i}].bias[{j}] is {}, not finite", l.bias[j]));
+            }
+            if let Some(g) = l.grid.filter(|g| !(g.step.is_finite() && g.step > 0.0)) {
+                return Err(format!("layers[{i}].grid.step is {}, not a finite positive number", g.step));
             }
             l.check_conv().map_err(|e| format!("layer {}: {e}", i + 1))?;
             width = l.output_len();
@@ -384,6 +427,14 @@ impl Network {
             }
             Some(_) => {}
         }
+        for key in ["standardizer", "layers"] {
+            if let Some(field) = value.get(key).and_then(|v| null_number(v, key)) {
+                return Err(NetworkError::NotANumber {
+                    path: path.into(),
+                    field,
+                });
+            }
+        }
         let mut net: Network = serde_json::from_value(value).map_err(|e| malformed(e.to_string()))?;
         for (i, l) in net.layers.iter_mut().enumerate() {
             if let Some(c) = &l.conv {
@@ -414,7 +465,13 @@ impl Network {
         // A convolution's unrolled matrix follows from its filters. A
         // dense network is written as version 1, which older mipnets read.
         let mut copy = self.clone();
-        copy.format_version = if self.has_conv() { FORMAT_VERSION } else { 1 };
+        copy.format_version = if self.standardizer.encoding.is_some() {
+            ENCODING_FORMAT_VERSION
+        } else if self.has_conv() {
+            CONV_FORMAT_VERSION
+        } else {
+            OLDEST_FORMAT_VERSION
+        };
         for l in copy.layers.iter_mut().filter(|l| l.conv.is_some()) {
             l.weights.clear();
         }
@@ -423,6 +480,25 @@ impl Network {
             path: path.into(),
             reason,
         })
+    }
+}
+
+/// The path (`layers[0].bias[2]`) of the first `null` under `value` that
+/// stands where a number belongs: an array element, or an object's value
+/// outside [`NULLABLE_KEYS`].
+fn null_number(value: &serde_json::Value, at: &str) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::Null => Some(at.to_string()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| null_number(v, &format!("{at}[{i}]"))),
+        Value::Object(fields) => fields
+            .iter()
+            .filter(|(k, v)| !(v.is_null() && NULLABLE_KEYS.contains(&k.as_str())))
+            .find_map(|(k, v)| null_number(v, &format!("{at}.{k}"))),
+        _ => None,
     }
 }
 
