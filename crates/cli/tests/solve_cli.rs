@@ -100,14 +100,51 @@ fn an_unknown_solver_option_is_bad_input() {
     assert_bad_input(&o, &["--option 'presolve' is not of the form NAME=VALUE"]);
 }
 
+/// Each solver flag is checked as it is parsed: the error names the flag
+/// and the accepted range, for `solve` and `train` alike (they share the
+/// flags).
 #[test]
-fn invalid_settings_are_bad_input() {
-    let o = mipnet(&["solve", &example("knapsack.mps"), "--time-limit", "-1"]);
-    assert_bad_input(&o, &["time limit must be a positive number"]);
-    let o = mipnet(&["solve", &example("knapsack.mps"), "--gap", "2"]);
-    assert_bad_input(&o, &["relative gap must be within [0, 1]"]);
-    let o = mipnet(&["solve", &example("knapsack.mps"), "--threads", "zero"]);
-    assert_usage_error(&o, &["--threads"]);
+fn invalid_solver_flags_name_the_flag_and_the_range() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("--time-limit", "-1", "expected a positive number of seconds"),
+        ("--time-limit", "0", "expected a positive number of seconds"),
+        ("--time-limit", "inf", "expected a positive number of seconds"),
+        ("--time-limit", "NaN", "expected a positive number of seconds"),
+        ("--gap", "-1", "expected a relative gap from 0 to 1"),
+        ("--gap", "2", "expected a relative gap from 0 to 1"),
+        ("--threads", "0", "expected a whole number of threads, at least 1"),
+        ("--threads", "zero", "expected a whole number of threads, at least 1"),
+        ("--seed", "3000000000", "expected a whole number from 0 to 2147483647"),
+    ];
+    for (flag, value, reason) in cases {
+        for command in ["solve", "train"] {
+            let model = example("knapsack.mps");
+            let first: &[&str] = if command == "solve" {
+                &["solve", &model]
+            } else {
+                &["train", "--dataset", "iris"]
+            };
+            let mut args = first.to_vec();
+            args.extend_from_slice(&[flag, value]);
+            let o = mipnet(&args);
+            let named = format!("invalid value '{value}' for '{flag} ");
+            assert_usage_error(&o, &[&named, reason]);
+            assert!(!stderr(&o).contains("solver.options"), "{}", stderr(&o));
+        }
+    }
+}
+
+/// More threads than cores only cost memory: capped, with a note.
+#[test]
+fn threads_beyond_the_cores_are_capped_with_a_note() {
+    let o = mipnet(&["solve", &example("knapsack.mps"), "--threads", "1000", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let note = format!("mipnet: note: --threads 1000 capped to {cores}, the cores available");
+    assert!(stderr(&o).contains(&note), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    assert_eq!(v["settings"]["threads"], cores);
+    assert_eq!(v["objective"].as_f64(), Some(314.0));
 }
 
 #[test]
@@ -118,6 +155,9 @@ fn help_lists_the_flags_and_exit_codes() {
     for flag in ["--time-limit", "--gap", "--threads", "--seed", "--json", "--option"] {
         assert!(out.contains(flag), "{flag} missing from help");
     }
+    // `solve` has no neighbourhood search: its help speaks of the solve.
+    assert!(!out.contains("neighbourhood"), "{out}");
+    assert!(out.contains("Wall-clock time limit in seconds"), "{out}");
     let o = mipnet(&["--help"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("Exit codes"));
 }

@@ -1,7 +1,7 @@
 //! `mipnet solve`: any MPS or LP file, solved by the embedded HiGHS. It is
 //! how users compare the embedded solver with others on the same file.
 
-use crate::commands::{parse_options, SolverFlags};
+use crate::commands::{cap_threads, parse_options, SolverFlags};
 use crate::exit::input;
 use crate::progress::ProgressLine;
 use anyhow::{Context, Result};
@@ -49,7 +49,7 @@ pub fn run(args: SolveArgs) -> Result<ExitCode> {
     let options = SolveOptions {
         time_limit: args.solver.time_limit,
         relative_gap: args.solver.gap,
-        threads: args.solver.threads,
+        threads: args.solver.threads.map(cap_threads),
         seed: args.solver.seed,
         log: args.solver.log,
         extra: parse_options(&args.solver.options)?,
