@@ -94,6 +94,20 @@ impl Affine {
     fn is_const(&self) -> bool {
         self.x.is_empty() && self.y.is_empty()
     }
+    /// Finite numbers can sum or multiply to infinity (or NaN): `what`
+    /// (e.g. "the product") is then refused at `pos`, since an infinite
+    /// coefficient or constant would turn into a different property.
+    fn finite(self, pos: Pos, what: &str) -> Result<Affine, VnnlibError> {
+        let all_finite = self.x.values().chain(self.y.values()).all(|v| v.is_finite()) && self.c.is_finite();
+        if all_finite {
+            Ok(self)
+        } else {
+            Err(err(
+                pos,
+                format!("{what} is beyond the largest finite number (±{:.1e})", f64::MAX),
+            ))
+        }
+    }
     fn scale(mut self, k: f64) -> Affine {
         for v in self.x.values_mut().chain(self.y.values_mut()) {
             *v *= k;
@@ -119,18 +133,21 @@ impl Affine {
     }
 }
 
-/// `a ≤ b` as a DNF: a single row, or true/false when no variable remains.
-fn less_eq(a: Affine, b: Affine) -> Dnf {
-    let d = a.add(b.scale(-1.0));
+/// `a ≤ b` as a DNF: a single row, or true/false when no variable remains;
+/// `pos` is where an overflow of `a − b` is reported.
+fn less_eq(a: Affine, b: Affine, pos: Pos) -> Result<Dnf, VnnlibError> {
+    let d = a
+        .add(b.scale(-1.0))
+        .finite(pos, "the difference of the compared terms")?;
     if d.is_const() {
-        return if d.c <= 0.0 { vec![vec![]] } else { vec![] };
+        return Ok(if d.c <= 0.0 { vec![vec![]] } else { vec![] });
     }
     let row = Linear {
         inputs: d.x.into_iter().collect(),
         outputs: d.y.into_iter().collect(),
         rhs: -d.c + 0.0,
     };
-    vec![vec![row]]
+    Ok(vec![vec![row]])
 }
 
 fn blow_up(pos: Pos) -> VnnlibError {
@@ -249,9 +266,9 @@ impl Translator {
                 for (pair, arg) in terms.windows(2).zip(&args[1..]) {
                     let (a, b, p) = (pair[0].clone(), pair[1].clone(), arg.pos());
                     match op {
-                        "<=" | "<" => parts.push((less_eq(a, b), p)),
-                        ">=" | ">" => parts.push((less_eq(b, a), p)),
-                        _ => parts.extend([(less_eq(a.clone(), b.clone()), p), (less_eq(b, a), p)]),
+                        "<=" | "<" => parts.push((less_eq(a, b, p)?, p)),
+                        ">=" | ">" => parts.push((less_eq(b, a, p)?, p)),
+                        _ => parts.extend([(less_eq(a.clone(), b.clone(), p)?, p), (less_eq(b, a, p)?, p)]),
                     }
                 }
                 and_all(parts)
@@ -274,7 +291,12 @@ impl Translator {
             return Err(err(op_pos, format!("'{op}' needs at least one argument")));
         }
         let mut terms = args.iter().map(|a| self.arith(a));
-        match op {
+        let what = match op {
+            "+" => "the sum",
+            "-" => "the difference",
+            _ => "the product",
+        };
+        let term = match op {
             "+" => terms.try_fold(Affine::default(), |acc, t| Ok(acc.add(t?))),
             "-" if args.len() == 1 => Ok(terms.next().unwrap()?.scale(-1.0)),
             "-" => {
@@ -299,7 +321,8 @@ impl Translator {
                 Err(err(op_pos, format!("expected an arithmetic term, got boolean '{op}'")))
             }
             _ => Err(err(op_pos, format!("unsupported operator '{op}'"))),
-        }
+        }?;
+        term.finite(pos, what)
     }
 
     fn atom(&self, s: &str, pos: Pos) -> Result<Affine, VnnlibError> {
