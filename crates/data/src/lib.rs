@@ -9,15 +9,22 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use thiserror::Error;
 
 mod bundled;
+mod csv_load;
+mod encoding;
 mod idx;
+mod standardize;
+mod table;
 pub use bundled::Bundled;
+pub use csv_load::{
+    read_rows_like, CsvNotes, CsvOptions, InputRows, LabelColumn, Missing, MAX_CATEGORIES, MAX_CLASSES, MISSING_MARKERS,
+};
+pub use encoding::{one_hot_name, ColumnEncoding, Encoding};
 pub use idx::{idx_dataset, load_mnist, mnist_dir, read_idx};
+pub use standardize::{Standardizer, MIN_STD};
 
 /// Why data could not be loaded or used.
 #[derive(Debug, Error)]
@@ -74,6 +81,72 @@ pub enum DataError {
     Malformed { path: PathBuf, line: u64, message: String },
     #[error("{path}: {message}")]
     Idx { path: PathBuf, message: String },
+    #[error("{path}, line {line}, {column}: not UTF-8 text (byte 0x{byte:02X} at byte {offset} of the field); save the file as UTF-8")]
+    NotUtf8 {
+        path: PathBuf,
+        line: u64,
+        /// `column 'name'` or `column 3 (unnamed)`.
+        column: String,
+        byte: u8,
+        offset: usize,
+    },
+    #[error("{path}: column {index} has no name in the header (an unnamed index column?); name it, or leave it out with --drop ''")]
+    UnnamedColumn { path: PathBuf, index: usize },
+    #[error("{path}: --drop '{column}': no such column (columns: {available})")]
+    UnknownDropColumn {
+        path: PathBuf,
+        column: String,
+        available: String,
+    },
+    #[error("{path}: --drop '{column}' names the label column")]
+    DropLabel { path: PathBuf, column: String },
+    #[error("{path}, line {line}, {column}{role}: missing value ('{value}'); --missing drop leaves out rows with a missing value")]
+    MissingValue {
+        path: PathBuf,
+        line: u64,
+        /// `column 'name'` or `column 3 (unnamed)`.
+        column: String,
+        /// ` (the label)` for the label column.
+        role: &'static str,
+        value: String,
+    },
+    #[error("{path}: all {rows} rows have a missing value")]
+    NoCompleteRows { path: PathBuf, rows: usize },
+    #[error("{path}, line {line}, column '{column}': {detail}; a column must be all numbers or all text")]
+    MixedColumn {
+        path: PathBuf,
+        line: u64,
+        column: String,
+        /// What the odd value is and what the column's usual values are.
+        detail: String,
+    },
+    #[error("{path}: column '{column}' has {count} distinct text values, more than the {max} mipnet one-hot encodes; if it is an identifier or free text, leave it out with --drop '{column}'", max = MAX_CATEGORIES)]
+    TooManyCategories {
+        path: PathBuf,
+        column: String,
+        count: usize,
+    },
+    #[error("{path}: label column '{column}' has {count} distinct values, more than the {max} classes mipnet accepts: is this a continuous target? mipnet classifies", max = MAX_CLASSES)]
+    TooManyClasses {
+        path: PathBuf,
+        column: String,
+        count: usize,
+    },
+    #[error("{path}, line {line}: label '{value}' of column '{column}' is a fractional number: is this a continuous target? mipnet classifies (classes are names or integers)")]
+    FractionalLabel {
+        path: PathBuf,
+        line: u64,
+        column: String,
+        value: String,
+    },
+    #[error("{path}: two inputs would be named '{feature}' (a column of that name and a category of a text column); rename one")]
+    DuplicateFeature { path: PathBuf, feature: String },
+    #[error("{path}: column '{column}' cannot be standardized: {reason}; rescale the column (e.g. other units)")]
+    Unstandardizable {
+        path: PathBuf,
+        column: String,
+        reason: String,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -89,6 +162,10 @@ pub struct Dataset {
     /// Row-major, `n × d`.
     x: Vec<f64>,
     y: Vec<usize>,
+    /// How the table's raw columns became the features, when a text
+    /// column was one-hot encoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    encoding: Option<Encoding>,
 }
 
 impl Dataset {
@@ -109,7 +186,20 @@ impl Dataset {
             class_names,
             x,
             y,
+            encoding: None,
         }
+    }
+
+    /// The same data, recorded as encoded from a table by `encoding`.
+    pub fn with_encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = Some(encoding);
+        self
+    }
+
+    /// How the features were encoded from a table's columns, when a text
+    /// column was one-hot encoded.
+    pub fn encoding(&self) -> Option<&Encoding> {
+        self.encoding.as_ref()
     }
 
     pub fn len(&self) -> usize {
@@ -124,7 +214,6 @@ impl Dataset {
     pub fn num_classes(&self) -> usize {
         self.class_names.len()
     }
-    /// Sample `i`'s features.
     /// The dataset as CSV text: a header of the feature names and `label`,
     /// raw values (shortest round-trip form, so reading it back gives the
     /// same f64s) and class names. `mipnet train --out` writes the test
@@ -145,6 +234,7 @@ impl Dataset {
         String::from_utf8(w.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 fields")
     }
 
+    /// Sample `i`'s features.
     pub fn row(&self, i: usize) -> &[f64] {
         let d = self.num_features();
         &self.x[i * d..(i + 1) * d]
@@ -176,6 +266,7 @@ impl Dataset {
             class_names: self.class_names.clone(),
             x,
             y: indices.iter().map(|&i| self.y[i]).collect(),
+            encoding: self.encoding.clone(),
         }
     }
 
@@ -275,6 +366,7 @@ impl Dataset {
                     .unwrap_or_default(),
             });
         }
+        Standardizer::try_fit(self)?;
         Ok(())
     }
 
@@ -286,274 +378,5 @@ impl Dataset {
             *v = s.apply_one(i % d, *v);
         }
         out
-    }
-
-    /// Reads a CSV file with a header: the `label` column holds the classes
-    /// (integers or strings; class names sorted, numerically when all are
-    /// integers), every other column is a numeric feature.
-    pub fn from_csv(path: &Path, label: &str) -> Result<Dataset, DataError> {
-        let table = Table::read(path)?;
-        let label_col = table.find_label(label)?;
-        let features: Vec<usize> = (0..table.header.len()).filter(|&c| c != label_col).collect();
-        if features.is_empty() {
-            return Err(DataError::NoFeatures { path: path.into() });
-        }
-        let raw_labels: Vec<&str> = table.rows.iter().map(|(_, r)| r[label_col].as_str()).collect();
-        let class_names = class_names_of(&raw_labels);
-        let y: Vec<usize> = raw_labels
-            .iter()
-            .map(|l| class_names.iter().position(|c| c == l.trim()).expect("label collected"))
-            .collect();
-        let x = table.numeric(&features)?;
-        let ds = Dataset::new(
-            path.display().to_string(),
-            features.iter().map(|&c| table.header[c].clone()).collect(),
-            class_names,
-            x,
-            y,
-        );
-        ds.check_trainable()?;
-        Ok(ds)
-    }
-
-    /// Reads a CSV with the same features as `like` (in any column order;
-    /// extra columns are ignored) and, when `label` is given, labels among
-    /// `like`'s classes. Without a label column every label is 0 and
-    /// `has_labels` in the result is false.
-    pub fn from_csv_like(path: &Path, label: Option<&str>, like: &Dataset) -> Result<(Dataset, bool), DataError> {
-        let table = Table::read(path)?;
-        let features = like
-            .feature_names
-            .iter()
-            .map(|f| {
-                table
-                    .header
-                    .iter()
-                    .position(|h| h == f)
-                    .ok_or_else(|| DataError::MissingFeature {
-                        path: path.into(),
-                        feature: f.clone(),
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let x = table.numeric(&features)?;
-        let label_col = match label {
-            Some(l) if table.header.iter().any(|h| h == l) => Some(table.find_label(l)?),
-            _ => None,
-        };
-        let y = match label_col {
-            None => vec![0; table.rows.len()],
-            Some(c) => table
-                .rows
-                .iter()
-                .map(|(line, r)| {
-                    let l = r[c].trim();
-                    like.class_names
-                        .iter()
-                        .position(|k| k == l)
-                        .ok_or_else(|| DataError::UnknownClass {
-                            path: path.into(),
-                            line: *line,
-                            label: l.to_string(),
-                            classes: like.class_names.join(", "),
-                        })
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-        };
-        let ds = Dataset::new(
-            path.display().to_string(),
-            like.feature_names.clone(),
-            like.class_names.clone(),
-            x,
-            y,
-        );
-        Ok((ds, label_col.is_some()))
-    }
-}
-
-/// Class names from raw labels: numeric order when all are integers.
-fn class_names_of(labels: &[&str]) -> Vec<String> {
-    let set: BTreeSet<&str> = labels.iter().map(|l| l.trim()).collect();
-    let mut names: Vec<String> = set.into_iter().map(String::from).collect();
-    if names.iter().all(|n| n.parse::<i64>().is_ok()) {
-        names.sort_by_key(|n| n.parse::<i64>().unwrap());
-    }
-    names
-}
-
-/// A CSV file's header and rows (with their line numbers).
-struct Table {
-    path: PathBuf,
-    header: Vec<String>,
-    rows: Vec<(u64, Vec<String>)>,
-}
-
-impl Table {
-    fn read(path: &Path) -> Result<Table, DataError> {
-        let io = |reason| DataError::Io {
-            path: path.into(),
-            reason,
-        };
-        let mut text = String::new();
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_string(&mut text))
-            .map_err(io)?;
-        if text.trim().is_empty() {
-            return Err(DataError::Empty { path: path.into() });
-        }
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| DataError::Malformed {
-                path: path.into(),
-                line: 1,
-                message: e.to_string(),
-            })?
-            .iter()
-            .map(String::from)
-            .collect();
-        for (i, h) in header.iter().enumerate() {
-            if header[..i].contains(h) {
-                return Err(DataError::DuplicateColumn {
-                    path: path.into(),
-                    column: h.clone(),
-                });
-            }
-        }
-        let mut rows = Vec::new();
-        for rec in reader.records() {
-            let rec = rec.map_err(|e| DataError::Malformed {
-                path: path.into(),
-                line: e.position().map_or(0, |p| p.line()),
-                message: e.to_string(),
-            })?;
-            let line = rec.position().map_or(0, |p| p.line());
-            if rec.iter().all(|f| f.is_empty()) {
-                continue;
-            }
-            if rec.len() != header.len() {
-                return Err(DataError::Ragged {
-                    path: path.into(),
-                    line,
-                    expected: header.len(),
-                    found: rec.len(),
-                });
-            }
-            rows.push((line, rec.iter().map(String::from).collect()));
-        }
-        if rows.is_empty() {
-            return Err(DataError::NoRows { path: path.into() });
-        }
-        Ok(Table {
-            path: path.into(),
-            header,
-            rows,
-        })
-    }
-
-    fn find_label(&self, label: &str) -> Result<usize, DataError> {
-        self.header
-            .iter()
-            .position(|h| h == label)
-            .ok_or_else(|| DataError::UnknownLabelColumn {
-                path: self.path.clone(),
-                column: label.into(),
-                available: self.header.join(", "),
-            })
-    }
-
-    /// The given columns as numbers, row-major.
-    fn numeric(&self, cols: &[usize]) -> Result<Vec<f64>, DataError> {
-        let mut x = Vec::with_capacity(self.rows.len() * cols.len());
-        for (line, r) in &self.rows {
-            for &c in cols {
-                let s = r[c].as_str();
-                let v: f64 = s.parse().map_err(|_| DataError::NotNumeric {
-                    path: self.path.clone(),
-                    line: *line,
-                    column: self.header[c].clone(),
-                    value: s.into(),
-                })?;
-                if !v.is_finite() {
-                    return Err(DataError::NotFinite {
-                        path: self.path.clone(),
-                        line: *line,
-                        column: self.header[c].clone(),
-                        value: s.into(),
-                    });
-                }
-                x.push(v);
-            }
-        }
-        Ok(x)
-    }
-}
-
-/// Per-feature mean and standard deviation of the training data; features
-/// become `(x − mean) / std`. A constant feature keeps std 1.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Standardizer {
-    pub mean: Vec<f64>,
-    pub std: Vec<f64>,
-}
-
-impl Standardizer {
-    /// Statistics of `train` (population standard deviation).
-    pub fn fit(train: &Dataset) -> Self {
-        let (n, d) = (train.len() as f64, train.num_features());
-        let mut mean = vec![0.0; d];
-        for i in 0..train.len() {
-            for (m, v) in mean.iter_mut().zip(train.row(i)) {
-                *m += v / n;
-            }
-        }
-        let mut var = vec![0.0; d];
-        for i in 0..train.len() {
-            for ((s, v), m) in var.iter_mut().zip(train.row(i)).zip(&mean) {
-                *s += (v - m) * (v - m) / n;
-            }
-        }
-        let std = var
-            .into_iter()
-            .map(|v| if v.sqrt() > 1e-12 { v.sqrt() } else { 1.0 })
-            .collect();
-        Standardizer { mean, std }
-    }
-
-    /// One mean and one standard deviation over every feature of `train`,
-    /// the same for all: for images, where a convolution slides one kernel
-    /// over all pixels and per-pixel scaling would make it read each
-    /// position in different units.
-    pub fn fit_global(train: &Dataset) -> Self {
-        let d = train.num_features();
-        let count = (train.len() * d) as f64;
-        let values = || (0..train.len()).flat_map(|i| train.row(i).iter().copied());
-        let mean = values().sum::<f64>() / count.max(1.0);
-        let var = values().map(|v| (v - mean) * (v - mean)).sum::<f64>() / count.max(1.0);
-        let std = if var.sqrt() > 1e-12 { var.sqrt() } else { 1.0 };
-        Standardizer {
-            mean: vec![mean; d],
-            std: vec![std; d],
-        }
-    }
-
-    /// The identity transform for `d` features.
-    pub fn identity(d: usize) -> Self {
-        Standardizer {
-            mean: vec![0.0; d],
-            std: vec![1.0; d],
-        }
-    }
-
-    pub fn apply_one(&self, feature: usize, v: f64) -> f64 {
-        (v - self.mean[feature]) / self.std[feature]
-    }
-
-    pub fn apply(&self, row: &[f64]) -> Vec<f64> {
-        row.iter().enumerate().map(|(j, &v)| self.apply_one(j, v)).collect()
     }
 }

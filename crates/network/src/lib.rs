@@ -351,7 +351,10 @@ impl Network {
         let s = &self.standardizer;
         for (j, name) in self.feature_names.iter().enumerate() {
             if !s.mean[j].is_finite() {
-                return Err(format!("standardizer.mean[{j}] ('{name}') is {}, not finite", s.mean[j]));
+                return Err(format!(
+                    "standardizer.mean[{j}] ('{name}') is {}, not finite",
+                    s.mean[j]
+                ));
             }
             if !(s.std[j].is_finite() && s.std[j] > 0.0) {
                 return Err(format!(
@@ -383,9 +386,12 @@ impl Network {
             if l.bias.len() != l.outputs() || l.kept.len() != l.outputs() {
                 return Err(format!("layer {}: bias or mask length differs from its width", i + 1));
             }
-            if let Some((r, c)) = l.weights.iter().enumerate().find_map(|(r, row)| {
-                row.iter().position(|v| !v.is_finite()).map(|c| (r, c))
-            }) {
+            if let Some((r, c)) = l
+                .weights
+                .iter()
+                .enumerate()
+                .find_map(|(r, row)| row.iter().position(|v| !v.is_finite()).map(|c| (r, c)))
+            {
                 return Err(format!(
                     "layers[{i}].weights[{r}][{c}] is {}, not finite",
                     l.weights[r][c]
@@ -395,7 +401,10 @@ impl Network {
                 return Err(format!("layers[{i}].bias[{j}] is {}, not finite", l.bias[j]));
             }
             if let Some(g) = l.grid.filter(|g| !(g.step.is_finite() && g.step > 0.0)) {
-                return Err(format!("layers[{i}].grid.step is {}, not a finite positive number", g.step));
+                return Err(format!(
+                    "layers[{i}].grid.step is {}, not a finite positive number",
+                    g.step
+                ));
             }
             l.check_conv().map_err(|e| format!("layer {}: {e}", i + 1))?;
             width = l.output_len();
@@ -507,6 +516,17 @@ pub fn argmax(v: &[f64]) -> usize {
     let mut best = 0;
     for (i, &x) in v.iter().enumerate() {
         if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Index of the smallest value, the first on ties.
+pub fn argmin(v: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x < v[best] {
             best = i;
         }
     }

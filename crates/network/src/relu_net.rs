@@ -282,6 +282,7 @@ mod tests {
             standardizer: Standardizer {
                 mean: vec![0.3, -1.1],
                 std: vec![2.0, 0.7],
+                encoding: None,
             },
             layers: vec![
                 Layer {

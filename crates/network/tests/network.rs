@@ -11,6 +11,7 @@ fn net() -> Network {
         standardizer: Standardizer {
             mean: vec![50.0, 2.0],
             std: vec![10.0, 1.0],
+            encoding: None,
         },
         layers: vec![
             Layer {
@@ -127,6 +128,7 @@ fn conv_net(kind: PoolKind) -> Network {
         standardizer: Standardizer {
             mean: vec![0.0; 16],
             std: vec![1.0; 16],
+            encoding: None,
         },
         layers: vec![conv, head],
         settings: serde_json::Value::Null,
