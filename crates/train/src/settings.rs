@@ -1,12 +1,14 @@
-//! Everything a training run takes, as one validated struct; it is also the
-//! schema of `--config run.toml` (sections `[formulation]`, `[gradient]`,
-//! `[solver]`, `[stages]`).
+//! Everything a training run takes, as one validated struct; with the
+//! run's data and output directory it is also the schema of `--config
+//! run.toml` (sections `[data]`, `[output]`, `[formulation]`, `[gradient]`,
+//! `[solver]`, `[stages]`; `examples/train.toml` shows every key).
 
 use mipnet_formulate::{FormulationSettings, SettingError};
 use mipnet_gradient::{GradientError, GradientSettings};
 use mipnet_solver::SolveOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// The solver's settings for the full MIP.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -209,6 +211,85 @@ pub struct TrainSettings {
     pub stages: Stages,
 }
 
+/// Where a run's data comes from: a config file's `[data]` section, the
+/// same as `train`'s data flags (a flag given on the command line overrides
+/// its key). Every key is optional; an absent key leaves the flag's default.
+/// Paths are taken as given, relative to the directory mipnet runs in.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataSource {
+    /// A bundled dataset (`--dataset`): iris, wine, wdbc, digits, mnist.
+    pub dataset: Option<String>,
+    /// A CSV file with a header row (`--data`); needs `label`.
+    pub file: Option<PathBuf>,
+    /// The label column of `file` and `test_file` (`--label`).
+    pub label: Option<String>,
+    /// Columns of `file` left out (`--drop`).
+    pub drop: Option<Vec<String>>,
+    /// Rows with a missing feature or label (`--missing`).
+    pub missing: Option<MissingRows>,
+    /// A separate test set with the same columns (`--test-data`).
+    pub test_file: Option<PathBuf>,
+    /// Fraction held out for testing without a test file (`--test-fraction`).
+    pub test_fraction: Option<f64>,
+    /// Seed of the split and of `train_per_class` (`--split-seed`).
+    pub split_seed: Option<u64>,
+    /// A balanced training subset of N samples per class (`--train-per-class`).
+    pub train_per_class: Option<usize>,
+    /// MNIST only: P×P average pooling of the images (`--image-pool`).
+    pub image_pool: Option<usize>,
+}
+
+/// What to do with a data row that has a missing feature or label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingRows {
+    /// Refuse the file, naming the line and column.
+    Error,
+    /// Leave such rows out, and say how many.
+    Drop,
+}
+
+impl MissingRows {
+    /// Whether such rows are left out (rather than refused).
+    pub fn drops(self) -> bool {
+        self == MissingRows::Drop
+    }
+}
+
+/// Where a run is written: a config file's `[output]` section.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutputSettings {
+    /// The run's directory (`--out`).
+    pub dir: Option<PathBuf>,
+}
+
+/// A `--config` file: the run's settings, and optionally its data and its
+/// output directory. Unknown keys are refused, naming the key.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunConfig {
+    pub data: DataSource,
+    pub output: OutputSettings,
+    pub formulation: FormulationSettings,
+    pub gradient: GradientSettings,
+    pub solver: SolverSettings,
+    pub stages: Stages,
+}
+
+impl RunConfig {
+    /// The training settings it holds.
+    pub fn settings(&self) -> TrainSettings {
+        TrainSettings {
+            formulation: self.formulation.clone(),
+            gradient: self.gradient.clone(),
+            solver: self.solver.clone(),
+            stages: self.stages.clone(),
+        }
+    }
+}
+
 /// A setting that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainSettingError {
@@ -293,6 +374,12 @@ impl TrainSettings {
     pub fn from_toml(text: &str) -> Result<TrainSettings, String> {
         toml_from_str(text)
     }
+
+    /// Reads a whole `--config` file: settings, data and output directory
+    /// (unknown keys are refused, naming the key).
+    pub fn from_run_config(text: &str) -> Result<RunConfig, String> {
+        toml_from_str(text)
+    }
 }
 
 /// Refuses a setting that is not a positive finite number, by name.
@@ -304,13 +391,128 @@ fn positive(name: &str, v: f64) -> Result<(), TrainSettingError> {
     }
 }
 
-fn toml_from_str(text: &str) -> Result<TrainSettings, String> {
+fn toml_from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     toml::from_str(text).map_err(|e| e.to_string().lines().collect::<Vec<_>>().join(" "))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The example config, so that it can never rot.
+    const EXAMPLE: &str = include_str!("../../../examples/train.toml");
+
+    #[test]
+    fn the_example_config_reads_and_shows_the_defaults() {
+        let c = TrainSettings::from_run_config(EXAMPLE).unwrap();
+        c.settings().validate().unwrap();
+        // Every value it sets is the default, as its comments say; only the
+        // data and the output directory are the example's own.
+        let want = RunConfig {
+            data: DataSource {
+                dataset: Some("iris".into()),
+                test_fraction: Some(0.25),
+                split_seed: Some(0),
+                image_pool: Some(1),
+                ..DataSource::default()
+            },
+            output: OutputSettings {
+                dir: Some(PathBuf::from("runs/iris")),
+            },
+            ..RunConfig::default()
+        };
+        assert_eq!(c, want);
+    }
+
+    /// (section, key) of every `key = …` line of a TOML text, commented
+    /// out or not; a table header `[a.b]` counts as key b of section a.
+    fn keys_shown(text: &str) -> std::collections::BTreeSet<(String, String)> {
+        let mut section = String::new();
+        let mut keys = std::collections::BTreeSet::new();
+        for line in text.lines() {
+            let line = line.trim().trim_start_matches('#').trim();
+            if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                if let Some((outer, inner)) = header.rsplit_once('.') {
+                    keys.insert((outer.to_string(), inner.to_string()));
+                }
+                section = header.to_string();
+            } else if let Some((key, _)) = line.split_once('=') {
+                let key = key.trim();
+                if !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+                {
+                    keys.insert((section.clone(), key.to_string()));
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn the_example_config_shows_every_key() {
+        use mipnet_network::{ConvSpec, Pool, PoolKind};
+        let shown = keys_shown(EXAMPLE);
+        let mut config = RunConfig::default();
+        // Optional sections and keys are serialized only when set.
+        config.formulation.conv = Some(ConvSpec {
+            channels: 4,
+            kernel: 3,
+            stride: 1,
+            padding: 0,
+            pool: Some(Pool {
+                kind: PoolKind::Max,
+                size: 2,
+                stride: 2,
+            }),
+            image: Some([1, 14, 14]),
+        });
+        let value = serde_json::to_value(&config).unwrap();
+        let mut missing = Vec::new();
+        let mut walk = vec![(String::new(), &value)];
+        while let Some((section, v)) = walk.pop() {
+            let serde_json::Value::Object(map) = v else { continue };
+            for (key, inner) in map {
+                let is_table = inner.is_object() && key != "pool";
+                if !section.is_empty() && !shown.contains(&(section.clone(), key.clone())) {
+                    missing.push(format!("{section}.{key}"));
+                }
+                if is_table {
+                    let name = if section.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{section}.{key}")
+                    };
+                    walk.push((name, inner));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "examples/train.toml lacks {missing:?}");
+    }
+
+    #[test]
+    fn a_run_config_sets_data_and_output_and_refuses_unknown_keys_by_name() {
+        let c = TrainSettings::from_run_config(
+            "[data]\nfile = \"d.csv\"\nlabel = \"y\"\nsplit_seed = 3\n[output]\ndir = \"runs/x\"\n[formulation]\nhidden = [6]\n",
+        )
+        .unwrap();
+        assert_eq!(c.data.file, Some(PathBuf::from("d.csv")));
+        assert_eq!(c.data.label.as_deref(), Some("y"));
+        assert_eq!(c.data.split_seed, Some(3));
+        assert_eq!(c.data.dataset, None);
+        assert_eq!(c.output.dir, Some(PathBuf::from("runs/x")));
+        assert_eq!(c.settings().formulation.hidden, vec![6]);
+        for (text, key) in [
+            ("[data]\nlabell = \"y\"\n", "labell"),
+            ("[output]\nout = \"x\"\n", "`out`"),
+            ("[formulaton]\nhidden = [6]\n", "formulaton"),
+            ("[stages]\nlns_shares = 0.5\n", "lns_shares"),
+        ] {
+            let e = TrainSettings::from_run_config(text).unwrap_err();
+            assert!(e.contains("unknown field") && e.contains(key), "{e}");
+        }
+    }
 
     #[test]
     fn highs_options_in_toml_are_read_as_text_and_reach_every_solve() {
