@@ -334,3 +334,143 @@ fn bad_verification_input_is_refused() {
     assert_bad_input(&o, &["small_cnn.onnx"]);
     assert!(!dir.path().join("x.onnx").exists());
 }
+
+/// A 2→2→2 network.json (inputs `a`, `b`; classes `p`, `q`) whose weight
+/// from `b` to the second hidden neuron is `weight`.
+fn tiny_network(dir: &Path, name: &str, weight: &str) -> String {
+    write(
+        dir,
+        name,
+        &format!(
+            r#"{{"format_version": 1, "feature_names": ["a", "b"], "class_names": ["p", "q"],
+ "standardizer": {{"mean": [0.0, 0.0], "std": [1.0, 1.0]}},
+ "layers": [
+  {{"weights": [[1.0, -1.0], [0.5, {weight}]], "bias": [0.0, 0.1], "kept": [true, true], "relu": true, "identity": false, "grid": null}},
+  {{"weights": [[1.0, -1.0], [-1.0, 1.0]], "bias": [0.0, 0.0], "kept": [true, true], "relu": false, "identity": false, "grid": null}}
+ ]}}"#
+        ),
+    )
+}
+
+/// `(declare-const …)` for the tiny network, a box on `X_1`, then `body`.
+fn tiny_property(dir: &Path, name: &str, body: &str) -> String {
+    write(
+        dir,
+        name,
+        &format!(
+            "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n(declare-const Y_1 Real)\n\
+             (assert (>= X_1 0))\n(assert (<= X_1 1))\n{body}"
+        ),
+    )
+}
+
+#[test]
+fn an_empty_input_region_is_refused_not_answered_unsat() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = tiny_network(dir.path(), "net.json", "2.0");
+    let empty = tiny_property(
+        dir.path(),
+        "empty.vnnlib",
+        "(assert (<= X_0 0.5))\n(assert (>= X_0 0.6))\n(assert (<= Y_0 Y_1))\n",
+    );
+    let o = mipnet(&["verify", "--model", &net, "--property", &empty]);
+    assert_bad_input(
+        &o,
+        &[
+            "the property's input region is empty",
+            "X_0 ≥ 0.6 and X_0 ≤ 0.5",
+            "nothing to verify",
+        ],
+    );
+    let all = tiny_property(
+        dir.path(),
+        "all.vnnlib",
+        "(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (or (>= X_0 2) (<= X_0 -1)))\n(assert (<= Y_0 Y_1))\n",
+    );
+    let o = mipnet(&["verify", "--model", &net, "--property", &all]);
+    assert_bad_input(
+        &o,
+        &["every one of the property's 2 disjuncts has an empty input region"],
+    );
+    // Beside a disjunct with inputs, an empty one is dropped with a note.
+    let some = tiny_property(
+        dir.path(),
+        "some.vnnlib",
+        "(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (or (>= X_0 2) (<= X_0 0.5)))\n(assert (>= Y_0 1000))\n",
+    );
+    let o = mipnet(&["verify", "--model", &net, "--property", &some]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "unsat\n");
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "note: disjunct 1 of 2 dropped, no input satisfies it: the input box is empty: X_0 ≥ 2 and X_0 ≤ 1\n"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 of 2 disjuncts checked by a MILP, 1 dropped (empty input region)"),
+        "{err}"
+    );
+    // bounds: a box with lower above upper.
+    let b = write(dir.path(), "rev.csv", "input,lower,upper\na,1,0\nb,0,1\n");
+    let o = mipnet(&["bounds", "--model", &net, "--box", &b]);
+    assert_bad_input(&o, &["rev.csv: input 0 (a): lower bound 1 is above upper bound 0"]);
+}
+
+#[test]
+fn numbers_too_large_for_the_milp_are_refused_naming_value_and_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = tiny_network(dir.path(), "net.json", "2.0");
+    let limit = "mipnet's MILPs accept magnitudes up to 1e7";
+    let points = write(dir.path(), "points.csv", "a,b\n0.1,0.2\n");
+    // bounds with a ±1e300 box.
+    let b = write(dir.path(), "huge.csv", "input,lower,upper\na,-1e300,1e300\nb,0,1\n");
+    let o = mipnet(&["bounds", "--model", &net, "--box", &b]);
+    assert_bad_input(&o, &["huge.csv: input 0 (a): the lower bound is -1e300", limit]);
+    // verify --eps 1e300 (without a --domain to clip it).
+    let o = mipnet(&["verify", "--model", &net, "--data", &points, "--eps", "1e300"]);
+    assert_bad_input(&o, &["--eps is 1e300", limit, "or give --domain"]);
+    // A 1e300 input row.
+    let rows = write(dir.path(), "rows.csv", "a,b\n0.1,0.2\n0.1,1e300\n");
+    let o = mipnet(&["verify", "--model", &net, "--data", &rows, "--eps", "0.1"]);
+    assert_bad_input(&o, &["rows.csv: row 2: input 1 (b) is 1e300", limit]);
+    // A 1e300 weight in network.json, and in its ONNX export.
+    let heavy = tiny_network(dir.path(), "heavy.json", "1e300");
+    let weight = "operation 2 of 4 (affine): the weight of output 1 on input 1 is 1e300";
+    let o = mipnet(&["verify", "--model", &heavy, "--data", &points, "--eps", "0.1"]);
+    assert_bad_input(&o, &["heavy.json: ", weight, limit]);
+    let onnx = dir.path().join("heavy.onnx").to_string_lossy().into_owned();
+    let e = mipnet(&["export", "--model", &heavy, "--out", &onnx]);
+    assert_eq!(e.status.code(), Some(0), "{}", stderr(&e));
+    let o = mipnet(&[
+        "bounds",
+        "--model",
+        &onnx,
+        "--box",
+        &write(dir.path(), "unit.csv", "lower,upper\n0,1\n0,1\n"),
+    ]);
+    assert_bad_input(&o, &["heavy.onnx: ", weight, limit]);
+    // A VNN-LIB box.
+    let p = tiny_property(
+        dir.path(),
+        "huge.vnnlib",
+        "(assert (>= X_0 0))\n(assert (<= X_0 1e300))\n",
+    );
+    let o = mipnet(&["verify", "--model", &net, "--property", &p]);
+    assert_bad_input(&o, &["disjunct 1 of 1: the upper bound of X_0 is 1e300", limit]);
+}
+
+#[test]
+fn a_vnnlib_error_is_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = tiny_network(dir.path(), "net.json", "2.0");
+    let bad = tiny_property(dir.path(), "bad.vnnlib", "(assert (<= X_0 abc))\n");
+    let o = mipnet(&["verify", "--model", &net, "--property", &bad]);
+    assert_bad_input(&o, &["bad.vnnlib: line 7, column 17: expected a number, got 'abc'"]);
+    assert_eq!(stderr(&o).matches("expected a number").count(), 1, "{}", stderr(&o));
+    let missing = dir.path().join("missing.vnnlib").to_string_lossy().into_owned();
+    let o = mipnet(&["verify", "--model", &net, "--property", &missing]);
+    assert_bad_input(&o, &["cannot read", "missing.vnnlib"]);
+    assert_eq!(stderr(&o).matches("No such file").count(), 1, "{}", stderr(&o));
+}

@@ -19,6 +19,7 @@
 
 pub mod bounds;
 pub mod encode;
+pub mod limits;
 
 use bounds::{interval_bounds, interval_report, tighten_lp, Bounds, StageReport};
 use encode::{encode, Encoding};
@@ -28,7 +29,7 @@ use mipnet_network::{argmax, ReluNet};
 use mipnet_solver::{
     Control, InterruptFlag, Progress, SolveOptions, SolveRequest, SolveResult, Solver, SolverError, Status,
 };
-use mipnet_vnnlib::{Linear, Property};
+use mipnet_vnnlib::{Disjunct, Linear, Property};
 use serde::Serialize;
 use std::time::Instant;
 use thiserror::Error;
@@ -40,6 +41,9 @@ pub enum VerifyError {
     Region(String),
     #[error("{0}")]
     Shape(String),
+    /// A number too large for the MILP (see [`limits::MAX_MAGNITUDE`]).
+    #[error("{0}")]
+    Magnitude(String),
     #[error(transparent)]
     Solver(#[from] SolverError),
     /// A solver answer failed its replay through the forward pass in a way
@@ -84,7 +88,9 @@ impl Region {
             .collect()
     }
 
-    fn check(&self, net: &ReluNet) -> Result<(), VerifyError> {
+    /// Checks that the region fits `net`, is a finite, non-empty box and
+    /// holds only numbers the MILP accepts ([`limits::MAX_MAGNITUDE`]).
+    pub fn check(&self, net: &ReluNet) -> Result<(), VerifyError> {
         if self.lower.len() != net.inputs || self.upper.len() != net.inputs {
             return Err(VerifyError::Shape(format!(
                 "the region has {} inputs, the network {}",
@@ -106,6 +112,15 @@ impl Region {
                     i, net.input_names[i]
                 )));
             }
+            limits::check_value(|| format!("input {} ({}): the lower bound", i, net.input_names[i]), l)?;
+            limits::check_value(|| format!("input {} ({}): the upper bound", i, net.input_names[i]), u)?;
+        }
+        for (r, c) in self.constraints.iter().enumerate() {
+            let terms = c.inputs.iter().map(|&(i, a)| (format!("X_{i}"), a));
+            for (var, a) in terms.chain(c.outputs.iter().map(|&(j, b)| (format!("Y_{j}"), b))) {
+                limits::check_value(|| format!("constraint {}: the coefficient of {var}", r + 1), a)?;
+            }
+            limits::check_value(|| format!("constraint {}: the right-hand side", r + 1), c.rhs)?;
         }
         Ok(())
     }
@@ -201,8 +216,10 @@ pub fn prepare(
     opts: &VerifyOptions,
 ) -> Result<(Bounds, Vec<StageReport>), VerifyError> {
     region.check(net)?;
+    limits::check_network(net)?;
     let clock = Instant::now();
     let mut bounds = interval_bounds(net, region);
+    limits::check_bounds(net, &bounds)?;
     let mut stages = vec![interval_report(net, &bounds, clock.elapsed().as_secs_f64())];
     if opts.lp_tightening && bounds.unstable(net).0 > 0 {
         stages.push(tighten_lp(
@@ -283,6 +300,10 @@ pub fn robustness(
             "eps must be a finite number ≥ 0, got {eps}"
         )));
     }
+    if domain.is_none() {
+        // Clipped to a domain, any ε gives a box within it (checked below).
+        limits::check_value(|| "eps".into(), eps)?;
+    }
     if x.len() != net.inputs {
         return Err(VerifyError::Shape(format!(
             "the input has {} values, the network {} inputs",
@@ -290,6 +311,7 @@ pub fn robustness(
             net.inputs
         )));
     }
+    limits::check_point(net, x)?;
     let clock = Instant::now();
     let predicted = argmax(&net.forward(x));
     let region = Region::ball(x, eps, domain);
@@ -560,17 +582,29 @@ pub fn output_ranges(net: &ReluNet, region: &Region, opts: &VerifyOptions) -> Re
     })
 }
 
-/// One disjunct of a property, checked.
+/// One disjunct of a property, checked by a MILP.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DisjunctCheck {
+    /// Position in the property's disjunctive normal form (0-based).
     pub index: usize,
     pub answer: Answer,
     /// Proven upper bound on the smallest constraint slack (< 0 proves unsat).
     pub slack_bound: Option<f64>,
     pub best_slack: Option<f64>,
+    /// The solve's status.
+    pub status: String,
     pub bounds: Vec<StageReport>,
     pub binaries: usize,
     pub seconds: f64,
+}
+
+/// A disjunct left out because no input satisfies it: its box is empty, or
+/// its input constraints contradict each other (the MILP is infeasible).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DroppedDisjunct {
+    /// Position in the property's disjunctive normal form (0-based).
+    pub index: usize,
+    pub reason: String,
 }
 
 /// VNN-LIB's answers: `sat` (a witness of the unsafe condition exists),
@@ -599,8 +633,71 @@ pub struct PropertyReport {
     pub answer: Answer,
     /// Inputs and f64 outputs satisfying the property (for `sat`).
     pub witness: Option<(Vec<f64>, Vec<f64>)>,
+    /// The disjuncts a MILP was solved for, in order.
     pub disjuncts: Vec<DisjunctCheck>,
+    /// The disjuncts no input satisfies, left out (never all of them: a
+    /// property with no input at all is an error).
+    pub dropped: Vec<DroppedDisjunct>,
     pub seconds: f64,
+}
+
+/// "disjunct 2 of 3" in messages (1-based, as a person counts).
+fn disjunct_name(index: usize, total: usize) -> String {
+    format!("disjunct {} of {total}", index + 1)
+}
+
+/// Why no input satisfies `d`'s box, if none does.
+fn empty_box(d: &Disjunct) -> Option<String> {
+    d.empty_input().map(|i| {
+        format!(
+            "the input box is empty: X_{i} ≥ {} and X_{i} ≤ {}",
+            // + 0.0: a bound of −0 (from `(>= (- X_0) 0)`) reads as 0.
+            d.lower[i] + 0.0,
+            d.upper[i] + 0.0
+        )
+    })
+}
+
+/// The error for a property that no input satisfies: every disjunct dropped.
+fn empty_property(dropped: &[DroppedDisjunct], total: usize) -> VerifyError {
+    let first = &dropped[0];
+    let what = if total == 1 {
+        "the property's input region is empty".to_string()
+    } else {
+        format!("every one of the property's {total} disjuncts has an empty input region")
+    };
+    VerifyError::Region(format!(
+        "{what} ({}: {}); no input satisfies it, so there is nothing to verify",
+        disjunct_name(first.index, total),
+        first.reason
+    ))
+}
+
+/// The property's answer. `unsat` is only ever the conclusion of solved
+/// MILPs: every disjunct left is proven unsat by its own solve (a dual bound
+/// below `−tolerance`), and there is at least one. Anything else claiming
+/// `unsat` is a bug, refused here rather than printed.
+fn conclude(
+    witness_found: bool,
+    checked: &[DisjunctCheck],
+    to_check: usize,
+    tolerance: f64,
+) -> Result<Answer, VerifyError> {
+    if witness_found {
+        return Ok(Answer::Sat);
+    }
+    if checked.len() < to_check || checked.iter().any(|d| d.answer != Answer::Unsat) {
+        return Ok(Answer::Unknown);
+    }
+    let proven = |d: &DisjunctCheck| d.slack_bound.is_some_and(|b| b < -tolerance);
+    if checked.is_empty() || !checked.iter().all(proven) {
+        return Err(VerifyError::Check(format!(
+            "unsat without a proof: {} disjuncts solved, {} with a dual bound below −{tolerance}",
+            checked.len(),
+            checked.iter().filter(|d| proven(d)).count()
+        )));
+    }
+    Ok(Answer::Unsat)
 }
 
 /// Decides a VNN-LIB property: for each disjunct, maximize the smallest
@@ -608,6 +705,12 @@ pub struct PropertyReport {
 /// witness, a proven `t < 0` rules the disjunct out. Witnesses are replayed
 /// through the f64 forward pass and must satisfy the property there
 /// (tolerance 1e-9 on linear constraints; the box is enforced exactly).
+///
+/// A disjunct no input satisfies (an empty box, or input constraints that
+/// contradict each other) is dropped and listed in the report; when every
+/// disjunct is, the property is refused as an error: `unsat` would be true
+/// of an empty region but says nothing about the network, and is far more
+/// often a mistake in the file.
 pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> Result<PropertyReport, VerifyError> {
     if prop.inputs != net.inputs || prop.outputs != net.outputs() {
         return Err(VerifyError::Shape(format!(
@@ -618,41 +721,68 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             net.outputs()
         )));
     }
-    // Every disjunct is checked for a finite box before any is solved.
-    for (index, d) in prop.disjuncts.iter().enumerate() {
+    let total = prop.disjuncts.len();
+    if total == 0 {
+        return Err(VerifyError::Region(
+            "the property's asserts can never hold together, whatever the input (a constant comparison \
+             such as (<= 2 1) or false); there is nothing to verify"
+                .into(),
+        ));
+    }
+    let mut dropped: Vec<DroppedDisjunct> = prop
+        .disjuncts
+        .iter()
+        .enumerate()
+        .filter_map(|(index, d)| empty_box(d).map(|reason| DroppedDisjunct { index, reason }))
+        .collect();
+    if dropped.len() == total {
+        return Err(empty_property(&dropped, total));
+    }
+    let to_solve: Vec<(usize, &Disjunct)> = prop
+        .disjuncts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.empty_input().is_none())
+        .collect();
+    // Every disjunct left is checked for a finite box within range before any is solved.
+    for &(index, d) in &to_solve {
         if let Some(i) = d.unbounded_input() {
             return Err(VerifyError::Region(format!(
-                "disjunct {}: input X_{i} has no finite lower and upper bound; mipnet needs a bounded input box",
-                index + 1
+                "{}: input X_{i} has no finite lower and upper bound; mipnet needs a bounded input box",
+                disjunct_name(index, total)
             )));
+        }
+        for i in 0..d.lower.len() {
+            limits::check_value(
+                || format!("{}: the lower bound of X_{i}", disjunct_name(index, total)),
+                d.lower[i],
+            )?;
+            limits::check_value(
+                || format!("{}: the upper bound of X_{i}", disjunct_name(index, total)),
+                d.upper[i],
+            )?;
         }
     }
     let clock = Instant::now();
     let tol = opts.tolerance;
     let mut disjuncts = Vec::new();
     let mut witness = None;
-    for (index, d) in prop.disjuncts.iter().enumerate() {
+    let mut infeasible = 0;
+    for &(index, d) in &to_solve {
         // The time limit is per disjunct.
         let own = Instant::now();
         let start = clock.elapsed().as_secs_f64();
-        if d.lower.iter().zip(&d.upper).any(|(l, u)| l > u) {
-            disjuncts.push(DisjunctCheck {
-                index,
-                answer: Answer::Unsat,
-                slack_bound: None,
-                best_slack: None,
-                bounds: Vec::new(),
-                binaries: 0,
-                seconds: 0.0,
-            });
-            continue;
-        }
         let region = Region {
             lower: d.lower.clone(),
             upper: d.upper.clone(),
             constraints: d.constraints.clone(),
         };
-        let (bounds, stages) = prepare(net, &region, opts)?;
+        let in_disjunct = |e: VerifyError| match e {
+            VerifyError::Region(m) => VerifyError::Region(format!("{}: {m}", disjunct_name(index, total))),
+            VerifyError::Magnitude(m) => VerifyError::Magnitude(format!("{}: {m}", disjunct_name(index, total))),
+            other => other,
+        };
+        let (bounds, stages) = prepare(net, &region, opts).map_err(in_disjunct)?;
         let mut enc = encode(net, &region, &bounds, net.ops.len());
         let out = enc.outputs().to_vec();
         let t = enc.model.add_col(f64::NEG_INFINITY, 1.0, 0.0, VarType::Continuous);
@@ -689,12 +819,22 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
                 found = replay(&res);
             }
         }
+        if found.is_none() && res.status == Status::Infeasible {
+            // The slack t is free below, so the output constraints can
+            // always be met: only the box and the input constraints
+            // together can leave no input.
+            infeasible += 1;
+            dropped.push(DroppedDisjunct {
+                index,
+                reason: "its input constraints leave no input in its box (the MILP is infeasible)".into(),
+            });
+            continue;
+        }
         let mut answer = Answer::Unknown;
         if let Some(w) = found {
             answer = Answer::Sat;
             witness = Some(w);
-        } else if res.status == Status::Infeasible || res.dual_bound.is_some_and(|b| b < -tol) {
-            // Infeasible: the input constraints leave no input at all.
+        } else if res.dual_bound.is_some_and(|b| b < -tol) {
             answer = Answer::Unsat;
         }
         disjuncts.push(DisjunctCheck {
@@ -702,6 +842,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             answer,
             slack_bound: res.dual_bound,
             best_slack: res.objective,
+            status: res.status.as_str().to_string(),
             bounds: stages,
             binaries: enc.binaries,
             seconds: clock.elapsed().as_secs_f64() - start,
@@ -710,17 +851,65 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             break;
         }
     }
-    let answer = if witness.is_some() {
-        Answer::Sat
-    } else if disjuncts.len() == prop.disjuncts.len() && disjuncts.iter().all(|d| d.answer == Answer::Unsat) {
-        Answer::Unsat
-    } else {
-        Answer::Unknown
-    };
+    if dropped.len() == total {
+        dropped.sort_by_key(|d| d.index);
+        return Err(empty_property(&dropped, total));
+    }
+    dropped.sort_by_key(|d| d.index);
+    let answer = conclude(witness.is_some(), &disjuncts, to_solve.len() - infeasible, tol)?;
     Ok(PropertyReport {
         answer,
         witness,
         disjuncts,
+        dropped,
         seconds: clock.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn solved(answer: Answer, slack_bound: Option<f64>) -> DisjunctCheck {
+        DisjunctCheck {
+            index: 0,
+            answer,
+            slack_bound,
+            best_slack: None,
+            status: "optimal".into(),
+            bounds: Vec::new(),
+            binaries: 0,
+            seconds: 0.0,
+        }
+    }
+
+    #[test]
+    fn unsat_needs_a_solved_milp_with_a_proof() {
+        // Nothing solved, nothing to solve: never unsat.
+        let e = conclude(false, &[], 0, 1e-5).unwrap_err();
+        assert!(matches!(e, VerifyError::Check(_)), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "check failed: unsat without a proof: 0 disjuncts solved, 0 with a dual bound below −0.00001"
+        );
+        // An unsat disjunct without a dual bound below −tolerance is no proof.
+        let weak = [solved(Answer::Unsat, Some(-1e-6))];
+        assert!(matches!(conclude(false, &weak, 1, 1e-5), Err(VerifyError::Check(_))));
+        // Proven disjuncts: unsat; one left unsolved or unknown: unknown; a witness: sat.
+        let proof = solved(Answer::Unsat, Some(-0.5));
+        assert_eq!(
+            conclude(false, std::slice::from_ref(&proof), 1, 1e-5).unwrap(),
+            Answer::Unsat
+        );
+        assert_eq!(
+            conclude(false, std::slice::from_ref(&proof), 2, 1e-5).unwrap(),
+            Answer::Unknown
+        );
+        let open = solved(Answer::Unknown, Some(0.1));
+        assert_eq!(
+            conclude(false, &[proof.clone(), open], 2, 1e-5).unwrap(),
+            Answer::Unknown
+        );
+        assert_eq!(conclude(true, &[proof], 1, 1e-5).unwrap(), Answer::Sat);
+    }
 }

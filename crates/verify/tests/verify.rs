@@ -9,7 +9,7 @@
 
 use mipnet_network::{argmax, generated_names, Affine, Op, ReluNet};
 use mipnet_verify::{
-    check_property, output_ranges, prepare, radius, robustness, Answer, Region, Verdict, VerifyOptions,
+    check_property, output_ranges, prepare, radius, robustness, Answer, Region, Verdict, VerifyError, VerifyOptions,
 };
 use mipnet_vnnlib::Property;
 use rand::{Rng, SeedableRng};
@@ -332,5 +332,137 @@ fn bad_regions_are_refused_with_the_cause() {
     assert_eq!(
         err.to_string(),
         "the property declares 1 inputs and 1 outputs, the network has 2 and 2"
+    );
+}
+
+/// `X_0` and `X_1` declared with `Y_0` and `Y_1`, then `body`.
+fn property(body: &str) -> Property {
+    Property::parse(&format!(
+        "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n(declare-const Y_1 Real)\n{body}"
+    ))
+    .unwrap()
+}
+
+#[test]
+fn an_empty_input_region_is_an_error_never_unsat() {
+    let net = random_net(5, &[2, 4, 2]);
+    let box1 = "(assert (>= X_1 0))\n(assert (<= X_1 1))\n";
+    // One disjunct, empty box: an error naming the input and its bounds.
+    let p = property(&format!(
+        "{box1}(assert (<= X_0 0.5))\n(assert (>= X_0 0.6))\n(assert (<= Y_0 Y_1))"
+    ));
+    let err = check_property(&net, &p, &options()).unwrap_err();
+    assert!(matches!(err, VerifyError::Region(_)));
+    assert_eq!(
+        err.to_string(),
+        "the property's input region is empty (disjunct 1 of 1: the input box is empty: X_0 ≥ 0.6 and X_0 ≤ 0.5); \
+         no input satisfies it, so there is nothing to verify"
+    );
+    // Every disjunct empty.
+    let p = property(&format!(
+        "{box1}(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (or (>= X_0 2) (<= X_0 -1)))\n(assert (<= Y_0 Y_1))"
+    ));
+    let err = check_property(&net, &p, &options()).unwrap_err().to_string();
+    assert!(
+        err.starts_with("every one of the property's 2 disjuncts has an empty input region (disjunct 1 of 2: the input box is empty: X_0 ≥ 2 and X_0 ≤ 1)"),
+        "{err}"
+    );
+    // A box emptied by the input constraints only: the MILP finds it infeasible.
+    let p = property(&format!(
+        "{box1}(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (>= (+ X_0 X_1) 3))\n(assert (<= Y_0 Y_1))"
+    ));
+    let err = check_property(&net, &p, &options()).unwrap_err().to_string();
+    assert!(err.contains("its input constraints leave no input in its box"), "{err}");
+    // Asserts false whatever the input: no disjunct at all.
+    let p = property("(assert (<= 2 1))");
+    let err = check_property(&net, &p, &options()).unwrap_err().to_string();
+    assert!(
+        err.starts_with("the property's asserts can never hold together"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_disjuncts_beside_others_are_dropped_and_listed() {
+    let net = random_net(4, &[2, 6, 2]);
+    let (lo, hi) = ([-0.5, -0.5], [0.5, 0.5]);
+    let max_gap = exact_max(&net, &lo, &hi, |y| y[0] - y[1]);
+    // X_0 ≤ −1 is empty within the box; X_0 ≥ −0.5 is the whole box.
+    let p = property(&format!(
+        "(assert (>= X_0 -0.5))\n(assert (<= X_0 0.5))\n(assert (>= X_1 -0.5))\n(assert (<= X_1 0.5))\n\
+         (assert (or (<= X_0 -1) (>= X_0 -0.5)))\n(assert (>= (- Y_0 Y_1) {}))",
+        max_gap + 0.05
+    ));
+    let rep = check_property(&net, &p, &options()).unwrap();
+    assert_eq!(rep.answer, Answer::Unsat);
+    assert_eq!(rep.dropped.len(), 1);
+    assert_eq!(rep.dropped[0].index, 0);
+    assert_eq!(rep.dropped[0].reason, "the input box is empty: X_0 ≥ -0.5 and X_0 ≤ -1");
+    // The unsat comes from the one solved MILP, with its proof.
+    assert_eq!(rep.disjuncts.len(), 1);
+    assert_eq!(rep.disjuncts[0].index, 1);
+    assert!(rep.disjuncts[0].slack_bound.unwrap() < -1e-5);
+}
+
+#[test]
+fn numbers_too_large_for_the_milp_are_refused_before_it_is_built() {
+    let net = random_net(0, &[2, 3, 2]);
+    let opts = options();
+    let msg = |e: VerifyError| {
+        assert!(matches!(e, VerifyError::Magnitude(_)), "{e}");
+        e.to_string()
+    };
+    let limit = "mipnet's MILPs accept magnitudes up to 1e7";
+    // A box.
+    let e = output_ranges(&net, &Region::boxed(vec![-1e300, 0.0], vec![1e300, 1.0]), &opts).unwrap_err();
+    assert_eq!(msg(e), format!("input 0 (x0): the lower bound is -1e300; {limit}"));
+    // ε, unless a domain clips the ball.
+    let e = robustness(&net, &[0.0, 0.0], 1e300, None, &opts).unwrap_err();
+    assert_eq!(msg(e), format!("eps is 1e300; {limit}"));
+    assert!(robustness(&net, &[0.5, 0.5], 1e300, Some((0.0, 1.0)), &opts).is_ok());
+    // An input point.
+    let e = robustness(&net, &[0.0, 1e300], 0.1, None, &opts).unwrap_err();
+    assert_eq!(msg(e), format!("input 1 (x1) is 1e300; {limit}"));
+    // A weight, a bias, a normalization.
+    let mut heavy = net.clone();
+    let Op::Affine(a) = &mut heavy.ops[2] else { panic!() };
+    a.rows[1][0].1 = 1e300;
+    let e = output_ranges(&heavy, &Region::boxed(vec![0.0; 2], vec![1.0; 2]), &opts).unwrap_err();
+    assert_eq!(
+        msg(e),
+        format!("operation 3 of 3 (affine): the weight of output 1 on input 0 is 1e300; {limit}")
+    );
+    let mut normalized = net.clone();
+    normalized.ops.insert(
+        0,
+        Op::Normalize {
+            sub: vec![0.0, 0.0],
+            div: vec![1.0, 1e-300],
+        },
+    );
+    let e = output_ranges(&normalized, &Region::boxed(vec![0.0; 2], vec![1.0; 2]), &opts).unwrap_err();
+    assert!(msg(e).starts_with("operation 1 of 4 (normalize): input 1 is normalized as (x − 0e0) / 1e-300"));
+    // Moderate numbers whose products are not: the interval bounds (big-M constants).
+    let mut deep = net.clone();
+    let Op::Affine(a) = &mut deep.ops[0] else { panic!() };
+    for row in &mut a.rows {
+        for (_, w) in row.iter_mut() {
+            *w = 1e4;
+        }
+    }
+    let e = output_ranges(&deep, &Region::boxed(vec![-1e4; 2], vec![1e4; 2]), &opts).unwrap_err();
+    let m = msg(e);
+    assert!(
+        m.starts_with(
+            "over this input region, output 0 of operation 1 of 3 (affine) reaches 2.000e8 in interval arithmetic"
+        ),
+        "{m}"
+    );
+    // And a VNN-LIB box.
+    let p = property("(assert (>= X_0 0))\n(assert (<= X_0 1e300))\n(assert (>= X_1 0))\n(assert (<= X_1 1))");
+    let e = check_property(&net, &p, &opts).unwrap_err();
+    assert_eq!(
+        msg(e),
+        format!("disjunct 1 of 1: the upper bound of X_0 is 1e300; {limit}")
     );
 }

@@ -93,10 +93,12 @@ pub struct Disjunct {
 }
 
 impl Disjunct {
-    /// Splits a conjunction into box and constraints; `None` when the box is
-    /// empty (the disjunct can never hold, so it is dropped like a false
-    /// constant).
-    fn from_conjunction(inputs: usize, conjunction: Vec<Linear>) -> Option<Disjunct> {
+    /// Splits a conjunction into box and constraints. An empty box (some
+    /// lower bound above its upper bound) is kept as it is: whether that is a
+    /// mistake in the file or a part of a union that a verifier may drop is
+    /// the verifier's call, and it needs the bounds to say which input it is
+    /// (see [`Disjunct::empty_input`]).
+    fn from_conjunction(inputs: usize, conjunction: Vec<Linear>) -> Disjunct {
         let mut d = Disjunct {
             lower: vec![f64::NEG_INFINITY; inputs],
             upper: vec![f64::INFINITY; inputs],
@@ -109,17 +111,27 @@ impl Disjunct {
                 _ => d.constraints.push(c),
             }
         }
-        d.lower.iter().zip(&d.upper).all(|(l, u)| l <= u).then_some(d)
+        d
+    }
+
+    /// The first input whose lower bound is above its upper bound, if any:
+    /// then no input lies in the box and the disjunct never holds.
+    pub fn empty_input(&self) -> Option<usize> {
+        (0..self.lower.len()).find(|&i| self.lower[i] > self.upper[i])
     }
 
     /// True when `x` is in the box and every constraint holds, each within
     /// `tol` (an absolute slack, so witnesses found by a floating-point solver
-    /// can be replayed without spurious failures).
+    /// can be replayed without spurious failures). A disjunct with an empty
+    /// box holds nowhere, whatever the tolerance.
     ///
     /// # Panics
     /// If `x` is not as long as the box or `y` is too short for a constraint.
     pub fn holds(&self, x: &[f64], y: &[f64], tol: f64) -> bool {
         assert_eq!(x.len(), self.lower.len(), "input length differs from the property's");
+        if self.empty_input().is_some() {
+            return false;
+        }
         let in_box = x
             .iter()
             .zip(self.lower.iter().zip(&self.upper))
@@ -137,8 +149,10 @@ impl Disjunct {
 
 /// A parsed property: the unsafe set is the union of the disjuncts.
 ///
-/// Zero disjuncts means the asserts can never hold together (e.g. a constant
-/// `(<= 2 1)` or an empty input box): the property is trivially `unsat`.
+/// Zero disjuncts means the asserts can never hold together for a reason
+/// that involves no variable (a constant `(<= 2 1)`, `false`). Disjuncts with
+/// an empty input box (`X_0 <= 0.5` and `X_0 >= 0.6`) are kept, so that a
+/// verifier can name the input and its bounds ([`Disjunct::empty_input`]).
 /// A file without asserts gives one disjunct with an unbounded box.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Property {
@@ -154,10 +168,7 @@ impl Property {
     /// Parses VNN-LIB text; see the crate docs for the supported subset.
     pub fn parse(text: &str) -> Result<Property, VnnlibError> {
         let (inputs, outputs, dnf) = parser::translate(&parser::read(text)?)?;
-        let disjuncts = dnf
-            .into_iter()
-            .filter_map(|c| Disjunct::from_conjunction(inputs, c))
-            .collect();
+        let disjuncts = dnf.into_iter().map(|c| Disjunct::from_conjunction(inputs, c)).collect();
         Ok(Property {
             inputs,
             outputs,
@@ -168,13 +179,13 @@ impl Property {
     /// Reads and parses a file; errors carry the path, since verifiers run
     /// over whole benchmark directories.
     pub fn from_file(path: &Path) -> Result<Property, VnnlibError> {
-        let text = std::fs::read_to_string(path).map_err(|source| VnnlibError::Io {
+        let text = std::fs::read_to_string(path).map_err(|reason| VnnlibError::Io {
             path: path.to_path_buf(),
-            source,
+            reason,
         })?;
         Property::parse(&text).map_err(|e| VnnlibError::File {
             path: path.to_path_buf(),
-            source: Box::new(e),
+            inner: Box::new(e),
         })
     }
 
@@ -209,9 +220,13 @@ pub enum VnnlibError {
     Unclosed { line: usize, column: usize },
     #[error("unbalanced parentheses: ')' at line {line}, column {column} has no matching '('")]
     Unopened { line: usize, column: usize },
-    #[error("cannot read {}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    // The wrapped errors are fields named `reason` and `inner`, not
+    // `source`: thiserror would make a `source` field the error's source, and
+    // error chains printed whole (anyhow's `{:#}`) would then show its text
+    // twice, once in this message and once as the cause.
+    #[error("cannot read {}: {reason}", path.display())]
+    Io { path: PathBuf, reason: std::io::Error },
     /// A parse error in a file read by [`Property::from_file`].
-    #[error("{}: {source}", path.display())]
-    File { path: PathBuf, source: Box<VnnlibError> },
+    #[error("{}: {inner}", path.display())]
+    File { path: PathBuf, inner: Box<VnnlibError> },
 }

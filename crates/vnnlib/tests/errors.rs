@@ -125,9 +125,27 @@ fn file_errors_name_the_path() {
     let bad = dir.path().join("bad.vnnlib");
     std::fs::write(&bad, "(declare-const X_0 Real)\n(assert (<= X_0 abc))").unwrap();
     let e = Property::from_file(&bad).unwrap_err();
-    assert!(matches!(&e, VnnlibError::File { source, .. } if matches!(**source, VnnlibError::At { line: 2, .. })));
+    assert!(matches!(&e, VnnlibError::File { inner, .. } if matches!(**inner, VnnlibError::At { line: 2, .. })));
     assert_eq!(
         e.to_string(),
         format!("{}: line 2, column 17: expected a number, got 'abc'", bad.display())
     );
+}
+
+/// The message of a file error already holds its cause's text: the cause is
+/// not also the error's `source`, or a printed error chain (anyhow's `{:#}`,
+/// which the CLI uses) would show the text twice.
+#[test]
+fn file_errors_print_their_cause_once() {
+    use std::error::Error;
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.vnnlib");
+    std::fs::write(&bad, "(declare-const X_0 Real)\n(assert (<= X_0 abc))").unwrap();
+    let missing = dir.path().join("missing.vnnlib");
+    for e in [
+        Property::from_file(&bad).unwrap_err(),
+        Property::from_file(&missing).unwrap_err(),
+    ] {
+        assert!(e.source().is_none(), "{e} has a source: {:?}", e.source());
+    }
 }

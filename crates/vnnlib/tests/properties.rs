@@ -202,7 +202,16 @@ fn constant_comparisons_and_empty_boxes() {
         1,
         "(assert (<= 1 2))\n(assert (or (<= 2 1) (<= Y_0 0) (and (>= X_0 1) (<= X_0 0))))",
     );
-    assert_eq!(rows(&p), [y(&[(0, 1.0)], 0.0)]);
+    // The constant false is gone; the empty box stays, named by its input.
+    assert_eq!(p.disjuncts.len(), 2);
+    assert_eq!(p.disjuncts[0].constraints, [y(&[(0, 1.0)], 0.0)]);
+    assert_eq!(p.disjuncts[0].empty_input(), None);
+    let empty = &p.disjuncts[1];
+    assert_eq!(empty.empty_input(), Some(0));
+    assert_eq!((empty.lower[0], empty.upper[0]), (1.0, 0.0));
+    // An empty box holds nowhere, however large the tolerance.
+    assert!(!empty.holds(&[0.5], &[1.0], 10.0));
+    assert!(!p.holds(&[0.5], &[1.0], 0.0) && p.holds(&[0.5], &[-1.0], 0.0));
     assert_eq!(parse(1, 1, "(assert true)").disjuncts.len(), 1);
     let unsat = parse(1, 1, "(assert (<= Y_0 0))\n(assert (> 0 1))");
     assert!(unsat.disjuncts.is_empty() && !unsat.holds(&[0.0], &[0.0], 1.0));

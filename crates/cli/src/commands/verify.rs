@@ -6,12 +6,13 @@ use crate::exit::{input, Exit};
 use anyhow::{bail, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use mipnet_data::Dataset;
 use mipnet_highs::{highs_version, HighsSolver};
 use mipnet_network::{Network, ReluNet};
 use mipnet_onnx::Precision;
 use mipnet_solver::{InterruptFlag, SolveOptions, Solver};
-use mipnet_verify::{check_property, output_ranges, radius, robustness, Region, Verdict, VerifyError, VerifyOptions};
+use mipnet_verify::{
+    check_property, limits, output_ranges, radius, robustness, Region, Verdict, VerifyError, VerifyOptions,
+};
 use mipnet_vnnlib::Property;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -99,10 +100,18 @@ fn interrupt_on_ctrl_c() -> InterruptFlag {
 /// replay that failed → 4, the rest → 1.
 fn classify(e: VerifyError) -> anyhow::Error {
     match e {
-        VerifyError::Region(_) | VerifyError::Shape(_) => input(e),
+        VerifyError::Region(_) | VerifyError::Shape(_) | VerifyError::Magnitude(_) => input(e),
         VerifyError::Check(m) => anyhow::Error::new(Exit::certificate(m)),
         VerifyError::Solver(s) => anyhow::Error::new(s),
     }
+}
+
+/// Reads the model and checks that its numbers fit a MILP
+/// ([`limits::MAX_MAGNITUDE`]) before any work, naming the file.
+fn load_checked_model(path: &Path) -> Result<ReluNet> {
+    let net = load_model(path)?;
+    limits::check_network(&net).map_err(|e| input(anyhow::anyhow!("{}: {e}", path.display())))?;
+    Ok(net)
 }
 
 fn parse_domain(text: &str) -> Result<(f64, f64)> {
@@ -207,7 +216,7 @@ fn bar(len: usize, quiet: bool) -> ProgressBar {
 pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     let interrupt = interrupt_on_ctrl_c();
     let opts = args.model.options(&interrupt)?;
-    let net = load_model(&args.model.model)?;
+    let net = load_checked_model(&args.model.model)?;
     if let Some(path) = &args.property {
         return run_property(&args, &net, path, &opts);
     }
@@ -222,9 +231,18 @@ pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
         )));
     }
     let domain = args.domain.as_deref().map(parse_domain).transpose()?;
+    if domain.is_none() {
+        // Clipped to --domain, any ε gives a box within it.
+        limits::check_value(|| "--eps".into(), eps)
+            .map_err(|e| input(anyhow::anyhow!("{e} (or give --domain to clip the ball)")))?;
+    }
     let data_path = args.data.as_ref().expect("clap requires --data");
     let (data, labelled) = read_inputs(data_path, &args.label, &net)?;
     let n = args.limit.map_or(data.len(), |l| l.min(data.len()));
+    for i in 0..n {
+        limits::check_point(&net, data.row(i))
+            .map_err(|e| input(anyhow::anyhow!("{}: row {}: {e}", data_path.display(), i + 1)))?;
+    }
     if let Some((lo, hi)) = domain {
         for i in 0..n {
             if let Some(j) = data.row(i).iter().position(|v| *v < lo || *v > hi) {
@@ -423,10 +441,23 @@ fn run_property(args: &VerifyArgs, net: &ReluNet, path: &Path, opts: &VerifyOpti
             println!("Y_{j} = {v}");
         }
     }
+    for d in &rep.dropped {
+        eprintln!(
+            "note: disjunct {} of {} dropped, no input satisfies it: {}",
+            d.index + 1,
+            prop.disjuncts.len(),
+            d.reason
+        );
+    }
     eprintln!(
-        "{} of {} disjuncts checked, {:.2} s (witness replayed in f64)",
+        "{} of {} disjuncts checked by a MILP{}, {:.2} s (witness replayed in f64)",
         rep.disjuncts.len(),
         prop.disjuncts.len(),
+        if rep.dropped.is_empty() {
+            String::new()
+        } else {
+            format!(", {} dropped (empty input region)", rep.dropped.len())
+        },
         rep.seconds
     );
     Ok(ExitCode::SUCCESS)
@@ -511,8 +542,11 @@ fn read_box(path: &Path, net: &ReluNet) -> Result<Region> {
 pub fn run_bounds(args: BoundsArgs) -> Result<ExitCode> {
     let interrupt = interrupt_on_ctrl_c();
     let opts = args.model.options(&interrupt)?;
-    let net = load_model(&args.model.model)?;
+    let net = load_checked_model(&args.model.model)?;
     let region = read_box(&args.box_file, &net)?;
+    region
+        .check(&net)
+        .map_err(|e| input(anyhow::anyhow!("{}: {e}", args.box_file.display())))?;
     let spinner = args.model.spinner(format!("bounding {} outputs", net.outputs()));
     let rep = output_ranges(&net, &region, &opts).map_err(classify)?;
     spinner.finish_and_clear();
