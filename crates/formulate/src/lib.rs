@@ -77,13 +77,15 @@
 
 mod cuts;
 mod dense;
+mod estimate;
 mod groups;
 mod polish;
 mod project;
 mod settings;
 
 pub use cuts::LipschitzCut;
-pub use dense::{Certificate, DenseFormulation, ModelEstimate, ModelStats, Tolerances};
+pub use dense::{Certificate, DenseFormulation, ModelStats, Tolerances};
+pub use estimate::ModelEstimate;
 pub use polish::PolishLp;
 pub use project::{project, sort_neurons};
 pub use settings::{FormulationSettings, Loss, SettingError};

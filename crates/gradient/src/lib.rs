@@ -19,6 +19,7 @@ use mipnet_network::{Conv, ConvShape, Layer, Network, Pool, PoolKind, FORMAT_VER
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use std::time::Instant;
 use thiserror::Error;
 
 /// The loss the gradient trainer minimizes.
@@ -91,6 +92,10 @@ pub struct Constraints {
     pub freeze_from: Option<usize>,
     /// Clip layer-1 weights and all biases to [−clip, clip] after each step.
     pub clip: Option<f64>,
+    /// Stop after the epoch during which this instant passes (the run's
+    /// time budget): the network is then as trained so far, still a valid
+    /// network. None: all epochs.
+    pub deadline: Option<Instant>,
 }
 
 /// A fresh network d → [convolution →] hidden → K with He-uniform weights
@@ -303,6 +308,9 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
         add_to_biases(&mut biases[l], &weights[l], &means[l], 1.0);
     }
     for epoch in 1..=s.epochs {
+        if c.deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
         let mut next_means: Vec<Vec<f64>> = means.iter().map(|m| vec![0.0; m.len()]).collect();
         let mut gw: Vec<Vec<f64>> = weights.iter().map(|w| vec![0.0; w.len()]).collect();
         let mut gb: Vec<Vec<f64>> = biases.iter().map(|b| vec![0.0; b.len()]).collect();

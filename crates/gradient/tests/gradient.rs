@@ -154,3 +154,43 @@ fn pooled_features_feeding_a_dense_layer_start_alive() {
         assert!(acc >= 0.9, "seed {seed}: train accuracy {acc}");
     }
 }
+
+/// The run's time budget reaches into the epochs: a deadline stops the
+/// training after the epoch during which it passes, with the network as
+/// trained so far (a deadline already passed: not one step).
+#[test]
+fn a_deadline_stops_the_epochs() {
+    use std::time::{Duration, Instant};
+    let data = digits();
+    let start = initial_network(&data, None, &[6], 3);
+    let endless = GradientSettings {
+        epochs: usize::MAX,
+        ..GradientSettings::default()
+    };
+    let mut net = start.clone();
+    let passed = Constraints {
+        deadline: Some(Instant::now()),
+        ..Constraints::default()
+    };
+    train(&mut net, &data, &endless, passed);
+    assert_eq!(
+        net.layers[0].weights, start.layers[0].weights,
+        "no step after the deadline"
+    );
+
+    let clock = Instant::now();
+    let soon = Constraints {
+        deadline: Some(Instant::now() + Duration::from_millis(200)),
+        ..Constraints::default()
+    };
+    train(&mut net, &data, &endless, soon);
+    let took = clock.elapsed();
+    assert!(
+        took < Duration::from_secs(3),
+        "endless epochs took {took:?} past a 0.2 s deadline"
+    );
+    assert_ne!(
+        net.layers[0].weights, start.layers[0].weights,
+        "it trained until the deadline"
+    );
+}

@@ -105,12 +105,13 @@ impl Feed<'_> {
 }
 
 /// Runs the full MIP from `start` (one thread, `options`) and the
-/// neighbourhood search on the run's other threads, both for the whole time
-/// limit; returns the MIP's result, the search's report and how many
+/// neighbourhood search on the run's other threads, both for `seconds`
+/// (the rest of the run's budget); returns the MIP's result, the search's report and how many
 /// networks the search offered to the MIP.
 pub(crate) fn run(
     p: &mut Pipeline,
     options: &SolveOptions,
+    seconds: f64,
     start: MipStart,
     model_bytes: f64,
     obs: &mut dyn TrainObserver,
@@ -152,15 +153,7 @@ pub(crate) fn run(
             let req = SolveRequest::new(&model, options).start(&start).interrupt(&shared.stop);
             HighsSolver.solve(req, &mut side)
         });
-        let lns = large_neighbourhood_search(
-            p,
-            p.s.solver.time_limit,
-            threads,
-            model_bytes,
-            Some(&mut feed),
-            obs,
-            interrupt,
-        );
+        let lns = large_neighbourhood_search(p, seconds, threads, model_bytes, Some(&mut feed), obs, interrupt);
         if lns.is_err() {
             shared.stop.raise();
         }

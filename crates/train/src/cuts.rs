@@ -53,8 +53,9 @@ pub(crate) fn relaxation(
     })
 }
 
-/// Runs the loop on `f`'s model, adding the violated cuts to it.
-pub fn cut_loop(f: &mut DenseFormulation, s: &TrainSettings) -> Result<CutReport, SolverError> {
+/// Runs the loop on `f`'s model for at most `seconds`, adding the violated
+/// cuts to it.
+pub fn cut_loop(f: &mut DenseFormulation, s: &TrainSettings, seconds: f64) -> Result<CutReport, SolverError> {
     let clock = Instant::now();
     let st = &s.stages;
     let pairs = f.cut_pairs(st.cut_neighbours);
@@ -68,7 +69,7 @@ pub fn cut_loop(f: &mut DenseFormulation, s: &TrainSettings) -> Result<CutReport
         root_bound_after: None,
         seconds: 0.0,
     };
-    let left = |clock: &Instant| st.cut_seconds - clock.elapsed().as_secs_f64();
+    let left = |clock: &Instant| seconds - clock.elapsed().as_secs_f64();
     let Some((bound, mut x)) = relaxation(&f.model, s, left(&clock))? else {
         report.seconds = clock.elapsed().as_secs_f64();
         return Ok(report);

@@ -23,16 +23,22 @@
 //!    after the search, or alongside it, fed the search's new bests
 //!    (`alongside`).
 //!
+//! `solver.time_limit` is the whole run's wall time: one [`Budget`],
+//! started when [`train`] starts, hands every stage its share (see
+//! `budget.rs` for the shares and the margin a run may exceed it by).
+//!
 //! Every network that leaves a stage as a result has passed the
 //! certificate check: its forward pass in f64 reproduces the MILP's
 //! activations, outputs, losses and objective.
 
 mod alongside;
 pub mod bench;
+mod budget;
 mod cuts;
 pub mod lns;
 mod settings;
 
+pub use budget::Budget;
 pub use cuts::CutReport;
 pub use lns::LnsReport;
 pub use settings::{SolverSettings, Stages, TrainSettingError, TrainSettings};
@@ -270,25 +276,42 @@ struct Exact {
 /// PDLP did not converge in 90 s. Below it simplex is fast.
 const IPM_NONZEROS: usize = 100_000;
 
+/// The cutoff tightening rebuilds the MILP (about one build's time, not
+/// interruptible) to shorten the full MIP; it runs only when the MIP has at
+/// least this many builds' time left, so a short or spent budget is not
+/// overrun by a rebuild the MIP has no time to use.
+const TIGHTEN_MIN_BUILDS: f64 = 2.0;
+
+/// Share of a gradient start's time slice for the gradient network; the
+/// fine-tune on the grid gets the rest. Their default epochs are 3000 and
+/// 2000 of about the same cost each, so a slice that cannot hold both is
+/// cut in that proportion.
+const GRADIENT_SHARE_OF_START: f64 = 0.6;
+
 /// The LP polish: every integral column fixed at its rounded value in `x`,
 /// the LP left in the continuous weights solved exactly (built small, see
 /// `mipnet_formulate::PolishLp`). The network read from it gives the full
 /// model's values; the polish repeats while those imply other integral
-/// values (a loss or ℓ0 binary that is no longer needed), a few times.
+/// values (a loss or ℓ0 binary that is no longer needed), a few times, and
+/// while `deadline` has not passed (each LP's time limit ends there).
 fn polish(
     f: &DenseFormulation,
     start: &[f64],
     standardizer: &Standardizer,
     settings: &TrainSettings,
     tol: &Tolerances,
+    deadline: Instant,
 ) -> Result<Option<(Vec<f64>, Network)>, TrainError> {
     const MAX_ROUNDS: usize = 5;
     let ints = f.integral_columns();
     let mut x = start.to_vec();
     let mut best: Option<(Vec<f64>, Network, f64)> = None;
-    for _ in 0..MAX_ROUNDS {
+    for round in 0..MAX_ROUNDS {
+        if round > 0 && Instant::now() >= deadline {
+            break;
+        }
         let lp = f.polish_lp(&x);
-        let mut opts = settings.solver.options(settings.solver.time_limit.max(60.0));
+        let mut opts = settings.solver.options(Budget::solve_seconds_until(deadline));
         opts.log = false;
         if lp.model.num_nonzeros() > IPM_NONZEROS {
             opts.extra.push(("solver".into(), "ipm".into()));
@@ -342,6 +365,8 @@ fn accuracy_or_none(net: &Network, data: Option<&Dataset>) -> Option<f64> {
 /// The pipeline's state: the data, the MILP, and the best exact network.
 struct Pipeline<'a> {
     s: &'a TrainSettings,
+    /// The run's time budget: every stage asks it for its share.
+    budget: Budget,
     f: DenseFormulation,
     train: Dataset,
     raw_train: &'a Dataset,
@@ -398,10 +423,17 @@ impl Pipeline<'_> {
         better
     }
 
-    /// Polishes the activation pattern of `x`, records and considers it.
-    fn polish_and_consider(&mut self, x: &[f64], stage: &'static str, seed: Option<u64>) -> Result<bool, TrainError> {
+    /// Polishes the activation pattern of `x` (its LPs ending by
+    /// `deadline`), records and considers it.
+    fn polish_and_consider(
+        &mut self,
+        x: &[f64],
+        stage: &'static str,
+        seed: Option<u64>,
+        deadline: Instant,
+    ) -> Result<bool, TrainError> {
         let t = Instant::now();
-        let Some((px, net)) = polish(&self.f, x, &self.standardizer, self.s, &self.tol)? else {
+        let Some((px, net)) = polish(&self.f, x, &self.standardizer, self.s, &self.tol, deadline)? else {
             return Ok(false);
         };
         let net = self.with_standardizer(net);
@@ -409,9 +441,10 @@ impl Pipeline<'_> {
         Ok(self.consider(px, net, stage))
     }
 
-    /// Gradient start with `seed` → projection → fine-tune; returns the
-    /// start network (and the gradient network, the baseline).
-    fn warm_start(&mut self, seed: u64) -> (Network, Network) {
+    /// Gradient start with `seed` → projection → fine-tune, the epochs
+    /// ending by `deadline`; returns the start network (and the gradient
+    /// network, the baseline).
+    fn warm_start(&mut self, seed: u64, deadline: Instant) -> (Network, Network) {
         let s = self.s;
         let t = Instant::now();
         let mut grad = initial_network(&self.train, self.f.convolution(), &s.formulation.hidden, seed);
@@ -421,7 +454,14 @@ impl Pipeline<'_> {
             seed,
             ..s.gradient.clone()
         };
-        mipnet_gradient::train(&mut grad, &self.train, &gs, Constraints::default());
+        // The gradient network gets its share of the start's slice; the
+        // fine-tune the rest.
+        let gradient_deadline = t + deadline.saturating_duration_since(t).mul_f64(GRADIENT_SHARE_OF_START);
+        let constraints = Constraints {
+            deadline: Some(gradient_deadline),
+            ..Constraints::default()
+        };
+        mipnet_gradient::train(&mut grad, &self.train, &gs, constraints);
         let grad = self.with_standardizer(grad);
         self.stages.push(StageReport {
             stage: "gradient".into(),
@@ -435,7 +475,7 @@ impl Pipeline<'_> {
         let mut start_obj = self.record("projection", Some(seed), &start, t.elapsed().as_secs_f64());
         if s.stages.finetune_epochs > 0 {
             let t = Instant::now();
-            let tuned = self.finetune(&start, s.stages.finetune_epochs, s.gradient.learning_rate);
+            let tuned = self.finetune(&start, s.stages.finetune_epochs, s.gradient.learning_rate, deadline);
             let obj = self.record("finetune", Some(seed), &tuned, t.elapsed().as_secs_f64());
             if obj < start_obj {
                 start = tuned;
@@ -446,8 +486,9 @@ impl Pipeline<'_> {
         (start, grad)
     }
 
-    /// Adam with the grid weights frozen and layer 1 / biases clipped to ±ω.
-    fn finetune(&self, net: &Network, epochs: usize, learning_rate: f64) -> Network {
+    /// Adam with the grid weights frozen and layer 1 / biases clipped to ±ω,
+    /// its epochs ending by `deadline`.
+    fn finetune(&self, net: &Network, epochs: usize, learning_rate: f64, deadline: Instant) -> Network {
         let s = self.s;
         let mut tuned = net.clone();
         let ft = GradientSettings {
@@ -460,6 +501,7 @@ impl Pipeline<'_> {
         let constraints = Constraints {
             freeze_from: Some(1),
             clip: Some(s.formulation.omega),
+            deadline: Some(deadline),
         };
         mipnet_gradient::train(&mut tuned, &self.train, &ft, constraints);
         if s.formulation.symmetry_breaking {
@@ -566,7 +608,7 @@ fn large_neighbourhood_search(
                 .objective
                 .is_some_and(|o| o < incumbent - 1e-9 * (1.0 + incumbent.abs()));
             let improved = match (&r.solution, better) {
-                (Some(sol), true) => p.polish_and_consider(sol, "lns", None)?,
+                (Some(sol), true) => p.polish_and_consider(sol, "lns", None, p.budget.end())?,
                 _ => false,
             };
             if improved {
@@ -657,7 +699,8 @@ pub struct BoundStage {
 fn bound_stage(p: &Pipeline, stage: &str, seconds: f64, obs: &mut dyn TrainObserver) -> Result<BoundStage, TrainError> {
     let t = Instant::now();
     let stats = p.f.stats();
-    let root = cuts::relaxation(&p.f.model, p.s, p.s.stages.root_lp_seconds)?.map(|(v, _)| v);
+    let seconds_for_lp = p.budget.bound_stage_seconds(p.s.stages.root_lp_seconds);
+    let root = cuts::relaxation(&p.f.model, p.s, seconds_for_lp)?.map(|(v, _)| v);
     let b = BoundStage {
         stage: stage.to_string(),
         relu_binaries: stats.relu_binaries,
@@ -750,7 +793,8 @@ pub fn train(
 ) -> Result<TrainOutcome, TrainError> {
     let s = job.settings;
     s.validate()?;
-    let clock = Instant::now();
+    // The time limit is the run's wall time from here on.
+    let budget = Budget::start(s.solver.time_limit);
     // Images for a convolution share one scale (see Standardizer::fit_global).
     let standardizer = if s.formulation.conv.is_some() {
         Standardizer::fit_global(job.train)
@@ -779,6 +823,7 @@ pub fn train(
     ));
     let mut p = Pipeline {
         s,
+        budget,
         f,
         train,
         raw_train: job.train,
@@ -792,10 +837,22 @@ pub fn train(
     };
     let stopped = || interrupt.is_some_and(|f| f.is_raised());
 
-    // 1–4. Gradient starts, each projected, fine-tuned and polished.
+    // 1–4. Gradient starts, each projected, fine-tuned and polished, in
+    // the warm starts' share of the budget (the first always runs).
     let mut baseline = None;
+    // How long the first start took: a later one begins only while the warm
+    // starts' share still holds that long, so it is not cut to nothing.
+    let mut first_start_seconds = 0.0;
     for i in 0..s.stages.gradient_starts {
-        if stopped() && p.best.is_some() {
+        let no_room = budget.warm_start_remaining() < first_start_seconds;
+        if (stopped() || budget.warm_starts_over() || no_room) && p.best.is_some() {
+            if !stopped() {
+                obs.stage(&format!(
+                    "gradient starts: {i} of {} in their share of the time limit ({:.1} s)",
+                    s.stages.gradient_starts,
+                    budget::WARM_START_SHARE * budget.limit()
+                ));
+            }
             break;
         }
         let seed = s.gradient.seed + i as u64;
@@ -804,7 +861,9 @@ pub fn train(
             i + 1,
             s.stages.gradient_starts
         ));
-        let (start, grad) = p.warm_start(seed);
+        let started = Instant::now();
+        let deadline = budget.gradient_start_deadline(i, s.stages.gradient_starts);
+        let (start, grad) = p.warm_start(seed, deadline);
         baseline.get_or_insert(grad);
         let x =
             p.f.start_values(&start)
@@ -814,7 +873,20 @@ pub fn train(
             p.best_start = Some((obj, x.clone()));
         }
         if s.stages.polish {
-            p.polish_and_consider(&x, "polish", Some(seed))?;
+            // The first start's polish may take the run's time: the run
+            // needs a network. Later starts' end with the warm starts' share.
+            let polish_by = if i == 0 {
+                budget.end()
+            } else {
+                budget.warm_start_deadline()
+            };
+            p.polish_and_consider(&x, "polish", Some(seed), polish_by)?;
+            if p.best.is_none() {
+                // The polish LP ended without a solution (out of time, say):
+                // the start itself is the fallback, as without the polish.
+                let net = p.with_standardizer(start);
+                p.consider(x, net, "finetune");
+            }
         } else {
             // Without the polish the start itself is the fallback: its
             // values come from a network, so it certifies exactly, and a
@@ -823,6 +895,9 @@ pub fn train(
             let net = p.with_standardizer(start);
             p.consider(x, net, "finetune");
         }
+        if i == 0 {
+            first_start_seconds = started.elapsed().as_secs_f64();
+        }
     }
     let grad = baseline.expect("at least one gradient start");
 
@@ -830,7 +905,7 @@ pub fn train(
     if s.stages.polish {
         for round in 0..s.stages.search_rounds {
             let Some(best) = p.best.as_ref() else { break };
-            if stopped() {
+            if stopped() || budget.warm_starts_over() {
                 break;
             }
             obs.stage(&format!(
@@ -838,10 +913,15 @@ pub fn train(
                 round + 1,
                 best.certificate.objective_forward
             ));
-            let tuned = p.finetune(&best.network, s.stages.search_epochs, s.stages.search_learning_rate);
+            let tuned = p.finetune(
+                &best.network,
+                s.stages.search_epochs,
+                s.stages.search_learning_rate,
+                budget.warm_start_deadline(),
+            );
             let Ok(x) = p.f.start_values(&tuned) else { break };
             let before = best.certificate.objective_forward;
-            p.polish_and_consider(&x, "search", None)?;
+            p.polish_and_consider(&x, "search", None, budget.warm_start_deadline())?;
             let after = p.best.as_ref().map_or(before, |b| b.certificate.objective_forward);
             if !improves(after, before) {
                 break;
@@ -853,9 +933,10 @@ pub fn train(
     // polish each flipped pattern, keep the best.
     if s.stages.polish && s.stages.flip_rounds > 0 {
         let clock = Instant::now();
+        let flip_seconds = s.stages.flip_seconds.min(budget.warm_start_remaining());
         for round in 0..s.stages.flip_rounds {
             let Some(best) = p.best.as_ref() else { break };
-            if stopped() || clock.elapsed().as_secs_f64() > s.stages.flip_seconds {
+            if stopped() || clock.elapsed().as_secs_f64() > flip_seconds {
                 break;
             }
             let before = best.certificate.objective_forward;
@@ -875,14 +956,15 @@ pub fn train(
                 k *= 2;
             }
             for group in tries {
-                if stopped() || clock.elapsed().as_secs_f64() > s.stages.flip_seconds {
+                if stopped() || clock.elapsed().as_secs_f64() > flip_seconds {
                     break;
                 }
                 let mut x = base.clone();
                 for (col, value) in group {
                     x[col.index()] = value;
                 }
-                let Some((px, net)) = polish(&p.f, &x, &p.standardizer, s, &p.tol)? else {
+                let Some((px, net)) = polish(&p.f, &x, &p.standardizer, s, &p.tol, budget.warm_start_deadline())?
+                else {
                     continue;
                 };
                 let obj = p.f.objective_of(&net);
@@ -900,7 +982,7 @@ pub fn train(
     }
 
     // 5c. Exact large-neighbourhood search: sub-MIPs around the incumbent.
-    // Without the full MIP the search has the whole time limit; with the
+    // Without the full MIP the search has the rest of the budget; with the
     // MIP alongside, both have it.
     let threads = run_threads(s);
     let alongside = s.stages.mip && s.stages.mip_alongside_search && {
@@ -922,9 +1004,9 @@ pub fn train(
         why_not.is_none()
     };
     let lns_seconds = if alongside || (!s.stages.mip && s.stages.lns_share > 0.0) {
-        s.solver.time_limit
+        budget.search_seconds(1.0, false)
     } else if s.stages.mip {
-        s.stages.lns_share * s.solver.time_limit
+        budget.search_seconds(s.stages.lns_share, true)
     } else {
         0.0
     };
@@ -941,7 +1023,13 @@ pub fn train(
         bounds.push(bound_stage(&p, "interval", build_seconds, obs)?);
     }
     let tightening = if s.stages.mip && s.stages.cutoff_tightening && s.formulation.l1 > 0.0 {
-        tighten(&mut p, obs)?
+        // The rebuild cannot be interrupted and costs about one build.
+        if budget.mip_seconds() > TIGHTEN_MIN_BUILDS * build_seconds {
+            tighten(&mut p, obs)?
+        } else {
+            obs.stage("cutoff tightening skipped: the time left would not pay for rebuilding the MILP");
+            None
+        }
     } else {
         None
     };
@@ -953,7 +1041,7 @@ pub fn train(
     let mut cut_report = None;
     if s.stages.mip && s.stages.lipschitz_cuts {
         obs.stage("root cut loop (Lipschitz cuts)");
-        let r = cuts::cut_loop(&mut p.f, s)?;
+        let r = cuts::cut_loop(&mut p.f, s, budget.bound_stage_seconds(s.stages.cut_seconds))?;
         obs.stage(&format!(
             "cuts: {} added in {} rounds; root LP bound {} → {}",
             r.cuts_added,
@@ -997,10 +1085,12 @@ pub fn train(
         };
         let start = MipStart::Full(start_x);
         let r = if alongside {
-            // One thread for the MIP, the others for the search's sub-MIPs.
-            let mut opts = s.solver.options(s.solver.time_limit);
+            // One thread for the MIP, the others for the search's sub-MIPs,
+            // both for the rest of the budget.
+            let seconds = budget.mip_seconds();
+            let mut opts = s.solver.options(seconds);
             opts.threads = Some(1);
-            let (r, lns, handed) = alongside::run(&mut p, &opts, start, estimate.bytes, obs, interrupt)?;
+            let (r, lns, handed) = alongside::run(&mut p, &opts, seconds, start, estimate.bytes, obs, interrupt)?;
             lns_report = lns;
             obs.stage(&format!(
                 "full MIP: {} of the search's {handed} new best networks taken to check",
@@ -1008,9 +1098,8 @@ pub fn train(
             ));
             r
         } else {
-            // The search used its share of the time limit; the MIP gets the rest.
-            let searched = lns_report.as_ref().map_or(0.0, |r| r.seconds);
-            let opts = s.solver.options((s.solver.time_limit - searched).max(1.0));
+            // The search used its share of the budget; the MIP gets the rest.
+            let opts = s.solver.options(budget.mip_seconds());
             let mut req = SolveRequest::new(&p.f.model, &opts).start(&start);
             if let Some(flag) = interrupt {
                 req = req.interrupt(flag);
@@ -1028,7 +1117,7 @@ pub fn train(
                 .is_none_or(|b| r.objective.is_some_and(|o| o < b.certificate.objective_forward - 1e-9));
             if improved {
                 if s.stages.polish {
-                    p.polish_and_consider(&x, "mip", None)?;
+                    p.polish_and_consider(&x, "mip", None, budget.end())?;
                 } else {
                     let net = p.with_standardizer(p.f.network_from(&x, &p.standardizer, &p.tol));
                     p.record("mip", None, &net, r.seconds);
@@ -1091,7 +1180,7 @@ pub fn train(
         found_by: best.stage.to_string(),
         solve_seconds,
         build_seconds,
-        total_seconds: clock.elapsed().as_secs_f64(),
+        total_seconds: budget.elapsed(),
         columns: stats.columns,
         binaries: stats.binaries,
         rows: stats.rows,

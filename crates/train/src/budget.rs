@@ -1,0 +1,223 @@
+//! The run's time budget: the one owner of `--time-limit`.
+//!
+//! A [`Budget`] is created when [`crate::train`] starts, so the time limit
+//! is the run's wall time from there on: model building, the gradient
+//! starts, the polish LPs, the search, the bound stages, the full MIP and
+//! the final polish all come out of it. Every stage asks the budget for its
+//! share instead of reading the time limit itself:
+//!
+//! - the **warm starts** (gradient starts with their projection, fine-tune
+//!   and polish, then the search rounds and pattern flips) end by
+//!   [`WARM_START_SHARE`] of the limit; each gradient start gets an equal
+//!   slice of what is left of it, and its epochs stop at the slice's end;
+//! - the **neighbourhood search** gets `lns_share` of what is left after
+//!   them, and the **full MIP** the rest, less [`FINISH_SHARE`] kept for
+//!   polishing the MIP's incumbent and writing the report;
+//! - the optional **bound stages** (root LPs, cut loop) get at most
+//!   [`BOUND_STAGE_SHARE`] of what is left;
+//! - every LP or MIP is given at least [`MIN_SOLVE_SECONDS`], so a run whose
+//!   budget is spent still ends with a solved (certified) network, not none.
+//!
+//! What the budget cannot interrupt is bounded, not stopped: one gradient
+//! epoch, one model build (the first, and the cutoff tightening's rebuild),
+//! HiGHS's own granularity in checking its time limit (presolve, one LP
+//! iteration), and the [`MIN_SOLVE_SECONDS`] floors. That is the margin by
+//! which a run may exceed its limit; [`OVERSHOOT_SECONDS`] and
+//! [`OVERSHOOT_SHARE`] state it.
+
+use std::time::{Duration, Instant};
+
+/// Share of the time limit by which the warm starts (gradient starts and
+/// their polish, search rounds, pattern flips) end. They give the search
+/// and the MIP their incumbent, but the MIP's bound needs most of the time:
+/// on a 60 s run of Iris or WDBC they take 2–5 s and never reach it; on a
+/// 3 s run they would take the whole limit without it.
+pub const WARM_START_SHARE: f64 = 0.3;
+
+/// Share of the time limit kept after the full MIP for polishing its
+/// incumbent (one LP) and computing the report: on the bundled datasets
+/// that takes well under 5 % of a 3 s run.
+pub const FINISH_SHARE: f64 = 0.05;
+
+/// Largest share of the remaining time the optional bound stages (the root
+/// LP of each bound stage, the Lipschitz cut loop) may take, whatever their
+/// own setting asks: they serve the full MIP, which keeps at least the
+/// other half.
+pub const BOUND_STAGE_SHARE: f64 = 0.5;
+
+/// Least time limit handed to an LP or MIP, even when the budget is spent:
+/// enough for HiGHS to load the model and its start and return a status
+/// (the polish LP of a bundled dataset solves in 10–50 ms), so the run ends
+/// with a certified network rather than none.
+pub const MIN_SOLVE_SECONDS: f64 = 0.1;
+
+/// The margin by which a run may exceed its time limit, in seconds, on top
+/// of [`OVERSHOOT_SHARE`] of the limit: the work the budget cannot
+/// interrupt (one gradient epoch, the model builds, HiGHS's checks of its
+/// own time limit, the [`MIN_SOLVE_SECONDS`] floors of the last solves).
+/// Measured on the bundled datasets (docs/benchmarks.md) on a loaded 2-core
+/// machine: Iris and WDBC end within 0.5 s of their limit.
+pub const OVERSHOOT_SECONDS: f64 = 2.0;
+
+/// The margin's part that grows with the limit: HiGHS checks its time limit
+/// between nodes and LP iterations, so a longer MIP can end a little later
+/// past it.
+pub const OVERSHOOT_SHARE: f64 = 0.1;
+
+/// The wall-clock budget of one training run.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    start: Instant,
+    limit: f64,
+}
+
+impl Budget {
+    /// Starts the clock on a run of `limit` seconds.
+    pub fn start(limit: f64) -> Budget {
+        Budget {
+            start: Instant::now(),
+            limit,
+        }
+    }
+
+    /// The time limit, in seconds.
+    pub fn limit(&self) -> f64 {
+        self.limit
+    }
+
+    /// The most a run of `limit` seconds may take, its margin included.
+    pub fn worst_case(limit: f64) -> f64 {
+        limit * (1.0 + OVERSHOOT_SHARE) + OVERSHOOT_SECONDS
+    }
+
+    /// Seconds since the run started.
+    pub fn elapsed(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
+    /// Seconds left of the limit (0 once it has passed).
+    pub fn remaining(&self) -> f64 {
+        (self.limit - self.elapsed()).max(0.0)
+    }
+
+    /// Whether the limit has passed.
+    pub fn spent(&self) -> bool {
+        self.remaining() <= 0.0
+    }
+
+    fn at(&self, seconds: f64) -> Instant {
+        self.start + Duration::from_secs_f64(seconds.max(0.0))
+    }
+
+    /// When the warm starts must end.
+    pub fn warm_start_deadline(&self) -> Instant {
+        self.at(WARM_START_SHARE * self.limit)
+    }
+
+    /// Whether the warm starts' share is used up.
+    pub fn warm_starts_over(&self) -> bool {
+        Instant::now() >= self.warm_start_deadline()
+    }
+
+    /// When gradient start `i` (0-based) of `starts` must end: an equal
+    /// slice of what is left of the warm starts' share, so one slow start
+    /// does not leave the others nothing and the last one may use what the
+    /// earlier ones left.
+    pub fn gradient_start_deadline(&self, i: usize, starts: usize) -> Instant {
+        let now = Instant::now();
+        let end = self.warm_start_deadline();
+        let left = end.saturating_duration_since(now);
+        now + left / starts.saturating_sub(i).max(1) as u32
+    }
+
+    /// Seconds left of the warm starts' share (0 once it is used up).
+    pub fn warm_start_remaining(&self) -> f64 {
+        self.warm_start_deadline()
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64()
+    }
+
+    /// Seconds left before the reserve kept for the end of the run.
+    fn before_finish(&self) -> f64 {
+        (self.remaining() - FINISH_SHARE * self.limit).max(0.0)
+    }
+
+    /// Seconds for the neighbourhood search: `share` of what is left before
+    /// the finish when the full MIP follows it, all of it otherwise.
+    pub fn search_seconds(&self, share: f64, mip_follows: bool) -> f64 {
+        if mip_follows {
+            share * self.before_finish()
+        } else {
+            self.before_finish()
+        }
+    }
+
+    /// Time limit of the full MIP: what is left before the finish, at least
+    /// [`MIN_SOLVE_SECONDS`].
+    pub fn mip_seconds(&self) -> f64 {
+        self.before_finish().max(MIN_SOLVE_SECONDS)
+    }
+
+    /// When the run's time limit passes.
+    pub fn end(&self) -> Instant {
+        self.at(self.limit)
+    }
+
+    /// Time limit of a solve that must end by `deadline`: the time until
+    /// then, at least [`MIN_SOLVE_SECONDS`].
+    pub fn solve_seconds_until(deadline: Instant) -> f64 {
+        deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64()
+            .max(MIN_SOLVE_SECONDS)
+    }
+
+    /// Seconds an optional bound stage asking for `requested` may take: at
+    /// most [`BOUND_STAGE_SHARE`] of what is left before the finish.
+    pub fn bound_stage_seconds(&self, requested: f64) -> f64 {
+        requested.min(BOUND_STAGE_SHARE * self.before_finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_add_up_within_the_limit() {
+        let b = Budget::start(10.0);
+        let warm = b.warm_start_remaining();
+        assert!(warm <= WARM_START_SHARE * 10.0 && warm > WARM_START_SHARE * 10.0 - 0.5);
+        // The search and the MIP after it share what is left before the finish.
+        let search = b.search_seconds(0.5, true);
+        assert!(search <= 0.5 * (1.0 - FINISH_SHARE) * 10.0 + 1e-9);
+        assert!(b.mip_seconds() <= (1.0 - FINISH_SHARE) * 10.0 + 1e-9);
+        assert!(b.bound_stage_seconds(1e9) <= BOUND_STAGE_SHARE * 10.0);
+        assert_eq!(b.bound_stage_seconds(0.0), 0.0);
+    }
+
+    #[test]
+    fn a_spent_budget_still_gives_each_solve_its_floor() {
+        let b = Budget::start(0.0);
+        assert!(b.spent());
+        assert_eq!(b.remaining(), 0.0);
+        assert_eq!(b.search_seconds(0.5, true), 0.0);
+        assert_eq!(b.mip_seconds(), MIN_SOLVE_SECONDS);
+        assert_eq!(Budget::solve_seconds_until(b.end()), MIN_SOLVE_SECONDS);
+        assert!(b.warm_starts_over());
+    }
+
+    #[test]
+    fn gradient_starts_share_the_warm_start_time_evenly() {
+        let b = Budget::start(100.0);
+        let end = b.warm_start_deadline();
+        let first = b.gradient_start_deadline(0, 3);
+        let last = b.gradient_start_deadline(2, 3);
+        let third = (end - Instant::now()).as_secs_f64() / 3.0;
+        assert!(((first - Instant::now()).as_secs_f64() - third).abs() < 0.1);
+        assert!(
+            last <= end && (end - last).as_secs_f64() < 0.1,
+            "the last start may use the rest"
+        );
+    }
+}
