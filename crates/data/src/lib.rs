@@ -100,7 +100,7 @@ pub enum DataError {
     },
     #[error("{path}: --drop '{column}' names the label column")]
     DropLabel { path: PathBuf, column: String },
-    #[error("{path}, line {line}, {column}{role}: missing value ('{value}'); --missing drop leaves out rows with a missing value")]
+    #[error("{path}, line {line}, {column}{role}: missing value ('{value}'{})", if value.parse::<f64>().is_ok_and(f64::is_nan) { ", not a finite number" } else { "" })]
     MissingValue {
         path: PathBuf,
         line: u64,

@@ -135,7 +135,7 @@ fn bad_csv_input_names_file_line_and_column() {
         (
             "nan.csv",
             "a,b,y\n1,NaN,0\n3,1,1\n",
-            &["line 2", "column 'b'", "missing value ('NaN')"],
+            &["line 2", "column 'b'", "missing value ('NaN', not a finite number)"],
         ),
         ("inf.csv", "a,b,y\n1,inf,0\n3,1,1\n", &["not a finite number"]),
         ("one.csv", "a,b,y\n1,2,0\n3,1,0\n", &["only one class ('0')"]),

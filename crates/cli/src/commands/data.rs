@@ -3,9 +3,29 @@
 
 use crate::exit::input;
 use anyhow::Result;
-use clap::Args;
-use mipnet_data::{load_mnist, mnist_dir, Bundled, Dataset};
-use std::path::PathBuf;
+use clap::{Args, ValueEnum};
+use mipnet_data::{load_mnist, mnist_dir, Bundled, CsvNotes, CsvOptions, DataError, Dataset, LabelColumn, Missing};
+use std::path::{Path, PathBuf};
+
+/// `--missing`: what to do with a row of --data or --test-data that has a
+/// missing feature or label.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MissingArg {
+    /// Refuse the file, naming the line and column of the first one.
+    #[default]
+    Error,
+    /// Leave such rows out, and say how many on stderr.
+    Drop,
+}
+
+impl From<MissingArg> for Missing {
+    fn from(m: MissingArg) -> Missing {
+        match m {
+            MissingArg::Error => Missing::Error,
+            MissingArg::Drop => Missing::Drop,
+        }
+    }
+}
 
 /// Where the training data comes from, shared by `train` and `bench`.
 #[derive(Args, Debug, Clone)]
@@ -19,9 +39,20 @@ pub struct DataArgs {
     /// inputs instead of 784).
     #[arg(long, value_name = "P", default_value_t = 1)]
     pub image_pool: usize,
-    /// A CSV file with a header row (numeric features, one label column).
+    /// A CSV file with a header row: one label column, every other column
+    /// a feature (numeric, or text: one-hot encoded, one 0/1 input per
+    /// category, named like `island=Biscoe`).
     #[arg(long, value_name = "FILE.csv", requires = "label")]
     pub data: Option<PathBuf>,
+    /// Leave this column of --data out (an ID, free text, a leak of the
+    /// label); repeatable. `--drop ''` leaves out unnamed columns.
+    #[arg(long = "drop", value_name = "COLUMN", requires = "data")]
+    pub drop: Vec<String>,
+    /// A row of --data or --test-data with a missing feature or label
+    /// (empty, NA, N/A, NaN, nan or ?): `error` refuses the file naming
+    /// its line and column, `drop` leaves such rows out and says how many.
+    #[arg(long, value_name = "POLICY", value_enum, default_value_t = MissingArg::Error, requires = "data")]
+    pub missing: MissingArg,
     /// The label column of --data (and --test-data).
     #[arg(long, value_name = "COLUMN")]
     pub label: Option<String>,
@@ -69,11 +100,14 @@ impl DataArgs {
                 (b.name().to_string(), b.load())
             }
             (None, Some(path)) => {
-                let label = self.label.as_deref().expect("clap requires --label");
-                (
-                    path.display().to_string(),
-                    Dataset::from_csv(path, label).map_err(input)?,
-                )
+                let opts = CsvOptions {
+                    label: self.label.clone().expect("clap requires --label"),
+                    drop: self.drop.clone(),
+                    missing: self.missing.into(),
+                };
+                let (all, notes) = Dataset::from_csv_with(path, &opts).map_err(missing_hint)?;
+                say_dropped(path, &notes, all.len());
+                (path.display().to_string(), all)
             }
             _ => {
                 return Err(input(anyhow::anyhow!(
@@ -89,12 +123,16 @@ impl DataArgs {
                         path.display()
                     )));
                 };
-                let (test, labelled) = Dataset::from_csv_like(path, Some(label), &all).map_err(input)?;
-                if !labelled {
-                    return Err(input(anyhow::anyhow!(
-                        "{}: the test data has no label column '{label}'",
-                        path.display()
-                    )));
+                let (test, _, notes) =
+                    Dataset::from_csv_like_with(path, LabelColumn::Required(label), &all, self.missing.into())
+                        .map_err(missing_hint)?;
+                say_dropped(path, &notes, test.len());
+                if notes.rows_with_unseen_category > 0 {
+                    eprintln!(
+                        "note: {}: {} rows have a text value not seen in the training data (its one-hot inputs are all 0)",
+                        path.display(),
+                        notes.rows_with_unseen_category
+                    );
                 }
                 (all, Some(test))
             }
@@ -110,5 +148,27 @@ impl DataArgs {
         }
         train.check_trainable().map_err(input)?;
         Ok((name, train, test))
+    }
+}
+
+/// A data error for the user, pointing a missing value to `--missing drop`.
+fn missing_hint(e: DataError) -> anyhow::Error {
+    match e {
+        DataError::MissingValue { .. } => input(anyhow::anyhow!(
+            "{e}; --missing drop leaves out rows with a missing feature or label"
+        )),
+        e => input(e),
+    }
+}
+
+/// Says on stderr how many rows `--missing drop` left out of `path`.
+fn say_dropped(path: &Path, notes: &CsvNotes, kept: usize) {
+    if notes.rows_dropped > 0 {
+        eprintln!(
+            "{}: dropped {} of {} rows with a missing feature or label (--missing drop)",
+            path.display(),
+            notes.rows_dropped,
+            notes.rows_dropped + kept
+        );
     }
 }
