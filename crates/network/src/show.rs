@@ -156,7 +156,7 @@ fn render_conv(li: usize, layer: &Layer, c: &Conv, le: &LayerEffect) -> (String,
     );
     let _ = writeln!(
         out,
-        "  {} of {ch} filters affect the output; a convolution is shown as trained, whole filters only (its constant positions are not folded)",
+        "  {} of {ch} filters affect the output (a convolution is simplified by whole filters only: its constant positions are not folded)",
         effective.iter().filter(|e| **e).count()
     );
     let k = sh.kernel;

@@ -348,7 +348,7 @@ fn convolutions_are_kept_whole_but_unread_and_zero_filters_are_left_out() {
         let text = render(&net);
         assert!(text.contains("Convolution layer 1 (2 of 3 filters kept)"), "{text}");
         assert!(
-            text.contains("  1 of 3 filters affect the output; a convolution is shown as trained"),
+            text.contains("  1 of 3 filters affect the output (a convolution is simplified by whole filters only: its constant positions are not folded)\n"),
             "{text}"
         );
         assert!(text.contains("filter 1 (bias 0.1)"), "{text}");
