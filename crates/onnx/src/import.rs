@@ -9,6 +9,37 @@ use onnx_protobuf::type_proto::Value as Type;
 use onnx_protobuf::{ModelProto, NodeProto, ValueInfoProto};
 use std::collections::HashMap;
 
+/// Largest value the importer builds (the input, or the value after any operation), in numbers:
+/// far above what a MILP verifier can encode (an ImageNet image, 3×224×224, is 150,528), and
+/// small enough that the input's names and a forward pass fit in memory.
+const MAX_VALUE_LEN: usize = 1 << 22;
+
+/// Largest unrolled form of one operation, in entries (each output times its weights or window
+/// taps): each costs 16 bytes and a visit, so a file of a few bytes cannot ask for gigabytes of
+/// memory or hours of work.
+const MAX_UNROLLED: usize = 1 << 26;
+
+/// Refuses an operation that computes `outputs` values from `per_output` entries each (`None`:
+/// the count overflows), beyond [`MAX_VALUE_LEN`] or [`MAX_UNROLLED`].
+fn within_limits(outputs: Option<usize>, per_output: Option<usize>) -> Result<(), String> {
+    let shown = |n: Option<usize>| n.map_or_else(|| format!("more than {}", usize::MAX), |n| n.to_string());
+    let entries = outputs.zip(per_output).and_then(|(n, k)| n.checked_mul(k));
+    let beyond = |n: Option<usize>, max: usize| n.filter(|&n| n <= max).is_none();
+    if beyond(outputs, MAX_VALUE_LEN) {
+        Err(format!(
+            "would compute {} values; mipnet imports at most {MAX_VALUE_LEN}",
+            shown(outputs)
+        ))
+    } else if beyond(entries, MAX_UNROLLED) {
+        Err(format!(
+            "its unrolled form would have {} entries (outputs × weights or taps); mipnet imports at most {MAX_UNROLLED}",
+            shown(entries)
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 pub fn model(model: &ModelProto) -> Result<ReluNet, OnnxError> {
     let graph = model
         .graph
@@ -108,8 +139,12 @@ fn input_shape(input: &ValueInfoProto) -> Result<Vec<usize>, OnnxError> {
         .as_ref()
         .and_then(|s| s.iter().try_fold(1usize, |n, &d| n.checked_mul(d)));
     match size {
-        Some(n) if n <= 1 << 32 => Ok(shape.unwrap_or_default()),
-        _ => Err(bad(shown)),
+        Some(n) if n <= MAX_VALUE_LEN => Ok(shape.unwrap_or_default()),
+        Some(n) => Err(OnnxError::Malformed(format!(
+            "input '{}' has {n} values ({shown}); mipnet imports at most {MAX_VALUE_LEN}",
+            input.name
+        ))),
+        None => Err(bad(shown)),
     }
 }
 
@@ -272,6 +307,7 @@ impl Chain {
                     return Err(mismatch(format!("second operand of shape {:?}", b.dims)));
                 }
                 let (k, m) = (b.dims[0], b.dims[1]);
+                within_limits((size / k).checked_mul(m), Some(k)).map_err(refuse)?;
                 let mut rows = Vec::with_capacity(size / k * m);
                 for g in 0..size / k {
                     for o in 0..m {
@@ -376,6 +412,8 @@ impl Chain {
                             None => vec![0.0; m],
                         };
                         let win = window(&a, h, w, [kh, kw]).map_err(refuse)?;
+                        let [oh, ow] = win.out().expect("checked by window()");
+                        within_limits(m.checked_mul(oh * ow), cg.checked_mul(kh * kw)).map_err(refuse)?;
                         (Op::Affine(unroll::conv(&win, c, m, group, &wt.data, &bias)), m, win)
                     }
                     _ => {
@@ -389,6 +427,8 @@ impl Chain {
                         let win = window(&a, h, w, [kh.max(0) as usize, kw.max(0) as usize]).map_err(refuse)?;
                         // ONNX pads max pooling with −∞ and divides by the count of inside positions.
                         let [oh, ow] = win.out().expect("checked by window()");
+                        within_limits(c.checked_mul(oh * ow), win.kernel[0].checked_mul(win.kernel[1]))
+                            .map_err(refuse)?;
                         if (0..oh).any(|y| (0..ow).any(|x| win.taps(y, x).is_empty())) {
                             return Err(refuse("a window lies wholly in the padding".into()));
                         }
