@@ -9,10 +9,11 @@ use mipnet_network::{render, Conv, ConvShape, Layer, Network, Pool, PoolKind, Ro
 /// relative to `1 + |score|`. Folding a constant adds its terms to the bias
 /// in another order than the forward pass adds them, so the two agree to
 /// rounding, not bit for bit: a reordered sum of n terms moves by at most
-/// n·2⁻⁵³·Σ|terms|, below 1e−13 for these networks (under 20 terms of
-/// magnitude under 100 per sum, 3 layers). A wrong fold (a constant dropped
-/// or counted twice) moves a score by at least the smallest nonzero weight
-/// times the smallest nonzero constant here, above 1e−3.
+/// n·2⁻⁵³ times the sum of its terms' magnitudes, under 1e−14 of it for
+/// these sums of at most 16 terms; 1e−9 leaves room for that error to pass
+/// through three layers with weights up to 2. A wrong fold (a constant
+/// dropped or counted twice) moves a score by a weight times a constant,
+/// at least 1e−2 here (weights and biases are multiples of 1/4).
 const FOLD_TOLERANCE: f64 = 1e-9;
 
 /// A dense layer with every neuron kept.
