@@ -1,6 +1,6 @@
 //! The network file format, forward pass, metrics and readable form.
 
-use mipnet_data::Standardizer;
+use mipnet_data::{ColumnEncoding, Encoding, Standardizer};
 use mipnet_network::{render, Conv, ConvShape, Layer, Network, Pool, PoolKind, ReluNet, FORMAT_VERSION};
 
 fn net() -> Network {
@@ -66,9 +66,11 @@ fn save_and_load_round_trip_and_refuse_other_versions() {
     std::fs::write(&p, text.replace("\"format_version\": 1", "\"format_version\": 2")).unwrap();
     assert_eq!(Network::load(&p).unwrap(), net());
     std::fs::write(&p, text.replace("\"format_version\": 1", "\"format_version\": 3")).unwrap();
+    assert_eq!(Network::load(&p).unwrap(), net());
+    std::fs::write(&p, text.replace("\"format_version\": 1", "\"format_version\": 4")).unwrap();
     let e = Network::load(&p).unwrap_err().to_string();
     assert!(
-        e.contains("format version 3") && e.contains("reads versions 1 to 2"),
+        e.contains("format version 4") && e.contains("reads versions 1 to 3"),
         "{e}"
     );
     let mut bad = net();
@@ -195,4 +197,79 @@ fn convolution_networks_round_trip_count_filters_and_match_their_relu_net() {
     let mut bad = conv_net(PoolKind::Max);
     bad.layers[0].identity = true;
     assert!(bad.check().unwrap_err().contains("cannot be pruned to the identity"));
+}
+
+/// `net()` with its first input read from a text column `sex`
+/// (categories f, m) and its second from a numeric column `dose`.
+fn encoded_net() -> Network {
+    let mut n = net();
+    n.feature_names = vec!["sex=f".into(), "dose".into()];
+    n.standardizer.encoding = Some(Encoding {
+        columns: vec![
+            ColumnEncoding::OneHot {
+                name: "sex".into(),
+                categories: vec!["f".into()],
+            },
+            ColumnEncoding::Numeric { name: "dose".into() },
+        ],
+    });
+    n
+}
+
+#[test]
+fn an_encoding_is_saved_as_version_3_and_checked_against_the_features() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("network.json");
+    encoded_net().save(&p).unwrap();
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains("\"format_version\": 3"), "{text}");
+    assert!(text.contains("\"kind\": \"one_hot\""), "{text}");
+    assert_eq!(Network::load(&p).unwrap(), encoded_net());
+    // An encoding that does not yield the network's inputs is refused.
+    let mut bad = encoded_net();
+    bad.feature_names[0] = "sex=m".into();
+    bad.save(&p).unwrap();
+    let e = Network::load(&p).unwrap_err().to_string();
+    assert!(e.contains("the encoding yields the inputs [sex=f, dose]"), "{e}");
+    // Files without an encoding (every earlier version) load without one.
+    net().save(&p).unwrap();
+    assert!(!std::fs::read_to_string(&p).unwrap().contains("encoding"));
+    assert_eq!(Network::load(&p).unwrap().standardizer.encoding, None);
+}
+
+#[test]
+fn a_null_or_non_finite_number_is_refused_naming_its_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("network.json");
+    // serde_json writes NaN and infinity as null: what an overflowing
+    // standardization left in a file.
+    let mut n = net();
+    n.standardizer.std[1] = f64::INFINITY;
+    n.layers[0].bias[1] = f64::NAN;
+    let text = serde_json::to_string_pretty(&n).unwrap();
+    assert!(text.contains("null"), "{text}");
+    std::fs::write(&p, &text).unwrap();
+    let e = Network::load(&p).unwrap_err().to_string();
+    assert!(e.contains("standardizer.std[1] is null, not a number"), "{e}");
+    n.standardizer.std[1] = 1.0;
+    std::fs::write(&p, serde_json::to_string_pretty(&n).unwrap()).unwrap();
+    let e = Network::load(&p).unwrap_err().to_string();
+    assert!(e.contains("layers[0].bias[1] is null"), "{e}");
+    // Absent options (grid, conv) may be null.
+    net().save(&p).unwrap();
+    assert!(std::fs::read_to_string(&p).unwrap().contains("\"grid\": null"));
+    assert!(Network::load(&p).is_ok());
+    // A number too large for f64, and a zero scale, are refused too.
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, text.replacen("50.0", "1e999", 1)).unwrap();
+    let e = Network::load(&p).unwrap_err().to_string();
+    assert!(e.contains("not a mipnet network file") && e.contains("line"), "{e}");
+    let mut z = net();
+    z.standardizer.std[0] = 0.0;
+    z.save(&p).unwrap();
+    let e = Network::load(&p).unwrap_err().to_string();
+    assert!(
+        e.contains("standardizer.std[0] ('age') is 0, not a finite positive number"),
+        "{e}"
+    );
 }
