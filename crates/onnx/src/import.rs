@@ -257,11 +257,13 @@ impl Chain {
                         d => d as usize,
                     });
                 }
-                let known: usize = dims.iter().product();
+                // Products of dimensions from the file can overflow: `None` then, and refused.
+                let product = |dims: &[usize]| dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+                let known = product(&dims);
                 if let Some(k) = target.iter().position(|&d| d == -1) {
-                    dims[k] = size.checked_div(known).unwrap_or(0);
+                    dims[k] = known.and_then(|known| size.checked_div(known)).unwrap_or(0);
                 }
-                if dims.iter().product::<usize>() != size {
+                if product(&dims) != Some(size) {
                     return Err(mismatch(format!("shape {target:?}")));
                 }
                 self.shape = dims;

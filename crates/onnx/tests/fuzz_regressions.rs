@@ -144,3 +144,20 @@ fn operations_that_unroll_beyond_memory_or_time_are_refused() {
          mipnet imports at most 67108864"
     );
 }
+
+/// A Reshape to dimensions whose product overflows usize (here 2^32 · 2^32; found as seven
+/// dimensions of 1e30) panicked with "attempt to multiply with overflow".
+#[test]
+fn a_reshape_whose_dimensions_overflow_is_refused() {
+    let shape = TensorProto {
+        name: "s".into(),
+        dims: vec![2],
+        data_type: DataType::INT64 as i32,
+        int64_data: vec![1 << 32, 1 << 32],
+        ..Default::default()
+    };
+    assert_eq!(
+        error(&one_node(&[7], "Reshape", vec![shape], vec![])),
+        "node 'n' (Reshape): shape [4294967296, 4294967296] does not fit the value's shape [7]"
+    );
+}
