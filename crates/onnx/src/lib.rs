@@ -26,6 +26,7 @@
 
 mod export;
 mod import;
+pub mod read_back;
 mod tensor;
 mod unroll;
 
@@ -73,6 +74,10 @@ pub enum OnnxError {
     /// An inconsistent or incomplete model: a missing initializer, mismatched shapes, …
     #[error("{0}")]
     Malformed(String),
+    /// A written export that does not import back as the network it was
+    /// made from: a bug, never reported as a success.
+    #[error("{}: the export does not read back as the network, so it was not written: {reason}", path.display())]
+    ReadBack { path: PathBuf, reason: String },
     /// Any of the above in a file, so that messages name it.
     #[error("{}: {inner}", path.display())]
     File { path: PathBuf, inner: Box<OnnxError> },
@@ -117,12 +122,43 @@ pub fn import_bytes(bytes: &[u8]) -> Result<ReluNet, OnnxError> {
     import::model(&model)
 }
 
-/// Writes `net` as an ONNX model file, whole or not at all.
+/// True when `bytes` are a serialized ONNX model with a graph of at least
+/// one node (whether or not [`import`] reads its operators): for telling a
+/// user that a file is ONNX when another format was expected.
+pub fn is_onnx_model(bytes: &[u8]) -> bool {
+    use protobuf::Message;
+    onnx_protobuf::ModelProto::parse_from_bytes(bytes)
+        .is_ok_and(|m| m.graph.as_ref().is_some_and(|g| !g.node.is_empty()))
+}
+
+/// Writes `net` as an ONNX model file, whole or not at all: the model goes
+/// to a temporary file beside `path`, is imported again and must compute
+/// what `net` computes ([`read_back::check`]), and only then is renamed to
+/// `path`. On any failure the temporary file is removed and `path` is left
+/// as it was.
 pub fn export(net: &Network, path: &Path, precision: Precision) -> Result<(), OnnxError> {
-    mipnet_network::write_atomic(path, &export_bytes(net, precision)).map_err(|reason| OnnxError::Write {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let write_error = |reason| OnnxError::Write {
         path: path.into(),
         reason,
-    })
+    };
+    let result = std::fs::write(&tmp, export_bytes(net, precision))
+        .map_err(write_error)
+        .and_then(|()| {
+            read_back::check(net, &tmp, precision).map_err(|reason| OnnxError::ReadBack {
+                path: path.into(),
+                reason,
+            })
+        })
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(write_error));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// `net` as a serialized ONNX model.

@@ -111,6 +111,12 @@ fn a_file_that_is_not_onnx_gives_a_decode_error_naming_the_file() {
         .starts_with(&format!("cannot read {}", missing.display())));
 }
 
+/// A standardizer of raw numeric features (read as network.json holds it, so
+/// that fields added for other inputs keep their defaults).
+fn standardizer(mean: Vec<f64>, std: Vec<f64>) -> Standardizer {
+    serde_json::from_value(serde_json::json!({ "mean": mean, "std": std })).unwrap()
+}
+
 fn layer(weights: Vec<Vec<f64>>, bias: Vec<f64>, relu: bool, identity: bool) -> Layer {
     Layer {
         kept: vec![true; weights.len()],
@@ -130,10 +136,7 @@ fn sample_network() -> Network {
         format_version: FORMAT_VERSION,
         feature_names: vec!["age".into(), "dose \"mg\"".into(), "höhe".into()],
         class_names: vec!["no".into(), "yes".into()],
-        standardizer: Standardizer {
-            mean: vec![0.1, -2.5, 1.0 / 3.0],
-            std: vec![1.7, 0.3, 2.0f64.sqrt()],
-        },
+        standardizer: standardizer(vec![0.1, -2.5, 1.0 / 3.0], vec![1.7, 0.3, 2.0f64.sqrt()]),
         layers: vec![
             layer(
                 vec![
@@ -282,10 +285,10 @@ fn conv_network(c_in: usize, stride: usize, padding: usize, pool: Option<Pool>) 
         format_version: FORMAT_VERSION,
         feature_names: (0..d).map(|i| format!("pixel{i}")).collect(),
         class_names: vec!["a".into(), "b".into(), "c".into()],
-        standardizer: Standardizer {
-            mean: (0..d).map(|i| (i as f64 * 0.2).sin() * 0.1).collect(),
-            std: (0..d).map(|i| 0.5 + (i % 3) as f64 * 0.25).collect(),
-        },
+        standardizer: standardizer(
+            (0..d).map(|i| (i as f64 * 0.2).sin() * 0.1).collect(),
+            (0..d).map(|i| 0.5 + (i % 3) as f64 * 0.25).collect(),
+        ),
         layers: vec![
             conv,
             layer(hidden, vec![0.05, -0.1, 0.2, 0.0], true, false),
@@ -436,4 +439,73 @@ fn ops_of_the_round_trip_keep_zero_weights_out() {
     };
     assert_eq!(first.rows[1], []);
     assert_eq!(first.rows[0], [(0, 0.5), (2, -0.1)]);
+}
+
+/// The files in `dir`, sorted.
+fn files_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_export_is_read_back_exactly_in_both_precisions_before_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut nets = vec![("sample", sample_network())];
+    nets.extend(conv_cases().into_iter().map(|(what, net, _)| (what, net)));
+    for (what, net) in nets {
+        for (precision, tag) in [(Precision::F64, "f64"), (Precision::F32, "f32")] {
+            let path = dir.path().join(format!("{what}_{tag}.onnx"));
+            export(&net, &path, precision).unwrap_or_else(|e| panic!("{what} {tag}: {e}"));
+            // The check itself, run again on the written file.
+            mipnet_onnx::read_back::check(&net, &path, precision).unwrap();
+        }
+    }
+    // No temporary file is left beside the exports.
+    assert!(files_in(dir.path())
+        .iter()
+        .all(|f| f.ends_with(".onnx") && !f.starts_with('.')));
+}
+
+#[test]
+fn the_read_back_check_finds_a_file_that_computes_something_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = sample_network();
+    let path = dir.path().join("net.onnx");
+    export(&net, &path, Precision::F64).unwrap();
+    // One weight changed in its last bit.
+    let mut other = net.clone();
+    let w = &mut other.layers[2].weights[0][0];
+    *w = f64::from_bits(w.to_bits() + 1);
+    let e = mipnet_onnx::read_back::check(&other, &path, Precision::F64).unwrap_err();
+    // (At the mean itself the last bit is rounded away: one point is not enough.)
+    assert!(
+        e.starts_with("at input [1.8, -2.2, 1.7475468957064284] it computes"),
+        "{e}"
+    );
+    // An F32 file is not the F64 network, and a file that is not ONNX does not import.
+    let f32_path = dir.path().join("net32.onnx");
+    export(&net, &f32_path, Precision::F32).unwrap();
+    assert!(mipnet_onnx::read_back::check(&net, &f32_path, Precision::F64).is_err());
+    std::fs::write(&path, "not onnx").unwrap();
+    let e = mipnet_onnx::read_back::check(&net, &path, Precision::F64).unwrap_err();
+    assert!(e.starts_with("mipnet cannot import it: not an ONNX model"), "{e}");
+}
+
+#[test]
+fn a_failed_export_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no_such_dir").join("net.onnx");
+    let e = export(&sample_network(), &missing, Precision::F64).unwrap_err();
+    assert!(matches!(e, OnnxError::Write { .. }), "{e}");
+    assert!(files_in(dir.path()).is_empty());
+    // An existing file is kept when the export fails (here: the target is a directory).
+    let target = dir.path().join("taken.onnx");
+    std::fs::create_dir(&target).unwrap();
+    assert!(export(&sample_network(), &target, Precision::F64).is_err());
+    assert_eq!(files_in(dir.path()), ["taken.onnx"]);
+    assert!(target.is_dir());
 }
