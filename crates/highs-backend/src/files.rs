@@ -1,5 +1,10 @@
-//! MPS and LP files through HiGHS's own reader and writer: mipnet has no
-//! parser of its own, so a file reads here exactly as it reads in HiGHS.
+//! MPS and LP files through HiGHS's own reader and writer. HiGHS's readers
+//! are lenient (its MPS reader reads `abc` as 0 and skips a misspelled
+//! section), so [`read_model`] first reads the file with mipnet's strict
+//! readers (`mipnet_milp::files`), which refuse anything malformed or
+//! ambiguous with the line and the cause, and after HiGHS has read it
+//! refuses any difference between the two models: the model solved is
+//! exactly the model in the file.
 
 use crate::instance::{CallbackState, HInt, Instance};
 use highs_sys as hs;
@@ -20,6 +25,11 @@ pub enum FileError {
     UnknownType { path: PathBuf },
     #[error("{path}: not a valid model file: {message}")]
     Malformed { path: PathBuf, message: String },
+    #[error("{path}: not a valid model file: {source}")]
+    Strict {
+        path: PathBuf,
+        source: mipnet_milp::files::FileError,
+    },
     #[error("{path}: quadratic objectives are not supported (mipnet solves MILPs)")]
     Quadratic { path: PathBuf },
     #[error("cannot write {path}: {message}")]
@@ -70,8 +80,43 @@ fn summarize(problems: &[String]) -> String {
     }
 }
 
-/// Reads an MPS or LP file into a [`Model`] with HiGHS's reader.
+/// Reads an MPS or LP file into a [`Model`]: with mipnet's strict reader
+/// and with HiGHS's, refusing the file if either refuses it or if they read
+/// different models.
 pub fn read_model(path: &Path) -> Result<Model, FileError> {
+    check_path(path)?;
+    let bytes = std::fs::read(path).map_err(|reason| FileError::Io {
+        path: path.into(),
+        reason,
+    })?;
+    let strict = |source| FileError::Strict {
+        path: path.into(),
+        source,
+    };
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+        strict(mipnet_milp::files::FileError::Syntax {
+            line,
+            message: "not UTF-8 text".into(),
+        })
+    })?;
+    let described = if is_lp(path) {
+        mipnet_milp::files::check_lp(text)
+    } else {
+        mipnet_milp::files::check_mps(text)
+    }
+    .map_err(strict)?;
+    let read = read_model_with_highs(path)?;
+    mipnet_milp::files::compare(&described, &read).map_err(strict)?;
+    Ok(read)
+}
+
+fn is_lp(path: &Path) -> bool {
+    path.to_string_lossy().to_ascii_lowercase().ends_with(".lp")
+}
+
+/// The file exists, is not a directory and has a model file's extension.
+fn check_path(path: &Path) -> Result<(), FileError> {
     // Opening it first gives the OS's reason (missing, a directory, no rights).
     let meta = std::fs::metadata(path).map_err(|reason| FileError::Io {
         path: path.into(),
@@ -86,6 +131,14 @@ pub fn read_model(path: &Path) -> Result<Model, FileError> {
     if !has_model_extension(path) {
         return Err(FileError::UnknownType { path: path.into() });
     }
+    Ok(())
+}
+
+/// Reads an MPS or LP file with HiGHS's reader alone, as lenient as it is.
+/// For comparing HiGHS's reading with the strict one (tests, fuzzing);
+/// [`read_model`] is the reader to use.
+pub fn read_model_with_highs(path: &Path) -> Result<Model, FileError> {
+    check_path(path)?;
     let cpath =
         CString::new(path.to_string_lossy().as_bytes()).map_err(|_| FileError::UnknownType { path: path.into() })?;
     let inst = Instance::new();

@@ -12,7 +12,7 @@ mod files;
 mod instance;
 mod lp_session;
 
-pub use files::{read_model, write_model, FileError};
+pub use files::{read_model, read_model_with_highs, write_model, FileError};
 pub use instance::Instance;
 pub use lp_session::{LpOutcome, LpSession};
 

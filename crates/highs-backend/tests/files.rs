@@ -104,9 +104,9 @@ fn bad_files_give_errors_that_name_the_file_and_cause() {
     let bad = dir.path().join("bad.mps");
     std::fs::write(&bad, "NAME x\nROWS\n N obj\n Q c1\nCOLUMNS\nENDATA\n").unwrap();
     let e = read_model(&bad).unwrap_err();
-    assert!(matches!(e, FileError::Malformed { .. }));
+    assert!(matches!(e, FileError::Strict { .. }));
     assert!(
-        e.to_string().contains("bad.mps") && e.to_string().contains("Q c1"),
+        e.to_string().contains("bad.mps") && e.to_string().contains("line 4: unknown row type 'Q' of row 'c1'"),
         "{e}"
     );
 

@@ -26,6 +26,7 @@ use std::fmt;
 use thiserror::Error;
 
 mod check;
+pub mod files;
 pub use check::Evaluation;
 
 /// A column (variable) of a [`Model`]: an index handle, cheap to copy.
