@@ -58,7 +58,14 @@ pub struct CsvNotes {
     pub rows_dropped: usize,
     /// Rows with a text value not seen in training (encoded as all zeros).
     pub rows_with_unseen_category: usize,
+    /// Numeric feature columns that look like row identifiers: integers
+    /// increasing row by row (used as features all the same).
+    pub likely_identifiers: Vec<String>,
 }
+
+/// Fewest rows before a column of integers increasing row by row is
+/// noted as a likely identifier (with fewer, sorted data is too likely).
+pub const MIN_ROWS_FOR_IDENTIFIER_NOTE: usize = 10;
 
 /// Which label column to read from a table of inputs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,6 +152,11 @@ impl Dataset {
             .iter()
             .map(|l| class_names.iter().position(|c| c == l).expect("label collected"))
             .collect();
+        let likely_identifiers = sources
+            .iter()
+            .filter(|(c, e)| matches!(e, ColumnEncoding::Numeric { .. }) && looks_like_identifier(&rows, *c))
+            .map(|(c, _)| table.header[*c].clone())
+            .collect();
         let mut ds = Dataset::new(path.display().to_string(), feature_names, class_names, x, y);
         if encoding.has_text_columns() {
             ds = ds.with_encoding(encoding);
@@ -155,6 +167,7 @@ impl Dataset {
             CsvNotes {
                 rows_dropped,
                 rows_with_unseen_category: 0,
+                likely_identifiers,
             },
         ))
     }
@@ -276,6 +289,7 @@ pub fn read_rows_like(
         notes: CsvNotes {
             rows_dropped,
             rows_with_unseen_category,
+            likely_identifiers: Vec::new(),
         },
     })
 }
@@ -446,6 +460,15 @@ fn column_encoding(table: &Table, c: usize, rows: &[&Row]) -> Result<ColumnEncod
         name,
         categories: categories.into_iter().map(String::from).collect(),
     })
+}
+
+/// Whether a numeric column holds integers that increase row by row, as
+/// a row number or record ID does.
+fn looks_like_identifier(rows: &[&Row], c: usize) -> bool {
+    let values: Vec<f64> = rows.iter().filter_map(|r| r.fields[c].parse().ok()).collect();
+    values.len() >= MIN_ROWS_FOR_IDENTIFIER_NOTE
+        && values.iter().all(|v| v.fract() == 0.0)
+        && values.windows(2).all(|w| w[0] < w[1])
 }
 
 /// Appends one row's inputs to `x`; returns false when a text value was

@@ -20,7 +20,8 @@ mod standardize;
 mod table;
 pub use bundled::Bundled;
 pub use csv_load::{
-    read_rows_like, CsvNotes, CsvOptions, InputRows, LabelColumn, Missing, MAX_CATEGORIES, MAX_CLASSES, MISSING_MARKERS,
+    read_rows_like, CsvNotes, CsvOptions, InputRows, LabelColumn, Missing, MAX_CATEGORIES, MAX_CLASSES,
+    MIN_ROWS_FOR_IDENTIFIER_NOTE, MISSING_MARKERS,
 };
 pub use encoding::{one_hot_name, ColumnEncoding, Encoding};
 pub use idx::{idx_dataset, load_mnist, mnist_dir, read_idx};

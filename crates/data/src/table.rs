@@ -5,6 +5,9 @@
 use crate::DataError;
 use std::path::{Path, PathBuf};
 
+/// The UTF-8 byte order mark.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// A CSV file's header and rows (with their line numbers).
 pub(crate) struct Table {
     pub path: PathBuf,
@@ -28,14 +31,17 @@ impl Table {
             path: path.into(),
             reason,
         })?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        // Spreadsheets often start a UTF-8 file with a byte order mark; it
+        // is not part of the first column's name.
+        let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(&bytes);
+        if text.iter().all(u8::is_ascii_whitespace) {
             return Err(DataError::Empty { path: path.into() });
         }
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
             .trim(csv::Trim::All)
-            .from_reader(bytes.as_slice());
+            .from_reader(text);
         let malformed = |e: csv::Error| DataError::Malformed {
             path: path.into(),
             line: e.position().map_or(1, |p| p.line()),

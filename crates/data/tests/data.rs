@@ -2,7 +2,7 @@
 
 use mipnet_data::{
     read_rows_like, Bundled, ColumnEncoding, CsvOptions, DataError, Dataset, LabelColumn, Missing, Standardizer,
-    MAX_CATEGORIES, MAX_CLASSES,
+    MAX_CATEGORIES, MAX_CLASSES, MIN_ROWS_FOR_IDENTIFIER_NOTE,
 };
 use std::path::PathBuf;
 
@@ -216,6 +216,18 @@ fn text_columns_are_one_hot_encoded_with_named_inputs() {
     assert_eq!(Standardizer::fit(&ds).encoding.as_ref(), Some(enc));
     // Splits keep it.
     assert_eq!(ds.subset(&[0, 1]).encoding(), Some(enc));
+    // An ID column is used (not dropped) but noted.
+    let mut t = String::from("PassengerId,age,y\n");
+    for i in 0..MIN_ROWS_FOR_IDENTIFIER_NOTE {
+        t += &format!("{},{},{}\n", 101 + i, 30 - i, i % 2);
+    }
+    let opts = CsvOptions {
+        label: "y".into(),
+        ..Default::default()
+    };
+    let (ids, notes) = Dataset::from_csv_with(&write(&dir, "ids.csv", &t), &opts).unwrap();
+    assert_eq!(ids.feature_names, ["PassengerId", "age"]);
+    assert_eq!(notes.likely_identifiers, ["PassengerId"]);
     // An all-numeric table needs no encoding.
     let n = write(&dir, "n.csv", "a,y\n1,0\n2,1\n");
     assert!(Dataset::from_csv(&n, "y").unwrap().encoding().is_none());
@@ -441,6 +453,9 @@ fn non_utf8_text_is_refused_with_its_line_and_column() {
     ] {
         assert!(e.contains(f), "{e:?} lacks {f:?}");
     }
+    // A byte order mark (as spreadsheets write) is not part of a name.
+    std::fs::write(&p, b"\xEF\xBB\xBFid,y\n1,0\n2,1\n").unwrap();
+    assert_eq!(Dataset::from_csv(&p, "y").unwrap().feature_names, ["id"]);
     std::fs::write(&p, b"a,t\xfc,y\n1,2,0\n").unwrap();
     let e = Dataset::from_csv(&p, "y").unwrap_err().to_string();
     assert!(e.contains("line 1, column 2: not UTF-8"), "{e}");

@@ -107,6 +107,13 @@ impl DataArgs {
                 };
                 let (all, notes) = Dataset::from_csv_with(path, &opts).map_err(missing_hint)?;
                 say_dropped(path, &notes, all.len());
+                for column in &notes.likely_identifiers {
+                    eprintln!(
+                        "note: {}: column '{column}' holds integers increasing row by row, like a row number; \
+                         if it identifies rows, --drop '{column}'",
+                        path.display()
+                    );
+                }
                 (path.display().to_string(), all)
             }
             _ => {
