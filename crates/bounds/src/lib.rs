@@ -1,0 +1,61 @@
+//! Proven lower bounds on the optimum of the training MILP, from
+//! relaxations that keep the weights shared by all samples.
+//!
+//! HiGHS's own bound on the training MILP stays near 0 (docs/training.md
+//! says why: in the big-M relaxation a fractional ReLU binary lets each
+//! sample fit on its own). The methods here remember that all samples share
+//! one set of weights. Each is one module:
+//!
+//! - [`lipschitz_margin`]: outputs of two samples differ by at most a
+//!   Lipschitz constant times the layer-1 ℓ1 mass times their distance; an
+//!   LP over free outputs with those rows.
+//!
+//! Every bound is certified the same way, by [`safe::lower_bound`]: the
+//! LP's dual ([`lp_dual`]) is solved by any [`mipnet_solver::Solver`], and
+//! the bound is recomputed in f64 from its row multipliers with the
+//! variables' boxes absorbing every residual and a rounding margin, so a
+//! solver's tolerances can never produce a bound above the true optimum.
+
+// Loops over indices mirror the subscripts of the equations (n, k, i, j).
+#![allow(clippy::needless_range_loop)]
+
+pub mod lipschitz_margin;
+pub mod lp_dual;
+pub mod safe;
+
+pub use lipschitz_margin::{LipschitzMargin, LipschitzMarginSettings};
+use serde::Serialize;
+use thiserror::Error;
+
+/// A certified lower bound on the training MILP's optimum.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProvenBound {
+    /// The method that proved it (e.g. `lipschitz-margin`).
+    pub method: &'static str,
+    /// No network of the formulation has a lower objective.
+    pub value: f64,
+    /// The LP solver's own optimum of the relaxation (not certified; the
+    /// certified `value` is at most this, less the rounding margin).
+    pub lp_value: Option<f64>,
+    /// How much the recomputed bound was lowered for rounding.
+    pub rounding_margin: f64,
+    pub seconds: f64,
+    /// Sample pairs in the relaxation.
+    pub pairs: usize,
+    /// Rows of the relaxation.
+    pub rows: usize,
+}
+
+/// Why a method gave no bound.
+#[derive(Debug, Error, PartialEq)]
+pub enum BoundError {
+    /// The method's derivation does not cover this formulation.
+    #[error("no bound method applies: {0}")]
+    NotApplicable(String),
+    /// The method ran but proved nothing (time limit, no dual point).
+    #[error("no bound: {0}")]
+    NoBound(String),
+    /// The LP solver refused the relaxation.
+    #[error("the LP solver failed: {0}")]
+    Solver(String),
+}
