@@ -37,11 +37,13 @@ mod budget;
 mod cuts;
 pub mod lns;
 mod settings;
+mod status;
 
 pub use budget::Budget;
 pub use cuts::CutReport;
 pub use lns::LnsReport;
 pub use settings::{SolverSettings, Stages, TrainSettingError, TrainSettings};
+pub use status::{RunStage, RunStatus};
 
 use mipnet_data::{Dataset, Standardizer};
 use mipnet_formulate::{project, sort_neurons, Certificate, DenseFormulation, ModelEstimate, ModelStats, Tolerances};
@@ -237,6 +239,9 @@ pub struct Job<'a> {
 pub trait TrainObserver {
     /// A stage started or finished.
     fn stage(&mut self, _message: &str) {}
+    /// Where the run is (a stage started, or the incumbent changed), for a
+    /// progress display.
+    fn status(&mut self, _status: &RunStatus) {}
     /// Progress of the full MIP.
     fn solver(&mut self) -> &mut dyn Observer;
 }
@@ -393,6 +398,15 @@ impl Pipeline<'_> {
             seconds,
         });
         objective
+    }
+
+    /// Tells `obs` that `stage` runs, with the incumbent's objective.
+    fn show(&self, obs: &mut dyn TrainObserver, stage: RunStage) {
+        obs.status(&RunStatus {
+            stage,
+            incumbent: self.best.as_ref().map(|b| b.certificate.objective_forward),
+            time_limit: self.budget.limit(),
+        });
     }
 
     fn with_standardizer(&self, mut n: Network) -> Network {
@@ -554,6 +568,12 @@ fn large_neighbourhood_search(
         .map_err(|e| TrainError::NoNetwork(format!("could not start the search's threads: {e}")))?;
     let clock = Instant::now();
     let mut search = lns::Search::new(&p.f, s.solver.seed);
+    let stage = if feed.is_some() {
+        RunStage::FullMipAlongsideSearch
+    } else {
+        RunStage::NeighbourhoodSearch
+    };
+    p.show(obs, stage);
     obs.stage(&format!(
         "large-neighbourhood search for {seconds:.0} s, {threads} sub-MIPs at a time (objective {before:.6})"
     ));
@@ -617,6 +637,7 @@ fn large_neighbourhood_search(
                 if let Some(feed) = feed.as_deref_mut() {
                     feed.offer(&best.x, now);
                 }
+                p.show(obs, stage);
                 obs.stage(&format!(
                     "neighbourhood search: {} neighbourhood ({} binaries free) found {now:.6} at {:.0} s",
                     hood.kind.name(),
@@ -804,6 +825,11 @@ pub fn train(
     let train = job.train.standardized(&standardizer);
 
     let estimate = check_fits(&train, s)?;
+    obs.status(&RunStatus {
+        stage: RunStage::Building,
+        incumbent: None,
+        time_limit: budget.limit(),
+    });
     obs.stage(&format!(
         "building the MILP (estimated {} nonzeros, {:.2} GiB)",
         estimate.nonzeros,
@@ -862,6 +888,11 @@ pub fn train(
             s.stages.gradient_starts
         ));
         let started = Instant::now();
+        let stage = RunStage::GradientStart {
+            index: i + 1,
+            of: s.stages.gradient_starts,
+        };
+        p.show(obs, stage);
         let deadline = budget.gradient_start_deadline(i, s.stages.gradient_starts);
         let (start, grad) = p.warm_start(seed, deadline);
         baseline.get_or_insert(grad);
@@ -895,6 +926,7 @@ pub fn train(
             let net = p.with_standardizer(start);
             p.consider(x, net, "finetune");
         }
+        p.show(obs, stage);
         if i == 0 {
             first_start_seconds = started.elapsed().as_secs_f64();
         }
@@ -908,6 +940,7 @@ pub fn train(
             if stopped() || budget.warm_starts_over() {
                 break;
             }
+            p.show(obs, RunStage::SearchRounds);
             obs.stage(&format!(
                 "search round {} (objective {:.6})",
                 round + 1,
@@ -941,6 +974,7 @@ pub fn train(
             }
             let before = best.certificate.objective_forward;
             let flips = p.f.flip_candidates(&best.x, &best.network, s.stages.flip_candidates);
+            p.show(obs, RunStage::PatternFlips);
             obs.stage(&format!(
                 "pattern flips, round {} ({} candidates, objective {before:.6})",
                 round + 1,
@@ -1020,6 +1054,7 @@ pub fn train(
     // bound stage recorded with its root LP bound.
     let mut bounds = Vec::new();
     if s.stages.mip {
+        p.show(obs, RunStage::Bounds);
         bounds.push(bound_stage(&p, "interval", build_seconds, obs)?);
     }
     let tightening = if s.stages.mip && s.stages.cutoff_tightening && s.formulation.l1 > 0.0 {
@@ -1069,6 +1104,12 @@ pub fn train(
         (true, false) => MipSchedule::AfterSearch,
     };
     if s.stages.mip {
+        let stage = if alongside {
+            RunStage::FullMipAlongsideSearch
+        } else {
+            RunStage::FullMip
+        };
+        p.show(obs, stage);
         obs.stage(&match &p.best {
             Some(b) => format!(
                 "full MIP {} from objective {:.6} (found by {})",
@@ -1116,6 +1157,7 @@ pub fn train(
                 .as_ref()
                 .is_none_or(|b| r.objective.is_some_and(|o| o < b.certificate.objective_forward - 1e-9));
             if improved {
+                p.show(obs, RunStage::Finishing);
                 if s.stages.polish {
                     p.polish_and_consider(&x, "mip", None, budget.end())?;
                 } else {
@@ -1138,6 +1180,7 @@ pub fn train(
             }
         }
     }
+    p.show(obs, RunStage::Finishing);
     let Pipeline {
         best,
         stages,

@@ -10,7 +10,7 @@ use mipnet_data::Dataset;
 use mipnet_formulate::Loss;
 use mipnet_network::{parse_architecture, write_atomic, ConvSpec};
 use mipnet_solver::{InterruptFlag, Observer};
-use mipnet_train::{train, Job, MipSchedule, TrainError, TrainObserver, TrainOutcome, TrainSettings};
+use mipnet_train::{train, Job, MipSchedule, RunStatus, TrainError, TrainObserver, TrainOutcome, TrainSettings};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -285,6 +285,9 @@ impl TrainObserver for Console {
         if !self.quiet {
             self.line.println(&format!("mipnet: {message}"));
         }
+    }
+    fn status(&mut self, status: &RunStatus) {
+        self.line.set_status(status);
     }
     fn solver(&mut self) -> &mut dyn Observer {
         &mut self.line
