@@ -58,11 +58,19 @@ seed() {
         onnx_graph) files=() ;;
         onnx) files=("$root"/examples/*/*.onnx "$root"/crates/onnx/tests/fixtures/*.onnx) ;;
         network_json) files=("$fuzz"/seeds/network_json/*) ;;
-        mps_lp) files=("$root"/examples/*.mps "$fuzz"/seeds/mps_lp/*) ;;
-        csv) files=("$root"/data/*.csv "$root"/examples/verify/*.csv "$fuzz"/seeds/csv/*) ;;
+        mps_lp) files=("$root"/examples/*.mps "$root"/examples/*.lp "$fuzz"/seeds/mps_lp/*) ;;
+        # The first byte of an input chooses the options (label, dropped column, missing values).
+        csv) files=("$fuzz"/seeds/csv/*) ;;
         train_toml) files=("$root"/examples/*.toml "$fuzz"/seeds/train_toml/*) ;;
         *) echo "unknown target '$target' (targets: ${all_targets[*]})" >&2; exit 2 ;;
     esac
+    if [ "$target" = csv ]; then
+        # The repository's tables with an options byte: label = column 2, column 1 dropped
+        # (penguins.csv's unnamed index), rows with a missing value dropped.
+        for f in "$root"/crates/cli/tests/fixtures/*.csv "$root"/examples/verify/*.csv; do
+            [ -f "$f" ] && { printf '\x91'; head -c "$max_len" "$f"; } >"$dir/seed-$(basename "$f")"
+        done
+    fi
     local f
     for f in "${files[@]}"; do
         # A seed larger than max_len would be cut: take its head, as the fuzzer would.
@@ -71,8 +79,19 @@ seed() {
     return 0
 }
 
-features() {
-    [ "$1" = train_toml ] && echo "--features train" || true
+# train_toml is built in its own target dir: its HiGHS build (C++, minutes)
+# neither blocks nor is invalidated by the other targets' builds.
+build_args() {
+    if [ "$1" = train_toml ]; then
+        echo "--features train --target-dir $fuzz/target/with-train"
+    fi
+}
+bin_dir() {
+    if [ "$1" = train_toml ]; then
+        echo "$fuzz/target/with-train/x86_64-unknown-linux-gnu/release"
+    else
+        echo "$fuzz/target/x86_64-unknown-linux-gnu/release"
+    fi
 }
 
 cd "$fuzz"
@@ -83,8 +102,8 @@ for t in "${targets[@]}"; do
     seed "$t"
     echo "== $t: building" >&2
     # shellcheck disable=SC2046
-    RUSTC_BOOTSTRAP=1 cargo fuzz build -s none $(features "$t") "$t"
-    bin="$fuzz/target/x86_64-unknown-linux-gnu/release/$t"
+    RUSTC_BOOTSTRAP=1 cargo fuzz build -s none $(build_args "$t") "$t"
+    bin="$(bin_dir "$t")/$t"
     mkdir -p "artifacts/$t"
     dict=()
     [ -f "dicts/$t.dict" ] && dict=("-dict=dicts/$t.dict")
