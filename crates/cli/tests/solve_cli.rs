@@ -58,13 +58,124 @@ fn human_output_and_solution_file() {
     assert!(text.starts_with("column,value\nitem0,"));
 }
 
+/// An infeasible model has no solution to write: the status is the answer
+/// (exit 0), and stderr says the file was not written.
+#[test]
+fn no_solution_file_for_an_infeasible_model_and_a_note_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("infeas.lp");
+    std::fs::write(
+        &model,
+        "minimize\n obj: x\nsubject to\n c1: x >= 2\nbounds\n x <= 1\nend\n",
+    )
+    .unwrap();
+    let sol = dir.path().join("x.csv");
+    let o = mipnet(&[
+        "solve",
+        model.to_str().unwrap(),
+        "--solution",
+        sol.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("status     infeasible"));
+    let note = format!(
+        "the solver found no solution (status infeasible), so {} was not written",
+        sol.display()
+    );
+    assert!(stderr(&o).contains(&note), "{}", stderr(&o));
+    assert!(!sol.exists());
+}
+
 #[test]
 fn a_malformed_mps_file_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("broken.mps");
     std::fs::write(&bad, "NAME x\nROWS\n N obj\n Q c1\nCOLUMNS\nENDATA\n").unwrap();
     let o = mipnet(&["solve", bad.to_str().unwrap()]);
-    assert_bad_input(&o, &["broken.mps", "not a valid model file", "ROWS section"]);
+    assert_bad_input(
+        &o,
+        &[
+            "broken.mps",
+            "not a valid model file",
+            "line 4: unknown row type 'Q' of row 'c1'",
+        ],
+    );
+}
+
+/// A copy of the knapsack with one edit, solved: it must be refused (HiGHS
+/// alone would solve a different model with exit 0).
+fn solve_edited_knapsack(from: &str, to: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("knapsack.mps")).unwrap();
+    assert!(text.contains(from), "{from} not in knapsack.mps");
+    let path = dir.path().join("edited.mps");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    mipnet(&["solve", path.to_str().unwrap(), "-q"])
+}
+
+/// Issue 14 item 1: HiGHS read `abc` as 0 (objective 282).
+#[test]
+fn a_non_numeric_coefficient_is_refused_with_its_line() {
+    let o = solve_edited_knapsack("item3      value     40", "item3      value     abc");
+    assert_bad_input(
+        &o,
+        &["edited.mps: not a valid model file: line 13: coefficient of column 'item3' in row 'value': 'abc' is not a number"],
+    );
+}
+
+/// Issue 14 item 1: HiGHS skipped the misspelled section (0 rows, objective 0).
+#[test]
+fn a_misspelled_section_is_refused_with_its_line() {
+    let o = solve_edited_knapsack("ROWS", "ROWZ");
+    assert_bad_input(&o, &["edited.mps", "line 5: unknown section 'ROWZ'"]);
+}
+
+/// Issue 14 item 1: HiGHS dropped the entry of an unknown row (objective 322).
+#[test]
+fn an_unknown_row_in_columns_is_refused_with_its_line() {
+    let o = solve_edited_knapsack("item6      value     57   weight", "item6      value     57   wieght");
+    assert_bad_input(
+        &o,
+        &[
+            "edited.mps",
+            "line 16: unknown row 'wieght' in COLUMNS (not declared in ROWS)",
+        ],
+    );
+}
+
+/// What HiGHS's LP reader accepts with a warning or silently, refused.
+#[test]
+fn lp_files_that_highs_reads_leniently_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        // HiGHS drops the constant (a warning only).
+        (
+            "max\n obj: x + y\nst\n c1: x + y + 3 <= 4\nbounds\n x <= 1\n y <= 1\nend\n",
+            "line 4: a constant (3) on the left-hand side of a constraint",
+        ),
+        // HiGHS adds `z` as a new column; x stays unbounded.
+        (
+            "max\n obj: x\nst\n c1: x - y <= 4\nbounds\n z <= 1\n y <= 1\nend\n",
+            "line 6: variable 'z' in the bounds appears in no objective or constraint (misspelled?)",
+        ),
+        // HiGHS keeps the last of two upper bounds.
+        (
+            "max\n obj: x\nst\n c1: x <= 4\nbounds\n x <= 1\n x <= 3\nend\n",
+            "line 7: a second upper bound of 'x' (first on line 6)",
+        ),
+        // Two constraints of one name.
+        (
+            "min\n obj: x\nst\n c1: x >= 1\n c1: x >= 2\nend\n",
+            "line 5: constraint 'c1' defined twice",
+        ),
+    ];
+    for (n, (text, message)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("lenient{n}.lp"));
+        std::fs::write(&path, text).unwrap();
+        let o = mipnet(&["solve", path.to_str().unwrap(), "-q"]);
+        assert_bad_input(&o, &[&format!("lenient{n}.lp: not a valid model file: {message}")]);
+    }
 }
 
 #[test]

@@ -69,8 +69,17 @@ pub fn run(args: SolveArgs) -> Result<ExitCode> {
     let result = solver.solve(request, &mut line).map_err(input)?;
     line.finish();
 
-    if let (Some(path), Some(values)) = (&args.solution, &result.solution) {
-        write_solution(path, &model, values)?;
+    match (&args.solution, &result.solution) {
+        (Some(path), Some(values)) => write_solution(path, &model, values)?,
+        // The solver returned a status (exit 0, as the README says), but the
+        // file asked for cannot exist: say so rather than leave the user to
+        // find an absent (or an old) file.
+        (Some(path), None) => eprintln!(
+            "mipnet: note: the solver found no solution (status {}), so {} was not written",
+            result.status,
+            path.display()
+        ),
+        (None, _) => {}
     }
     let report = SolveReport {
         file: args.model.display().to_string(),
