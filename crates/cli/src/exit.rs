@@ -11,15 +11,21 @@ Exit codes:
   2  bad input: unknown option, missing or malformed file, invalid setting
   3  `train`: no network (the solver ended, e.g. at its time limit, without one)
   4  `train`: the certificate check failed (the MILP's values and the network's
-     forward pass disagree); `bounds`: a witness's forward pass fell outside the
-     proven range: a numerical failure, never reported as a result";
+     forward pass disagree, or the network as written does not give the certified
+     network's scores); `bounds`: a witness's forward pass fell outside the
+     proven range: a numerical failure, never reported as a result
+  5  `train`, `bench`: interrupted (Ctrl-C): the best certified network so far
+     was written, with its full report (status interrupted); `bench`: the table
+     holds the runs that finished";
 
 pub const BAD_INPUT: u8 = 2;
 pub const FAILURE: u8 = 1;
 pub const NO_NETWORK: u8 = 3;
 pub const CERTIFICATE_FAILED: u8 = 4;
+/// A run ended early by an interrupt (Ctrl-C); what it had was written.
+pub const INTERRUPTED: u8 = 5;
 
-/// An outcome with its own exit code (3 or 4).
+/// An outcome with its own exit code (3 or 4; 5 is returned, not raised).
 #[derive(Debug)]
 pub struct Exit {
     pub code: u8,

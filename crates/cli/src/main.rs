@@ -4,9 +4,11 @@
 
 mod commands;
 mod exit;
+mod output_dir;
 mod progress;
+mod run_files;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Train neural networks exactly, as mixed-integer linear programs.
@@ -38,12 +40,23 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // The matches are kept: `train` tells a flag given on the command line
+    // (which overrides its config file) from a default.
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return exit::clap_error(e),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => return exit::clap_error(e),
     };
     let result = match cli.command {
-        Command::Train(args) => commands::train::run(*args),
+        Command::Train(args) => commands::train::run(
+            *args,
+            matches
+                .subcommand_matches("train")
+                .expect("the train subcommand's matches"),
+        ),
         Command::Predict(args) => commands::predict::run(args),
         Command::Show(args) => commands::show::run(args),
         Command::Solve(args) => commands::solve::run(args),

@@ -1,17 +1,22 @@
 //! `mipnet bench`: a named suite with fixed seeds and budgets; writes
 //! `bench.json` and a markdown table (medians over seeds).
 
-use crate::commands::parse_options;
-use crate::commands::train::Console;
+use crate::commands::train::{interrupt_on_ctrl_c, Console};
+use crate::commands::{cap_threads, parse_options};
 use crate::exit::input;
-use anyhow::{Context, Result};
+use crate::output_dir::OutputDir;
+use anyhow::{anyhow, Context, Result};
 use clap::Args;
 use mipnet_network::write_atomic;
-use mipnet_solver::InterruptFlag;
-use mipnet_train::bench::{markdown, run_suite, Suite, SUITES};
+use mipnet_train::bench::{markdown, run_suite, Suite};
 use mipnet_train::TrainError;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+const BENCH_JSON: &str = "bench.json";
+const BENCH_MD: &str = "bench.md";
+/// Every file a bench run's directory may hold.
+const BENCH_FILES: &[&str] = &[BENCH_JSON, BENCH_MD];
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -61,17 +66,24 @@ pub struct BenchArgs {
     /// flips), at the same budget and seeds.
     #[arg(long)]
     pub ablate: bool,
-    /// Write bench.json and bench.md into this directory.
+    /// Write bench.json and bench.md into this new directory (written
+    /// beside it first, read back, then moved into place together). An
+    /// earlier bench there is refused before any work unless --force is
+    /// given.
     #[arg(long, value_name = "DIR", default_value = "bench-out")]
     pub out: PathBuf,
+    /// Replace the bench already in --out (a directory holding only
+    /// bench.json and bench.md; anything else is never replaced).
+    #[arg(long)]
+    pub force: bool,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
 }
 
 pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
-    let mut suite = Suite::named(&args.suite, args.quick)
-        .map_err(|e| input(anyhow::anyhow!("{e}; known: {}", SUITES.join(", "))))?;
+    // The message names the known suites.
+    let mut suite = Suite::named(&args.suite, args.quick).map_err(|e| input(anyhow!("{e}")))?;
     if let Some(t) = args.time_limit {
         suite.settings.solver.time_limit = t;
     }
@@ -105,35 +117,47 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
             )));
         }
     }
+    suite.settings.solver.threads = suite.settings.solver.threads.map(cap_threads);
     suite.settings.validate().map_err(input)?;
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(input(anyhow::anyhow!(
-            "--out {}: exists and is not a directory",
-            args.out.display()
-        )));
-    }
-    let interrupt = InterruptFlag::new();
-    let flag = interrupt.clone();
-    let _ = ctrlc::set_handler(move || flag.raise());
+    // From here on Ctrl-C ends the bench with the runs that finished.
+    let interrupt = interrupt_on_ctrl_c();
+    // Checked, and its staging directory made, before any work.
+    let out = OutputDir::prepare("--out", &args.out, BENCH_FILES, args.force)?;
     let mut console = Console::new(args.quiet);
     let result = run_suite(&suite, args.ablate, &mut console, Some(&interrupt)).map_err(|e| match e {
         TrainError::Data(_) | TrainError::Settings(_) | TrainError::TooLarge(_) => input(e),
         other => anyhow::Error::new(other),
     })?;
-    if interrupt.is_raised() {
-        eprintln!("mipnet: interrupted: the table holds the runs that finished");
-    }
     console.finish();
     let table = markdown(&result);
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
-    write_atomic(
-        &args.out.join("bench.json"),
-        serde_json::to_string_pretty(&result)?.as_bytes(),
-    )
-    .context("cannot write bench.json")?;
-    write_atomic(&args.out.join("bench.md"), table.as_bytes()).context("cannot write bench.md")?;
-    let mut out = std::io::stdout().lock();
-    write!(out, "{table}")?;
-    writeln!(out, "\nwrote {0}/bench.json, {0}/bench.md", args.out.display())?;
+    let json = serde_json::to_string_pretty(&result)?;
+    write_and_check(out.staging(), &json, &table)?;
+    out.commit()?;
+    let mut stdout = std::io::stdout().lock();
+    write!(stdout, "{table}")?;
+    writeln!(stdout, "\nwrote {0}/{BENCH_JSON}, {0}/{BENCH_MD}", args.out.display())?;
+    drop(stdout);
+    if interrupt.is_raised() {
+        eprintln!("mipnet: interrupted: the table holds the runs that finished");
+        return Ok(std::process::ExitCode::from(crate::exit::INTERRUPTED));
+    }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Writes bench.json and bench.md into `dir` and reads each back.
+fn write_and_check(dir: &Path, json: &str, table: &str) -> Result<()> {
+    for (name, text) in [(BENCH_JSON, json), (BENCH_MD, table)] {
+        let path = dir.join(name);
+        write_atomic(&path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+        let read = std::fs::read_to_string(&path).with_context(|| format!("cannot read back {}", path.display()))?;
+        if read != text {
+            return Err(anyhow!(
+                "{}: the file as written differs from what was written",
+                path.display()
+            ));
+        }
+    }
+    serde_json::from_str::<serde_json::Value>(json)
+        .map_err(|e| anyhow!("{}: cannot be read back: {e}", dir.join(BENCH_JSON).display()))?;
+    Ok(())
 }

@@ -1,18 +1,21 @@
 //! `mipnet train`: exact training of a dense ReLU classifier.
 
-use crate::commands::{parse_options, SolverFlags};
+use crate::commands::data::{DataArgs, MissingArg};
+use crate::commands::{cap_threads, parse_options, SolverFlags};
 use crate::exit::{input, Exit};
+use crate::output_dir::OutputDir;
 use crate::progress::ProgressLine;
+use crate::run_files::{self, NETWORK, REPORT, RUN_FILES, TEST_SPLIT};
 use anyhow::{Context, Result};
-use clap::{Args, ValueEnum};
-use crate::commands::data::DataArgs;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, ValueEnum};
 use mipnet_data::Dataset;
 use mipnet_formulate::Loss;
-use mipnet_network::{parse_architecture, write_atomic, ConvSpec};
+use mipnet_network::{parse_architecture, ConvSpec};
 use mipnet_solver::{InterruptFlag, Observer};
 use mipnet_train::{train, Job, MipSchedule, RunStatus, TrainError, TrainObserver, TrainOutcome, TrainSettings};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum LossArg {
@@ -25,8 +28,9 @@ pub enum LossArg {
 pub struct TrainArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Settings file (TOML: [formulation], [gradient], [solver], [stages]);
-    /// flags given here override it.
+    /// Settings file (TOML: [data], [output], [formulation], [gradient],
+    /// [solver], [stages]; examples/train.toml shows every key); flags
+    /// given here override it.
     #[arg(long, value_name = "FILE.toml")]
     pub config: Option<PathBuf>,
     /// Hidden layer widths, e.g. 8 or 16,8.
@@ -133,9 +137,17 @@ pub struct TrainArgs {
     /// Skip the full MIP (no dual bound then).
     #[arg(long)]
     pub no_mip: bool,
-    /// Write network.json and report.json into this directory.
+    /// Write the run into this new directory: network.json, report.json and
+    /// the test split as test.csv. They are written beside it first, read
+    /// back and checked, then moved into place together. An existing run
+    /// there is refused before any work unless --force is given.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Replace the run already in --out (a directory holding only a run's
+    /// files; anything else is never replaced). The old run is removed
+    /// only once the new one is in place.
+    #[arg(long)]
+    pub force: bool,
     /// Print the report as JSON on stdout instead of the summary.
     #[arg(long)]
     pub json: bool,
@@ -145,17 +157,74 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    /// The config file's settings with the flags applied over them.
-    pub fn settings(&self) -> Result<TrainSettings> {
-        let mut s = match &self.config {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read {}", path.display()))
-                    .map_err(input)?;
-                TrainSettings::from_toml(&text).map_err(|e| input(anyhow::anyhow!("{}: {e}", path.display())))?
-            }
-            None => TrainSettings::default(),
+    /// Reads the config file (if any) and applies its data and output
+    /// directory where no flag gives them (`given` tells which flags were
+    /// given on the command line); returns the settings with the flags
+    /// applied over the file's.
+    pub fn apply_config(&mut self, given: &dyn Fn(&str) -> bool) -> Result<TrainSettings> {
+        let Some(path) = &self.config else {
+            return self.settings(TrainSettings::default());
         };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))
+            .map_err(input)?;
+        let config =
+            TrainSettings::from_run_config(&text).map_err(|e| input(anyhow::anyhow!("{}: {e}", path.display())))?;
+        let c = &config.data;
+        if c.dataset.is_some() && c.file.is_some() {
+            return Err(input(anyhow::anyhow!(
+                "{}: [data] gives both dataset and file; give one",
+                path.display()
+            )));
+        }
+        let d = &mut self.data;
+        // The data source as a whole: a --dataset or --data flag replaces
+        // the file's dataset or file.
+        if !given("dataset") && !given("data") {
+            d.dataset = c.dataset.clone();
+            d.data = c.file.clone();
+        }
+        if !given("label") && c.label.is_some() {
+            d.label = c.label.clone();
+        }
+        if let Some(v) = c.drop.as_ref().filter(|_| !given("drop")) {
+            d.drop = v.clone();
+        }
+        if let Some(v) = c.missing.filter(|_| !given("missing")) {
+            d.missing = if v.drops() { MissingArg::Drop } else { MissingArg::Error };
+        }
+        if !given("test_data") && c.test_file.is_some() {
+            d.test_data = c.test_file.clone();
+        }
+        if let Some(v) = c.test_fraction.filter(|_| !given("test_fraction")) {
+            d.test_fraction = v;
+        }
+        if let Some(v) = c.split_seed.filter(|_| !given("split_seed")) {
+            d.split_seed = v;
+        }
+        if !given("train_per_class") && c.train_per_class.is_some() {
+            d.train_per_class = c.train_per_class;
+        }
+        if let Some(v) = c.image_pool.filter(|_| !given("image_pool")) {
+            d.image_pool = v;
+        }
+        if let (Some(file), None) = (&d.data, &d.label) {
+            return Err(input(anyhow::anyhow!(
+                "{}: the data file {} needs a label column: set label in [data] or give --label",
+                path.display(),
+                file.display()
+            )));
+        }
+        if self.out.is_none() {
+            self.out = config.output.dir.clone();
+        }
+        self.settings(config.settings())
+    }
+
+    /// `base` (the config file's settings, or the defaults) with the flags
+    /// applied over it.
+    pub fn settings(&self, base: TrainSettings) -> Result<TrainSettings> {
+        let mut s = base;
         let f = &mut s.formulation;
         if let Some(h) = &self.hidden {
             f.hidden = h.clone();
@@ -208,6 +277,7 @@ impl TrainArgs {
         if flags.threads.is_some() {
             s.solver.threads = flags.threads;
         }
+        s.solver.threads = s.solver.threads.map(cap_threads);
         if let Some(seed) = flags.seed {
             s.solver.seed = seed;
         }
@@ -294,17 +364,17 @@ impl TrainObserver for Console {
     }
 }
 
-/// Runs the pipeline and maps its failures to exit codes.
+/// Runs the pipeline and maps its failures to exit codes; the flag tells
+/// whether the run was interrupted (Ctrl-C) and ended early with its best
+/// certified network.
 pub fn run_training(
     name: String,
     train_set: &Dataset,
     test: Option<&Dataset>,
     s: &TrainSettings,
     quiet: bool,
-) -> Result<TrainOutcome> {
-    let interrupt = InterruptFlag::new();
-    let flag = interrupt.clone();
-    let _ = ctrlc::set_handler(move || flag.raise());
+    interrupt: &InterruptFlag,
+) -> Result<(TrainOutcome, bool)> {
     let mut console = Console::new(quiet);
     let job = Job {
         dataset: name,
@@ -312,14 +382,32 @@ pub fn run_training(
         test,
         settings: s,
     };
-    let outcome = train(&job, &mut console, Some(&interrupt));
+    let outcome = train(&job, &mut console, Some(interrupt));
     console.finish();
-    outcome.map_err(|e| match e {
+    let mut outcome = outcome.map_err(|e| match e {
         TrainError::Certificate(_) => anyhow::Error::new(Exit::certificate(e.to_string())),
         TrainError::NoNetwork(_) => anyhow::Error::new(Exit::no_network(e.to_string())),
         TrainError::Settings(_) | TrainError::TooLarge(_) => input(e),
         other => anyhow::Error::new(other),
-    })
+    })?;
+    let interrupted = interrupt.is_raised();
+    if interrupted {
+        // Whichever stage the interrupt ended, the run as a whole was.
+        outcome.report.status = INTERRUPTED_STATUS.to_string();
+    }
+    Ok((outcome, interrupted))
+}
+
+/// The report's status of a run ended by an interrupt (the solver's own
+/// word for it).
+const INTERRUPTED_STATUS: &str = "interrupted";
+
+/// A flag that Ctrl-C raises (the pipeline then ends with its best network).
+pub fn interrupt_on_ctrl_c() -> InterruptFlag {
+    let interrupt = InterruptFlag::new();
+    let flag = interrupt.clone();
+    let _ = ctrlc::set_handler(move || flag.raise());
+    interrupt
 }
 
 /// Refuses an `--arch` whose output layer does not have one neuron per class.
@@ -337,57 +425,65 @@ pub fn check_output_width(arch: Option<&str>, data: &Dataset) -> Result<()> {
     Ok(())
 }
 
-pub fn run(args: TrainArgs) -> Result<std::process::ExitCode> {
-    let settings = args.settings()?;
+pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::ExitCode> {
+    let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+    let settings = args.apply_config(&given)?;
     let (name, train_set, test) = args.data.load()?;
     check_output_width(args.arch.as_deref(), &train_set)?;
-    if let Some(dir) = &args.out {
-        if dir.exists() && !dir.is_dir() {
-            return Err(input(anyhow::anyhow!(
-                "--out {}: exists and is not a directory",
-                dir.display()
+    // From here on Ctrl-C ends the run with what it has (and never
+    // leaves a staging directory behind).
+    let interrupt = interrupt_on_ctrl_c();
+    // Checked, and its staging directory made, before any work.
+    let out = match &args.out {
+        Some(dir) => Some(OutputDir::prepare("--out", dir, RUN_FILES, args.force)?),
+        None => None,
+    };
+    let quiet = args.quiet || args.json;
+    let (outcome, interrupted) = run_training(name, &train_set, test.as_ref(), &settings, quiet, &interrupt)?;
+    if let Some(out) = out {
+        if let Err(e) = run_files::write_and_check(out.staging(), &outcome, &train_set, test.as_ref()) {
+            let target = out.target().display().to_string();
+            let kept = out.keep_aside();
+            return Err(e.context(format!(
+                "the run was not moved into {target} (its files are kept in {} for inspection)",
+                kept.display()
             )));
         }
+        out.commit()?;
     }
-    let outcome = run_training(name, &train_set, test.as_ref(), &settings, args.quiet || args.json)?;
-    if let Some(dir) = &args.out {
-        write_outputs(dir, &outcome, test.as_ref())?;
-    }
-    let mut out = std::io::stdout().lock();
+    let mut stdout = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &outcome.report)?;
-        writeln!(out)?;
+        serde_json::to_writer_pretty(&mut stdout, &outcome.report)?;
+        writeln!(stdout)?;
     } else {
-        write!(out, "{}", summary(&outcome))?;
+        write!(stdout, "{}", summary(&outcome))?;
         if let Some(dir) = &args.out {
             writeln!(
-                out,
-                "wrote        {0}/network.json, {0}/report.json{1} (read it: mipnet show {0}/network.json)",
+                stdout,
+                "wrote        {0}/{NETWORK}, {0}/{REPORT}{1} (read it: mipnet show {0}/{NETWORK})",
                 dir.display(),
                 if test.is_some() {
-                    format!(", {}/test.csv", dir.display())
+                    format!(", {}/{TEST_SPLIT}", dir.display())
                 } else {
                     String::new()
                 }
             )?;
         }
     }
-    Ok(std::process::ExitCode::SUCCESS)
-}
-
-/// Writes network.json, report.json and (when there is a test split)
-/// test.csv, each whole or not at all.
-pub fn write_outputs(dir: &Path, outcome: &TrainOutcome, test: Option<&Dataset>) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    outcome.network.save(&dir.join("network.json"))?;
-    if let Some(test) = test {
-        write_atomic(&dir.join("test.csv"), test.to_csv().as_bytes())
-            .with_context(|| format!("cannot write {}", dir.join("test.csv").display()))?;
+    drop(stdout);
+    if interrupted {
+        match &args.out {
+            Some(dir) => eprintln!(
+                "mipnet: interrupted: the best certified network so far was written to {}",
+                dir.display()
+            ),
+            None => {
+                eprintln!("mipnet: interrupted: the best certified network so far is above (no --out: not written)")
+            }
+        }
+        return Ok(std::process::ExitCode::from(crate::exit::INTERRUPTED));
     }
-    let report = serde_json::to_string_pretty(&outcome.report)?;
-    write_atomic(&dir.join("report.json"), report.as_bytes())
-        .with_context(|| format!("cannot write {}", dir.join("report.json").display()))?;
-    Ok(())
+    Ok(std::process::ExitCode::SUCCESS)
 }
 
 fn pct(v: f64) -> String {
