@@ -11,7 +11,7 @@
 #   network_json  network.json             (mipnet_network::Network::load, render, forward pass)
 #   mps_lp        the strict MPS/LP check  (mipnet_milp::files)
 #   csv           CSV loading              (mipnet_data::Dataset::from_csv, from_csv_like)
-#   train_toml    --config TOML            (mipnet_train::TrainSettings::from_toml, validate;
+#   train_toml    --config TOML            (mipnet_train::TrainSettings::from_run_config, validate;
 #                                           its first build compiles HiGHS into fuzz/target)
 #
 # Each target's corpus (fuzz/corpus/TARGET) is seeded from the repository's
