@@ -11,10 +11,15 @@
 //! one candidate left gives `y = x_j`; otherwise binaries `z_j` with
 //! `Σ z_j = 1`, `y ≥ x_j` and `y ≤ x_j + (U − l_j)(1 − z_j)`, `U` the largest
 //! upper bound.
+//!
+//! Every row goes in through [`add_row_kept`]: HiGHS silently drops
+//! coefficients of magnitude at most 1e-9, so such terms are taken out here
+//! and the row widened by the most they can contribute.
 
 use crate::bounds::Bounds;
+use crate::limits::HIGHS_SMALL_MATRIX_VALUE;
 use crate::Region;
-use mipnet_milp::{Col, Model, Sense, VarType};
+use mipnet_milp::{Col, Model, Row, Sense, VarType};
 use mipnet_network::{Op, ReluNet};
 
 /// A model of the network and where its values live.
@@ -33,6 +38,29 @@ impl Encoding {
     }
 }
 
+/// Adds `lower ≤ Σ coef·col ≤ upper` to `m` as HiGHS will read it. HiGHS
+/// drops every matrix coefficient of magnitude at most
+/// [`HIGHS_SMALL_MATRIX_VALUE`] (with a warning in its log only): a weight
+/// of 1e-10 on an input of 1e6 would silently move a value by 1e-4, ten
+/// times the tolerance that separates a proof from rounding. Such terms are
+/// left out here and the row is widened by the most they can contribute
+/// over their columns' bounds, so the model stays a relaxation of the
+/// network: its dual bounds stay proofs, and its candidates are replayed in
+/// f64 anyway.
+pub fn add_row_kept(m: &mut Model, lower: f64, upper: f64, terms: impl IntoIterator<Item = (Col, f64)>) -> Row {
+    let mut kept = Vec::new();
+    let mut slack = 0.0;
+    for (c, v) in terms {
+        if v.abs() > HIGHS_SMALL_MATRIX_VALUE {
+            kept.push((c, v));
+        } else if v != 0.0 {
+            let reach = m.col_lower()[c.index()].abs().max(m.col_upper()[c.index()].abs());
+            slack += v.abs() * reach;
+        }
+    }
+    m.add_row(lower - slack, upper + slack, kept)
+}
+
 /// Encodes the first `upto` operations of `net` over `region` (its box and
 /// its input-only linear constraints), with big-M constants from `bounds`.
 /// The objective is left empty, minimizing.
@@ -42,7 +70,12 @@ pub fn encode(net: &ReluNet, region: &Region, bounds: &Bounds, upto: usize) -> E
         .map(|i| m.add_col(bounds.input.lower[i], bounds.input.upper[i], 0.0, VarType::Continuous))
         .collect();
     for c in region.constraints.iter().filter(|c| c.outputs.is_empty()) {
-        m.add_row(f64::NEG_INFINITY, c.rhs, c.inputs.iter().map(|&(i, a)| (inputs[i], a)));
+        add_row_kept(
+            &mut m,
+            f64::NEG_INFINITY,
+            c.rhs,
+            c.inputs.iter().map(|&(i, a)| (inputs[i], a)),
+        );
     }
     let mut values: Vec<Vec<Col>> = Vec::with_capacity(upto);
     let mut binaries = 0;
@@ -56,13 +89,18 @@ pub fn encode(net: &ReluNet, region: &Region, bounds: &Bounds, upto: usize) -> E
         match op {
             Op::Normalize { sub, div } => {
                 for i in 0..y.len() {
-                    m.add_row(-sub[i] / div[i], -sub[i] / div[i], [(y[i], 1.0), (x[i], -1.0 / div[i])]);
+                    add_row_kept(
+                        &mut m,
+                        -sub[i] / div[i],
+                        -sub[i] / div[i],
+                        [(y[i], 1.0), (x[i], -1.0 / div[i])],
+                    );
                 }
             }
             Op::Affine(a) => {
                 for (i, row) in a.rows.iter().enumerate() {
                     let terms = std::iter::once((y[i], 1.0)).chain(row.iter().map(|&(j, w)| (x[j], -w)));
-                    m.add_row(a.bias[i], a.bias[i], terms);
+                    add_row_kept(&mut m, a.bias[i], a.bias[i], terms);
                 }
             }
             Op::Relu => {
@@ -71,14 +109,14 @@ pub fn encode(net: &ReluNet, region: &Region, bounds: &Bounds, upto: usize) -> E
                     if u <= 0.0 {
                         m.set_col_bounds(y[i], 0.0, 0.0);
                     } else if l >= 0.0 {
-                        m.add_row(0.0, 0.0, [(y[i], 1.0), (x[i], -1.0)]);
+                        add_row_kept(&mut m, 0.0, 0.0, [(y[i], 1.0), (x[i], -1.0)]);
                     } else {
                         let z = m.add_binary(0.0);
                         binaries += 1;
                         m.set_col_bounds(y[i], 0.0, u);
-                        m.add_row(0.0, f64::INFINITY, [(y[i], 1.0), (x[i], -1.0)]);
-                        m.add_row(f64::NEG_INFINITY, -l, [(y[i], 1.0), (x[i], -1.0), (z, -l)]);
-                        m.add_row(f64::NEG_INFINITY, 0.0, [(y[i], 1.0), (z, -u)]);
+                        add_row_kept(&mut m, 0.0, f64::INFINITY, [(y[i], 1.0), (x[i], -1.0)]);
+                        add_row_kept(&mut m, f64::NEG_INFINITY, -l, [(y[i], 1.0), (x[i], -1.0), (z, -l)]);
+                        add_row_kept(&mut m, f64::NEG_INFINITY, 0.0, [(y[i], 1.0), (z, -u)]);
                     }
                 }
             }
@@ -87,17 +125,17 @@ pub fn encode(net: &ReluNet, region: &Region, bounds: &Bounds, upto: usize) -> E
                     let floor = w.iter().map(|&j| xb.lower[j]).fold(f64::NEG_INFINITY, f64::max);
                     let cand: Vec<usize> = w.iter().copied().filter(|&j| xb.upper[j] >= floor).collect();
                     if cand.len() == 1 {
-                        m.add_row(0.0, 0.0, [(y[i], 1.0), (x[cand[0]], -1.0)]);
+                        add_row_kept(&mut m, 0.0, 0.0, [(y[i], 1.0), (x[cand[0]], -1.0)]);
                         continue;
                     }
                     let top = cand.iter().map(|&j| xb.upper[j]).fold(f64::NEG_INFINITY, f64::max);
                     let zs: Vec<Col> = cand.iter().map(|_| m.add_binary(0.0)).collect();
                     binaries += zs.len();
-                    m.add_row(1.0, 1.0, zs.iter().map(|&z| (z, 1.0)));
+                    add_row_kept(&mut m, 1.0, 1.0, zs.iter().map(|&z| (z, 1.0)));
                     for (&j, &z) in cand.iter().zip(&zs) {
                         let big = top - xb.lower[j];
-                        m.add_row(0.0, f64::INFINITY, [(y[i], 1.0), (x[j], -1.0)]);
-                        m.add_row(f64::NEG_INFINITY, big, [(y[i], 1.0), (x[j], -1.0), (z, big)]);
+                        add_row_kept(&mut m, 0.0, f64::INFINITY, [(y[i], 1.0), (x[j], -1.0)]);
+                        add_row_kept(&mut m, f64::NEG_INFINITY, big, [(y[i], 1.0), (x[j], -1.0), (z, big)]);
                     }
                 }
             }

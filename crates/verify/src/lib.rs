@@ -793,7 +793,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
                 .map(|&(i, a)| (enc.inputs[i], a))
                 .chain(c.outputs.iter().map(|&(j, b)| (out[j], b)))
                 .chain(std::iter::once((t, 1.0)));
-            enc.model.add_row(f64::NEG_INFINITY, c.rhs, terms);
+            encode::add_row_kept(&mut enc.model, f64::NEG_INFINITY, c.rhs, terms);
         }
         let replay = |res: &SolveResult| -> Option<(Vec<f64>, Vec<f64>)> {
             let sol = res.solution.as_ref()?;

@@ -19,6 +19,11 @@ use mipnet_network::{Op, ReluNet};
 /// least this magnitude is refused whole.
 pub const HIGHS_LARGE_MATRIX_VALUE: f64 = 1e15;
 
+/// HiGHS's `small_matrix_value` (default): a matrix coefficient of at most
+/// this magnitude is dropped from the model (see
+/// [`crate::encode::add_row_kept`]).
+pub const HIGHS_SMALL_MATRIX_VALUE: f64 = 1e-9;
+
 /// HiGHS's `infinite_bound` (default): a bound of at least this magnitude
 /// is read as infinite.
 pub const HIGHS_INFINITE_BOUND: f64 = 1e20;

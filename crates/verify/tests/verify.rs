@@ -466,3 +466,42 @@ fn numbers_too_large_for_the_milp_are_refused_before_it_is_built() {
         format!("disjunct 1 of 1: the upper bound of X_0 is 1e300; {limit}")
     );
 }
+
+/// HiGHS drops coefficients of magnitude ≤ 1e-9 from its models; the
+/// encoding must not let that shrink the set of values it proves things
+/// about. y = 1e-10·x over x ∈ [0, 1e7] reaches 1e-3, far above the 1e-5
+/// tolerance: a model without the term would "prove" a maximum near 0.
+#[test]
+fn coefficients_highs_would_drop_do_not_narrow_a_proven_range() {
+    let net = ReluNet {
+        inputs: 1,
+        ops: vec![Op::Affine(Affine::dense(&[vec![1e-10]], &[0.0]))],
+        input_names: generated_names("x", 1),
+        output_names: generated_names("y", 1),
+    };
+    let mut opts = options();
+    opts.lp_tightening = false;
+    let rep = output_ranges(&net, &Region::boxed(vec![0.0], vec![1e7]), &opts).unwrap();
+    let out = &rep.outputs[0];
+    assert!(out.upper >= 1e-3 && out.lower <= 0.0, "{out:?}");
+    // The same through a ReLU hidden layer and a property: y ≥ 0.5e-3 is
+    // reachable, so the answer must not be unsat. (The relaxed model's
+    // optimum need not pick an x that replays, so unknown is a fair answer.)
+    let deep = ReluNet {
+        inputs: 1,
+        ops: vec![
+            Op::Affine(Affine::dense(&[vec![1e-10]], &[0.0])),
+            Op::Relu,
+            Op::Affine(Affine::dense(&[vec![1.0]], &[0.0])),
+        ],
+        input_names: generated_names("x", 1),
+        output_names: generated_names("y", 1),
+    };
+    let p = Property::parse(
+        "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (>= X_0 0))\n(assert (<= X_0 1e7))\n\
+         (assert (>= Y_0 0.0005))",
+    )
+    .unwrap();
+    let rep = check_property(&deep, &p, &options()).unwrap();
+    assert_ne!(rep.answer, Answer::Unsat, "{rep:?}");
+}
