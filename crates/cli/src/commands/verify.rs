@@ -18,16 +18,14 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Flags shared by `verify` and `bounds`: the model and the solver.
+/// Flags shared by `verify` and `bounds`: the model and the solver. Their
+/// help is true for both commands; what differs (the time limit's unit of
+/// work) is each command's own flag.
 #[derive(Args, Debug)]
 pub struct ModelFlags {
     /// The network: a network.json from `mipnet train`, or an ONNX file (.onnx).
     #[arg(long, value_name = "network.json|model.onnx")]
     pub model: PathBuf,
-    /// Seconds per question: per input (per bisection step with --radius),
-    /// per VNN-LIB disjunct, per output bound.
-    #[arg(long, value_name = "S", default_value_t = 60.0, allow_negative_numbers = true)]
-    pub time_limit: f64,
     /// Solver threads.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -40,7 +38,8 @@ pub struct ModelFlags {
     /// Skip LP-based bound tightening (interval bounds only).
     #[arg(long)]
     pub no_lp_tightening: bool,
-    /// Seconds LP bound tightening may take per question.
+    /// Seconds LP bound tightening may take each time it runs (once per
+    /// input region checked).
     #[arg(long, value_name = "S", default_value_t = 10.0, allow_negative_numbers = true)]
     pub tighten_seconds: f64,
     /// Print the result as JSON on stdout.
@@ -64,9 +63,11 @@ impl ModelFlags {
         s
     }
 
-    fn options(&self, interrupt: &InterruptFlag) -> Result<VerifyOptions> {
+    /// The options of one run; `time_limit` is per question (see each
+    /// command's --time-limit).
+    fn options(&self, time_limit: f64, interrupt: &InterruptFlag) -> Result<VerifyOptions> {
         let solve = SolveOptions {
-            time_limit: Some(self.time_limit),
+            time_limit: Some(time_limit),
             threads: self.threads,
             seed: self.seed,
             log: self.log,
@@ -134,6 +135,10 @@ fn parse_domain(text: &str) -> Result<(f64, f64)> {
 pub struct VerifyArgs {
     #[command(flatten)]
     pub model: ModelFlags,
+    /// Seconds per question: per input (per bisection step with --radius),
+    /// per disjunct with --property.
+    #[arg(long, value_name = "S", default_value_t = 60.0, allow_negative_numbers = true)]
+    pub time_limit: f64,
     /// Inputs to check: a CSV with a header naming the network's inputs
     /// (any order; extra columns ignored).
     #[arg(
@@ -215,7 +220,7 @@ fn bar(len: usize, quiet: bool) -> ProgressBar {
 
 pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     let interrupt = interrupt_on_ctrl_c();
-    let opts = args.model.options(&interrupt)?;
+    let opts = args.model.options(args.time_limit, &interrupt)?;
     let net = load_checked_model(&args.model.model)?;
     if let Some(path) = &args.property {
         return run_property(&args, &net, path, &opts);
@@ -257,7 +262,7 @@ pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
         }
     }
     let settings = serde_json::json!({
-        "time_limit_per_question": args.model.time_limit,
+        "time_limit_per_question": args.time_limit,
         "threads": args.model.threads,
         "seed": args.model.seed,
         "lp_tightening": !args.model.no_lp_tightening,
@@ -467,6 +472,9 @@ fn run_property(args: &VerifyArgs, net: &ReluNet, path: &Path, opts: &VerifyOpti
 pub struct BoundsArgs {
     #[command(flatten)]
     pub model: ModelFlags,
+    /// Seconds per solve: each output's minimum and its maximum get one each.
+    #[arg(long, value_name = "S", default_value_t = 60.0, allow_negative_numbers = true)]
+    pub time_limit: f64,
     /// The input box: a CSV with columns `input,lower,upper`, one row per
     /// network input (by name, any order), or just `lower,upper` in input order.
     #[arg(long = "box", value_name = "box.csv")]
@@ -541,7 +549,7 @@ fn read_box(path: &Path, net: &ReluNet) -> Result<Region> {
 
 pub fn run_bounds(args: BoundsArgs) -> Result<ExitCode> {
     let interrupt = interrupt_on_ctrl_c();
-    let opts = args.model.options(&interrupt)?;
+    let opts = args.model.options(args.time_limit, &interrupt)?;
     let net = load_checked_model(&args.model.model)?;
     let region = read_box(&args.box_file, &net)?;
     region
@@ -603,19 +611,46 @@ pub struct ExportArgs {
     pub float32: bool,
 }
 
+/// Reads the network.json to export. An ONNX model is refused by name: it
+/// is what export writes, and every command that reads models reads it as
+/// it is.
+fn network_to_export(path: &Path) -> Result<Network> {
+    Network::load(path).map_err(|e| {
+        let is_onnx = std::fs::read(path).is_ok_and(|bytes| mipnet_onnx::is_onnx_model(&bytes));
+        if is_onnx {
+            input(anyhow::anyhow!(
+                "{}: this is an ONNX model already; export takes mipnet's network.json (from `mipnet train --out`) \
+                 and writes it as ONNX, and verify, bounds, predict and show read an ONNX model as it is",
+                path.display()
+            ))
+        } else {
+            input(e)
+        }
+    })
+}
+
 pub fn run_export(args: ExportArgs) -> Result<ExitCode> {
-    let net = Network::load(&args.model).map_err(input)?;
+    let net = network_to_export(&args.model)?;
     let precision = if args.float32 { Precision::F32 } else { Precision::F64 };
-    mipnet_onnx::export(&net, &args.out, precision).map_err(input)?;
+    mipnet_onnx::export(&net, &args.out, precision).map_err(|e| match e {
+        // A bug, not the user's input.
+        mipnet_onnx::OnnxError::ReadBack { .. } => anyhow::Error::new(e),
+        _ => input(e),
+    })?;
     let ops = if net.has_conv() {
         "Sub, Div, Reshape, Conv, Relu, MaxPool/AveragePool, Flatten, Gemm"
     } else {
         "Sub, Div, Gemm, Relu"
     };
     eprintln!(
-        "wrote {} ({}, opset 13: {ops})",
+        "wrote {} ({}, opset 13: {ops}); read back by mipnet's importer: the same outputs on {} inputs",
         args.out.display(),
-        if args.float32 { "float32" } else { "float64" }
+        if args.float32 {
+            "float32; checked against the network with its parameters rounded to float32"
+        } else {
+            "float64"
+        },
+        mipnet_onnx::read_back::read_back_inputs(&net).len()
     );
     if net.has_conv() && !args.float32 {
         eprintln!(
