@@ -21,6 +21,9 @@ use std::path::{Path, PathBuf};
 
 /// How many existing entries an error message names at most.
 const NAMED_ENTRIES: usize = 5;
+/// Staging names tried (`-1`, `-2`, … after the first): only a leftover of
+/// an earlier process with the same id can be in the way, so a few suffice.
+const STAGING_ATTEMPTS: u32 = 100;
 
 /// The output directory of one command, being written.
 #[derive(Debug)]
@@ -95,7 +98,9 @@ impl OutputDir {
                     dir.staging = staging;
                     return Ok(dir);
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt + 1 < STAGING_ATTEMPTS => {
+                    attempt += 1
+                }
                 Err(e) => {
                     return Err(input(anyhow!(
                         "{flag} {shown}: cannot write in {}: {e}",
