@@ -327,6 +327,9 @@ fn bad_regions_are_refused_with_the_cause() {
         err.to_string(),
         "input 1 (x1) is unbounded; the MILP needs a finite box"
     );
+    // A ball clipped to a domain the point lies outside of is empty.
+    let err = robustness(&net, &[2.0, 0.5], 0.1, Some((0.0, 1.0)), &options()).unwrap_err();
+    assert_eq!(err.to_string(), "input 0 (x0): lower bound 1.9 is above upper bound 1");
     let prop = Property::parse("(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (<= Y_0 1))").unwrap();
     let err = check_property(&net, &prop, &options()).unwrap_err();
     assert_eq!(
