@@ -356,10 +356,16 @@ impl Network {
                     s.mean[j]
                 ));
             }
-            if !(s.std[j].is_finite() && s.std[j] > 0.0) {
+            // Inputs are divided by the standard deviation. Training never
+            // writes one at most `MIN_STD` (such a feature gets scale 1), so a
+            // smaller one is a damaged or hand-made file whose coefficients in
+            // data units blow up (1e−310 makes `show` print inf·[x]).
+            if !(s.std[j].is_finite() && s.std[j] > mipnet_data::MIN_STD) {
                 return Err(format!(
-                    "standardizer.std[{j}] ('{name}') is {}, not a finite positive number",
-                    s.std[j]
+                    "standardizer.std[{j}] ('{name}') is {}, not a finite positive number above {:e} \
+                     (a smaller one counts as 0: training gives such a feature scale 1)",
+                    s.std[j],
+                    mipnet_data::MIN_STD
                 ));
             }
         }
