@@ -34,8 +34,10 @@ pub struct ProvenBound {
     pub method: &'static str,
     /// No network of the formulation has a lower objective.
     pub value: f64,
-    /// The LP solver's own optimum of the relaxation (not certified; the
-    /// certified `value` is at most this, less the rounding margin).
+    /// The LP solver's own optimum of the relaxation (not certified). The
+    /// certified `value` is close to it, and may even exceed it by the
+    /// solver's tolerances times the variables' boxes: the recomputation
+    /// does not trust the solver's value, only its multipliers.
     pub lp_value: Option<f64>,
     /// How much the recomputed bound was lowered for rounding.
     pub rounding_margin: f64,

@@ -60,6 +60,13 @@ use std::time::Instant;
 /// The method's name in reports.
 pub const METHOD: &str = "lipschitz-margin";
 
+/// Relative outward rounding of the relaxation's constants (Λ·|Δx| and the
+/// boxes O_n): they are computed in f64 and could round an ulp inside the
+/// MILP's feasible set; widening them by this makes the relaxation contain
+/// every network whatever the rounding (it only weakens the bound, by about
+/// this relative amount).
+pub const OUTWARD_ROUNDING: f64 = 1e-12;
+
 /// How many sample pairs the LP gets. Every pair adds 2·K rows; the measured
 /// cost on 2 cores is in docs/benchmarks.md.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,6 +100,12 @@ impl<'a> LipschitzMargin<'a> {
     /// standardized training data, as the formulation sees it). Refuses,
     /// naming the reason, the formulations it does not cover.
     pub fn new(data: &'a Dataset, settings: &'a FormulationSettings) -> Result<Self, BoundError> {
+        settings
+            .validate()
+            .map_err(|e| BoundError::NotApplicable(format!("the formulation itself is refused ({e})")))?;
+        if data.num_classes() < 2 {
+            return Err(BoundError::NotApplicable("fewer than two classes".into()));
+        }
         if settings.conv.is_some() {
             return Err(BoundError::NotApplicable(
                 "a convolutional first layer (a filter is shared by all positions; not derived yet)".into(),
@@ -114,6 +127,7 @@ impl<'a> LipschitzMargin<'a> {
             lipschitz *= if identity_possible { factor.max(1.0) } else { factor };
         }
         let omega = settings.omega;
+        let lipschitz = lipschitz * (1.0 + OUTWARD_ROUNDING);
         let output_bound = (0..data.len())
             .map(|n| {
                 // Layer 1: every neuron's activation is at most ω(Σ|x| + 1).
@@ -128,7 +142,7 @@ impl<'a> LipschitzMargin<'a> {
                     };
                     width = w as f64;
                 }
-                step * width * act + omega
+                (step * width * act + omega) * (1.0 + OUTWARD_ROUNDING)
             })
             .collect();
         Ok(LipschitzMargin {
@@ -168,7 +182,10 @@ impl<'a> LipschitzMargin<'a> {
                 .map(|(x, y)| (x - y).abs())
                 .sum()
         };
-        // Per sample: the others by distance, other classes first listed apart.
+        // Each round adds at most 2 pairs per sample, so no sample needs more
+        // neighbours per list than the rounds that fit the budget.
+        let needed = (max_pairs / n).saturating_add(2);
+        // Per sample: its nearest samples of other classes, and of any class.
         let order: Vec<(Vec<usize>, Vec<usize>)> = (0..n)
             .map(|a| {
                 let mut others: Vec<(f64, usize)> = (0..n).filter(|&b| b != a).map(|b| (distance(a, b), b)).collect();
@@ -176,15 +193,16 @@ impl<'a> LipschitzMargin<'a> {
                 let other_class = others
                     .iter()
                     .filter(|&&(_, b)| self.data.label(b) != self.data.label(a))
+                    .take(needed)
                     .map(|&(_, b)| b)
                     .collect();
-                let any = others.iter().map(|&(_, b)| b).collect();
+                let any = others.iter().take(needed).map(|&(_, b)| b).collect();
                 (other_class, any)
             })
             .collect();
         let mut chosen = std::collections::BTreeSet::new();
         let mut round = 0;
-        while chosen.len() < max_pairs && round < n {
+        while chosen.len() < max_pairs && round < needed {
             for (a, (other_class, any)) in order.iter().enumerate() {
                 for list in [other_class, any] {
                     if let Some(&b) = list.get(round) {
@@ -239,7 +257,7 @@ impl<'a> LipschitzMargin<'a> {
             let budget: Vec<(Col, f64)> = (0..d)
                 .filter_map(|i| {
                     let gap = (self.data.row(a)[i] - self.data.row(b)[i]).abs();
-                    (gap > 0.0).then(|| (mass[i], self.lipschitz * gap))
+                    (gap > 0.0).then(|| (mass[i], self.lipschitz * gap * (1.0 + OUTWARD_ROUNDING)))
                 })
                 .collect();
             for c in 0..k {

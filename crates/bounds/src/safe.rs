@@ -123,6 +123,8 @@ pub fn lower_bound(lp: &Model, y: &[f64]) -> Option<SafeBound> {
         terms += 1;
     }
     let raw = row_part + box_part + lp.offset();
+    magnitude += lp.offset().abs();
+    terms += 1;
     let margin = ROUNDING_MARGIN_PER_TERM * terms.max(1) as f64 * magnitude + box_error + ROUNDING_MARGIN_FLOOR;
     let value = raw - margin;
     value.is_finite().then_some(SafeBound {
