@@ -65,7 +65,10 @@ fn a_table_with_text_columns_trains_and_predicts_on_the_raw_csv_as_its_forward_p
     let o = train(PENGUINS, "species", &["--drop", "", "--missing", "drop"], &out);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("penguins.csv: dropped 2 of 45 rows with a missing feature or label (--missing drop)"),
+        stderr(&o).contains(
+            "penguins.csv: dropped 2 of 45 rows with a missing feature or label (--missing drop); \
+             most often 'sex', missing in 2"
+        ),
         "{}",
         stderr(&o)
     );

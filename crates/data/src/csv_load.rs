@@ -56,6 +56,9 @@ pub struct CsvOptions {
 pub struct CsvNotes {
     /// Rows left out for a missing value (with [`Missing::Drop`]).
     pub rows_dropped: usize,
+    /// The column missing in most of the dropped rows, and in how many
+    /// (the first such column when several tie).
+    pub most_missing: Option<(String, usize)>,
     /// Rows with a text value not seen in training (encoded as all zeros).
     pub rows_with_unseen_category: usize,
     /// Numeric feature columns that look like row identifiers: integers
@@ -123,7 +126,7 @@ impl Dataset {
         }
         let mut used = feature_cols.clone();
         used.push(label_col);
-        let (rows, rows_dropped) = complete_rows(&table, &used, label_col, opts.missing)?;
+        let (rows, rows_dropped, most_missing) = complete_rows(&table, &used, label_col, opts.missing)?;
         let raw_labels: Vec<&str> = rows.iter().map(|r| r.fields[label_col].as_str()).collect();
         let class_names = class_names_of(&raw_labels);
         check_label(&table, label_col, &rows, &class_names)?;
@@ -166,6 +169,7 @@ impl Dataset {
             ds,
             CsvNotes {
                 rows_dropped,
+                most_missing,
                 rows_with_unseen_category: 0,
                 likely_identifiers,
             },
@@ -266,7 +270,7 @@ pub fn read_rows_like(
         .collect::<Result<Vec<_>, _>>()?;
     let mut used: Vec<usize> = sources.iter().map(|(c, _)| *c).collect();
     used.extend(label_col);
-    let (rows, rows_dropped) = complete_rows(&table, &used, label_col.unwrap_or(usize::MAX), missing)?;
+    let (rows, rows_dropped, most_missing) = complete_rows(&table, &used, label_col.unwrap_or(usize::MAX), missing)?;
     let mut x = Vec::with_capacity(rows.len() * like.num_features());
     let mut rows_with_unseen_category = 0;
     for r in &rows {
@@ -288,6 +292,7 @@ pub fn read_rows_like(
         lines: rows.iter().map(|r| r.line).collect(),
         notes: CsvNotes {
             rows_dropped,
+            most_missing,
             rows_with_unseen_category,
             likely_identifiers: Vec::new(),
         },
@@ -323,28 +328,34 @@ fn is_missing(value: &str) -> bool {
     MISSING_MARKERS.contains(&value)
 }
 
-/// The rows with a value in every column of `used`, and how many were
-/// dropped; with [`Missing::Error`] the first missing value is an error.
+/// The rows with a value in every column of `used`, how many were
+/// dropped, and the column missing most often among them; with
+/// [`Missing::Error`] the first missing value is an error.
 fn complete_rows<'t>(
     table: &'t Table,
     used: &[usize],
     label_col: usize,
     missing: Missing,
-) -> Result<(Vec<&'t Row>, usize), DataError> {
+) -> Result<(Vec<&'t Row>, usize, Option<(String, usize)>), DataError> {
     let mut rows = Vec::with_capacity(table.rows.len());
+    let mut missing_in = vec![0usize; table.header.len()];
     for r in &table.rows {
-        match used.iter().find(|&&c| is_missing(&r.fields[c])) {
-            None => rows.push(r),
-            Some(&c) if missing == Missing::Error => {
+        let mut complete = true;
+        for &c in used.iter().filter(|&&c| is_missing(&r.fields[c])) {
+            if missing == Missing::Error {
                 return Err(DataError::MissingValue {
                     path: table.path.clone(),
                     line: r.line,
                     column: column_label(c, &table.header[c]),
                     role: if c == label_col { " (the label)" } else { "" },
                     value: r.fields[c].clone(),
-                })
+                });
             }
-            Some(_) => {}
+            missing_in[c] += 1;
+            complete = false;
+        }
+        if complete {
+            rows.push(r);
         }
     }
     let dropped = table.rows.len() - rows.len();
@@ -354,7 +365,11 @@ fn complete_rows<'t>(
             rows: dropped,
         });
     }
-    Ok((rows, dropped))
+    let most = (0..table.header.len())
+        .filter(|&c| missing_in[c] > 0)
+        .max_by_key(|&c| (missing_in[c], std::cmp::Reverse(c)))
+        .map(|c| (table.header[c].clone(), missing_in[c]));
+    Ok((rows, dropped, most))
 }
 
 /// Class names from raw labels: numeric order when all are integers.

@@ -188,6 +188,7 @@ fn text_columns_are_one_hot_encoded_with_named_inputs() {
     let p = write(&dir, "penguins.csv", PENGUINS);
     let (ds, notes) = Dataset::from_csv_with(&p, &penguins_opts(Missing::Drop)).unwrap();
     assert_eq!(notes.rows_dropped, 2);
+    assert_eq!(notes.most_missing, Some(("bill_length_mm".to_string(), 1)));
     assert_eq!(ds.len(), 5);
     assert_eq!(
         ds.feature_names,

@@ -168,11 +168,17 @@ fn missing_hint(e: DataError) -> anyhow::Error {
     }
 }
 
-/// Says on stderr how many rows `--missing drop` left out of `path`.
+/// Says on stderr how many rows `--missing drop` left out of `path`, and
+/// which column was missing most often.
 fn say_dropped(path: &Path, notes: &CsvNotes, kept: usize) {
     if notes.rows_dropped > 0 {
+        let most = notes
+            .most_missing
+            .as_ref()
+            .map(|(column, n)| format!("; most often '{column}', missing in {n}"))
+            .unwrap_or_default();
         eprintln!(
-            "{}: dropped {} of {} rows with a missing feature or label (--missing drop)",
+            "{}: dropped {} of {} rows with a missing feature or label (--missing drop){most}",
             path.display(),
             notes.rows_dropped,
             notes.rows_dropped + kept
