@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/prereqs.sh
 cargo build --release --locked
-./target/release/mipnet train --dataset iris --hidden 8 --time-limit 60 --out runs/iris
+./target/release/mipnet train --dataset iris --hidden 8 --time-limit 60 --out runs/iris --force
 ./target/release/mipnet show runs/iris/network.json

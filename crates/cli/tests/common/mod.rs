@@ -16,6 +16,7 @@ pub fn stderr(o: &Output) -> String {
 
 /// Asserts exit code 2, nothing on stdout, and a one-line error containing
 /// every fragment.
+#[allow(dead_code)] // not every test binary checks bad input
 pub fn assert_bad_input(o: &Output, fragments: &[&str]) {
     let err = stderr(o);
     assert_eq!(o.status.code(), Some(2), "stderr: {err}");
