@@ -459,6 +459,13 @@ fn numbers_too_large_for_the_milp_are_refused_naming_value_and_range() {
     // verify --eps 1e300 (without a --domain to clip it).
     let o = mipnet(&["verify", "--model", &net, "--data", &points, "--eps", "1e300"]);
     assert_bad_input(&o, &["--eps is 1e300", limit, "or give --domain"]);
+    // Clipped to --domain, a huge ε is the whole domain: accepted, and shown as a number.
+    let o = mipnet(&[
+        "verify", "--model", &net, "--data", &points, "--eps", "1e300", "--domain", "0,1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.lines().next().unwrap().ends_with("detail (eps 1e300)"), "{out}");
     // A 1e300 input row.
     let rows = write(dir.path(), "rows.csv", "a,b\n0.1,0.2\n0.1,1e300\n");
     let o = mipnet(&["verify", "--model", &net, "--data", &rows, "--eps", "0.1"]);

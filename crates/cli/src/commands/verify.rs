@@ -371,9 +371,15 @@ pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if args.radius {
-        println!("  row  label          predicted      radius (ℓ∞, up to {eps})");
+        println!(
+            "  row  label          predicted      radius (ℓ∞, up to {})",
+            readable(eps)
+        );
     } else {
-        println!("  row  label          predicted      verdict     seconds  detail (eps {eps})");
+        println!(
+            "  row  label          predicted      verdict     seconds  detail (eps {})",
+            readable(eps)
+        );
     }
     for l in &lines {
         println!("{l}");
@@ -383,6 +389,15 @@ pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
         summary.inputs, summary.robust, summary.not_robust, summary.unknown, summary.seconds
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A number as a person reads it: `0.3`, but `1e300` rather than its 301 digits.
+fn readable(v: f64) -> String {
+    if v != 0.0 && !(1e-4..1e7).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
 }
 
 struct VerifyHead {
