@@ -126,7 +126,11 @@ impl Dataset {
         }
         let mut used = feature_cols.clone();
         used.push(label_col);
-        let (rows, rows_dropped, most_missing) = complete_rows(&table, &used, label_col, opts.missing)?;
+        let CompleteRows {
+            rows,
+            dropped: rows_dropped,
+            most_missing,
+        } = complete_rows(&table, &used, label_col, opts.missing)?;
         let raw_labels: Vec<&str> = rows.iter().map(|r| r.fields[label_col].as_str()).collect();
         let class_names = class_names_of(&raw_labels);
         check_label(&table, label_col, &rows, &class_names)?;
@@ -336,7 +340,7 @@ fn complete_rows<'t>(
     used: &[usize],
     label_col: usize,
     missing: Missing,
-) -> Result<(Vec<&'t Row>, usize, Option<(String, usize)>), DataError> {
+) -> Result<CompleteRows<'t>, DataError> {
     let mut rows = Vec::with_capacity(table.rows.len());
     let mut missing_in = vec![0usize; table.header.len()];
     for r in &table.rows {
@@ -369,7 +373,18 @@ fn complete_rows<'t>(
         .filter(|&c| missing_in[c] > 0)
         .max_by_key(|&c| (missing_in[c], std::cmp::Reverse(c)))
         .map(|c| (table.header[c].clone(), missing_in[c]));
-    Ok((rows, dropped, most))
+    Ok(CompleteRows {
+        rows,
+        dropped,
+        most_missing: most,
+    })
+}
+
+/// What [`complete_rows`] found.
+struct CompleteRows<'t> {
+    rows: Vec<&'t Row>,
+    dropped: usize,
+    most_missing: Option<(String, usize)>,
 }
 
 /// Class names from raw labels: numeric order when all are integers.
