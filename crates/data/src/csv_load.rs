@@ -274,7 +274,11 @@ pub fn read_rows_like(
         .collect::<Result<Vec<_>, _>>()?;
     let mut used: Vec<usize> = sources.iter().map(|(c, _)| *c).collect();
     used.extend(label_col);
-    let (rows, rows_dropped, most_missing) = complete_rows(&table, &used, label_col.unwrap_or(usize::MAX), missing)?;
+    let CompleteRows {
+        rows,
+        dropped: rows_dropped,
+        most_missing,
+    } = complete_rows(&table, &used, label_col.unwrap_or(usize::MAX), missing)?;
     let mut x = Vec::with_capacity(rows.len() * like.num_features());
     let mut rows_with_unseen_category = 0;
     for r in &rows {
