@@ -1,6 +1,7 @@
 //! Labelled tabular data for training: the bundled datasets, any user CSV
-//! with a header, seeded stratified splits, balanced subsets, and
-//! standardization with training statistics only.
+//! with a header (text columns one-hot encoded, columns dropped, missing
+//! values refused or their rows dropped), seeded stratified splits,
+//! balanced subsets, and standardization with training statistics only.
 //!
 //! Every error names its cause: the file, and the line and column where
 //! there is one, so the CLI can print it on one line.
