@@ -1103,7 +1103,14 @@ pub fn train(
         (true, true) => MipSchedule::AlongsideSearch,
         (true, false) => MipSchedule::AfterSearch,
     };
-    if s.stages.mip {
+    // With the budget spent (a slow polish, say), HiGHS would load and
+    // presolve the model past the limit and prove nothing in its floor of
+    // time: the MIP is skipped (status not_run, no dual bound), and said so.
+    let mip_has_time = budget.mip_has_time();
+    if s.stages.mip && !mip_has_time {
+        obs.stage("full MIP skipped: the time limit is spent, so there is no dual bound (give more --time-limit)");
+    }
+    if s.stages.mip && mip_has_time {
         let stage = if alongside {
             RunStage::FullMipAlongsideSearch
         } else {

@@ -74,3 +74,30 @@ fn a_model_too_large_is_refused_at_once() {
     );
     assert!(took < 2.0, "the refusal took {took:.2} s");
 }
+
+/// Digits (1,347 samples, 64 features) at 1 s: the first start's polish LP
+/// alone takes longer, so the run keeps the certified fine-tuned start and
+/// skips the full MIP (loading and presolving it took 1.7 s past the
+/// limit for no bound) rather than overrun.
+#[test]
+fn a_spent_budget_skips_the_full_mip_and_keeps_a_certified_network() {
+    let all = Bundled::Digits.load();
+    let mut settings = TrainSettings::default();
+    settings.solver.time_limit = 1.0;
+    settings.solver.threads = Some(2);
+    let job = Job {
+        dataset: "digits".into(),
+        train: &all,
+        test: None,
+        settings: &settings,
+    };
+    let clock = Instant::now();
+    let out = train(&job, &mut Silent::default(), None).expect("a network");
+    let wall = clock.elapsed().as_secs_f64();
+    let r = &out.report;
+    assert!(r.certificate.passed);
+    assert_eq!(r.status, "not_run");
+    assert_eq!(r.dual_bound, None);
+    let most = Budget::worst_case(1.0);
+    assert!(wall <= most, "took {wall:.2} s, more than {most:.2} s for a 1 s limit");
+}
