@@ -429,7 +429,10 @@ pub struct RadiusReport {
 }
 
 /// Bisects ε over `[0, eps_max]` until the bracket is narrower than
-/// `resolution`; each step is a full [`robustness`] query.
+/// `resolution`; each step is a full [`robustness`] query. With a domain
+/// `[lo, hi]`, every ε ≥ `hi − lo` clips to the same box (the whole
+/// domain), so the bisection runs over `[0, min(eps_max, hi − lo)]`, and a
+/// proof at that end certifies `eps_max` itself.
 pub fn radius(
     net: &ReluNet,
     x: &[f64],
@@ -452,8 +455,9 @@ pub fn radius(
         steps: Vec::new(),
         seconds: 0.0,
     };
-    let (mut lo, mut hi) = (0.0, eps_max);
-    let mut eps = eps_max;
+    let top = domain.map_or(eps_max, |(l, h)| eps_max.min(h - l));
+    let (mut lo, mut hi) = (0.0, top);
+    let mut eps = top;
     loop {
         let r = robustness(net, x, eps, domain, opts)?;
         report.steps.push((eps, r.verdict));
@@ -472,10 +476,14 @@ pub fn radius(
                 report.undecided = true;
             }
         }
-        if lo == eps_max || hi - lo <= resolution || opts.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
+        if lo == top || hi - lo <= resolution || opts.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
             break;
         }
         eps = 0.5 * (lo + hi);
+    }
+    if lo == top {
+        // The ball at `top` is the same box as at any larger ε.
+        report.certified = eps_max;
     }
     report.seconds = clock.elapsed().as_secs_f64();
     Ok(report)

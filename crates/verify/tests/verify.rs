@@ -508,3 +508,29 @@ fn coefficients_highs_would_drop_do_not_narrow_a_proven_range() {
     let rep = check_property(&deep, &p, &options()).unwrap();
     assert_ne!(rep.answer, Answer::Unsat, "{rep:?}");
 }
+
+/// Clipped to a domain, ε beyond the domain's width gives the same box: the
+/// bisection starts there, not at a huge `eps_max` (1000 steps for 1e300).
+#[test]
+fn radius_within_a_domain_bisects_at_most_the_domains_width() {
+    // Class 0 wins everywhere: robust at any ε.
+    let constant = ReluNet {
+        inputs: 2,
+        ops: vec![Op::Affine(Affine::dense(
+            &[vec![0.0, 0.0], vec![0.0, 0.0]],
+            &[1.0, 0.0],
+        ))],
+        input_names: generated_names("x", 2),
+        output_names: generated_names("y", 2),
+    };
+    let rep = radius(&constant, &[0.5, 0.5], 1e300, 1e-3, Some((0.0, 1.0)), &options()).unwrap();
+    assert_eq!(rep.steps, [(1.0, Verdict::Robust)]);
+    assert_eq!(rep.certified, 1e300);
+    // A network whose class changes inside the domain: the bisection brackets it
+    // within log2(width / resolution) + 1 steps.
+    let net = random_net(3, &[2, 5, 2]);
+    let x = [0.5, 0.5];
+    let rep = radius(&net, &x, 1e300, 1e-3, Some((0.0, 1.0)), &options()).unwrap();
+    assert!(rep.steps.len() <= 11, "{:?}", rep.steps);
+    assert!(rep.steps.iter().all(|&(e, _)| e <= 1.0));
+}
