@@ -102,6 +102,24 @@ fn an_explicit_label_column_must_exist_the_default_one_need_not() {
 }
 
 #[test]
+fn a_row_whose_outputs_overflow_is_refused_not_predicted() {
+    let dir = tempfile::tempdir().unwrap();
+    // std 2e-12: a = 1e300 standardizes to 5e311, which overflows to inf.
+    let net = write(dir.path(), "net.json", &two_class_network("2e-12"));
+    let data = write(dir.path(), "d.csv", "a,b\n1e-13,2\n1e300,0\n");
+    let o = mipnet(&["predict", "--model", &net, "--data", &data]);
+    assert_bad_input(
+        &o,
+        &[
+            "d.csv, line 3",
+            "output 'neg, class' is inf",
+            "not a finite number",
+            "nothing predicted",
+        ],
+    );
+}
+
+#[test]
 fn a_label_that_is_not_a_class_is_printed_as_written_and_counted_wrong() {
     let dir = tempfile::tempdir().unwrap();
     let net = write(dir.path(), "net.json", &two_class_network("1.0"));

@@ -80,7 +80,18 @@ pub fn run(args: PredictArgs) -> Result<std::process::ExitCode> {
     out.write_record(header)?;
     let (mut right, mut unknown) = (0, 0);
     for i in 0..data.len() {
-        let predicted = model.output_names[pick(&model.forward(data.row(i)))].as_str();
+        let scores = model.forward(data.row(i));
+        if let Some(k) = scores.iter().position(|v| !v.is_finite()) {
+            return Err(input(anyhow::anyhow!(
+                "{}, line {}: the model's output '{}' is {} for this row, not a finite number (an input too large \
+                 for f64 arithmetic?); nothing predicted",
+                args.data.display(),
+                rows.lines[i],
+                model.output_names[k],
+                scores[k]
+            )));
+        }
+        let predicted = model.output_names[pick(&scores)].as_str();
         let row = (i + 1).to_string();
         match &rows.labels {
             Some(labels) => {
