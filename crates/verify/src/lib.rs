@@ -2,7 +2,7 @@
 //! robustness of a prediction in an ℓ∞ ball, the largest certified radius,
 //! certified output ranges over an input box, and VNN-LIB properties.
 //!
-//! The network is embedded exactly ([`encode`]): inputs range over a box,
+//! The network is embedded exactly ([`encode`](mod@encode)): inputs range over a box,
 //! every ReLU and max-pool gets a big-M encoding whose constants come from
 //! bounds computed first ([`bounds`]: interval arithmetic, then LP
 //! tightening). The solver's *dual bound* is the proof; its *incumbent* is a
@@ -16,6 +16,13 @@
 //! margin is below `−tolerance` (1e-5 by default), and widens reported
 //! output bounds by the same tolerance. This is the usual standard of
 //! MILP-based verifiers; it is not a proof in exact arithmetic.
+//!
+//! What is refused rather than answered: numbers beyond
+//! [`limits::MAX_MAGNITUDE`] anywhere in the model (inputs, ε, weights, the
+//! big-M bounds), and input regions with no input at all (`unsat` is only
+//! ever the conclusion of solved MILPs). Coefficients so small that HiGHS
+//! would drop them are relaxed into their rows' bounds
+//! ([`encode::add_row_kept`]).
 
 pub mod bounds;
 pub mod encode;
