@@ -13,7 +13,8 @@ Exit codes:
   4  `train`: the certificate check failed (the MILP's values and the network's
      forward pass disagree, or the network as written does not give the certified
      network's scores); `bounds`: a witness's forward pass fell outside the
-     proven range: a numerical failure, never reported as a result
+     proven range; `verify --property`: an `unsat` without a solved MILP's proof
+     (an internal guard): a numerical failure, never reported as a result
   5  `train`, `bench`: interrupted (Ctrl-C): the best certified network so far
      was written, with its full report (status interrupted); `bench`: the table
      holds the runs that finished";
