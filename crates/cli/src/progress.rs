@@ -57,7 +57,7 @@ impl LineState {
             .solver
             .and_then(|p| p.primal_bound)
             .or(self.run.and_then(|r| r.incumbent));
-        if self.run.is_some() || incumbent.is_some() {
+        if self.run.is_some() || self.solver.is_some() {
             let _ = write!(
                 out,
                 "{}incumbent {}",
@@ -185,6 +185,16 @@ mod tests {
     fn a_plain_solve_shows_the_solver_s_figures() {
         let mut line = LineState::default();
         assert_eq!(line.text(), "");
+        // Before the first incumbent: every figure in its place, as dashes.
+        line.set_solver(&Progress {
+            event: ProgressEvent::Tick,
+            elapsed: 0.0,
+            primal_bound: None,
+            dual_bound: None,
+            gap: None,
+            nodes: 0,
+        });
+        assert_eq!(line.text(), "incumbent -  bound -  gap -  nodes 0");
         line.set_solver(&mip_progress(314.0, 320.0));
         assert!(
             line.text().starts_with("incumbent 314.000000  bound 320.000000"),

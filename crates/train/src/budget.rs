@@ -137,7 +137,8 @@ impl Budget {
         let now = Instant::now();
         let end = self.warm_start_deadline();
         let left = end.saturating_duration_since(now);
-        now + left / starts.saturating_sub(i).max(1) as u32
+        let starts_left = u32::try_from(starts.saturating_sub(i)).unwrap_or(u32::MAX).max(1);
+        now + left / starts_left
     }
 
     /// Seconds left of the warm starts' share (0 once it is used up).
@@ -237,5 +238,8 @@ mod tests {
             last <= end && (end - last).as_secs_f64() < 0.1,
             "the last start may use the rest"
         );
+        // Any number of starts (a config file's) divides without overflow.
+        let many = b.gradient_start_deadline(0, 1usize << 32);
+        assert!(many <= end);
     }
 }
