@@ -44,6 +44,26 @@ fn the_issues_three_malformed_knapsacks_are_refused_with_line_and_cause() {
     );
 }
 
+/// Found by the mutation test: this edit of the knapsack (OBJSENSE line
+/// dropped, a BOUNDS line and the INTORG marker swapped) crashes HiGHS's
+/// MPS reader (a segmentation fault, after it falls back to its fixed-format
+/// reader). `read_model` gives HiGHS only files the strict reader accepts,
+/// so it is refused with its line instead of killing the process.
+#[test]
+fn a_file_that_crashes_highs_reader_is_refused_before_highs_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = example("knapsack.mps").replacen("OBJSENSE\n", "", 1);
+    let mut lines: Vec<&str> = text.lines().collect();
+    let marker = lines.iter().position(|l| l.contains("'INTORG'")).unwrap();
+    let bound = lines.iter().position(|l| l.contains("UP BND       item0")).unwrap();
+    lines.swap(marker, bound);
+    let e = refused(dir.path(), "crash.mps", &(lines.join("\n") + "\n"));
+    assert!(
+        e.contains("line 3: data line 'MAX' before any section that takes data"),
+        "{e}"
+    );
+}
+
 /// One random edit of a file: the kinds of mistakes people and programs
 /// make (a word replaced, misspelled, dropped or doubled; a line dropped,
 /// doubled or moved; odd numbers).
