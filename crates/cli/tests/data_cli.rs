@@ -257,6 +257,15 @@ fn table_flags_need_a_table() {
         let o = mipnet(&["train", "--dataset", "iris", flag[0], flag[1]]);
         assert_usage_error(&o, &["--data"]);
     }
+    // A config file cannot set them for a bundled dataset either.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "run.toml",
+        b"[data]\ndataset = \"iris\"\ndrop = [\"petal width (cm)\"]\n",
+    );
+    let o = mipnet(&["train", "--config", &cfg]);
+    assert_bad_input(&o, &["--drop and --missing drop apply to a CSV file (--data)"]);
     let o = mipnet(&["train", "--data", PENGUINS, "--label", "species", "--missing", "skip"]);
     assert_usage_error(&o, &["'skip'", "error", "drop"]);
 }

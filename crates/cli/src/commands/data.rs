@@ -77,6 +77,12 @@ impl DataArgs {
         if self.image_pool != 1 && !is_mnist {
             return Err(input(anyhow::anyhow!("--image-pool applies to --dataset mnist only")));
         }
+        // clap ties these flags to --data; a config file can set them too.
+        if self.data.is_none() && (!self.drop.is_empty() || self.missing == MissingArg::Drop) {
+            return Err(input(anyhow::anyhow!(
+                "--drop and --missing drop apply to a CSV file (--data), not to a bundled dataset"
+            )));
+        }
         if is_mnist {
             if self.test_data.is_some() {
                 return Err(input(anyhow::anyhow!(
