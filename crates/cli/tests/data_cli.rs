@@ -255,7 +255,7 @@ Gentoo,Biscoe,47.0,NA,216,5000,female\n",
 fn table_flags_need_a_table() {
     for flag in [["--drop", "id"], ["--missing", "drop"]] {
         let o = mipnet(&["train", "--dataset", "iris", flag[0], flag[1]]);
-        assert_usage_error(&o, &["--data"]);
+        assert_bad_input(&o, &["--drop and --missing drop apply to a CSV file (--data)"]);
     }
     // A config file cannot set them for a bundled dataset either.
     let dir = tempfile::tempdir().unwrap();

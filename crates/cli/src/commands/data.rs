@@ -46,12 +46,12 @@ pub struct DataArgs {
     pub data: Option<PathBuf>,
     /// Leave this column of --data out (an ID, free text, a leak of the
     /// label); repeatable. `--drop ''` leaves out unnamed columns.
-    #[arg(long = "drop", value_name = "COLUMN", requires = "data")]
+    #[arg(long = "drop", value_name = "COLUMN")]
     pub drop: Vec<String>,
     /// A row of --data or --test-data with a missing feature or label
     /// (empty, NA, N/A, NaN, nan or ?): `error` refuses the file naming
     /// its line and column, `drop` leaves such rows out and says how many.
-    #[arg(long, value_name = "POLICY", value_enum, default_value_t = MissingArg::Error, requires = "data")]
+    #[arg(long, value_name = "POLICY", value_enum, default_value_t = MissingArg::Error)]
     pub missing: MissingArg,
     /// The label column of --data (and --test-data).
     #[arg(long, value_name = "COLUMN")]

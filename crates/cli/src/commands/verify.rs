@@ -1,7 +1,7 @@
 //! `mipnet verify`, `mipnet bounds` and `mipnet export`: proofs about a
 //! network (mipnet's network.json or an ONNX file) and its ONNX export.
 
-use crate::commands::model_io::{load_model, read_inputs};
+use crate::commands::model_io::{load_model_encoded, read_inputs, Model};
 use crate::exit::{input, Exit};
 use anyhow::{bail, Result};
 use clap::Args;
@@ -109,8 +109,8 @@ fn classify(e: VerifyError) -> anyhow::Error {
 
 /// Reads the model and checks that its numbers fit a MILP
 /// ([`limits::MAX_MAGNITUDE`]) before any work, naming the file.
-fn load_checked_model(path: &Path) -> Result<ReluNet> {
-    let net = load_model(path)?;
+fn load_checked_model(path: &Path) -> Result<Model> {
+    let net = load_model_encoded(path)?;
     limits::check_network(&net).map_err(|e| input(anyhow::anyhow!("{}: {e}", path.display())))?;
     Ok(net)
 }
