@@ -157,6 +157,26 @@ fn blow_up(pos: Pos) -> VnnlibError {
     )
 }
 
+/// Most constraint rows the DNF may hold over all its disjuncts: every
+/// disjunct repeats the rows asserted beside an `or`, so a 22 KB file (16
+/// two-way `or`s and 1000 bounds) otherwise asks for 65 million rows, over
+/// 5 GB. Real properties hold a few thousand.
+const MAX_ROWS: usize = 1 << 22;
+
+fn rows(d: &Dnf) -> usize {
+    d.iter().map(Vec::len).sum()
+}
+
+fn too_many_rows(pos: Pos) -> VnnlibError {
+    err(
+        pos,
+        format!(
+            "the disjunctive normal form would hold more than {MAX_ROWS} constraints \
+             (every disjunct repeats the constraints asserted beside an or)"
+        ),
+    )
+}
+
 /// Conjunction by cross product. Sizes are checked before anything is built,
 /// and a false part makes the whole false even if the others are huge.
 fn and_all(parts: Vec<(Dnf, Pos)>) -> Result<Dnf, VnnlibError> {
@@ -168,6 +188,14 @@ fn and_all(parts: Vec<(Dnf, Pos)>) -> Result<Dnf, VnnlibError> {
         count = count.saturating_mul(d.len());
         if count > MAX_DISJUNCTS {
             return Err(blow_up(*pos));
+        }
+    }
+    // Each disjunct of a part is in `count / len` disjuncts of the result.
+    let mut total = 0usize;
+    for (d, pos) in &parts {
+        total = total.saturating_add(rows(d).saturating_mul(count / d.len()));
+        if total > MAX_ROWS {
+            return Err(too_many_rows(*pos));
         }
     }
     let mut acc: Dnf = vec![vec![]];
@@ -248,11 +276,16 @@ impl Translator {
                     .collect::<Result<_, _>>()?,
             ),
             "or" => {
-                let mut out = Vec::new();
+                let (mut out, mut total) = (Vec::new(), 0usize);
                 for a in args {
-                    out.extend(self.boolean(a)?);
+                    let d = self.boolean(a)?;
+                    total += rows(&d);
+                    out.extend(d);
                     if out.len() > MAX_DISJUNCTS {
                         return Err(blow_up(a.pos()));
+                    }
+                    if total > MAX_ROWS {
+                        return Err(too_many_rows(a.pos()));
                     }
                 }
                 Ok(out)

@@ -36,3 +36,19 @@ fn arithmetic_that_overflows_f64_is_refused_where_it_happens() {
         assert_eq!(error(body), want, "for {body:?}");
     }
 }
+
+/// Every disjunct repeats the rows asserted beside an `or`: 12 two-way `or`s
+/// and 1100 bounds on Y_0 (a 25 KB file) built 4096 × 1100 rows, about
+/// 400 MB; 16 `or`s and 1000 bounds (22 KB) needed over 5 GB. Found with the
+/// fuzz target's memory limit (2 GB), by a file built to reach it.
+#[test]
+fn a_dnf_with_too_many_rows_in_all_is_refused() {
+    let ors = ["(or (<= X_0 1) (<= X_0 2))"; 12].join(" ");
+    let bounds: String = (0..1100).map(|i| format!("\n(assert (<= Y_0 {i}))")).collect();
+    let want = "the disjunctive normal form would hold more than 4194304 constraints \
+                (every disjunct repeats the constraints asserted beside an or)";
+    assert_eq!(
+        error(&format!("(assert (and {ors})){bounds}")),
+        format!("line 1016, column 1: {want}") // the assert that goes over
+    );
+}
