@@ -242,7 +242,14 @@ struct Parser<'a> {
     row_names: HashMap<String, usize>,
     sense: Option<Sense>,
     offset: f64,
+    /// The constraint being read: its entries, and each column's position
+    /// among them ([`NO_SLOT`] if absent), so repeats add up in O(1).
+    row_entries: Vec<(u32, f64)>,
+    slot: Vec<usize>,
 }
+
+/// A column not (yet) in the constraint being read.
+const NO_SLOT: usize = usize::MAX;
 
 pub(crate) fn read(text: &str) -> Result<Model, FileError> {
     let tokens = lex(text)?;
@@ -255,6 +262,8 @@ pub(crate) fn read(text: &str) -> Result<Model, FileError> {
         row_names: HashMap::new(),
         sense: None,
         offset: 0.0,
+        row_entries: Vec::new(),
+        slot: Vec::new(),
     };
     p.parse()?;
     p.finish()
@@ -348,7 +357,7 @@ impl<'a> Parser<'a> {
                         Sense::Maximize
                     });
                     self.parse_name();
-                    self.parse_expression(true, None)?;
+                    self.parse_expression(true)?;
                 }
                 Section::Constraints => {
                     while !self.at_section_end() {
@@ -417,6 +426,7 @@ impl<'a> Parser<'a> {
             binary: false,
         });
         self.col_index.insert(t.text, j);
+        self.slot.push(NO_SLOT);
         j
     }
 
@@ -439,7 +449,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Terms until the next section (objective) or comparison (constraint).
-    fn parse_expression(&mut self, objective: bool, mut row: Option<&mut Vec<(u32, f64)>>) -> Result<(), FileError> {
+    fn parse_expression(&mut self, objective: bool) -> Result<(), FileError> {
         let mut first = true;
         loop {
             let token = self.peek(0);
@@ -474,10 +484,10 @@ impl<'a> Parser<'a> {
                             return self
                                 .error(&var, format!("expected a variable after '*', found {}", describe(&var)));
                         }
-                        self.add_term(&var, coef, objective, row.as_deref_mut())?;
+                        self.add_term(&var, coef, objective)?;
                     } else if next.kind == Kind::Identifier && self.keyword_at(0).is_none() {
                         let var = self.next();
-                        self.add_term(&var, coef, objective, row.as_deref_mut())?;
+                        self.add_term(&var, coef, objective)?;
                     } else if next.kind == Kind::OpenBracket {
                         return self.error(&next, "quadratic terms are not supported (mipnet reads linear MILPs)");
                     } else if objective {
@@ -494,7 +504,7 @@ impl<'a> Parser<'a> {
                 }
                 Kind::Identifier if self.keyword_at(0).is_none() => {
                     let var = self.next();
-                    self.add_term(&var, sign, objective, row.as_deref_mut())?;
+                    self.add_term(&var, sign, objective)?;
                 }
                 Kind::OpenBracket => {
                     return self.error(&t, "quadratic terms are not supported (mipnet reads linear MILPs)")
@@ -509,21 +519,18 @@ impl<'a> Parser<'a> {
         t.line_start && KEYWORDS.iter().any(|(k, _)| t.text.eq_ignore_ascii_case(k))
     }
 
-    fn add_term(
-        &mut self,
-        var: &Token<'a>,
-        coef: f64,
-        objective: bool,
-        row: Option<&mut Vec<(u32, f64)>>,
-    ) -> Result<(), FileError> {
+    fn add_term(&mut self, var: &Token<'a>, coef: f64, objective: bool) -> Result<(), FileError> {
         let j = self.column(var);
         if objective {
             self.cols[j].cost += coef;
-        } else if let Some(entries) = row {
+        } else {
             // A variable repeated in a constraint: its coefficients add up.
-            match entries.iter_mut().find(|(k, _)| *k as usize == j) {
-                Some(entry) => entry.1 += coef,
-                None => entries.push((j as u32, coef)),
+            match self.slot[j] {
+                NO_SLOT => {
+                    self.slot[j] = self.row_entries.len();
+                    self.row_entries.push((j as u32, coef));
+                }
+                k => self.row_entries[k].1 += coef,
             }
         }
         let next = self.peek(0);
@@ -590,8 +597,11 @@ impl<'a> Parser<'a> {
                 );
             }
         }
-        let mut entries = Vec::new();
-        self.parse_expression(false, Some(&mut entries))?;
+        self.parse_expression(false)?;
+        let mut entries = std::mem::take(&mut self.row_entries);
+        for &(j, _) in &entries {
+            self.slot[j as usize] = NO_SLOT;
+        }
         let cmp = self.next();
         if !matches!(cmp.kind, Kind::Less | Kind::Greater | Kind::Equal) {
             return self.error(&cmp, format!("expected '<=', '>=' or '=', found {}", describe(&cmp)));
