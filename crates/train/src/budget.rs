@@ -63,7 +63,7 @@ pub const MIN_SOLVE_SECONDS: f64 = 0.1;
 /// interrupt (one gradient epoch, the model builds, HiGHS's checks of its
 /// own time limit, the [`MIN_SOLVE_SECONDS`] floors of the last solves).
 /// Measured with the CLI (process start to exit) on a shared 2-core
-/// machine, 4→8→K: Iris at 3 and 20 s and WDBC at 5–20 s ended within 0.5 s
+/// machine, 4→8→K: Iris at 3 and 20 s and WDBC at 5–20 s ended within 0.6 s
 /// of their limit, digits (64 features, 1,347 samples, a polish LP longer
 /// than the whole limit) at 10 s within 0.2 s. A model whose build alone
 /// takes longer than the limit overshoots by that build.
