@@ -6,15 +6,20 @@
 //! neuron pruned and still gave it weights is analysed as `predict` computes
 //! it.
 //!
-//! * A hidden neuron is **constant** when every weight it reads from a
-//!   varying value is zero. Its output is then `max(0, b + Σ w·c)` over the
-//!   constant values `c` it reads, the same for every input. Constants are
-//!   found layer by layer from the inputs forward and folded into the biases
-//!   of the next layer (`folded_bias`).
+//! * A hidden neuron is **constant** when its output is the same for every
+//!   input. Either every weight it reads a varying value with is zero (its
+//!   output is then `max(0, b + Σ w·c)` over the constant values `c` it
+//!   reads), or it is a ReLU that never rises above 0: its bias with the
+//!   constants folded in is at most 0, it reads no value of unknown sign
+//!   with a nonzero weight, and every nonzero weight on a varying value that
+//!   is never negative (a ReLU output, pooled or passed on by an identity
+//!   layer) is at most 0; it is then exactly 0. Constants are found layer by
+//!   layer from the inputs forward and folded into the biases of the next
+//!   layer (`folded_bias`).
 //! * A varying neuron has **no effect** when every path from it to an output
 //!   has a zero weight or passes a neuron that has no effect itself (a
-//!   varying neuron never feeds a constant one: reading it with a nonzero
-//!   weight makes the reader vary).
+//!   varying neuron never feeds a constant one with a weight that could
+//!   change it).
 //! * The others are **effective**: removing one of them may change an output.
 //!   The outputs themselves are always effective.
 //!
@@ -23,16 +28,17 @@
 //! forward pass does, so the simplified network agrees with the original to
 //! rounding (a few units in the last place of each sum), not bit for bit.
 //!
-//! Convolution layers share each filter between positions, so a constant
-//! position cannot be folded into a per-neuron bias without untying the
-//! filter. A convolution is therefore kept as trained, filter by filter: a
-//! filter is effective when an effective neuron of the next layer reads one
-//! of its (pooled) outputs with a nonzero weight, and constant only when its
-//! kernel is zero and its bias at most 0 (its every output is then exactly
-//! 0, pooled or not). Constants are only folded into dense layers; a value a
-//! convolution reads is never treated as constant.
+//! Convolution layers share each filter between positions, so they are
+//! analysed by whole filters: a filter is constant when every one of its
+//! positions is (for a first layer, which reads the inputs: its kernel is
+//! zero, and its value is `max(0, bias)`), and its (pooled) values, computed
+//! as the forward pass pools them, are folded into the next dense layer's
+//! biases; the simplified network sets such a filter to zero. A filter is
+//! effective when an effective neuron of the next layer reads one of its
+//! (pooled) outputs with a nonzero weight. Constants are only folded into
+//! dense layers: a value a convolution reads is never treated as constant.
 
-use crate::{Layer, Network};
+use crate::{Layer, Network, Pool};
 
 /// What one neuron does for the outputs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -121,20 +127,20 @@ impl Effective {
         // Indices (in the original layer's outputs) of the values the
         // simplified network still passes to the current layer.
         let mut cols: Vec<usize> = (0..net.feature_names.len()).collect();
-        let last = last_computing_layer(net);
+        let last = net.last_computing_layer();
         for (l, (layer, eff)) in net.layers.iter().zip(&self.layers).enumerate() {
-            if layer.identity || layer.conv.is_some() {
-                if layer.identity {
-                    layers.push(Layer {
-                        weights: vec![vec![0.0; cols.len()]; cols.len()],
-                        bias: vec![0.0; cols.len()],
-                        kept: vec![true; cols.len()],
-                        ..layer.clone()
-                    });
-                } else {
-                    layers.push(layer.clone());
-                    cols = (0..layer.output_len()).collect();
-                }
+            if layer.identity {
+                layers.push(Layer {
+                    weights: vec![vec![0.0; cols.len()]; cols.len()],
+                    bias: vec![0.0; cols.len()],
+                    kept: vec![true; cols.len()],
+                    ..layer.clone()
+                });
+                continue;
+            }
+            if layer.conv.is_some() {
+                layers.push(without_constant_filters(layer, eff));
+                cols = (0..layer.output_len()).collect();
                 continue;
             }
             let rows: Vec<usize> = if Some(l) == last {
@@ -159,33 +165,132 @@ impl Effective {
     }
 }
 
-/// The index of the last layer that is not pruned to the identity: its
-/// values are the network's outputs (identity layers after it pass them on).
-fn last_computing_layer(net: &Network) -> Option<usize> {
-    net.layers.iter().rposition(|l| !l.identity)
+/// A convolution whose constant filters output exactly 0: their values
+/// are folded into the next layer's biases, which must not read them again.
+fn without_constant_filters(layer: &Layer, eff: &LayerEffect) -> Layer {
+    let mut out = layer.clone();
+    let per_filter = layer.neurons_per_filter();
+    if let Some(c) = &mut out.conv {
+        let block = c.filters.len() / c.shape.channels.max(1);
+        for f in 0..c.shape.channels {
+            if matches!(eff.roles[f * per_filter], Role::Constant(_)) {
+                c.filters[f * block..(f + 1) * block].fill(0.0);
+                out.bias[f * per_filter..(f + 1) * per_filter].fill(0.0);
+            }
+        }
+    }
+    out.unroll();
+    out
 }
 
-/// Whether the next layer after `l` that is not the identity is dense, so
-/// that constants among `l`'s outputs can be folded into its biases.
-fn next_computing_layer_is_dense(net: &Network, l: usize) -> bool {
-    net.layers[l + 1..]
-        .iter()
-        .find(|x| !x.identity)
-        .is_some_and(|x| x.conv.is_none())
+impl Layer {
+    /// Neurons per filter of a convolution (its positions), 1 for any other
+    /// layer: biases, pruning and roles are equal within each such block.
+    pub(crate) fn neurons_per_filter(&self) -> usize {
+        self.conv
+            .as_ref()
+            .map_or(1, |c| (c.shape.outputs() / c.shape.channels).max(1))
+    }
 }
 
-/// A convolution's per-filter constant: exactly 0 when the filter's kernel
-/// is zero and its bias at most 0, `None` (varying, or not folded)
-/// otherwise.
-fn zero_filters(layer: &Layer, per_filter: usize) -> Vec<Option<f64>> {
-    let Some(c) = &layer.conv else { return Vec::new() };
-    let block = c.filters.len() / c.shape.channels.max(1);
-    (0..c.shape.channels)
-        .map(|f| {
-            let kernel_zero = c.filters[f * block..(f + 1) * block].iter().all(|w| *w == 0.0);
-            (kernel_zero && layer.bias[f * per_filter] <= 0.0).then_some(0.0)
-        })
-        .collect()
+impl Network {
+    /// The index of the last layer that is not pruned to the identity: its
+    /// values are the network's outputs (identity layers after it pass them
+    /// on).
+    pub(crate) fn last_computing_layer(&self) -> Option<usize> {
+        self.layers.iter().rposition(|l| !l.identity)
+    }
+
+    /// The next layer after `l` that is not pruned to the identity: the one
+    /// that reads `l`'s outputs (identity layers in between keep indices).
+    pub(crate) fn next_computing_layer(&self, l: usize) -> Option<usize> {
+        (l + 1..self.layers.len()).find(|&k| !self.layers[k].identity)
+    }
+}
+
+/// What the analysis knows of a value a layer reads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Known {
+    /// The same value for every input; folded into the reader's bias.
+    Constant(f64),
+    /// Varies, never below 0: a ReLU's output, pooled or passed on by
+    /// identity layers.
+    Nonnegative,
+    /// Varies, of either sign: an input feature or an affine output.
+    AnySign,
+}
+
+impl Known {
+    fn constant(self) -> Option<f64> {
+        match self {
+            Known::Constant(c) => Some(c),
+            Known::Nonnegative | Known::AnySign => None,
+        }
+    }
+
+    /// A neuron's output as the next layer reads it.
+    fn of_output(constant: Option<f64>, relu: bool) -> Known {
+        match constant {
+            Some(c) => Known::Constant(c),
+            None if relu => Known::Nonnegative,
+            None => Known::AnySign,
+        }
+    }
+
+    /// A pooled value: constant when its whole window is (computed as the
+    /// forward pass computes it), nonnegative when every value in it is.
+    fn pooled(pool: &Pool, window: &[usize], values: &[Known]) -> Known {
+        let constants: Option<Vec<f64>> = window.iter().map(|&j| values[j].constant()).collect();
+        if let Some(c) = constants {
+            return Known::Constant(pool.reduce(c.into_iter()));
+        }
+        let nonnegative = window.iter().all(|&j| match values[j] {
+            Known::Constant(c) => c >= 0.0,
+            Known::Nonnegative => true,
+            Known::AnySign => false,
+        });
+        if nonnegative {
+            Known::Nonnegative
+        } else {
+            Known::AnySign
+        }
+    }
+}
+
+/// One neuron reading `inputs` through `row`: its bias with the constants
+/// it reads folded in, and its output when that is the same for every
+/// input. That is the case when it reads no varying value with a nonzero
+/// weight, or when it is a ReLU that can never rise above 0: folded bias at
+/// most 0, every nonzero weight on a nonnegative varying value at most 0,
+/// and no nonzero weight on a varying value of either sign (its output is
+/// then exactly 0).
+fn analyse_neuron(row: &[f64], bias: f64, relu: bool, inputs: &[Known]) -> (f64, Option<f64>) {
+    let mut folded = bias;
+    let (mut varies, mut may_rise) = (false, false);
+    for (&w, known) in row.iter().zip(inputs) {
+        if w == 0.0 {
+            continue;
+        }
+        match *known {
+            Known::Constant(c) => folded += w * c,
+            Known::Nonnegative => {
+                varies = true;
+                may_rise |= w > 0.0;
+            }
+            Known::AnySign => {
+                varies = true;
+                may_rise = true;
+            }
+        }
+    }
+    let constant = if !varies {
+        Some(if relu { folded.max(0.0) } else { folded })
+    } else if relu && !may_rise && folded <= 0.0 {
+        Some(0.0)
+    } else {
+        None
+    };
+    (folded, constant)
 }
 
 impl Network {
@@ -193,61 +298,55 @@ impl Network {
     /// [`Effective`]).
     pub fn effective(&self) -> Effective {
         let n = self.layers.len();
-        let last = last_computing_layer(self);
-        // Forward: the constant values entering each layer, each neuron's
-        // constant, the folded biases.
-        let mut consts: Vec<Option<f64>> = vec![None; self.feature_names.len()];
-        let mut inputs_const: Vec<Vec<Option<f64>>> = Vec::with_capacity(n);
+        let last = self.last_computing_layer();
+        // Forward: what is known of the values entering each layer, each
+        // neuron's constant, the folded biases.
+        let mut known: Vec<Known> = vec![Known::AnySign; self.feature_names.len()];
+        let mut inputs_known: Vec<Vec<Known>> = Vec::with_capacity(n);
         let mut neuron_const: Vec<Vec<Option<f64>>> = Vec::with_capacity(n);
         let mut folded: Vec<Vec<f64>> = Vec::with_capacity(n);
         for (l, layer) in self.layers.iter().enumerate() {
-            inputs_const.push(consts.clone());
-            let foldable = Some(l) != last && next_computing_layer_is_dense(self, l);
+            inputs_known.push(known.clone());
             if layer.identity {
-                neuron_const.push(consts.clone());
+                neuron_const.push(known.iter().map(|k| k.constant()).collect());
                 folded.push(layer.bias.clone());
                 continue;
             }
-            if let Some(c) = &layer.conv {
-                let per_filter = (c.shape.outputs() / c.shape.channels).max(1);
-                let filters = zero_filters(layer, per_filter);
-                let own: Vec<Option<f64>> = (0..layer.outputs())
-                    .map(|j| filters[j / per_filter].filter(|_| foldable))
-                    .collect();
-                consts = match (&layer.pool, foldable) {
-                    (Some(p), true) => p
-                        .windows(c.shape.output_shape())
-                        .iter()
-                        .map(|w| w.iter().all(|&j| own[j] == Some(0.0)).then_some(0.0))
-                        .collect(),
-                    (Some(_), false) => vec![None; layer.output_len()],
-                    (None, _) => own.clone(),
-                };
-                neuron_const.push(own);
-                folded.push(layer.bias.clone());
-                continue;
-            }
+            // A constant is only folded into a dense layer's biases.
+            let foldable = Some(l) != last
+                && self
+                    .next_computing_layer(l)
+                    .is_some_and(|k| self.layers[k].conv.is_none());
             let mut own = Vec::with_capacity(layer.outputs());
             let mut biases = Vec::with_capacity(layer.outputs());
             for (row, &b) in layer.weights.iter().zip(&layer.bias) {
-                let mut bias = b;
-                let mut varies = false;
-                for (&w, c) in row.iter().zip(&consts) {
-                    if w == 0.0 {
-                        continue;
-                    }
-                    match c {
-                        Some(c) => bias += w * c,
-                        None => varies = true,
+                let (bias, constant) = analyse_neuron(row, b, layer.relu, &known);
+                biases.push(bias);
+                own.push(constant.filter(|_| foldable));
+            }
+            if let Some(c) = &layer.conv {
+                // A filter is constant only as a whole (it is shown and
+                // simplified by whole filters).
+                for filter in own.chunks_mut(layer.neurons_per_filter()) {
+                    if filter.iter().any(Option::is_none) {
+                        filter.fill(None);
                     }
                 }
-                biases.push(bias);
-                let value = if layer.relu { bias.max(0.0) } else { bias };
-                own.push((foldable && !varies).then_some(value));
+                let outputs: Vec<Known> = own.iter().map(|c| Known::of_output(*c, layer.relu)).collect();
+                known = match &layer.pool {
+                    Some(p) => p
+                        .windows(c.shape.output_shape())
+                        .iter()
+                        .map(|w| Known::pooled(p, w, &outputs))
+                        .collect(),
+                    None => outputs,
+                };
+                folded.push(layer.bias.clone());
+            } else {
+                known = own.iter().map(|c| Known::of_output(*c, layer.relu)).collect();
+                folded.push(biases);
             }
-            consts = own.clone();
             neuron_const.push(own);
-            folded.push(biases);
         }
 
         // Backward: which values each layer's output must deliver.
@@ -290,8 +389,8 @@ impl Network {
             };
             roles[l] = if Some(l) == last {
                 vec![Role::Effective; layer.outputs()]
-            } else if let Some(c) = &layer.conv {
-                let per_filter = (c.shape.outputs() / c.shape.channels).max(1);
+            } else if layer.conv.is_some() {
+                let per_filter = layer.neurons_per_filter();
                 (0..layer.outputs())
                     .map(|j| {
                         let f = j / per_filter;
@@ -320,7 +419,7 @@ impl Network {
                     continue;
                 }
                 for (i, &w) in row.iter().enumerate() {
-                    if w != 0.0 && inputs_const[l][i].is_none() {
+                    if w != 0.0 && inputs_known[l][i].constant().is_none() {
                         need_in[i] = true;
                     }
                 }
@@ -335,8 +434,8 @@ impl Network {
             .map(|((layer, roles), folded_bias)| LayerEffect {
                 kind: match &layer.conv {
                     _ if layer.identity => LayerKind::Identity,
-                    Some(c) => LayerKind::Convolution {
-                        per_filter: (c.shape.outputs() / c.shape.channels).max(1),
+                    Some(_) => LayerKind::Convolution {
+                        per_filter: layer.neurons_per_filter(),
                     },
                     None => LayerKind::Dense,
                 },

@@ -1,108 +1,25 @@
 //! Which neurons affect an output, the simplified network, and `show`'s
 //! text on hand-made networks: dead, constant and pruned neurons, a
-//! constant chain over two layers, a zero standard deviation, convolutions.
+//! constant chain over two layers, neurons that never rise above 0,
+//! convolutions with constant filters; on random networks, that the
+//! simplified network and the printed equations compute the forward pass.
 
-use mipnet_data::Standardizer;
-use mipnet_network::{render, Conv, ConvShape, Layer, Network, Pool, PoolKind, Role, FORMAT_VERSION};
+mod support;
 
-/// How far the simplified network's scores may be from the original's,
-/// relative to `1 + |score|`. Folding a constant adds its terms to the bias
-/// in another order than the forward pass adds them, so the two agree to
-/// rounding, not bit for bit: a reordered sum of n terms moves by at most
-/// n·2⁻⁵³ times the sum of its terms' magnitudes, under 1e−14 of it for
-/// these sums of at most 16 terms; 1e−9 leaves room for that error to pass
-/// through three layers with weights up to 2. A wrong fold (a constant
-/// dropped or counted twice) moves a score by a weight times a constant,
-/// at least 1e−2 here (weights and biases are multiples of 1/4).
-const FOLD_TOLERANCE: f64 = 1e-9;
+use mipnet_network::{render, Conv, ConvShape, Layer, Network, Pool, PoolKind, Role};
+use support::{assert_equations_match, assert_simplification_exact, dense, network, random_input, standardizer, Rng};
 
-/// A dense layer with every neuron kept.
-fn dense(weights: Vec<Vec<f64>>, bias: Vec<f64>, relu: bool) -> Layer {
-    let n = bias.len();
-    Layer {
-        weights,
-        bias,
-        kept: vec![true; n],
-        relu,
-        identity: false,
-        grid: None,
-        conv: None,
-        pool: None,
-    }
-}
-
-fn standardizer(mean: Vec<f64>, std: Vec<f64>) -> Standardizer {
-    let mut s = Standardizer::identity(mean.len());
-    s.mean = mean;
-    s.std = std;
-    s
-}
-
-fn network(features: &[&str], classes: &[&str], standardizer: Standardizer, layers: Vec<Layer>) -> Network {
-    let net = Network {
-        format_version: FORMAT_VERSION,
-        feature_names: features.iter().map(|s| s.to_string()).collect(),
-        class_names: classes.iter().map(|s| s.to_string()).collect(),
-        standardizer,
-        layers,
-        settings: serde_json::Value::Null,
-    };
-    net.check().unwrap();
-    net
-}
-
-/// Seeded pseudo-random numbers (SplitMix64) for inputs and random
-/// networks: the network crate has no random-number dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [lo, hi).
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        self.uniform(0.0, 1.0) < p
-    }
-}
-
-/// Asserts that the simplified network computes the original's scores on
-/// random inputs, and that every neuron called constant has its value.
-fn assert_simplification_exact(net: &Network, rng: &mut Rng, samples: usize) {
-    let simple = net.simplified();
-    simple.check().unwrap();
-    let eff = net.effective();
-    let d = net.feature_names.len();
+/// Asserts that `show`'s equations give the forward pass's values on
+/// `samples` random raw inputs; returns how many hidden neurons are left
+/// out.
+fn assert_equations_exact(net: &Network, rng: &mut Rng, samples: usize) -> usize {
+    let text = render(net);
+    let mut left_out = 0;
     for _ in 0..samples {
-        let x: Vec<f64> = (0..d)
-            .map(|i| net.standardizer.mean[i] + net.standardizer.std[i] * rng.uniform(-3.0, 3.0))
-            .collect();
-        let (a, b) = (net.scores(&x), simple.scores(&x));
-        for (u, v) in a.iter().zip(&b) {
-            assert!((u - v).abs() <= FOLD_TOLERANCE * (1.0 + u.abs()), "{a:?} vs {b:?}");
-        }
-        let acts = net.activations(&net.standardizer.apply(&x));
-        for (l, le) in eff.layers.iter().enumerate() {
-            if net.layers[l].identity || net.layers[l].pool.is_some() {
-                continue;
-            }
-            for (j, role) in le.roles.iter().enumerate() {
-                if let Role::Constant(c) = role {
-                    let v = acts[l][j];
-                    assert!(
-                        (v - c).abs() <= FOLD_TOLERANCE * (1.0 + c.abs()),
-                        "layer {l} neuron {j}: {v} ≠ {c}"
-                    );
-                }
-            }
-        }
+        let x = random_input(net, rng);
+        left_out = assert_equations_match(net, &text, &x);
     }
+    left_out
 }
 
 /// age, dose → 4 hidden → no, yes. h1_1 = max(0, 1) is constant, h1_2
@@ -147,8 +64,10 @@ fn dead_constant_and_pruned_neurons_are_left_out_counted_and_folded() {
     assert_eq!(net.neurons_kept(), vec![3]);
     assert_eq!(eff.inputs_used, vec![true, false]);
     assert_simplification_exact(&net, &mut Rng(1), 200);
+    assert_eq!(assert_equations_exact(&net, &mut Rng(11), 200), 3);
 
     let text = render(&net);
+    assert!(text.contains("; 7 of 16 weights nonzero"), "{text}");
     assert!(
         text.contains(
             "Hidden layer 1: 1 of 4 neurons affect the output; left out: 1 pruned, \
@@ -185,6 +104,7 @@ fn constants_fold_through_two_hidden_layers() {
     assert_eq!(eff.layers[2].folded_bias, vec![2.0, 0.5]);
     assert_eq!(eff.effective_neurons(), vec![1, 1]);
     assert_simplification_exact(&net, &mut Rng(2), 200);
+    assert_eq!(assert_equations_exact(&net, &mut Rng(12), 200), 2);
 
     let text = render(&net);
     assert!(
@@ -218,7 +138,7 @@ fn a_network_whose_every_score_is_constant_says_which_class_it_predicts() {
     let text = render(&net);
     assert!(
         text.contains(
-            "Hidden layer 1: 0 of 1 neurons affect the output; left out: 1 whose outgoing weights reach no output:"
+            "Hidden layer 1: 0 of 1 neurons affect the output; left out: 1 whose outgoing weights reach no output:\n  none\n"
         ),
         "{text}"
     );
@@ -228,28 +148,6 @@ fn a_network_whose_every_score_is_constant_says_which_class_it_predicts() {
         "{text}"
     );
     assert!(text.contains("Inputs not used: x"), "{text}");
-}
-
-#[test]
-fn a_zero_standard_deviation_is_named_never_printed_as_infinity() {
-    let l1 = dense(vec![vec![2.0, 1.0]], vec![0.0], true);
-    let l2 = dense(vec![vec![1.0], vec![-1.0]], vec![0.0, 0.0], false);
-    let net = Network {
-        format_version: FORMAT_VERSION,
-        feature_names: vec!["site".into(), "dose".into()],
-        class_names: vec!["p".into(), "q".into()],
-        standardizer: standardizer(vec![3.0, 1.0], vec![0.0, 2.0]),
-        layers: vec![l1, l2],
-        settings: serde_json::Value::Null,
-    };
-    let text = render(&net);
-    assert!(!text.contains("inf"), "{text}");
-    assert!(text.contains("h1_1 = max(0, 0.5·[dose] − 0.5)"), "{text}");
-    assert!(
-        text.contains("[site] is constant in the training data (standard deviation 0) and is ignored."),
-        "{text}"
-    );
-    assert!(!text.contains("Inputs not used"), "{text}");
 }
 
 #[test]
@@ -277,13 +175,14 @@ fn every_minus_sign_is_the_same_character() {
     assert!(text.contains("p = −h1_1 + 0.5·h1_2 − 2"), "{text}");
 }
 
-/// A 1×4×4 image → 3 filters 3×3 (padding 1) → pool 2 → 2 classes. Filter
+/// A 1×4×4 image → 4 filters 3×3 (padding 1) → pool 2 → 2 classes. Filter
 /// 1 is read; filter 2 has weights but the head does not read it; filter 3
-/// is pruned (zero kernel and bias).
+/// is pruned (zero kernel and bias); filter 4 has a zero kernel and bias
+/// 0.3, so every one of its values is 0.3, and the head reads it.
 fn conv_net(kind: PoolKind) -> Network {
     let shape = ConvShape {
         input: [1, 4, 4],
-        channels: 3,
+        channels: 4,
         kernel: 3,
         stride: 1,
         padding: 1,
@@ -291,19 +190,20 @@ fn conv_net(kind: PoolKind) -> Network {
     let mut filters: Vec<f64> = (0..shape.params())
         .map(|i| ((i * 5) % 7) as f64 * 0.25 - 0.75)
         .collect();
-    filters[18..27].iter_mut().for_each(|w| *w = 0.0);
+    filters[18..36].iter_mut().for_each(|w| *w = 0.0);
     let pool = Pool {
         kind,
         size: 2,
         stride: 2,
     };
-    let mut conv = Layer::convolution(Conv { shape, filters }, &[0.1, -0.2, 0.0], Some(pool));
+    let mut conv = Layer::convolution(Conv { shape, filters }, &[0.1, -0.2, 0.0, 0.3], Some(pool));
     conv.kept[32..48].iter_mut().for_each(|k| *k = false);
-    // 12 pooled values: filter 1's 4, filter 2's 4 (unread), filter 3's 4 (read, but always 0).
+    // 16 pooled values: filter 1's 4, filter 2's 4 (unread), filter 3's 4
+    // (read, but always 0), filter 4's 4 (read, always 0.3).
     let head = dense(
         (0..2)
             .map(|k| {
-                (0..12)
+                (0..16)
                     .map(|j| match j / 4 {
                         0 => ((j + k) % 3) as f64 - 1.0,
                         1 => 0.0,
@@ -326,40 +226,152 @@ fn conv_net(kind: PoolKind) -> Network {
 }
 
 #[test]
-fn convolutions_are_kept_whole_but_unread_and_zero_filters_are_left_out() {
+fn convolutions_are_kept_whole_unread_filters_left_out_and_constant_filters_folded() {
     for kind in [PoolKind::Max, PoolKind::Average] {
         let net = conv_net(kind);
         let eff = net.effective();
         let roles = &eff.layers[0].roles;
         assert!(roles[..16].iter().all(|r| *r == Role::Effective));
         assert!(roles[16..32].iter().all(|r| *r == Role::NoEffect));
-        assert!(roles[32..].iter().all(|r| *r == Role::Constant(0.0)));
+        assert!(roles[32..48].iter().all(|r| *r == Role::Constant(0.0)));
+        assert!(roles[48..].iter().all(|r| *r == Role::Constant(0.3)), "{roles:?}");
+        // Filter 4's four pooled values of 0.3, read with weight 0.5.
+        let folded: f64 = eff.layers[1].folded_bias[0];
+        assert!((folded - 0.6).abs() < 1e-15, "{folded}");
         assert_eq!(eff.effective_neurons(), vec![1]);
-        assert_eq!(net.neurons_kept(), vec![2]);
+        assert_eq!(net.neurons_kept(), vec![3]);
+        // Constant roles against the activations before pooling, the
+        // simplified network (filter 4 set to zero) against the scores.
         assert_simplification_exact(&net, &mut Rng(3), 100);
-        // A convolution is not simplified and folding exact zeros changes no
-        // bias: the scores are bit for bit the same.
-        let simple = net.simplified();
-        let mut rng = Rng(4);
-        for _ in 0..50 {
-            let x: Vec<f64> = (0..16).map(|_| rng.uniform(-2.0, 2.0)).collect();
-            assert_eq!(net.scores(&x), simple.scores(&x));
-        }
+        assert_equations_exact(&net, &mut Rng(4), 100);
 
         let text = render(&net);
-        assert!(text.contains("Convolution layer 1 (2 of 3 filters kept)"), "{text}");
+        assert!(text.contains("Convolution layer 1 (3 of 4 filters kept)"), "{text}");
         assert!(
-            text.contains("  1 of 3 filters affect the output (a convolution is simplified by whole filters only: its constant positions are not folded)\n"),
+            text.contains(
+                "  1 of 4 filters affect the output (a convolution is simplified by whole filters only); \
+                 left out: 1 pruned, 1 constant (folded into the class scores' constants), \
+                 1 whose outgoing weights reach no output\n"
+            ),
             "{text}"
         );
         assert!(text.contains("filter 1 (bias 0.1)"), "{text}");
-        assert!(!text.contains("filter 2") && !text.contains("filter 3"), "{text}");
-        assert!(
-            text.contains("f1[2,2]") && !text.contains("f2[") && !text.contains("f3["),
-            "{text}"
-        );
+        for gone in ["filter 2", "filter 3", "filter 4", "f2[", "f3[", "f4["] {
+            assert!(!text.contains(gone), "{gone} is shown: {text}");
+        }
+        assert!(text.contains("f1[2,2]"), "{text}");
+        assert!(text.contains(" + 0.6\n") && text.contains(" + 1.1\n"), "{text}");
         assert!(!text.contains('-'), "an ASCII minus: {text}");
     }
+}
+
+/// x → 3 → 4 → identity → 2 → a, b: ReLUs of layer 2 and 4 that read only
+/// nonnegative varying values (ReLU outputs, also through the identity
+/// layer) with weights ≤ 0, with a folded bias ≤ 0, are always 0.
+#[test]
+fn a_relu_that_can_never_rise_above_zero_is_always_zero() {
+    // h1_1 = max(0, x); h1_2 = max(0, 1) constant; h1_3 = max(0, −x − 1)
+    // reads a value of either sign: it varies.
+    let l1 = dense(vec![vec![1.0], vec![0.0], vec![-1.0]], vec![0.0, 1.0, -1.0], true);
+    // h2_1 = max(0, −h1_1 − 1) = 0 (the review's case); h2_2 = max(0, −h1_1
+    // + 0.5·h1_2) = max(0, 0.5 − h1_1) varies; h2_3 = max(0, −h1_1 − h1_2 +
+    // 1) = 0 (folded bias exactly 0); h2_4 = max(0, −h1_1 + h1_3 − 2)
+    // varies (a positive weight).
+    let l2 = dense(
+        vec![
+            vec![-1.0, 0.0, 0.0],
+            vec![-1.0, 0.5, 0.0],
+            vec![-1.0, -1.0, 0.0],
+            vec![-1.0, 0.0, 1.0],
+        ],
+        vec![-1.0, 0.0, 1.0, -2.0],
+        true,
+    );
+    let identity = Layer {
+        weights: vec![vec![0.0; 4]; 4],
+        bias: vec![0.0; 4],
+        kept: vec![false; 4],
+        relu: true,
+        identity: true,
+        grid: None,
+        conv: None,
+        pool: None,
+    };
+    // h4_1 = max(0, h2_1 − h2_2 − h2_4) = 0 (h2_1 is 0, the others ≥ 0 and
+    // passed through the identity); h4_2 = max(0, h2_2 + h2_3 + h2_4).
+    let l4 = dense(
+        vec![vec![1.0, -1.0, 0.0, -1.0], vec![0.0, 1.0, 1.0, 1.0]],
+        vec![0.0, 0.0],
+        true,
+    );
+    let l5 = dense(vec![vec![1.0, -1.0], vec![0.0, 1.0]], vec![0.0, 0.25], false);
+    let net = network(
+        &["x"],
+        &["a", "b"],
+        standardizer(vec![0.0], vec![1.0]),
+        vec![l1, l2, identity, l4, l5],
+    );
+    let eff = net.effective();
+    assert_eq!(
+        eff.layers[0].roles,
+        vec![Role::Effective, Role::Constant(1.0), Role::Effective]
+    );
+    let layer2 = vec![
+        Role::Constant(0.0),
+        Role::Effective,
+        Role::Constant(0.0),
+        Role::Effective,
+    ];
+    assert_eq!(eff.layers[1].roles, layer2);
+    assert_eq!(eff.layers[2].roles, layer2);
+    assert_eq!(eff.layers[3].roles, vec![Role::Constant(0.0), Role::Effective]);
+    assert_eq!(eff.effective_neurons(), vec![2, 2, 0, 1]);
+    assert_simplification_exact(&net, &mut Rng(6), 300);
+    assert_equations_exact(&net, &mut Rng(7), 300);
+
+    let text = render(&net);
+    assert!(
+        text.contains(
+            "Hidden layer 1: 2 of 3 neurons affect the output; left out: 1 constant (folded into hidden layer 2's constants):\n\
+             \x20 h1_1 = max(0, [x])\n\
+             \x20 h1_3 = max(0, −[x] − 1)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Hidden layer 2: 2 of 4 neurons affect the output; left out: 2 always 0:\n\
+             \x20 h2_2 = max(0, −h1_1 + 0.5)\n\
+             \x20 h2_4 = max(0, −h1_1 + h1_3 − 2)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Hidden layer 4: 1 of 2 neurons affect the output; left out: 1 always 0:\n\
+             \x20 h4_2 = max(0, h2_2 + h2_4)\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("  a = −h4_2\n  b = h4_2 + 0.25\n"), "{text}");
+    for gone in ["h2_1 =", "h2_3 =", "h4_1 ="] {
+        assert!(!text.contains(gone), "{gone} is shown: {text}");
+    }
+}
+
+#[test]
+fn a_coefficient_is_printed_without_a_factor_when_it_prints_as_one() {
+    // 1.00001 and −0.99999 both round to 1 at 4 decimals; 1.0001 does not.
+    let l1 = dense(vec![vec![1.00001, -0.99999, 1.0001]], vec![0.0], true);
+    let l2 = dense(vec![vec![1.0], vec![-1.0]], vec![0.0, 0.0], false);
+    let net = network(
+        &["u", "v", "w"],
+        &["p", "q"],
+        standardizer(vec![0.0; 3], vec![1.0; 3]),
+        vec![l1, l2],
+    );
+    let text = render(&net);
+    assert!(text.contains("  h1_1 = max(0, [u] − [v] + 1.0001·[w])\n"), "{text}");
 }
 
 /// A random dense network: widths, weights with many zeros, whole rows and
@@ -418,19 +430,38 @@ fn random_network(rng: &mut Rng) -> Network {
 #[test]
 fn random_networks_simplify_to_the_same_function() {
     let mut rng = Rng(5);
-    let (mut constants, mut dead) = (0, 0);
+    let (mut constants, mut dead, mut never_positive) = (0, 0, 0);
     for _ in 0..300 {
         let net = random_network(&mut rng);
         let eff = net.effective();
-        for le in &eff.layers[..eff.layers.len() - 1] {
+        for (l, le) in eff.layers[..eff.layers.len() - 1].iter().enumerate() {
             constants += le
                 .roles
                 .iter()
                 .filter(|r| matches!(r, Role::Constant(c) if *c != 0.0))
                 .count();
             dead += le.roles.iter().filter(|r| **r == Role::NoEffect).count();
+            // Always 0 although it reads a varying value: the sign rule.
+            never_positive += le
+                .roles
+                .iter()
+                .zip(&net.layers[l].weights)
+                .filter(|(r, row)| {
+                    **r == Role::Constant(0.0)
+                        && !net.layers[l].identity
+                        && row.iter().enumerate().any(|(i, w)| {
+                            *w != 0.0
+                                && (l == 0
+                                    || eff.layers[l - 1]
+                                        .roles
+                                        .get(i)
+                                        .is_some_and(|p| !matches!(p, Role::Constant(_))))
+                        })
+                })
+                .count();
         }
         assert_simplification_exact(&net, &mut rng, 20);
+        assert_equations_exact(&net, &mut rng, 20);
         // Every printed neuron is effective, and every effective one printed.
         let text = render(&net);
         for (l, le) in eff.layers[..eff.layers.len() - 1].iter().enumerate() {
@@ -442,5 +473,8 @@ fn random_networks_simplify_to_the_same_function() {
         }
     }
     // The generator makes both kinds often enough for the test to mean something.
-    assert!(constants > 50 && dead > 50, "{constants} constant, {dead} dead");
+    assert!(
+        constants > 50 && dead > 50 && never_positive > 50,
+        "{constants} constant, {dead} dead, {never_positive} never above 0"
+    );
 }
