@@ -269,6 +269,7 @@ fn help_lists_the_flags_and_exit_codes() {
     // `solve` has no neighbourhood search: its help speaks of the solve.
     assert!(!out.contains("neighbourhood"), "{out}");
     assert!(out.contains("Wall-clock time limit in seconds"), "{out}");
+    assert!(out.contains("It is read strictly"), "{out}");
     let o = mipnet(&["--help"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("Exit codes"));
 }

@@ -15,7 +15,10 @@ use std::process::ExitCode;
 
 #[derive(Args, Debug)]
 pub struct SolveArgs {
-    /// The model: an MPS (.mps) or LP (.lp) file.
+    /// The model: an MPS (.mps) or LP (.lp) file. It is read strictly:
+    /// anything malformed or ambiguous (unknown sections or names, words
+    /// that are not numbers, duplicates) is refused with its line, and so is
+    /// a file HiGHS would read as a different model.
     pub model: PathBuf,
     #[command(flatten)]
     pub solver: SolverFlags,
