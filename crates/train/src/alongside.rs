@@ -1,8 +1,9 @@
 //! The full MIP alongside the neighbourhood search.
 //!
-//! Run one after the other, the search and the MIP split the time limit,
+//! Run one after the other, the search and the MIP split the time left
+//! after the warm starts (see [`crate::Budget`]),
 //! and HiGHS starts its tree (root cuts, bound) only when the search is
-//! done. Run together, the MIP takes one thread for the whole time limit
+//! done. Run together, the MIP takes one thread for all of that time
 //! while the search's sub-MIPs take the others, and every new best network
 //! of the search is handed to the running MIP through HiGHS's
 //! user-solution callback ([`Observer::user_solution`]): HiGHS checks it
