@@ -33,7 +33,7 @@
 
 mod alongside;
 pub mod bench;
-mod budget;
+pub mod budget;
 mod cuts;
 pub mod lns;
 mod settings;
