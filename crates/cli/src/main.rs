@@ -4,6 +4,7 @@
 
 mod commands;
 mod exit;
+mod mount_point;
 mod output_dir;
 mod progress;
 mod run_files;

@@ -4,6 +4,7 @@
 //! back is never reported as a result.
 
 use crate::exit::Exit;
+use crate::output_dir::RunKind;
 use anyhow::{anyhow, Context, Result};
 use mipnet_data::Dataset;
 use mipnet_network::{write_atomic, Network};
@@ -13,8 +14,29 @@ use std::path::Path;
 pub const NETWORK: &str = "network.json";
 pub const REPORT: &str = "report.json";
 pub const TEST_SPLIT: &str = "test.csv";
-/// Every file a training run's directory may hold.
-pub const RUN_FILES: &[&str] = &[NETWORK, REPORT, TEST_SPLIT];
+/// A training run's directory: network.json and report.json, test.csv
+/// unless the run had no test set; report.json is mipnet's.
+pub static TRAIN_RUN: RunKind = RunKind {
+    required: &[NETWORK, REPORT],
+    optional: &[TEST_SPLIT],
+    recognise: |dir| is_mipnet_json(&dir.join(REPORT), REPORT_KEYS),
+};
+/// Keys every `report.json` of mipnet has had (its version, the settings
+/// that made it, its certificate).
+const REPORT_KEYS: &[&str] = &["mipnet_version", "settings", "certificate", "status"];
+
+/// Whether `path` is a JSON object holding every key in `keys` (a file
+/// mipnet wrote, not a user's); the error says what it is not.
+pub fn is_mipnet_json(path: &Path, keys: &[&str]) -> std::result::Result<(), String> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name} cannot be read: {e}"))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{name} is not mipnet's: not JSON ({e})"))?;
+    match keys.iter().find(|k| value.get(**k).is_none()) {
+        Some(k) => Err(format!("{name} is not mipnet's: it has no '{k}'")),
+        None => Ok(()),
+    }
+}
 /// The label column of `test.csv` (see `Dataset::to_csv`).
 const TEST_LABEL: &str = "label";
 

@@ -162,7 +162,11 @@ fn bench_refuses_to_replace_its_output_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b");
     std::fs::create_dir(&out).unwrap();
-    std::fs::write(out.join("bench.json"), "{}").unwrap();
+    std::fs::write(
+        out.join("bench.json"),
+        r#"{"mipnet_version":"0.1.0","suite":{},"summaries":[],"reports":[]}"#,
+    )
+    .unwrap();
     std::fs::write(out.join("bench.md"), "old").unwrap();
     let o = mipnet(&["bench", "--quick", "-q", "--out", out.to_str().unwrap()]);
     assert_bad_input(
@@ -415,4 +419,103 @@ fn an_unknown_or_contradictory_config_key_is_refused_naming_it() {
         assert_bad_input(&o, &fragments);
         assert!(!out.exists());
     }
+}
+
+/// `train` and `bench` with `--out out` and a long time limit: a refusal
+/// must come before any work.
+fn train_and_bench_into(out: &str, extra: &[&str]) -> [std::process::Output; 2] {
+    let mut train = vec!["train", "--dataset", "iris", "--time-limit", "600", "-q", "--out", out];
+    train.extend_from_slice(extra);
+    let mut bench = vec!["bench", "--quick", "-q", "--out", out];
+    bench.extend_from_slice(extra);
+    [mipnet(&train), mipnet(&bench)]
+}
+
+#[test]
+fn a_mount_point_is_refused_up_front_suggesting_a_subdirectory() {
+    // Renaming onto a mount point fails (EBUSY): the run would be lost.
+    let clock = Instant::now();
+    for o in train_and_bench_into("/proc", &["--force"]) {
+        assert_bad_input(&o, &["--out /proc: is a mount point", "subdirectory", "/proc/run"]);
+    }
+    assert!(clock.elapsed() < Duration::from_secs(20), "not refused up front");
+}
+
+#[test]
+fn a_symbolic_link_out_is_refused_up_front_even_with_a_trailing_slash() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let named = format!("{}: is a symbolic link", link.display());
+    for given in [link.display().to_string(), format!("{}/", link.display())] {
+        for o in train_and_bench_into(&given, &[]) {
+            assert_bad_input(&o, &[&named]);
+        }
+    }
+    assert_eq!(names_in(dir.path()), ["link", "real"]);
+    assert_eq!(names_in(&real), Vec::<String>::new());
+}
+
+#[test]
+fn a_trailing_slash_out_and_an_existing_empty_directory_get_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    std::fs::create_dir(&out).unwrap();
+    let given = format!("{}/", out.display());
+    let o = train_iris(Path::new(&given), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(names_in(dir.path()), ["run"]);
+    assert_eq!(names_in(&out), ["network.json", "report.json", "test.csv"]);
+}
+
+#[test]
+fn a_directory_that_only_looks_like_a_run_is_never_replaced_even_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mine");
+    // A user's test.csv alone, then a report.json that is not mipnet's.
+    let cases: [(&[(&str, &str)], &str); 3] = [
+        (&[("test.csv", "a,label\n1,x\n")], "no file network.json"),
+        (
+            &[
+                ("network.json", "{}"),
+                ("report.json", "{\"accuracy\": 1}"),
+                ("test.csv", "a\n"),
+            ],
+            "report.json is not mipnet's: it has no 'mipnet_version'",
+        ),
+        (
+            &[("network.json", "{}"), ("report.json", "my notes")],
+            "report.json is not mipnet's: not JSON",
+        ),
+    ];
+    for (files, cause) in cases {
+        std::fs::create_dir(&out).unwrap();
+        for (name, text) in files {
+            std::fs::write(out.join(name), text).unwrap();
+        }
+        let o = train_and_bench_into(out.to_str().unwrap(), &["--force"]);
+        assert_bad_input(
+            &o[0],
+            &[out.to_str().unwrap(), "is not a mipnet run", cause, "never replaced"],
+        );
+        for (name, text) in files {
+            assert_eq!(&std::fs::read_to_string(out.join(name)).unwrap(), text);
+        }
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    // A bench directory: bench.json must be mipnet's.
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("bench.json"), "{}").unwrap();
+    std::fs::write(out.join("bench.md"), "mine").unwrap();
+    let o = train_and_bench_into(out.to_str().unwrap(), &["--force"]);
+    assert_bad_input(
+        &o[1],
+        &[
+            "is not a mipnet run",
+            "bench.json is not mipnet's: it has no 'mipnet_version'",
+        ],
+    );
+    assert_eq!(names_in(&out), ["bench.json", "bench.md"]);
 }

@@ -4,7 +4,8 @@
 use crate::commands::train::{interrupt_on_ctrl_c, Console};
 use crate::commands::{cap_threads, parse_options};
 use crate::exit::input;
-use crate::output_dir::OutputDir;
+use crate::output_dir::{OutputDir, RunKind};
+use crate::run_files::is_mipnet_json;
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
 use mipnet_network::write_atomic;
@@ -15,8 +16,14 @@ use std::path::{Path, PathBuf};
 
 const BENCH_JSON: &str = "bench.json";
 const BENCH_MD: &str = "bench.md";
-/// Every file a bench run's directory may hold.
-const BENCH_FILES: &[&str] = &[BENCH_JSON, BENCH_MD];
+/// A bench's directory: bench.json (mipnet's) and bench.md.
+static BENCH_RUN: RunKind = RunKind {
+    required: &[BENCH_JSON, BENCH_MD],
+    optional: &[],
+    recognise: |dir| is_mipnet_json(&dir.join(BENCH_JSON), BENCH_KEYS),
+};
+/// Keys every `bench.json` of mipnet has had.
+const BENCH_KEYS: &[&str] = &["mipnet_version", "suite", "summaries", "reports"];
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -122,7 +129,7 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     // From here on Ctrl-C ends the bench with the runs that finished.
     let interrupt = interrupt_on_ctrl_c();
     // Checked, and its staging directory made, before any work.
-    let out = OutputDir::prepare("--out", &args.out, BENCH_FILES, args.force)?;
+    let out = OutputDir::prepare("--out", &args.out, &BENCH_RUN, args.force)?;
     let mut console = Console::new(args.quiet);
     let result = run_suite(&suite, args.ablate, &mut console, Some(&interrupt)).map_err(|e| match e {
         TrainError::Data(_) | TrainError::Settings(_) | TrainError::TooLarge(_) => input(e),
@@ -131,7 +138,14 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     console.finish();
     let table = markdown(&result);
     let json = serde_json::to_string_pretty(&result)?;
-    write_and_check(out.staging(), &json, &table)?;
+    if let Err(e) = write_and_check(out.staging(), &json, &table) {
+        let target = out.target().display().to_string();
+        let kept = out.keep_aside();
+        return Err(e.context(format!(
+            "the bench was not moved into {target} (its files are kept in {} for inspection)",
+            kept.display()
+        )));
+    }
     out.commit()?;
     let mut stdout = std::io::stdout().lock();
     write!(stdout, "{table}")?;

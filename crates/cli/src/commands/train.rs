@@ -5,7 +5,7 @@ use crate::commands::{cap_threads, parse_options, SolverFlags};
 use crate::exit::{input, Exit};
 use crate::output_dir::OutputDir;
 use crate::progress::ProgressLine;
-use crate::run_files::{self, NETWORK, REPORT, RUN_FILES, TEST_SPLIT};
+use crate::run_files::{self, NETWORK, REPORT, TEST_SPLIT, TRAIN_RUN};
 use anyhow::{Context, Result};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ValueEnum};
@@ -435,7 +435,7 @@ pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::Ex
     let interrupt = interrupt_on_ctrl_c();
     // Checked, and its staging directory made, before any work.
     let out = match &args.out {
-        Some(dir) => Some(OutputDir::prepare("--out", dir, RUN_FILES, args.force)?),
+        Some(dir) => Some(OutputDir::prepare("--out", dir, &TRAIN_RUN, args.force)?),
         None => None,
     };
     let quiet = args.quiet || args.json;
