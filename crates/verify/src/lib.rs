@@ -27,6 +27,7 @@
 pub mod bounds;
 pub mod encode;
 pub mod limits;
+pub mod region_lp;
 
 use bounds::{interval_bounds, interval_report, tighten_lp, Bounds, StageReport};
 use encode::{encode, Encoding};
@@ -37,6 +38,7 @@ use mipnet_solver::{
     Control, InterruptFlag, Progress, SolveOptions, SolveRequest, SolveResult, Solver, SolverError, Status,
 };
 use mipnet_vnnlib::{Disjunct, Linear, Property};
+use region_lp::Occupancy;
 use serde::Serialize;
 use std::time::Instant;
 use thiserror::Error;
@@ -614,7 +616,8 @@ pub struct DisjunctCheck {
 }
 
 /// A disjunct left out because no input satisfies it: its box is empty, or
-/// its input constraints contradict each other (the MILP is infeasible).
+/// its input constraints contradict each other (the MILP is infeasible, and
+/// so is an LP over its box and input constraints alone).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DroppedDisjunct {
     /// Position in the property's disjunctive normal form (0-based).
@@ -671,6 +674,46 @@ fn empty_box(d: &Disjunct) -> Option<String> {
             d.upper[i] + 0.0
         )
     })
+}
+
+/// A disjunct whose MILP HiGHS calls infeasible, dropped only when the LP
+/// over its box and input-only constraints alone ([`region_lp`]) is
+/// infeasible too. The slack `t` is free below, so the output constraints
+/// can always be met: if the region holds an input, the MILP's
+/// infeasibility came from the network's encoding or its bounds, a bug that
+/// must not remove a disjunct (the others' `unsat` would then speak for it):
+/// a [`VerifyError::Check`]. `Ok(None)`: the LP gave no answer (an
+/// interrupt), so the disjunct stays, undecided.
+fn confirm_empty(
+    index: usize,
+    total: usize,
+    region: &Region,
+    opts: &VerifyOptions,
+) -> Result<Option<DroppedDisjunct>, VerifyError> {
+    match region_lp::occupancy(region, opts)? {
+        Occupancy::Empty => Ok(Some(DroppedDisjunct {
+            index,
+            reason: "its input constraints leave no input in its box (the MILP and an LP over the box and \
+                     input constraints alone are infeasible)"
+                .into(),
+        })),
+        Occupancy::Occupied => Err(VerifyError::Check(format!(
+            "{}: HiGHS calls the property's MILP infeasible, but an LP over the disjunct's input box and \
+             input constraints alone holds an input, so the infeasibility comes from the network's encoding \
+             or its bounds; the disjunct is not dropped and no answer is given",
+            disjunct_name(index, total)
+        ))),
+        Occupancy::Undecided(_) => Ok(None),
+    }
+}
+
+/// Prefixes region and magnitude errors with the disjunct they are about.
+fn in_disjunct(index: usize, total: usize) -> impl Fn(VerifyError) -> VerifyError {
+    move |e| match e {
+        VerifyError::Region(m) => VerifyError::Region(format!("{}: {m}", disjunct_name(index, total))),
+        VerifyError::Magnitude(m) => VerifyError::Magnitude(format!("{}: {m}", disjunct_name(index, total))),
+        other => other,
+    }
 }
 
 /// The error for a property that no input satisfies: every disjunct dropped.
@@ -759,8 +802,24 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
         .enumerate()
         .filter(|(_, d)| d.empty_input().is_none())
         .collect();
-    // Every disjunct left is checked for a finite box within range before any is solved.
-    for &(index, d) in &to_solve {
+    let regions: Vec<(usize, &Disjunct, Region)> = to_solve
+        .iter()
+        .map(|&(index, d)| {
+            let region = Region {
+                lower: d.lower.clone(),
+                upper: d.upper.clone(),
+                constraints: d.constraints.clone(),
+            };
+            (index, d, region)
+        })
+        .collect();
+    // Every disjunct left is checked before any is solved (a later one out
+    // of range must not go unnoticed after an earlier one's witness ends
+    // the search): a finite box, every number of its box and constraints
+    // within range, and its interval bounds (the big-M constants) too.
+    limits::check_network(net)?;
+    for (index, d, region) in &regions {
+        let index = *index;
         if let Some(i) = d.unbounded_input() {
             return Err(VerifyError::Region(format!(
                 "{}: input X_{i} has no finite lower and upper bound; mipnet needs a bounded input box",
@@ -777,28 +836,21 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
                 d.upper[i],
             )?;
         }
+        region.check(net).map_err(in_disjunct(index, total))?;
+        limits::check_bounds(net, &interval_bounds(net, region)).map_err(in_disjunct(index, total))?;
     }
     let clock = Instant::now();
     let tol = opts.tolerance;
     let mut disjuncts = Vec::new();
     let mut witness = None;
     let mut infeasible = 0;
-    for &(index, d) in &to_solve {
+    for (index, d, region) in &regions {
+        let (index, region) = (*index, region);
         // The time limit is per disjunct.
         let own = Instant::now();
         let start = clock.elapsed().as_secs_f64();
-        let region = Region {
-            lower: d.lower.clone(),
-            upper: d.upper.clone(),
-            constraints: d.constraints.clone(),
-        };
-        let in_disjunct = |e: VerifyError| match e {
-            VerifyError::Region(m) => VerifyError::Region(format!("{}: {m}", disjunct_name(index, total))),
-            VerifyError::Magnitude(m) => VerifyError::Magnitude(format!("{}: {m}", disjunct_name(index, total))),
-            other => other,
-        };
-        let (bounds, stages) = prepare(net, &region, opts).map_err(in_disjunct)?;
-        let mut enc = encode(net, &region, &bounds, net.ops.len());
+        let (bounds, stages) = prepare(net, region, opts).map_err(in_disjunct(index, total))?;
+        let mut enc = encode(net, region, &bounds, net.ops.len());
         let out = enc.outputs().to_vec();
         let t = enc.model.add_col(f64::NEG_INFINITY, 1.0, 0.0, VarType::Continuous);
         for c in &d.constraints {
@@ -834,16 +886,16 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
                 found = replay(&res);
             }
         }
-        if found.is_none() && res.status == Status::Infeasible {
-            // The slack t is free below, so the output constraints can
-            // always be met: only the box and the input constraints
-            // together can leave no input.
-            infeasible += 1;
-            dropped.push(DroppedDisjunct {
-                index,
-                reason: "its input constraints leave no input in its box (the MILP is infeasible)".into(),
-            });
-            continue;
+        let mut status = res.status.as_str().to_string();
+        if found.is_none() && matches!(res.status, Status::Infeasible | Status::InfeasibleOrUnbounded) {
+            match confirm_empty(index, total, region, opts)? {
+                Some(drop) => {
+                    infeasible += 1;
+                    dropped.push(drop);
+                    continue;
+                }
+                None => status = format!("{status} (not confirmed by the LP over its input region)"),
+            }
         }
         let mut answer = Answer::Unknown;
         if let Some(w) = found {
@@ -857,7 +909,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             answer,
             slack_bound: res.dual_bound,
             best_slack: res.objective,
-            status: res.status.as_str().to_string(),
+            status,
             bounds: stages,
             binaries: enc.binaries,
             seconds: clock.elapsed().as_secs_f64() - start,
@@ -896,6 +948,33 @@ mod tests {
             binaries: 0,
             seconds: 0.0,
         }
+    }
+
+    #[test]
+    fn an_infeasible_milp_drops_a_disjunct_only_when_its_region_is_empty() {
+        let opts = VerifyOptions::default();
+        let unit = Region::boxed(vec![0.0, 0.0], vec![1.0, 1.0]);
+        // The region holds inputs: an infeasible MILP over it is a bug.
+        let err = confirm_empty(1, 3, &unit, &opts).unwrap_err();
+        assert!(matches!(err, VerifyError::Check(_)), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "check failed: disjunct 2 of 3: HiGHS calls the property's MILP infeasible, but an LP over the \
+             disjunct's input box and input constraints alone holds an input, so the infeasibility comes from \
+             the network's encoding or its bounds; the disjunct is not dropped and no answer is given"
+        );
+        // x0 + x1 ≥ 3 in the unit box: no input, dropped.
+        let mut empty = unit.clone();
+        empty.constraints.push(Linear {
+            inputs: vec![(0, -1.0), (1, -1.0)],
+            outputs: vec![],
+            rhs: -3.0,
+        });
+        let drop = confirm_empty(1, 3, &empty, &opts).unwrap().unwrap();
+        assert_eq!(drop.index, 1);
+        assert!(drop
+            .reason
+            .starts_with("its input constraints leave no input in its box"));
     }
 
     #[test]

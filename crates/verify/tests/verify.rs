@@ -375,7 +375,13 @@ fn an_empty_input_region_is_an_error_never_unsat() {
         "{box1}(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (>= (+ X_0 X_1) 3))\n(assert (<= Y_0 Y_1))"
     ));
     let err = check_property(&net, &p, &options()).unwrap_err().to_string();
-    assert!(err.contains("its input constraints leave no input in its box"), "{err}");
+    assert!(
+        err.contains(
+            "its input constraints leave no input in its box (the MILP and an LP over the box and input \
+             constraints alone are infeasible)"
+        ),
+        "{err}"
+    );
     // Asserts false whatever the input: no disjunct at all.
     let p = property("(assert (<= 2 1))");
     let err = check_property(&net, &p, &options()).unwrap_err().to_string();
@@ -533,4 +539,37 @@ fn radius_within_a_domain_bisects_at_most_the_domains_width() {
     let rep = radius(&net, &x, 1e300, 1e-3, Some((0.0, 1.0)), &options()).unwrap();
     assert!(rep.steps.len() <= 11, "{:?}", rep.steps);
     assert!(rep.steps.iter().all(|&(e, _)| e <= 1.0));
+}
+
+/// Every disjunct is checked for numbers out of range before any is solved:
+/// a first disjunct with a witness ends the search, and used to leave a
+/// second one with a 1e300 coefficient, or interval bounds beyond the
+/// limit, unchecked (answered `sat`).
+#[test]
+fn every_disjunct_is_checked_for_range_before_any_is_solved() {
+    let net = random_net(0, &[2, 3, 2]);
+    let opts = options();
+    let limit = "mipnet's MILPs accept magnitudes up to 1e7";
+    let box01 = "(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (>= X_1 0))\n(assert (<= X_1 1))\n";
+    // Y_0 ≥ −1000 holds everywhere in the unit box: the first disjunct is sat at once.
+    let p = property(&format!(
+        "{box1}(assert (or (<= X_0 0.5) (<= (+ X_0 (* 1e300 X_1)) 1)))\n(assert (>= Y_0 -1000))",
+        box1 = box01
+    ));
+    let e = check_property(&net, &p, &opts).unwrap_err();
+    assert!(matches!(e, VerifyError::Magnitude(_)), "{e}");
+    assert_eq!(
+        e.to_string(),
+        format!("disjunct 2 of 2: constraint 1: the coefficient of X_1 is 1e300; {limit}")
+    );
+    // The second disjunct's box is within range, its interval bounds are not.
+    let p = property(
+        "(assert (or (and (>= X_0 0) (<= X_0 1) (>= X_1 0) (<= X_1 1))\n\
+         (and (>= X_0 -1e7) (<= X_0 1e7) (>= X_1 -1e7) (<= X_1 1e7))))\n(assert (>= Y_0 -1000))",
+    );
+    let e = check_property(&net, &p, &opts).unwrap_err();
+    assert!(matches!(e, VerifyError::Magnitude(_)), "{e}");
+    let m = e.to_string();
+    assert!(m.starts_with("disjunct 2 of 2: over this input region, output "), "{m}");
+    assert!(m.ends_with(&format!("{limit}: shrink the input box")), "{m}");
 }
