@@ -36,13 +36,17 @@ pub mod bench;
 pub mod budget;
 mod cuts;
 pub mod lns;
+pub mod lower_bound;
 mod settings;
 mod status;
 
 pub use budget::Budget;
 pub use cuts::CutReport;
 pub use lns::LnsReport;
-pub use settings::{SolverSettings, Stages, TrainSettingError, TrainSettings};
+pub use lower_bound::LowerBoundReport;
+pub use settings::{
+    DataSource, MissingRows, OutputSettings, RunConfig, SolverSettings, Stages, TrainSettingError, TrainSettings,
+};
 pub use status::{RunStage, RunStatus};
 
 use mipnet_data::{Dataset, Standardizer};
@@ -186,10 +190,21 @@ pub struct TrainReport {
     pub neurons_kept: Vec<usize>,
     /// Objective of the returned network.
     pub objective: f64,
-    /// The solver's proven lower bound on the optimum (None without the MIP).
+    /// The best proven lower bound on the optimum: the highest of the bound
+    /// methods' (`lower_bounds`) and the full MIP's own (`mip_dual_bound`).
+    /// None when neither ran.
     pub dual_bound: Option<f64>,
+    /// Which proved `dual_bound`: a method of `lower_bounds`, or `highs-mip`.
+    pub bound_method: Option<String>,
     /// (objective − dual_bound) / objective.
     pub mip_gap: Option<f64>,
+    /// The full MIP's own dual bound (HiGHS), None without the MIP.
+    pub mip_dual_bound: Option<f64>,
+    /// Each bound method's certified bound, seconds, and what it took (or
+    /// why it gave none); empty when `stages.lower_bounds` is off.
+    pub lower_bounds: Vec<LowerBoundReport>,
+    /// The proof in words.
+    pub bound_summary: String,
     /// The full MIP's status, or `not_run`.
     pub status: String,
     /// The stage whose network was returned.
@@ -1072,6 +1087,23 @@ pub fn train(
         bounds.push(bound_stage(&p, "cutoff", t.seconds, obs)?);
     }
 
+    // 5e. Proven lower bounds from relaxations that keep the weights shared.
+    let lower_bounds = if s.stages.lower_bounds {
+        p.show(obs, RunStage::Bounds);
+        let seconds = (budget.remaining() * lower_bound::LOWER_BOUND_SHARE).max(budget::MIN_SOLVE_SECONDS);
+        let opts = s.solver.options(seconds);
+        let reports = lower_bound::prove(p.f.data(), &s.formulation, &opts, s.stages.lower_bound_pairs);
+        for r in &reports {
+            obs.stage(&match r.bound {
+                Some(b) => format!("lower bound ({}): {b:.6} in {:.1} s ({})", r.method, r.seconds, r.note),
+                None => format!("lower bound ({}): none ({})", r.method, r.note),
+            });
+        }
+        reports
+    } else {
+        Vec::new()
+    };
+
     // 6. Root cut loop, then the full MIP from the best network so far.
     let mut cut_report = None;
     if s.stages.mip && s.stages.lipschitz_cuts {
@@ -1204,6 +1236,13 @@ pub fn train(
     let mut network = best.network;
     network.settings = serde_json::to_value(s).expect("settings serialize");
     let objective = best.certificate.objective_forward;
+    let mip_dual_bound = dual_bound;
+    let best_bound = lower_bound::best(&lower_bounds, mip_dual_bound);
+    let bound_summary = lower_bound::in_words(objective, best_bound.as_ref().map(|(b, m)| (*b, m.as_str())));
+    let (dual_bound, bound_method) = match best_bound {
+        Some((b, m)) => (Some(b), Some(m)),
+        None => (None, None),
+    };
     let mip_gap = dual_bound.map(|b| {
         if objective > 0.0 {
             ((objective - b) / objective).max(0.0)
@@ -1225,7 +1264,11 @@ pub fn train(
         neurons_kept: network.neurons_kept(),
         objective,
         dual_bound,
+        bound_method,
         mip_gap,
+        mip_dual_bound,
+        lower_bounds,
+        bound_summary,
         status,
         found_by: best.stage.to_string(),
         solve_seconds,
