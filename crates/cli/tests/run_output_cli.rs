@@ -519,3 +519,75 @@ fn a_directory_that_only_looks_like_a_run_is_never_replaced_even_with_force() {
     );
     assert_eq!(names_in(&out), ["bench.json", "bench.md"]);
 }
+
+#[test]
+fn a_data_flag_replaces_every_data_source_key_of_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let points = |n: usize, label: &str| {
+        let mut csv = format!("id,a,b,{label}\n");
+        for i in 0..n {
+            let (x, y) = (i as f64 / 10.0, (i % 7) as f64);
+            csv += &format!("{i},{x},{y},{}\n", if x + 0.1 * y > 2.3 { "high" } else { "low" });
+        }
+        csv
+    };
+    let file = dir.path().join("points.csv");
+    std::fs::write(&file, points(40, "kind")).unwrap();
+    let test_file = dir.path().join("points-test.csv");
+    std::fs::write(&test_file, points(10, "kind")).unwrap();
+    // Other columns: no `id` to drop, the label named `class`.
+    let other = dir.path().join("other.csv");
+    let other_text: String = points(48, "class")
+        .lines()
+        .map(|l| l.split_once(',').unwrap().1.to_string() + "\n")
+        .collect();
+    std::fs::write(&other, other_text).unwrap();
+    let config = dir.path().join("run.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[data]\nfile = {:?}\nlabel = \"kind\"\ndrop = [\"id\"]\nmissing = \"drop\"\ntest_file = {:?}\n\
+             [formulation]\nhidden = [2]\n[gradient]\nepochs = 300\n\
+             [solver]\ntime_limit = 1\nthreads = 1\n[stages]\nfinetune_epochs = 100\n",
+            file.to_str().unwrap(),
+            test_file.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["train", "--config", config.to_str().unwrap(), "--json", "-q"];
+        args.extend_from_slice(extra);
+        mipnet(&args)
+    };
+    // The file's own data: its test file is the test set.
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["n_test"], 10);
+    // A bundled dataset: the file's drop, missing and test file do not apply
+    // (they were refused naming flags never given).
+    let o = run(&["--dataset", "iris"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (report["dataset"].as_str(), report["n_test"].as_u64()),
+        (Some("iris"), Some(38))
+    );
+    // Another CSV: split from itself, not tested on the file's test file.
+    let o = run(&["--data", other.to_str().unwrap(), "--label", "class"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["n_test"], 12, "25 % of other.csv's 48 rows");
+    // Nor does the file's label serve another file.
+    let o = run(&["--data", other.to_str().unwrap()]);
+    assert_bad_input(&o, &["--data", "other.csv", "needs --label COLUMN"]);
+}
+
+#[test]
+fn data_without_label_is_refused_naming_both() {
+    let o = mipnet(&["train", "--data", "x.csv", "-q"]);
+    assert_bad_input(
+        &o,
+        &["--data x.csv needs --label COLUMN (the column holding the classes)"],
+    );
+}

@@ -41,8 +41,8 @@ pub struct DataArgs {
     pub image_pool: usize,
     /// A CSV file with a header row: one label column, every other column
     /// a feature (numeric, or text: one-hot encoded, one 0/1 input per
-    /// category, named like `island=Biscoe`).
-    #[arg(long, value_name = "FILE.csv", requires = "label")]
+    /// category, named like `island=Biscoe`). Needs --label.
+    #[arg(long, value_name = "FILE.csv")]
     pub data: Option<PathBuf>,
     /// Leave this column of --data out (an ID, free text, a leak of the
     /// label); repeatable. `--drop ''` leaves out unnamed columns.
@@ -106,8 +106,14 @@ impl DataArgs {
                 (b.name().to_string(), b.load())
             }
             (None, Some(path)) => {
+                let Some(label) = self.label.clone() else {
+                    return Err(input(anyhow::anyhow!(
+                        "--data {} needs --label COLUMN (the column holding the classes)",
+                        path.display()
+                    )));
+                };
                 let opts = CsvOptions {
-                    label: self.label.clone().expect("clap requires --label"),
+                    label,
                     drop: self.drop.clone(),
                     missing: self.missing.into(),
                 };

@@ -157,8 +157,9 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    /// Reads the config file (if any) and applies its data and output
-    /// directory where no flag gives them (`given` tells which flags were
+    /// Reads the config file (if any) and applies its data (all of its
+    /// [data] source keys only when neither --dataset nor --data is given)
+    /// and output directory where no flag gives them (`given` tells which flags were
     /// given on the command line); returns the settings with the flags
     /// applied over the file's.
     pub fn apply_config(&mut self, given: &dyn Fn(&str) -> bool) -> Result<TrainSettings> {
@@ -179,22 +180,27 @@ impl TrainArgs {
         }
         let d = &mut self.data;
         // The data source as a whole: a --dataset or --data flag replaces
-        // the file's dataset or file.
+        // the file's dataset or file and every key tied to it (its label,
+        // dropped columns, missing-value policy, test file, MNIST pooling),
+        // which would otherwise apply to data they were not written for.
         if !given("dataset") && !given("data") {
             d.dataset = c.dataset.clone();
             d.data = c.file.clone();
-        }
-        if !given("label") && c.label.is_some() {
-            d.label = c.label.clone();
-        }
-        if let Some(v) = c.drop.as_ref().filter(|_| !given("drop")) {
-            d.drop = v.clone();
-        }
-        if let Some(v) = c.missing.filter(|_| !given("missing")) {
-            d.missing = if v.drops() { MissingArg::Drop } else { MissingArg::Error };
-        }
-        if !given("test_data") && c.test_file.is_some() {
-            d.test_data = c.test_file.clone();
+            if !given("label") && c.label.is_some() {
+                d.label = c.label.clone();
+            }
+            if let Some(v) = c.drop.as_ref().filter(|_| !given("drop")) {
+                d.drop = v.clone();
+            }
+            if let Some(v) = c.missing.filter(|_| !given("missing")) {
+                d.missing = if v.drops() { MissingArg::Drop } else { MissingArg::Error };
+            }
+            if !given("test_data") && c.test_file.is_some() {
+                d.test_data = c.test_file.clone();
+            }
+            if let Some(v) = c.image_pool.filter(|_| !given("image_pool")) {
+                d.image_pool = v;
+            }
         }
         if let Some(v) = c.test_fraction.filter(|_| !given("test_fraction")) {
             d.test_fraction = v;
@@ -205,10 +211,8 @@ impl TrainArgs {
         if !given("train_per_class") && c.train_per_class.is_some() {
             d.train_per_class = c.train_per_class;
         }
-        if let Some(v) = c.image_pool.filter(|_| !given("image_pool")) {
-            d.image_pool = v;
-        }
-        if let (Some(file), None) = (&d.data, &d.label) {
+        // A --data flag without --label is refused when the data is loaded.
+        if let (Some(file), None, false) = (&d.data, &d.label, given("data")) {
             return Err(input(anyhow::anyhow!(
                 "{}: the data file {} needs a label column: set label in [data] or give --label",
                 path.display(),
