@@ -286,6 +286,28 @@ fn solve_until(
     Ok(HighsSolver.solve(req, &mut observer)?)
 }
 
+/// Refuses a domain that is not an interval of numbers, and a point with an
+/// input outside it: the ball around such a point, clipped to the domain,
+/// is not a neighbourhood of the point, so a verdict (or a radius) about it
+/// would not be about the point's prediction.
+fn check_in_domain(net: &ReluNet, x: &[f64], domain: Option<(f64, f64)>) -> Result<(), VerifyError> {
+    let Some((lo, hi)) = domain else {
+        return Ok(());
+    };
+    if !(lo <= hi) {
+        return Err(VerifyError::Region(format!(
+            "the domain [{lo}, {hi}] is not an interval (its lower end must be at most its upper end)"
+        )));
+    }
+    match x.iter().position(|v| !(lo..=hi).contains(v)) {
+        Some(i) => Err(VerifyError::Region(format!(
+            "input {i} ({}) is {}, outside the domain [{lo}, {hi}]",
+            net.input_names[i], x[i]
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn time_left(clock: &Instant, opts: &VerifyOptions) -> f64 {
     opts.solve.time_limit.unwrap_or(f64::INFINITY) - clock.elapsed().as_secs_f64()
 }
@@ -297,6 +319,7 @@ fn distance(a: &[f64], b: &[f64]) -> f64 {
 /// Does the prediction of `x` stay the same for every input within `eps`
 /// (ℓ∞, clipped to `domain`)? Ties count as a change only when the other
 /// class would win them (the lowest index wins ties, as in `predict`).
+/// A point outside `domain` is refused ([`VerifyError::Region`]).
 pub fn robustness(
     net: &ReluNet,
     x: &[f64],
@@ -321,6 +344,7 @@ pub fn robustness(
         )));
     }
     limits::check_point(net, x)?;
+    check_in_domain(net, x, domain)?;
     let clock = Instant::now();
     let predicted = argmax(&net.forward(x));
     let region = Region::ball(x, eps, domain);
@@ -441,7 +465,9 @@ pub struct RadiusReport {
 /// `resolution`; each step is a full [`robustness`] query. With a domain
 /// `[lo, hi]`, every ε ≥ `hi − lo` clips to the same box (the whole
 /// domain), so the bisection runs over `[0, min(eps_max, hi − lo)]`, and a
-/// proof at that end certifies `eps_max` itself.
+/// proof at that end certifies `eps_max` itself. A point outside `domain`
+/// is refused ([`VerifyError::Region`]): that argument needs the point in
+/// the box.
 pub fn radius(
     net: &ReluNet,
     x: &[f64],
@@ -455,6 +481,15 @@ pub fn radius(
             "the radius resolution must be > 0, got {resolution}"
         )));
     }
+    if x.len() != net.inputs {
+        return Err(VerifyError::Shape(format!(
+            "the input has {} values, the network {} inputs",
+            x.len(),
+            net.inputs
+        )));
+    }
+    // Before the bisection's range is derived from the domain.
+    check_in_domain(net, x, domain)?;
     let clock = Instant::now();
     let mut report = RadiusReport {
         certified: 0.0,

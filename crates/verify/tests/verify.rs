@@ -327,9 +327,9 @@ fn bad_regions_are_refused_with_the_cause() {
         err.to_string(),
         "input 1 (x1) is unbounded; the MILP needs a finite box"
     );
-    // A ball clipped to a domain the point lies outside of is empty.
+    // A point outside the domain (its clipped ball would be empty).
     let err = robustness(&net, &[2.0, 0.5], 0.1, Some((0.0, 1.0)), &options()).unwrap_err();
-    assert_eq!(err.to_string(), "input 0 (x0): lower bound 1.9 is above upper bound 1");
+    assert_eq!(err.to_string(), "input 0 (x0) is 2, outside the domain [0, 1]");
     let prop = Property::parse("(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (<= Y_0 1))").unwrap();
     let err = check_property(&net, &prop, &options()).unwrap_err();
     assert_eq!(
@@ -572,4 +572,47 @@ fn every_disjunct_is_checked_for_range_before_any_is_solved() {
     let m = e.to_string();
     assert!(m.starts_with("disjunct 2 of 2: over this input region, output "), "{m}");
     assert!(m.ends_with(&format!("{limit}: shrink the input box")), "{m}");
+}
+
+/// A point outside the domain is refused by both robustness and radius,
+/// even where the ball clipped to the domain is not empty: a verdict about
+/// that box is not one about the point (radius used to certify `eps_max`
+/// for x0 = 2 in [0, 1], from the one-point box x0 = 1).
+#[test]
+fn a_point_outside_the_domain_is_refused() {
+    // Class 0 wins everywhere: any box is robust.
+    let constant = ReluNet {
+        inputs: 2,
+        ops: vec![Op::Affine(Affine::dense(
+            &[vec![0.0, 0.0], vec![0.0, 0.0]],
+            &[1.0, 0.0],
+        ))],
+        input_names: generated_names("x", 2),
+        output_names: generated_names("y", 2),
+    };
+    let opts = options();
+    let unit = Some((0.0, 1.0));
+    for (x, eps, bad) in [
+        ([1.05, 0.5], 0.1, "input 0 (x0) is 1.05"),
+        ([0.5, -0.01], 0.5, "input 1 (x1) is -0.01"),
+    ] {
+        let e = robustness(&constant, &x, eps, unit, &opts).unwrap_err();
+        assert!(matches!(e, VerifyError::Region(_)), "{e}");
+        assert_eq!(e.to_string(), format!("{bad}, outside the domain [0, 1]"));
+    }
+    let e = radius(&constant, &[2.0, 0.5], 10.0, 1e-3, unit, &opts).unwrap_err();
+    assert!(matches!(e, VerifyError::Region(_)), "{e}");
+    assert_eq!(e.to_string(), "input 0 (x0) is 2, outside the domain [0, 1]");
+    let e = radius(&constant, &[0.5, 0.5], 10.0, 1e-3, Some((1.0, 0.0)), &opts).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the domain [1, 0] is not an interval (its lower end must be at most its upper end)"
+    );
+    // On the domain's edge: accepted.
+    assert_eq!(
+        radius(&constant, &[1.0, 0.0], 10.0, 1e-3, unit, &opts)
+            .unwrap()
+            .certified,
+        10.0
+    );
 }
