@@ -294,7 +294,7 @@ fn check_in_domain(net: &ReluNet, x: &[f64], domain: Option<(f64, f64)>) -> Resu
     let Some((lo, hi)) = domain else {
         return Ok(());
     };
-    if !(lo <= hi) {
+    if lo.is_nan() || hi.is_nan() || lo > hi {
         return Err(VerifyError::Region(format!(
             "the domain [{lo}, {hi}] is not an interval (its lower end must be at most its upper end)"
         )));
