@@ -102,7 +102,11 @@ for t in "${targets[@]}"; do
     seed "$t"
     echo "== $t: building" >&2
     # shellcheck disable=SC2046
-    RUSTC_BOOTSTRAP=1 cargo fuzz build -s none $(build_args "$t") "$t"
+    if ! RUSTC_BOOTSTRAP=1 cargo fuzz build -s none $(build_args "$t") "$t"; then
+        found=1
+        summary+=("$t: BUILD FAILED")
+        continue
+    fi
     bin="$(bin_dir "$t")/$t"
     mkdir -p "artifacts/$t"
     dict=()
