@@ -23,10 +23,13 @@
 //! * The others are **effective**: removing one of them may change an output.
 //!   The outputs themselves are always effective.
 //!
-//! Removing the neurons without effect drops only terms `0·x`, which adds
-//! exact zeros. Folding a constant adds its terms in another order than the
-//! forward pass does, so the simplified network agrees with the original to
-//! rounding (a few units in the last place of each sum), not bit for bit.
+//! A constant's value is computed in the forward pass's order of addition,
+//! so it is the neuron's output bit for bit (and "exactly 0" holds despite
+//! rounding). Removing the neurons without effect drops only terms `0·x`,
+//! which adds exact zeros. Folding a constant into the next layer's bias
+//! adds its terms in another order than the forward pass does, so the
+//! simplified network agrees with the original to rounding (a few units in
+//! the last place of each sum), not bit for bit.
 //!
 //! Convolution layers share each filter between positions, so they are
 //! analysed by whole filters: a filter is constant when every one of its
@@ -261,9 +264,9 @@ impl Known {
 /// it reads folded in, and its output when that is the same for every
 /// input. That is the case when it reads no varying value with a nonzero
 /// weight, or when it is a ReLU that can never rise above 0: folded bias at
-/// most 0, every nonzero weight on a nonnegative varying value at most 0,
-/// and no nonzero weight on a varying value of either sign (its output is
-/// then exactly 0).
+/// most 0 (also when added in the forward pass's order), every nonzero
+/// weight on a nonnegative varying value at most 0, and no nonzero weight
+/// on a varying value of either sign (its output is then exactly 0).
 fn analyse_neuron(row: &[f64], bias: f64, relu: bool, inputs: &[Known]) -> (f64, Option<f64>) {
     let mut folded = bias;
     let (mut varies, mut may_rise) = (false, false);
@@ -283,9 +286,19 @@ fn analyse_neuron(row: &[f64], bias: f64, relu: bool, inputs: &[Known]) -> (f64,
             }
         }
     }
+    // The constants and the bias added as the forward pass adds them, each
+    // varying value taken as 0: a constant neuron's value bit for bit, and,
+    // rounding being monotone, a bound the forward pass's sum never exceeds
+    // when the varying terms are at most 0.
+    let at_zero = row
+        .iter()
+        .zip(inputs)
+        .map(|(&w, known)| w * known.constant().unwrap_or(0.0))
+        .sum::<f64>()
+        + bias;
     let constant = if !varies {
-        Some(if relu { folded.max(0.0) } else { folded })
-    } else if relu && !may_rise && folded <= 0.0 {
+        Some(if relu { at_zero.max(0.0) } else { at_zero })
+    } else if relu && !may_rise && folded <= 0.0 && at_zero <= 0.0 {
         Some(0.0)
     } else {
         None

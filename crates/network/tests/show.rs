@@ -360,6 +360,26 @@ fn a_relu_that_can_never_rise_above_zero_is_always_zero() {
 }
 
 #[test]
+fn always_zero_is_decided_in_the_forward_pass_order_of_addition() {
+    // h2_1 = max(0, −h1_1 + 0.6 + 1.1 − 1.7): folded as −1.7 + 0.6 + 1.1 the
+    // constants give 0, but the forward pass adds 0.6 + 1.1 first and then
+    // −1.7, which gives 2.2e−16: h2_1 is not always 0.
+    let l1 = dense(vec![vec![1.0], vec![0.0], vec![0.0]], vec![0.0, 0.6, 1.1], true);
+    let l2 = dense(vec![vec![-1.0, 1.0, 1.0]], vec![-1.7], true);
+    let l3 = dense(vec![vec![1.0], vec![-1.0]], vec![0.0, 0.0], false);
+    let net = network(
+        &["x"],
+        &["a", "b"],
+        standardizer(vec![0.0], vec![1.0]),
+        vec![l1, l2, l3],
+    );
+    assert_eq!(net.activations(&[-1.0])[1], vec![2.220446049250313e-16]);
+    let eff = net.effective();
+    assert_eq!(eff.layers[1].roles, vec![Role::Effective]);
+    assert_simplification_exact(&net, &mut Rng(8), 100);
+}
+
+#[test]
 fn a_coefficient_is_printed_without_a_factor_when_it_prints_as_one() {
     // 1.00001 and −0.99999 both round to 1 at 4 decimals; 1.0001 does not.
     let l1 = dense(vec![vec![1.00001, -0.99999, 1.0001]], vec![0.0], true);
