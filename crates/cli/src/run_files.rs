@@ -37,8 +37,6 @@ pub fn is_mipnet_json(path: &Path, keys: &[&str]) -> std::result::Result<(), Str
         None => Ok(()),
     }
 }
-/// The label column of `test.csv` (see `Dataset::to_csv`).
-const TEST_LABEL: &str = "label";
 
 /// Writes the run's files into `dir` and checks each by reading it back.
 pub fn write_and_check(dir: &Path, outcome: &TrainOutcome, train: &Dataset, test: Option<&Dataset>) -> Result<()> {
@@ -97,7 +95,7 @@ fn check_report(path: &Path, report: &mipnet_train::TrainReport) -> Result<()> {
 /// `test.csv` must read back (as `predict` and `verify` read it) to the
 /// same samples and classes.
 fn check_test_split(path: &Path, test: &Dataset) -> Result<()> {
-    let (read, labelled) = Dataset::from_csv_like(path, Some(TEST_LABEL), test)
+    let (read, labelled) = Dataset::from_csv_like(path, Some(&test.csv_label_column()), test)
         .map_err(|e| anyhow!("the test split as written cannot be read back: {e}"))?;
     let same = labelled
         && read.len() == test.len()

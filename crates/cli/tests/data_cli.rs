@@ -269,3 +269,38 @@ fn table_flags_need_a_table() {
     let o = mipnet(&["train", "--data", PENGUINS, "--label", "species", "--missing", "skip"]);
     assert_usage_error(&o, &["'skip'", "error", "drop"]);
 }
+
+#[test]
+fn a_feature_named_label_gets_a_test_csv_that_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("label,b,y\n");
+    for i in 0..40 {
+        let (x, z) = (i as f64 / 10.0, (i % 7) as f64);
+        csv += &format!("{x},{z},{}\n", if x + 0.1 * z > 2.3 { "high" } else { "low" });
+    }
+    let data = write(dir.path(), "labelled.csv", csv.as_bytes());
+    let out = dir.path().join("run");
+    let o = train(&data, "y", &[], &out);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("test.csv (label column 'label_2')"), "{stdout}");
+    assert!(
+        stderr(&o).contains("so test.csv's label column is 'label_2': give --label label_2 to predict and verify"),
+        "{}",
+        stderr(&o)
+    );
+    let test_csv = out.join("test.csv");
+    let header = std::fs::read_to_string(&test_csv).unwrap();
+    assert_eq!(header.lines().next(), Some("label,b,label_2"));
+    let o = mipnet(&[
+        "predict",
+        "--model",
+        out.join("network.json").to_str().unwrap(),
+        "--data",
+        test_csv.to_str().unwrap(),
+        "--label",
+        "label_2",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("accuracy"), "{}", stderr(&o));
+}

@@ -153,6 +153,10 @@ pub enum DataError {
     Invalid(String),
 }
 
+/// The label column's name in [`Dataset::to_csv`] unless a feature has it
+/// (the name `predict` and `verify` look for without `--label`).
+pub const CSV_LABEL: &str = "label";
+
 /// A labelled dataset: `n` samples of `d` named features, each with one of
 /// `K` named classes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -216,17 +220,29 @@ impl Dataset {
     pub fn num_classes(&self) -> usize {
         self.class_names.len()
     }
-    /// The dataset as CSV text: a header of the feature names and `label`,
-    /// raw values (shortest round-trip form, so reading it back gives the
-    /// same f64s) and class names. `mipnet train --out` writes the test
-    /// split this way, ready for `predict` and `verify`.
+    /// The name of the label column in [`Dataset::to_csv`]: `label`, or,
+    /// when a feature has that name, `label_2`, `label_3`, … (the first no
+    /// feature has), so the file reads back without a duplicate column.
+    pub fn csv_label_column(&self) -> String {
+        std::iter::once(CSV_LABEL.to_string())
+            .chain((2..).map(|n| format!("{CSV_LABEL}_{n}")))
+            .find(|name| !self.feature_names.contains(name))
+            .expect("finitely many feature names")
+    }
+
+    /// The dataset as CSV text: a header of the feature names and the
+    /// label column ([`Dataset::csv_label_column`]), raw values (shortest
+    /// round-trip form, so reading it back gives the same f64s) and class
+    /// names. `mipnet train --out` writes the test split this way, ready
+    /// for `predict` and `verify`.
     pub fn to_csv(&self) -> String {
         let mut w = csv::Writer::from_writer(Vec::new());
+        let label = self.csv_label_column();
         let header = self
             .feature_names
             .iter()
             .map(String::as_str)
-            .chain(std::iter::once("label"));
+            .chain(std::iter::once(label.as_str()));
         w.write_record(header).expect("writing to memory");
         for i in 0..self.len() {
             let mut rec: Vec<String> = self.row(i).iter().map(|v| v.to_string()).collect();

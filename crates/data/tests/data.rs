@@ -489,3 +489,33 @@ fn standardization_that_overflows_is_refused_naming_the_column() {
     let e = Standardizer::try_fit_global(&ds).unwrap_err().to_string();
     assert!(e.contains("one scale over all columns"), "{e}");
 }
+
+#[test]
+fn to_csv_names_its_label_column_so_no_feature_has_the_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = CsvOptions {
+        label: "y".into(),
+        ..Default::default()
+    };
+    for (header, label_column) in [
+        ("a,b,y", "label"),
+        ("label,b,y", "label_2"),
+        ("label,label_2,y", "label_3"),
+    ] {
+        let path = write(&dir, "t.csv", &format!("{header}\n1,2,x\n3,4,z\n5,6,x\n"));
+        let (data, _) = Dataset::from_csv_with(&path, &opts).unwrap();
+        assert_eq!(data.csv_label_column(), label_column);
+        let text = data.to_csv();
+        let written_header = text.lines().next().unwrap();
+        assert_eq!(
+            written_header,
+            format!("{},{label_column}", &header[..header.len() - 2])
+        );
+        // It reads back, the feature named `label` a feature.
+        let back = write(&dir, "back.csv", &text);
+        let (read, labelled) = Dataset::from_csv_like(&back, Some(label_column), &data).unwrap();
+        assert!(labelled);
+        assert_eq!(read.labels(), data.labels());
+        assert_eq!(read.row(2), data.row(2));
+    }
+}

@@ -9,7 +9,7 @@ use crate::run_files::{self, NETWORK, REPORT, TEST_SPLIT, TRAIN_RUN};
 use anyhow::{Context, Result};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ValueEnum};
-use mipnet_data::Dataset;
+use mipnet_data::{Dataset, CSV_LABEL};
 use mipnet_formulate::Loss;
 use mipnet_network::{parse_architecture, ConvSpec};
 use mipnet_solver::{InterruptFlag, Observer};
@@ -466,12 +466,24 @@ pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::Ex
                 stdout,
                 "wrote        {0}/{NETWORK}, {0}/{REPORT}{1} (read it: mipnet show {0}/{NETWORK})",
                 dir.display(),
-                if test.is_some() {
-                    format!(", {}/{TEST_SPLIT}", dir.display())
-                } else {
-                    String::new()
+                match &test {
+                    Some(t) => format!(
+                        ", {}/{TEST_SPLIT} (label column '{}')",
+                        dir.display(),
+                        t.csv_label_column()
+                    ),
+                    None => String::new(),
                 }
             )?;
+        }
+    }
+    if let (Some(_), Some(t)) = (&args.out, &test) {
+        let column = t.csv_label_column();
+        if column != CSV_LABEL {
+            eprintln!(
+                "mipnet: note: a feature is named '{CSV_LABEL}', so {TEST_SPLIT}'s label column is '{column}': \
+                 give --label {column} to predict and verify"
+            );
         }
     }
     drop(stdout);
