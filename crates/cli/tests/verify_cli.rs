@@ -410,6 +410,21 @@ fn an_empty_input_region_is_refused_not_answered_unsat() {
             "nothing to verify",
         ],
     );
+    // Empty only because of strict comparisons (was: unsat, exit 0).
+    let strict = tiny_property(
+        dir.path(),
+        "strict.vnnlib",
+        "(assert (< X_0 0.5))\n(assert (> X_0 0.5))\n(assert (<= Y_0 Y_1))\n",
+    );
+    let o = mipnet(&["verify", "--model", &net, "--property", &strict]);
+    assert_bad_input(
+        &o,
+        &[
+            "the property's input region is empty",
+            "X_0 > 0.5 and X_0 < 0.5",
+            "nothing to verify",
+        ],
+    );
     let all = tiny_property(
         dir.path(),
         "all.vnnlib",

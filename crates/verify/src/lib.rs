@@ -703,9 +703,11 @@ fn disjunct_name(index: usize, total: usize) -> String {
 fn empty_box(d: &Disjunct) -> Option<String> {
     d.empty_input().map(|i| {
         format!(
-            "the input box is empty: X_{i} ≥ {} and X_{i} ≤ {}",
+            "the input box is empty: X_{i} {} {} and X_{i} {} {}",
+            if d.lower_strict[i] { ">" } else { "≥" },
             // + 0.0: a bound of −0 (from `(>= (- X_0) 0)`) reads as 0.
             d.lower[i] + 0.0,
+            if d.upper_strict[i] { "<" } else { "≤" },
             d.upper[i] + 0.0
         )
     })
@@ -1004,6 +1006,7 @@ mod tests {
             inputs: vec![(0, -1.0), (1, -1.0)],
             outputs: vec![],
             rhs: -3.0,
+            strict: false,
         });
         let drop = confirm_empty(1, 3, &empty, &opts).unwrap().unwrap();
         assert_eq!(drop.index, 1);

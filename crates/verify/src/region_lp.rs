@@ -87,7 +87,12 @@ mod tests {
     }
 
     fn row(inputs: Vec<(usize, f64)>, outputs: Vec<(usize, f64)>, rhs: f64) -> Linear {
-        Linear { inputs, outputs, rhs }
+        Linear {
+            inputs,
+            outputs,
+            rhs,
+            strict: false,
+        }
     }
 
     #[test]

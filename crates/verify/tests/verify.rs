@@ -361,6 +361,18 @@ fn an_empty_input_region_is_an_error_never_unsat() {
         "the property's input region is empty (disjunct 1 of 1: the input box is empty: X_0 ≥ 0.6 and X_0 ≤ 0.5); \
          no input satisfies it, so there is nothing to verify"
     );
+    // Empty only because of strict comparisons: an error all the same (it
+    // used to be solved over the one-point box X_0 = 0.5 and answered unsat).
+    let p = property(&format!(
+        "{box1}(assert (< X_0 0.5))\n(assert (> X_0 0.5))\n(assert (<= Y_0 Y_1))"
+    ));
+    let err = check_property(&net, &p, &options()).unwrap_err();
+    assert!(matches!(err, VerifyError::Region(_)));
+    assert_eq!(
+        err.to_string(),
+        "the property's input region is empty (disjunct 1 of 1: the input box is empty: X_0 > 0.5 and X_0 < 0.5); \
+         no input satisfies it, so there is nothing to verify"
+    );
     // Every disjunct empty.
     let p = property(&format!(
         "{box1}(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (or (>= X_0 2) (<= X_0 -1)))\n(assert (<= Y_0 Y_1))"

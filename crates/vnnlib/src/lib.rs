@@ -19,10 +19,18 @@
 //! - `;` comments; `(check-sat)`, `(get-model)` and `(set-logic ...)` are
 //!   accepted and ignored.
 //!
-//! **Strict comparisons are read as non-strict**: `(< a b)` means `a <= b`.
-//! The MILP verifiers this crate feeds cannot represent an open set, and
-//! VNN-COMP benchmarks use strictness only to avoid boundary ties, where the
-//! floating-point answer is meaningless anyway.
+//! **Strict comparisons are kept as a flag**: `(< a b)` is the row `a − b ≤ 0`
+//! with [`Linear::strict`] set. MILP verifiers cannot represent an open set
+//! and solve over its closure (a superset, so a proof over it holds for the
+//! open set too), but an input box that only strictness empties,
+//! `(< X_0 0.5)` with `(> X_0 0.5)`, must be known as empty:
+//! [`Disjunct::empty_input`] says so, and [`Linear::holds`] and
+//! [`Disjunct::holds`] replay strict comparisons as strict.
+//!
+//! Single-input rows become box bounds `rhs / a`, rounded outward (one ulp)
+//! when f64 cannot hold the quotient exactly, so rounding never shrinks the
+//! box; such a bound is not attained (it lies beyond the true one) and is
+//! flagged like a strict one.
 //!
 //! Refused with an error naming the line and column: other variable names and
 //! sorts, other commands (`define-fun`, `push`, ...), other operators (`not`,
@@ -46,6 +54,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod box_bound;
 mod parser;
 
 /// Largest DNF accepted: `(and (or a b) (or c d) ...)` doubles the disjunct
@@ -66,14 +75,20 @@ pub struct Linear {
     pub outputs: Vec<(usize, f64)>,
     /// Right-hand side; constants of the comparison's terms end up here.
     pub rhs: f64,
+    /// The file's comparison was strict (`<`, `>`): the row is `< rhs`.
+    pub strict: bool,
 }
 
 impl Linear {
-    /// True when `lhs ≤ rhs + tol`.
+    /// True when `lhs ≤ rhs + tol` (`lhs < rhs + tol` for a strict row).
     pub fn holds(&self, x: &[f64], y: &[f64], tol: f64) -> bool {
         let lhs: f64 = self.inputs.iter().map(|&(i, a)| a * x[i]).sum::<f64>()
             + self.outputs.iter().map(|&(j, b)| b * y[j]).sum::<f64>();
-        lhs <= self.rhs + tol
+        if self.strict {
+            lhs < self.rhs + tol
+        } else {
+            lhs <= self.rhs + tol
+        }
     }
 }
 
@@ -88,6 +103,12 @@ pub struct Disjunct {
     pub lower: Vec<f64>,
     /// Upper bound per input (`+inf` when the file gives none).
     pub upper: Vec<f64>,
+    /// Per input, true when `lower` itself is excluded: the file's bound is
+    /// strict (`>`), or `lower` is a quotient rounded outward, below the
+    /// true bound.
+    pub lower_strict: Vec<bool>,
+    /// Per input, true when `upper` itself is excluded (as `lower_strict`).
+    pub upper_strict: Vec<bool>,
     /// Constraints involving outputs or several inputs.
     pub constraints: Vec<Linear>,
 }
@@ -102,22 +123,40 @@ impl Disjunct {
         let mut d = Disjunct {
             lower: vec![f64::NEG_INFINITY; inputs],
             upper: vec![f64::INFINITY; inputs],
+            lower_strict: vec![false; inputs],
+            upper_strict: vec![false; inputs],
             constraints: vec![],
         };
         for c in conjunction {
             match (c.inputs.as_slice(), c.outputs.is_empty()) {
-                (&[(i, a)], true) if a > 0.0 => d.upper[i] = d.upper[i].min(c.rhs / a),
-                (&[(i, a)], true) => d.lower[i] = d.lower[i].max(c.rhs / a),
+                (&[(i, a)], true) => {
+                    let b = box_bound::of_row(a, c.rhs, c.strict);
+                    let (value, strict) = if b.upper {
+                        (&mut d.upper[i], &mut d.upper_strict[i])
+                    } else {
+                        (&mut d.lower[i], &mut d.lower_strict[i])
+                    };
+                    let tighter = if b.upper { b.value < *value } else { b.value > *value };
+                    if tighter {
+                        (*value, *strict) = (b.value, b.strict);
+                    } else if b.value == *value {
+                        *strict |= b.strict;
+                    }
+                }
                 _ => d.constraints.push(c),
             }
         }
         d
     }
 
-    /// The first input whose lower bound is above its upper bound, if any:
-    /// then no input lies in the box and the disjunct never holds.
+    /// The first input the box leaves no value for, if any: its lower bound
+    /// is above its upper bound, or equal to it with either side strict.
+    /// Then the disjunct never holds.
     pub fn empty_input(&self) -> Option<usize> {
-        (0..self.lower.len()).find(|&i| self.lower[i] > self.upper[i])
+        (0..self.lower.len()).find(|&i| {
+            let (l, u) = (self.lower[i], self.upper[i]);
+            l > u || (l == u && (self.lower_strict[i] || self.upper_strict[i]))
+        })
     }
 
     /// True when `x` is in the box and every constraint holds, each within
@@ -132,10 +171,12 @@ impl Disjunct {
         if self.empty_input().is_some() {
             return false;
         }
-        let in_box = x
-            .iter()
-            .zip(self.lower.iter().zip(&self.upper))
-            .all(|(&v, (&l, &u))| l - tol <= v && v <= u + tol);
+        let in_box = (0..x.len()).all(|i| {
+            let (v, l, u) = (x[i], self.lower[i] - tol, self.upper[i] + tol);
+            let above = if self.lower_strict[i] { l < v } else { l <= v };
+            let below = if self.upper_strict[i] { v < u } else { v <= u };
+            above && below
+        });
         in_box && self.constraints.iter().all(|c| c.holds(x, y, tol))
     }
 

@@ -133,19 +133,22 @@ impl Affine {
     }
 }
 
-/// `a ≤ b` as a DNF: a single row, or true/false when no variable remains;
-/// `pos` is where an overflow of `a − b` is reported.
-fn less_eq(a: Affine, b: Affine, pos: Pos) -> Result<Dnf, VnnlibError> {
+/// `a ≤ b` (`a < b` when `strict`) as a DNF: a single row, or true/false
+/// when no variable remains; `pos` is where an overflow of `a − b` is
+/// reported.
+fn less_eq(a: Affine, b: Affine, strict: bool, pos: Pos) -> Result<Dnf, VnnlibError> {
     let d = a
         .add(b.scale(-1.0))
         .finite(pos, "the difference of the compared terms")?;
     if d.is_const() {
-        return Ok(if d.c <= 0.0 { vec![vec![]] } else { vec![] });
+        let holds = if strict { d.c < 0.0 } else { d.c <= 0.0 };
+        return Ok(if holds { vec![vec![]] } else { vec![] });
     }
     let row = Linear {
         inputs: d.x.into_iter().collect(),
         outputs: d.y.into_iter().collect(),
         rhs: -d.c + 0.0,
+        strict,
     };
     Ok(vec![vec![row]])
 }
@@ -299,9 +302,12 @@ impl Translator {
                 for (pair, arg) in terms.windows(2).zip(&args[1..]) {
                     let (a, b, p) = (pair[0].clone(), pair[1].clone(), arg.pos());
                     match op {
-                        "<=" | "<" => parts.push((less_eq(a, b, p)?, p)),
-                        ">=" | ">" => parts.push((less_eq(b, a, p)?, p)),
-                        _ => parts.extend([(less_eq(a.clone(), b.clone(), p)?, p), (less_eq(b, a, p)?, p)]),
+                        "<=" | "<" => parts.push((less_eq(a, b, op == "<", p)?, p)),
+                        ">=" | ">" => parts.push((less_eq(b, a, op == ">", p)?, p)),
+                        _ => parts.extend([
+                            (less_eq(a.clone(), b.clone(), false, p)?, p),
+                            (less_eq(b, a, false, p)?, p),
+                        ]),
                     }
                 }
                 and_all(parts)

@@ -19,6 +19,7 @@ fn row(inputs: &[(usize, f64)], outputs: &[(usize, f64)], rhs: f64) -> Linear {
         inputs: inputs.to_vec(),
         outputs: outputs.to_vec(),
         rhs,
+        strict: false,
     }
 }
 
@@ -132,9 +133,20 @@ fn equality_strict_and_chained_comparisons() {
         [y(&[(0, 1.0), (1, -1.0)], 2.0), y(&[(0, -1.0), (1, 1.0)], -2.0)]
     );
     assert_eq!((p.disjuncts[0].lower[0], p.disjuncts[0].upper[0]), (0.5, 0.5));
-    // Strict is read as non-strict.
-    assert_eq!(parse(0, 1, "(assert (< Y_0 1))"), parse(0, 1, "(assert (<= Y_0 1))"));
-    assert_eq!(parse(0, 1, "(assert (> Y_0 1))"), parse(0, 1, "(assert (>= Y_0 1))"));
+    // Strict rows are the same rows, flagged.
+    let strict = |mut r: Linear| {
+        r.strict = true;
+        r
+    };
+    assert_eq!(rows(&parse(0, 1, "(assert (< Y_0 1))")), [strict(y(&[(0, 1.0)], 1.0))]);
+    assert_eq!(
+        rows(&parse(0, 1, "(assert (> Y_0 1))")),
+        [strict(y(&[(0, -1.0)], -1.0))]
+    );
+    assert_eq!(
+        rows(&parse(0, 2, "(assert (< Y_0 Y_1 2))")),
+        [strict(y(&[(0, 1.0), (1, -1.0)], 0.0)), strict(y(&[(1, 1.0)], 2.0))]
+    );
     let p = parse(0, 2, "(assert (<= 0 Y_0 Y_1))");
     assert_eq!(rows(&p), [y(&[(0, -1.0)], 0.0), y(&[(0, 1.0), (1, -1.0)], 0.0)]);
 }
@@ -236,4 +248,52 @@ fn from_file_reads() {
     let path = dir.path().join("prop.vnnlib");
     std::fs::write(&path, ACAS).unwrap();
     assert_eq!(Property::from_file(&path).unwrap(), Property::parse(ACAS).unwrap());
+}
+
+/// `X_0 < 0.5` and `X_0 > 0.5` leave no input, though the bounds are equal:
+/// strictness is kept per side of the box (it used to be read as `≤`, and
+/// a verifier answered `unsat` over the one-point box).
+#[test]
+fn a_box_emptied_by_strictness_is_empty() {
+    let p = parse(1, 1, "(assert (< X_0 0.5))\n(assert (> X_0 0.5))\n(assert (<= Y_0 0))");
+    let d = &p.disjuncts[0];
+    assert_eq!((d.lower[0], d.upper[0]), (0.5, 0.5));
+    assert_eq!((d.lower_strict[0], d.upper_strict[0]), (true, true));
+    assert_eq!(d.empty_input(), Some(0));
+    assert!(!p.holds(&[0.5], &[-1.0], 0.0));
+    // One strict side is enough; non-strict sides that meet are one point.
+    let one = parse(1, 1, "(assert (<= X_0 0.5))\n(assert (> X_0 0.5))");
+    assert_eq!(one.disjuncts[0].empty_input(), Some(0));
+    let point = parse(1, 1, "(assert (<= X_0 0.5))\n(assert (>= X_0 0.5))");
+    assert_eq!(point.disjuncts[0].empty_input(), None);
+    assert!(point.holds(&[0.5], &[0.0], 0.0));
+    // A strict bound and a looser non-strict one on the same side: the strict one binds;
+    // equal values: strict wins.
+    let p = parse(
+        1,
+        1,
+        "(assert (< X_0 0.5))\n(assert (<= X_0 0.5))\n(assert (<= X_0 0.7))\n(assert (>= X_0 0))",
+    );
+    let d = &p.disjuncts[0];
+    assert_eq!((d.upper[0], d.upper_strict[0], d.lower_strict[0]), (0.5, true, false));
+    assert!(p.holds(&[0.0], &[0.0], 0.0) && p.holds(&[0.4999], &[0.0], 0.0) && !p.holds(&[0.5], &[0.0], 0.0));
+    // A constant strict comparison of equal numbers is false.
+    assert!(parse(0, 1, "(assert (< 1 1))").disjuncts.is_empty());
+    assert_eq!(parse(0, 1, "(assert (<= 1 1))").disjuncts.len(), 1);
+}
+
+/// Scaled bounds are rounded outward: `3·X_0 ≤ 1` gives an upper bound at
+/// or above 1/3 (f64 division alone rounds it below, shrinking the box), and
+/// `3·X_0 = 1` still holds an input.
+#[test]
+fn scaled_bounds_never_shrink_the_box() {
+    let p = parse(1, 0, "(assert (<= (* 3 X_0) 1))\n(assert (>= (* 3 X_0) 1))");
+    let d = &p.disjuncts[0];
+    assert!(d.upper[0] > 1.0 / 3.0 && d.upper[0].mul_add(3.0, -1.0) > 0.0, "{d:?}");
+    assert!(d.lower[0] < 1.0 / 3.0 && d.lower[0].mul_add(3.0, -1.0) < 0.0, "{d:?}");
+    assert_eq!(d.empty_input(), None);
+    // An exact quotient is kept as it is, non-strict.
+    let p = parse(1, 0, "(assert (<= (* -2 X_0) 1))");
+    let d = &p.disjuncts[0];
+    assert_eq!((d.lower[0], d.lower_strict[0]), (-0.5, false));
 }
