@@ -1088,9 +1088,15 @@ pub fn train(
     }
 
     // 5e. Proven lower bounds from relaxations that keep the weights shared.
-    let lower_bounds = if s.stages.lower_bounds {
+    // Choosing pairs and building the LP cannot be interrupted, so the
+    // stage runs only while the MIP would still have time too.
+    if s.stages.lower_bounds && !budget.mip_has_time() {
+        obs.stage("lower bounds skipped: the time limit is spent (give more --time-limit)");
+    }
+    let lower_bounds = if s.stages.lower_bounds && budget.mip_has_time() {
         p.show(obs, RunStage::Bounds);
-        let seconds = (budget.remaining() * lower_bound::LOWER_BOUND_SHARE).max(budget::MIN_SOLVE_SECONDS);
+        let seconds = (budget.remaining() * lower_bound::LOWER_BOUND_SHARE)
+            .max(lower_bound::LOWER_BOUND_FLOOR_SECONDS.min(budget.mip_seconds()));
         let opts = s.solver.options(seconds);
         let reports = lower_bound::prove(p.f.data(), &s.formulation, &opts, s.stages.lower_bound_pairs);
         for r in &reports {

@@ -19,6 +19,11 @@ use std::time::Instant;
 /// bound is 5–14 times the MIP's, so it is worth a quarter of the MIP's time.
 pub const LOWER_BOUND_SHARE: f64 = 0.25;
 
+/// Least time the bound methods get while the MIP still has that much:
+/// Iris's LP takes 0.3–0.6 s alone and more on a loaded machine, and an LP
+/// stopped early proves nothing.
+pub const LOWER_BOUND_FLOOR_SECONDS: f64 = 1.0;
+
 /// The name under which the full MIP's own dual bound is reported.
 pub const MIP_METHOD: &str = "highs-mip";
 

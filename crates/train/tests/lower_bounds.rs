@@ -1,0 +1,60 @@
+//! The pipeline's proven lower bound: the best of the bound methods and the
+//! MIP's own, never above the returned network's objective, and exactly the
+//! MIP's when the methods are off.
+
+use mipnet_data::Bundled;
+use mipnet_train::{train, Job, Silent, TrainSettings};
+
+fn iris_run(lower_bounds: bool) -> mipnet_train::TrainReport {
+    let all = Bundled::Iris.load();
+    let (train_set, _) = all.split_stratified(0.25, 0).unwrap();
+    let mut settings = TrainSettings::default();
+    settings.formulation.hidden = vec![4];
+    settings.solver.time_limit = 8.0;
+    settings.solver.threads = Some(1);
+    settings.stages.lower_bounds = lower_bounds;
+    let job = Job {
+        dataset: "iris".into(),
+        train: &train_set,
+        test: None,
+        settings: &settings,
+    };
+    train(&job, &mut Silent::default(), None).expect("a network").report
+}
+
+#[test]
+fn the_reported_bound_is_the_best_proven_one_and_below_the_objective() {
+    let r = iris_run(true);
+    let bound = r.dual_bound.expect("a bound");
+    assert!(
+        bound <= r.objective,
+        "bound {bound} above the objective {}",
+        r.objective
+    );
+    assert_eq!(r.lower_bounds.len(), 1);
+    let method = r.lower_bounds[0]
+        .bound
+        .unwrap_or_else(|| panic!("no Lipschitz-margin bound on Iris: {:?}", r.lower_bounds));
+    assert!(method > 0.0);
+    assert!(bound >= method && r.mip_dual_bound.is_none_or(|m| bound >= m));
+    let expected = if r.mip_dual_bound.is_some_and(|m| m > method) {
+        "highs-mip"
+    } else {
+        "lipschitz-margin"
+    };
+    assert_eq!(r.bound_method.as_deref(), Some(expected));
+    assert!(
+        r.bound_summary.contains("no network of this architecture scores below"),
+        "{}",
+        r.bound_summary
+    );
+    let gap = r.mip_gap.unwrap();
+    assert!((gap - (r.objective - bound) / r.objective).abs() < 1e-12);
+}
+
+#[test]
+fn without_the_methods_the_bound_is_the_mips_own() {
+    let r = iris_run(false);
+    assert!(r.lower_bounds.is_empty());
+    assert_eq!(r.dual_bound, r.mip_dual_bound);
+}
