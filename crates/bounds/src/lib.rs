@@ -21,9 +21,11 @@
 
 pub mod lipschitz_margin;
 pub mod lp_dual;
+pub mod path_norm;
 pub mod safe;
 
 pub use lipschitz_margin::{LipschitzMargin, LipschitzMarginSettings};
+pub use path_norm::{PathNorm, PathNormSettings};
 use serde::Serialize;
 use thiserror::Error;
 

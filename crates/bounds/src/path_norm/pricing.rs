@@ -1,0 +1,243 @@
+//! The pricing problem of the path-norm relaxation: for one class's λ and a
+//! sign s, the largest s·Σ_n λ_n·relu(w·x_n + b) over ‖w‖₁ ≤ 1 and
+//! |b| ≤ R. A heuristic (best bias per direction, then ascent over w) finds
+//! columns; the exact MILP gives the certified upper bound.
+//!
+//! Why |b| ≤ R = max_n ‖x_n‖_∞ loses nothing when Σ_n λ_n = 0 exactly:
+//! |w·x_n| ≤ ‖w‖₁·‖x_n‖_∞ ≤ R, so for b ≥ R every sample is active and the
+//! value is Σ λ_n (w·x_n) + b·Σ λ_n, the same as at b = R; for b ≤ −R every
+//! sample is inactive, value 0 as at b = −R.
+//!
+//! The MILP: w = p − q with p, q ∈ [0, 1], Σ(p + q) ≤ 1, b ∈ [−R, R]; per
+//! sample a_n = w·x_n + b ∈ [−M_n, M_n] with M_n = ‖x_n‖_∞ + R; a sample
+//! whose coefficient c_n = s·λ_n is positive gets z_n ≤ a_n + M_n(1 − σ_n),
+//! z_n ≤ M_n·σ_n (σ binary; the largest z_n is relu(a_n)); a negative one
+//! gets z_n ≥ a_n, z_n ≥ 0 (the smallest z_n is relu(a_n)); all z_n in
+//! [0, M_n]. Objective max Σ c_n·z_n. Its optimum is the pricing maximum,
+//! and its dual bound is above it.
+
+use crate::lipschitz_margin::OUTWARD_ROUNDING;
+use mipnet_milp::{Col, Model, Sense, VarType};
+use mipnet_solver::{NoObserver, SolveOptions, SolveRequest, Solver};
+
+/// A hidden unit of norm ‖w‖₁ ≤ 1 (a column of the master).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Atom {
+    pub w: Vec<f64>,
+    pub b: f64,
+}
+
+impl Atom {
+    /// relu(w·x_n + b) for every sample row.
+    pub fn outputs(&self, rows: &[&[f64]]) -> Vec<f64> {
+        rows.iter().map(|x| (dot(&self.w, x) + self.b).max(0.0)).collect()
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// One pricing problem: the samples with c_n = s·λ_n ≠ 0, and R.
+pub struct Pricing<'r> {
+    rows: Vec<&'r [f64]>,
+    coef: Vec<f64>,
+    radius: f64,
+}
+
+/// Relative step sizes of the ascent over w (moves toward a vertex ±e_i of
+/// the ℓ1 ball): large ones jump between patterns, small ones refine.
+const ASCENT_STEPS: [f64; 6] = [1.0, 0.5, 0.25, 0.1, 0.03, 0.01];
+
+/// Ascent moves per start before giving up on improving it.
+const ASCENT_MOVES: usize = 40;
+
+impl<'r> Pricing<'r> {
+    /// `rows`: every sample's inputs; `coef`: s·λ_n per sample; `radius`: R.
+    pub fn new(rows: &[&'r [f64]], coef: &[f64], radius: f64) -> Self {
+        let (rows, coef) = rows
+            .iter()
+            .zip(coef)
+            .filter(|(_, &c)| c != 0.0)
+            .map(|(r, &c)| (*r, c))
+            .unzip();
+        Pricing { rows, coef, radius }
+    }
+
+    /// Whether no sample carries weight (the maximum is then 0).
+    pub fn is_trivial(&self) -> bool {
+        self.coef.is_empty()
+    }
+
+    /// The best bias for direction `w` and its value: the function of b is
+    /// piecewise linear with breaks at b = −w·x_n, so one of them or ±R is
+    /// a maximum.
+    pub fn best_bias(&self, w: &[f64]) -> (f64, f64) {
+        let mut p: Vec<(f64, f64)> = self.rows.iter().zip(&self.coef).map(|(x, &c)| (dot(w, x), c)).collect();
+        p.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let (mut s1, mut s0) = (0.0, 0.0);
+        let mut best = (0.0, -self.radius);
+        for &(proj, c) in &p {
+            s1 += c * proj;
+            s0 += c;
+            let value = s1 - proj * s0;
+            if value > best.0 {
+                best = (value, -proj);
+            }
+        }
+        let all = s1 + self.radius * s0;
+        if all > best.0 {
+            best = (all, self.radius);
+        }
+        best
+    }
+
+    /// The value s·Σ λ_n relu(w·x_n + b).
+    pub fn value(&self, atom: &Atom) -> f64 {
+        self.rows
+            .iter()
+            .zip(&self.coef)
+            .map(|(x, &c)| c * (dot(&atom.w, x) + atom.b).max(0.0))
+            .sum()
+    }
+
+    /// Ascent from `start`: move w toward the vertex ±e_i of the ℓ1 ball
+    /// along which the active samples' gradient is steepest, keep the best
+    /// bias for each trial, accept improvements.
+    pub fn ascend(&self, start: &[f64]) -> (f64, Atom) {
+        let d = start.len();
+        let mut w = start.to_vec();
+        let (mut value, mut b) = self.best_bias(&w);
+        for _ in 0..ASCENT_MOVES {
+            let mut g = vec![0.0; d];
+            for (x, &c) in self.rows.iter().zip(&self.coef) {
+                if dot(&w, x) + b >= 0.0 {
+                    for i in 0..d {
+                        g[i] += c * x[i];
+                    }
+                }
+            }
+            let mut order: Vec<usize> = (0..d).collect();
+            order.sort_by(|&i, &j| g[j].abs().total_cmp(&g[i].abs()));
+            let mut best: Option<(f64, f64, Vec<f64>)> = None;
+            for &i in order.iter().take(2) {
+                if g[i] == 0.0 {
+                    continue;
+                }
+                for eta in ASCENT_STEPS {
+                    let mut trial: Vec<f64> = w.iter().map(|v| v * (1.0 - eta)).collect();
+                    trial[i] += eta * g[i].signum();
+                    let (v, tb) = self.best_bias(&trial);
+                    if v > best.as_ref().map_or(value, |x| x.0) {
+                        best = Some((v, tb, trial));
+                    }
+                }
+            }
+            match best {
+                Some((v, tb, trial)) if v > value * (1.0 + 1e-12) => {
+                    value = v;
+                    b = tb;
+                    w = trial;
+                }
+                _ => break,
+            }
+        }
+        (value, Atom { w, b })
+    }
+
+    /// The exact pricing MILP (module docs), its objective scaled by
+    /// `scale` (a power of two, so the coefficients stay exact), and the
+    /// samples' big-M values M_n.
+    fn milp(&self, scale: f64) -> (Model, Vec<Col>, Col) {
+        let d = self.rows.first().map_or(0, |r| r.len());
+        let r = self.radius;
+        let mut m = Model::new(Sense::Maximize);
+        let p: Vec<Col> = (0..d).map(|_| m.add_col(0.0, 1.0, 0.0, VarType::Continuous)).collect();
+        let q: Vec<Col> = (0..d).map(|_| m.add_col(0.0, 1.0, 0.0, VarType::Continuous)).collect();
+        let b = m.add_col(-r, r, 0.0, VarType::Continuous);
+        m.add_row(f64::NEG_INFINITY, 1.0, p.iter().chain(&q).map(|&c| (c, 1.0)));
+        for (x, &c) in self.rows.iter().zip(&self.coef) {
+            let big = (x.iter().fold(0.0f64, |a, v| a.max(v.abs())) + r) * (1.0 + OUTWARD_ROUNDING);
+            let z = m.add_col(0.0, big, c * scale, VarType::Continuous);
+            // a_n = Σ_i x_i (p_i − q_i) + b
+            let mut a: Vec<(Col, f64)> = Vec::with_capacity(2 * d + 1);
+            for i in 0..d {
+                if x[i] != 0.0 {
+                    a.push((p[i], x[i]));
+                    a.push((q[i], -x[i]));
+                }
+            }
+            a.push((b, 1.0));
+            if c > 0.0 {
+                let sigma = m.add_binary(0.0);
+                // z − a + M σ ≤ M
+                let mut row: Vec<(Col, f64)> = a.iter().map(|&(col, v)| (col, -v)).collect();
+                row.push((z, 1.0));
+                row.push((sigma, big));
+                m.add_row(f64::NEG_INFINITY, big, row);
+                m.add_row(f64::NEG_INFINITY, 0.0, [(z, 1.0), (sigma, -big)]);
+            } else {
+                // z − a ≥ 0
+                let mut row: Vec<(Col, f64)> = a.iter().map(|&(col, v)| (col, -v)).collect();
+                row.push((z, 1.0));
+                m.add_row(0.0, f64::INFINITY, row);
+            }
+        }
+        (m, p.into_iter().chain(q).collect(), b)
+    }
+
+    /// Solves the exact MILP: a certified upper bound on the maximum (the
+    /// MILP's dual bound plus [`PRICING_TOLERANCE`] times the model's
+    /// magnitude) and its best unit, if any. `None` when the solve ended
+    /// without a dual bound.
+    pub fn exact(&self, solver: &dyn Solver, options: &SolveOptions) -> Result<Option<(f64, Option<Atom>)>, String> {
+        if self.is_trivial() {
+            return Ok(Some((0.0, None)));
+        }
+        let largest = self.coef.iter().fold(0.0f64, |a, c| a.max(c.abs()));
+        // A power of two that brings the largest coefficient into [1, 2).
+        let scale = 2f64.powi(-(largest.log2().floor() as i32));
+        let (model, pq, b) = self.milp(scale);
+        let mut opts = options.clone();
+        for (name, value) in PINNED_TOLERANCES {
+            opts.extra.push((name.to_string(), value.to_string()));
+        }
+        let result = solver
+            .solve(SolveRequest::new(&model, &opts), &mut NoObserver)
+            .map_err(|e| e.to_string())?;
+        let Some(bound) = result.dual_bound else {
+            return Ok(None);
+        };
+        // Σ over the columns of their largest |value|: what a reduced-cost
+        // tolerance can move the bound by, in the scaled objective.
+        let d = pq.len() / 2;
+        let magnitude: f64 = 2.0 * d as f64
+            + self.radius
+            + self
+                .rows
+                .iter()
+                .map(|x| x.iter().fold(0.0f64, |a, v| a.max(v.abs())) + self.radius + 1.0)
+                .sum::<f64>();
+        let certified = (bound.max(0.0) + PRICING_TOLERANCE * magnitude) / scale;
+        let atom = result.solution.map(|x| Atom {
+            w: (0..d).map(|i| x[pq[i].index()] - x[pq[d + i].index()]).collect(),
+            b: x[b.index()],
+        });
+        Ok(Some((certified, atom)))
+    }
+}
+
+/// What the pricing MILP's dual bound may be below its true maximum, per
+/// unit of column magnitude (Σ over columns of their largest |value|, in the
+/// scaled objective whose largest coefficient is in [1, 2)): ten times the
+/// feasibility tolerances pinned below, which bound the reduced-cost and
+/// row errors of every node LP that HiGHS's dual bound comes from.
+pub const PRICING_TOLERANCE: f64 = 1e-6;
+
+/// HiGHS's tolerances set for the pricing solves (their defaults), so a
+/// user's looser `--option` cannot undercut [`PRICING_TOLERANCE`].
+const PINNED_TOLERANCES: [(&str, &str); 3] = [
+    ("primal_feasibility_tolerance", "1e-7"),
+    ("dual_feasibility_tolerance", "1e-7"),
+    ("mip_feasibility_tolerance", "1e-6"),
+];

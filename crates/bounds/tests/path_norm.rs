@@ -1,0 +1,410 @@
+//! The path-norm bound holds: never above the proven optimum of tiny
+//! training problems or the objective of random networks, never fooled by
+//! unbalanced or infeasible multipliers; the dyadic repair balances exactly
+//! and only lowers; the pricing MILP's bound covers the true maximum.
+
+use mipnet_bounds::path_norm::dyadic::{DyadicDual, DYADIC_EXPONENT};
+use mipnet_bounds::path_norm::pricing::{Atom, Pricing};
+use mipnet_bounds::{BoundError, PathNorm, PathNormSettings};
+use mipnet_data::{Bundled, Dataset, Standardizer};
+use mipnet_formulate::{DenseFormulation, FormulationSettings, Loss};
+use mipnet_highs::HighsSolver;
+use mipnet_solver::{NoObserver, SolveOptions, SolveRequest, Solver, Status};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::time::{Duration, Instant};
+
+fn one_thread() -> SolveOptions {
+    SolveOptions {
+        threads: Some(1),
+        ..Default::default()
+    }
+}
+
+fn quick() -> PathNormSettings {
+    PathNormSettings {
+        seconds: 10.0,
+        ..Default::default()
+    }
+}
+
+fn toy_data(seed: u64, n: usize, d: usize, k: usize) -> Dataset {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let x: Vec<f64> = (0..n * d).map(|_| rng.gen_range(-1.5..1.5)).collect();
+    let y: Vec<usize> = (0..n).map(|i| (i + seed as usize) % k).collect();
+    Dataset::new(
+        "toy",
+        (0..d).map(|i| format!("f{i}")).collect(),
+        (0..k).map(|c| format!("c{c}")).collect(),
+        x,
+        y,
+    )
+}
+
+/// HiGHS on the whole training MILP with zero gap tolerances.
+fn proven_optimum(data: &Dataset, s: &FormulationSettings) -> f64 {
+    let f = DenseFormulation::build(data, s).unwrap();
+    let opts = SolveOptions {
+        threads: Some(1),
+        relative_gap: Some(0.0),
+        extra: vec![("mip_abs_gap".into(), "0".into())],
+        ..Default::default()
+    };
+    let r = HighsSolver
+        .solve(SolveRequest::new(&f.model, &opts), &mut NoObserver)
+        .unwrap();
+    assert_eq!(r.status, Status::Optimal);
+    r.objective.unwrap()
+}
+
+fn bound(data: &Dataset, s: &FormulationSettings) -> f64 {
+    PathNorm::new(data, s)
+        .unwrap()
+        .solve(&HighsSolver, &one_thread(), &quick())
+        .unwrap()
+        .value
+}
+
+#[test]
+fn the_bound_is_below_the_proven_optimum_of_tiny_instances() {
+    // (samples, features, classes, settings): widths 1–3, 2–3 classes, the
+    // grid, ω, margin and α varied (κ depends on s, P, K, ω, d).
+    let cases: Vec<(usize, usize, usize, FormulationSettings)> = vec![
+        (
+            6,
+            2,
+            2,
+            FormulationSettings {
+                hidden: vec![1],
+                l1: 0.05,
+                ..Default::default()
+            },
+        ),
+        (
+            6,
+            2,
+            3,
+            FormulationSettings {
+                hidden: vec![1],
+                l1: 0.05,
+                ..Default::default()
+            },
+        ),
+        (
+            6,
+            1,
+            2,
+            FormulationSettings {
+                hidden: vec![3],
+                l1: 0.1,
+                omega: 0.5,
+                ..Default::default()
+            },
+        ),
+        (
+            5,
+            2,
+            2,
+            FormulationSettings {
+                hidden: vec![2],
+                grid_levels: 2,
+                grid_step: 0.5,
+                margin: 0.5,
+                l1: 0.05,
+                prune_neurons: true,
+                neuron_penalty: 0.01,
+                ..Default::default()
+            },
+        ),
+        (
+            4,
+            2,
+            3,
+            FormulationSettings {
+                hidden: vec![2],
+                l1: 0.05,
+                ..Default::default()
+            },
+        ),
+    ];
+    let mut positive = 0;
+    for (case, (n, d, k, s)) in cases.iter().enumerate() {
+        for seed in 0..3 {
+            let data = toy_data(600 + seed, *n, *d, *k);
+            let optimum = proven_optimum(&data, s);
+            let lb = bound(&data, s);
+            assert!(
+                lb <= optimum,
+                "case {case} seed {seed}: bound {lb} above optimum {optimum}"
+            );
+            if lb > 0.0 {
+                positive += 1;
+            }
+        }
+    }
+    assert!(
+        positive >= 8,
+        "only {positive} of 15 bounds are positive: the test proves little"
+    );
+}
+
+/// The objective of a random 1-hidden-layer network of the formulation
+/// (hinge, α·ℓ1 of every weight), from scratch.
+fn random_network_objective(rng: &mut ChaCha8Rng, data: &Dataset, s: &FormulationSettings, scale: f64) -> f64 {
+    let (d, k, h) = (data.num_features(), data.num_classes(), s.hidden[0]);
+    let p = s.grid_levels as i32;
+    let w: Vec<Vec<f64>> = (0..h)
+        .map(|_| (0..d).map(|_| scale * rng.gen_range(-s.omega..=s.omega)).collect())
+        .collect();
+    let b: Vec<f64> = (0..h).map(|_| scale * rng.gen_range(-s.omega..=s.omega)).collect();
+    let v: Vec<Vec<f64>> = (0..k)
+        .map(|_| (0..h).map(|_| s.grid_step * rng.gen_range(-p..=p) as f64).collect())
+        .collect();
+    let c: Vec<f64> = (0..k).map(|_| rng.gen_range(-s.omega..=s.omega)).collect();
+    let l1: f64 = w.iter().flatten().chain(v.iter().flatten()).map(|x| x.abs()).sum();
+    let mut loss = 0.0;
+    for n in 0..data.len() {
+        let x = data.row(n);
+        let hidden: Vec<f64> = (0..h)
+            .map(|j| (w[j].iter().zip(x).map(|(a, b)| a * b).sum::<f64>() + b[j]).max(0.0))
+            .collect();
+        let o: Vec<f64> = (0..k)
+            .map(|c_| c[c_] + v[c_].iter().zip(&hidden).map(|(a, b)| a * b).sum::<f64>())
+            .collect();
+        let y = data.label(n);
+        loss += (0..k)
+            .filter(|&c_| c_ != y)
+            .map(|c_| s.margin - (o[y] - o[c_]))
+            .fold(0.0, f64::max);
+    }
+    loss / data.len() as f64 + s.l1 * l1
+}
+
+#[test]
+fn the_bound_is_below_the_objective_of_random_networks() {
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    for seed in 0..3 {
+        let data = toy_data(700 + seed, 20, 2, 3);
+        let s = FormulationSettings {
+            hidden: vec![3],
+            l1: 0.05,
+            ..Default::default()
+        };
+        let lb = bound(&data, &s);
+        assert!(lb > 0.0, "seed {seed}: bound {lb}");
+        for trial in 0..300 {
+            // Small weights too: cheap penalties, the regime where a bound could go wrong.
+            let scale = [1.0, 0.3, 0.05][trial % 3];
+            let objective = random_network_objective(&mut rng, &data, &s, scale);
+            assert!(lb <= objective, "seed {seed}: bound {lb} above a network's {objective}");
+        }
+    }
+}
+
+#[test]
+fn the_dyadic_repair_balances_exactly_and_only_lowers() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let unit = 2f64.powi(DYADIC_EXPONENT);
+    for case in 0..200 {
+        let (n, k) = (rng.gen_range(2..40), rng.gen_range(2..5));
+        let labels: Vec<usize> = (0..n).map(|i| i % k).collect();
+        let near = case % 2 == 0;
+        // Near-balanced: all π equal (balanced when classes are even) plus
+        // noise; else arbitrary, above the cap and negative too.
+        let pi: Vec<Vec<f64>> = (0..n)
+            .map(|_| {
+                (0..k)
+                    .map(|_| {
+                        if near {
+                            1.0 / (n * k) as f64 * (1.0 + rng.gen_range(-1e-6..1e-6))
+                        } else {
+                            rng.gen_range(-0.5..2.0) / n as f64
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let dual = DyadicDual::repair(&pi, &labels, k);
+        let cap = (1i128 << DYADIC_EXPONENT) / n as i128;
+        for c in 0..k {
+            assert_eq!(dual.class_residual(c), 0, "case {case}: class {c} unbalanced");
+            // The f64 λ are the integers exactly: their sum is exactly 0 too.
+            let sum: f64 = dual.lambda(c).iter().sum();
+            assert_eq!(sum, 0.0, "case {case}: class {c}");
+        }
+        for (i, row) in dual.units().iter().enumerate() {
+            assert_eq!(row[labels[i]], 0, "no multiplier on the own class");
+            let total: i128 = row.iter().map(|&m| m as i128).sum();
+            assert!(total <= cap, "case {case}: sample {i} above 1/N");
+            for c in 0..k {
+                assert!(row[c] >= 0, "case {case}: negative π");
+                assert!(
+                    (row[c] as f64) <= (pi[i][c].max(0.0) * unit).floor(),
+                    "case {case}: π_{i}{c} increased"
+                );
+            }
+        }
+        if near && n % k == 0 {
+            // Balanced up to noise: the repair keeps almost everything.
+            let kept = dual.total();
+            let given: f64 = (0..n)
+                .map(|i| (0..k).filter(|&c| c != labels[i]).map(|c| pi[i][c]).sum::<f64>())
+                .sum();
+            assert!(kept >= given * (1.0 - 1e-4), "case {case}: kept {kept} of {given}");
+        }
+    }
+}
+
+#[test]
+fn unbalanced_or_infeasible_multipliers_never_certify_more_than_the_optimum() {
+    let data = toy_data(800, 6, 2, 3);
+    let s = FormulationSettings {
+        hidden: vec![1],
+        l1: 0.05,
+        ..Default::default()
+    };
+    let optimum = proven_optimum(&data, &s);
+    let method = PathNorm::new(&data, &s).unwrap();
+    let (n, k) = (data.len(), data.num_classes());
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let deadline = || Instant::now() + Duration::from_secs(20);
+    for trial in 0..12 {
+        // Every π at 1/N (Σ_k π = (K−1)/N breaks the cap), or random and
+        // unbalanced: taken at face value, margin·Σπ would exceed the optimum.
+        let pi: Vec<Vec<f64>> = (0..n)
+            .map(|_| {
+                (0..k)
+                    .map(|_| {
+                        if trial == 0 {
+                            1.0 / n as f64
+                        } else {
+                            rng.gen_range(0.0..1.0) / n as f64
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let naive: f64 = s.margin
+            * (0..n)
+                .map(|i| (0..k).filter(|&c| c != data.label(i)).map(|c| pi[i][c]).sum::<f64>())
+                .sum::<f64>();
+        if trial == 0 {
+            assert!(naive > optimum, "the naive value {naive} would be wrong");
+        }
+        let dual = method.repair(&pi);
+        let cert = method
+            .certify(&HighsSolver, &one_thread(), &dual, deadline(), 1.0)
+            .unwrap()
+            .expect("the pricing MILPs reach a bound");
+        assert!(
+            cert.value <= optimum,
+            "trial {trial}: certified {} above {optimum}",
+            cert.value
+        );
+        assert!(cert.dual_value <= naive + 1e-12, "the repair only lowers");
+    }
+}
+
+#[test]
+fn the_pricing_bound_covers_the_true_maximum() {
+    // One feature: ‖w‖₁ ≤ 1 makes w ∈ [−1, 1]; by homogeneity the maximum is
+    // at w = ±1 (or 0, value 0 when Σλ = 0), and for a fixed w the best bias
+    // is at a breakpoint, so the maximum is known exactly.
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    for case in 0..20 {
+        let n = rng.gen_range(3..15);
+        let xs: Vec<Vec<f64>> = (0..n).map(|_| vec![rng.gen_range(-2.0..2.0)]).collect();
+        let rows: Vec<&[f64]> = xs.iter().map(|x| x.as_slice()).collect();
+        let mut coef: Vec<f64> = (0..n).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        let mean = coef.iter().sum::<f64>() / n as f64;
+        coef.iter_mut().for_each(|c| *c -= mean);
+        // Exact zero sum: put the rounding residual on the last entry.
+        let rest: f64 = coef[..n - 1].iter().sum();
+        coef[n - 1] = -rest;
+        if coef.iter().sum::<f64>() != 0.0 {
+            continue;
+        }
+        let radius = xs.iter().fold(0.0f64, |a, x| a.max(x[0].abs()));
+        let pricing = Pricing::new(&rows, &coef, radius);
+        let truth = pricing.best_bias(&[1.0]).0.max(pricing.best_bias(&[-1.0]).0).max(0.0);
+        let (certified, unit) = pricing.exact(&HighsSolver, &one_thread()).unwrap().unwrap();
+        assert!(certified >= truth, "case {case}: {certified} below the maximum {truth}");
+        assert!(certified <= truth + 1e-4, "case {case}: {certified} far above {truth}");
+        let unit: Atom = unit.unwrap();
+        assert!(
+            pricing.value(&unit) >= truth - 1e-6,
+            "case {case}: the MILP's unit is the best"
+        );
+        let (heuristic, _) = pricing.ascend(&[0.3]);
+        assert!(
+            heuristic <= certified,
+            "case {case}: a unit prices above the certified bound"
+        );
+    }
+}
+
+#[test]
+fn iris_gets_a_positive_bound_below_the_known_objective() {
+    let all = Bundled::from_name("iris").unwrap().load();
+    let (train, _) = all.split_stratified(0.25, 0).unwrap();
+    let data = train.standardized(&Standardizer::fit(&train));
+    let s = FormulationSettings::default();
+    let proven = PathNorm::new(&data, &s)
+        .unwrap()
+        .solve(&HighsSolver, &SolveOptions::default(), &PathNormSettings::default())
+        .unwrap();
+    eprintln!("iris: {proven:?}");
+    assert_eq!(proven.method, "path-norm");
+    // Above the Lipschitz-margin bound (0.067 on this split), below mipnet's
+    // best network (0.155).
+    assert!(proven.value > 0.067 && proven.value <= 0.155, "{proven:?}");
+}
+
+#[test]
+fn formulations_the_derivation_does_not_cover_are_refused_by_name() {
+    let data = toy_data(900, 4, 2, 2);
+    let refused = |s: FormulationSettings, why: &str| {
+        let e = PathNorm::new(&data, &s).unwrap_err();
+        assert!(matches!(e, BoundError::NotApplicable(ref m) if m.contains(why)), "{e}");
+    };
+    refused(
+        FormulationSettings {
+            hidden: vec![2, 2],
+            ..Default::default()
+        },
+        "2 hidden layers",
+    );
+    refused(
+        FormulationSettings {
+            loss: Loss::Misclassification,
+            ..Default::default()
+        },
+        "misclassification loss",
+    );
+    refused(
+        FormulationSettings {
+            loss: Loss::L1,
+            ..Default::default()
+        },
+        "l1 loss",
+    );
+    refused(
+        FormulationSettings {
+            l1: 0.0,
+            ..Default::default()
+        },
+        "α = 0",
+    );
+    refused(
+        FormulationSettings {
+            conv: Some(
+                mipnet_network::parse_architecture("conv 2x1x1 > dense 3")
+                    .unwrap()
+                    .0
+                    .unwrap(),
+            ),
+            ..Default::default()
+        },
+        "convolutional",
+    );
+}
