@@ -14,8 +14,8 @@ use std::path::PathBuf;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SolverSettings {
-    /// Seconds for the large-neighbourhood search and the full MIP together
-    /// (the search takes `stages.lns_share` of them). Default 60.
+    /// The run's wall time in seconds, every stage included (see
+    /// `mipnet_train::budget`). Default 60.
     pub time_limit: f64,
     /// Stop the MIP at this relative gap. Default: HiGHS's (1e-4).
     pub gap: Option<f64>,
@@ -131,7 +131,7 @@ pub struct Stages {
     pub flip_candidates: usize,
     /// Seconds the flips may take in all. Default 30.
     pub flip_seconds: f64,
-    /// Share of `solver.time_limit` given to the exact large-neighbourhood
+    /// Share of the time left after the warm starts given to the exact large-neighbourhood
     /// search after the search rounds (the full MIP gets the rest):
     /// sub-MIPs that free a few units, samples, grid weights or random
     /// binaries and fix every other binary at the incumbent; 0 = off.
@@ -154,7 +154,8 @@ pub struct Stages {
     pub mip_alongside_search: bool,
     /// Seconds for the LP relaxation of each bound stage before the full MIP
     /// (as built, after the cutoff tightening), whose value the report
-    /// records as that stage's root LP bound; on top of the time limit.
+    /// records as that stage's root LP bound; within the time limit, at most
+    /// half of what is left.
     /// Default 0 (not solved): measured, the LP takes 2–3 s on Iris 4→8→3,
     /// 5–7 s on Wine and over 10 s on WDBC, and the MIP's final bound
     /// equals it on Iris and Wine (docs/benchmarks.md).
