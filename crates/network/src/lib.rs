@@ -17,7 +17,7 @@ use thiserror::Error;
 pub use conv::{parse_architecture, Conv, ConvShape, ConvSpec, Pool, PoolKind};
 pub use effective::{Effective, LayerEffect, LayerKind, Role};
 pub use relu_net::{generated_names, Affine, Op, ReluNet};
-pub use show::render;
+pub use show::{render, Equation, Term};
 pub use window::{pool_windows, Window};
 
 /// The newest version of `network.json` this mipnet writes. Version 2
@@ -148,10 +148,7 @@ impl Layer {
     /// a dense layer.
     pub fn bias_params(&self) -> Vec<f64> {
         match &self.conv {
-            Some(c) => {
-                let per = c.shape.outputs() / c.shape.channels;
-                self.bias.iter().step_by(per.max(1)).copied().collect()
-            }
+            Some(_) => self.bias.iter().step_by(self.neurons_per_filter()).copied().collect(),
             None => self.bias.clone(),
         }
     }
@@ -214,7 +211,7 @@ impl Layer {
             return Err("the unrolled weights differ from the filters".into());
         }
         for j in 0..self.outputs() {
-            let first = j - j % (c.shape.outputs() / c.shape.channels);
+            let first = j - j % self.neurons_per_filter();
             if self.bias[j] != self.bias[first] || self.kept[j] != self.kept[first] {
                 return Err(format!("neuron {} differs from its filter's bias or pruning", j + 1));
             }
@@ -325,13 +322,7 @@ impl Network {
         let hidden = self.layers.len().saturating_sub(1);
         self.layers[..hidden]
             .iter()
-            .map(|l| {
-                let per = l
-                    .conv
-                    .as_ref()
-                    .map_or(1, |c| (c.shape.outputs() / c.shape.channels).max(1));
-                l.kept.iter().step_by(per).filter(|k| **k).count()
-            })
+            .map(|l| l.kept.iter().step_by(l.neurons_per_filter()).filter(|k| **k).count())
             .collect()
     }
 
