@@ -15,15 +15,17 @@ Exit codes:
      network's scores); `bounds`: a witness's forward pass fell outside the
      proven range; `verify --property`: an `unsat` without a solved MILP's proof
      (an internal guard): a numerical failure, never reported as a result
-  5  `train`, `bench`: interrupted (Ctrl-C): the best certified network so far
-     was written, with its full report (status interrupted); `bench`: the table
-     holds the runs that finished";
+  5  `train`, `bench`: interrupted (Ctrl-C, or a SIGTERM or SIGHUP as `kill`
+     sends): the best certified network so far was written, with its full
+     report (status interrupted); `bench`: the table holds the runs that
+     finished";
 
 pub const BAD_INPUT: u8 = 2;
 pub const FAILURE: u8 = 1;
 pub const NO_NETWORK: u8 = 3;
 pub const CERTIFICATE_FAILED: u8 = 4;
-/// A run ended early by an interrupt (Ctrl-C); what it had was written.
+/// A run ended early by an interrupt (Ctrl-C, SIGTERM, SIGHUP); what it
+/// had was written.
 pub const INTERRUPTED: u8 = 5;
 
 /// An outcome with its own exit code (3 or 4; 5 is returned, not raised).

@@ -206,6 +206,11 @@ fn an_unknown_suite_names_the_known_ones_once() {
 /// Spawns mipnet with `args`, waits until its stderr shows `cue`, sends
 /// SIGINT (as Ctrl-C does), and returns its exit code and whole stderr.
 fn interrupt_after(args: &[&str], cue: &str) -> (Option<i32>, String) {
+    signal_after(args, cue, "-INT")
+}
+
+/// [`interrupt_after`] with another signal (`kill`'s option, e.g. `-TERM`).
+fn signal_after(args: &[&str], cue: &str, signal: &str) -> (Option<i32>, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mipnet"))
         .args(args)
         .stdout(Stdio::null())
@@ -236,7 +241,7 @@ fn interrupt_after(args: &[&str], cue: &str) -> (Option<i32>, String) {
         }
     }
     let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
@@ -283,6 +288,42 @@ fn an_interrupted_training_run_writes_its_best_network_and_exits_5() {
     assert_eq!(report["certificate"]["passed"], true);
     let o = mipnet(&["show", out.join("network.json").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn a_terminated_training_run_writes_its_best_network_and_exits_5() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let (code, err) = signal_after(
+        &[
+            "train",
+            "--dataset",
+            "iris",
+            "--hidden",
+            "4",
+            "--time-limit",
+            "600",
+            "--threads",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "gradient start 2",
+        "-TERM",
+    );
+    assert_eq!(code, Some(INTERRUPTED), "{err}");
+    assert!(
+        err.contains("mipnet: interrupted: the best certified network so far was written to"),
+        "{err}"
+    );
+    assert_eq!(names_in(&out), ["network.json", "report.json", "test.csv"]);
+    // The help says which signals end a run this way.
+    let help = mipnet(&["--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        text.contains("5  `train`, `bench`: interrupted (Ctrl-C, or a SIGTERM or SIGHUP"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -53,6 +53,18 @@ fn iris_trains_to_a_certified_network_with_a_complete_report() {
     assert_eq!(report["n_train"], 112);
     assert_eq!(report["n_test"], 38);
     assert_eq!(report["certificate"]["passed"], true);
+    // The summary counts the neurons kept and those that affect an output.
+    let effective = mipnet_network::Network::load(&out.join("network.json"))
+        .unwrap()
+        .neurons_effective();
+    let kept: Vec<u64> = report["neurons_kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    let line = format!("neurons kept {kept:?}, affecting the output {effective:?}\n");
+    assert!(summary.contains(&line), "{summary} lacks {line}");
     assert!(report["test_accuracy"].as_f64().unwrap() >= 0.85);
     assert_eq!(report["settings"]["formulation"]["hidden"][0], 4);
     assert_eq!(report["settings"]["gradient"]["seed"], 0);
@@ -614,7 +626,7 @@ fn a_convolutional_network_trains_shows_predicts_exports_and_verifies() {
     assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
     let text = String::from_utf8_lossy(&shown.stdout);
     assert!(
-        text.contains("Convolution layer 1") && text.contains("maxpool 2") && text.contains("filter 1"),
+        text.contains("Convolution layer 1") && text.contains("maxpool 2") && text.contains("  filter "),
         "{text}"
     );
 

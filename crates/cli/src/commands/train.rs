@@ -406,7 +406,9 @@ pub fn run_training(
 /// word for it).
 const INTERRUPTED_STATUS: &str = "interrupted";
 
-/// A flag that Ctrl-C raises (the pipeline then ends with its best network).
+/// A flag that Ctrl-C (SIGINT), SIGTERM and SIGHUP raise (the `ctrlc`
+/// crate's `termination` feature; the pipeline then ends with its best
+/// network).
 pub fn interrupt_on_ctrl_c() -> InterruptFlag {
     let interrupt = InterruptFlag::new();
     let flag = interrupt.clone();
@@ -595,13 +597,15 @@ pub fn summary(o: &TrainOutcome) -> String {
         found.join(", ")
     );
     s += &format!(
-        "network      train {}, test {}, {} of weights zero, {} of {} parameters kept, neurons kept {:?}\n",
+        "network      train {}, test {}, {} of weights zero, {} of {} parameters kept, neurons kept {:?}, \
+         affecting the output {:?}\n",
         pct(r.train_accuracy),
         r.test_accuracy.map_or("-".into(), pct),
         pct(r.weight_sparsity),
         r.params_kept,
         r.params_total,
-        r.neurons_kept
+        r.neurons_kept,
+        o.network.neurons_effective()
     );
     s += &format!(
         "objective    {:.6}   bound {}   gap {}   MIP status {} ({})   found by {}\n",
