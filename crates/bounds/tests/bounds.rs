@@ -398,7 +398,7 @@ fn iris_gets_a_positive_bound_and_convolutions_are_refused_by_name() {
         .solve(
             &HighsSolver,
             &SolveOptions::default(),
-            &LipschitzMarginSettings::default(),
+            &LipschitzMarginSettings { max_pairs: 10_000 },
         )
         .unwrap();
     assert_eq!(proven.pairs, data.len() * (data.len() - 1) / 2);

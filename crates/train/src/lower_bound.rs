@@ -14,9 +14,10 @@ use serde::Serialize;
 use std::time::Instant;
 
 /// Largest share of the time left that the bound methods may take before
-/// the full MIP: measured (docs/training.md), the Lipschitz-margin LP takes
-/// 0.4–0.6 s on Iris, 2 s on Wine and 9–10 s on WDBC on 2 cores, and its
-/// bound is 5–14 times the MIP's, so it is worth a quarter of the MIP's time.
+/// the full MIP: measured (docs/training.md), the Lipschitz-margin LP with
+/// its default 3,000 pairs takes 0.2–0.3 s on Iris, 0.7 s on Wine and
+/// 1.9–2.4 s on WDBC on 2 cores, and its bound is 5–14 times the MIP's, so
+/// it is worth a quarter of the MIP's time.
 pub const LOWER_BOUND_SHARE: f64 = 0.25;
 
 /// Least time the bound methods get while the MIP still has that much:
