@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{assert_bad_input, mipnet, stderr, train_quick_iris};
+use common::{assert_bad_input, assert_usage_error, mipnet, stderr, train_quick_iris};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
@@ -574,4 +574,88 @@ fn export_reads_its_file_back_and_says_so() {
         dir.path().join("missing/net.onnx").to_str().unwrap(),
     ]);
     assert_bad_input(&o, &["cannot write", "missing/net.onnx"]);
+}
+
+/// --property checks the file's own region: the flags of a ball around data
+/// rows are usage errors beside it, not silently ignored.
+#[test]
+fn ball_flags_beside_a_property_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = tiny_network(dir.path(), "net.json", "2.0");
+    let p = tiny_property(
+        dir.path(),
+        "p.vnnlib",
+        "(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (>= Y_0 1000))\n",
+    );
+    for (flag, value, shown) in [
+        ("--eps", Some("0.1"), "'--eps <E>'"),
+        ("--domain", Some("0,1"), "'--domain <MIN,MAX>'"),
+        ("--radius", None, "'--radius'"),
+        ("--resolution", Some("0.01"), "'--resolution <R>'"),
+    ] {
+        let mut args = vec!["verify", "--model", &net, "--property", &p, flag];
+        args.extend(value);
+        let o = mipnet(&args);
+        assert_usage_error(&o, &[shown, "cannot be used with", "'--property <FILE.vnnlib>'"]);
+    }
+    // Alone, the property is checked.
+    let o = mipnet(&["verify", "--model", &net, "--property", &p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+/// A weight beyond float32's range is refused before anything is written
+/// (it used to end as "a bug", exit 1, or pass a read-back that counted
+/// inf = inf): exit 2 naming the value, no temporary file, an existing
+/// --out untouched. Without --float32 it exports.
+#[test]
+fn a_float32_export_of_a_weight_beyond_float32_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = tiny_network(dir.path(), "net.json", "1e39");
+    let out = dir.path().join("net.onnx");
+    std::fs::write(&out, "an earlier export").unwrap();
+    let o = mipnet(&["export", "--model", &net, "--out", out.to_str().unwrap(), "--float32"]);
+    assert_bad_input(
+        &o,
+        &[
+            "net.onnx: layer 1: the weight of output 1 on input 1 is 1e39, beyond float32's range",
+            "export without --float32",
+        ],
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "an earlier export");
+    let mut files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["net.json", "net.onnx"]);
+    let o = mipnet(&["export", "--model", &net, "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+/// A network computing inf at every input the read-back checks cannot be
+/// checked: refused with exit 2, nothing written (it used to pass, inf
+/// matching inf).
+#[test]
+fn an_export_whose_outputs_are_never_finite_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = write(
+        dir.path(),
+        "inf.json",
+        r#"{"format_version": 1, "feature_names": ["a", "b"], "class_names": ["p", "q"],
+ "standardizer": {"mean": [0.0, 0.0], "std": [1.0, 1.0]},
+ "layers": [
+  {"weights": [[0.0, 0.0], [0.0, 0.0]], "bias": [1e300, 0.0], "kept": [true, true], "relu": true, "identity": false, "grid": null},
+  {"weights": [[1e300, 0.0], [0.0, 1.0]], "bias": [0.0, 0.0], "kept": [true, true], "relu": false, "identity": false, "grid": null}
+ ]}"#,
+    );
+    let out = dir.path().join("inf.onnx");
+    let o = mipnet(&["export", "--model", &net, "--out", out.to_str().unwrap()]);
+    assert_bad_input(
+        &o,
+        &[
+            "inf.onnx: the network's outputs are not finite (inf or NaN) at any of the 5 inputs",
+            "nothing was written",
+        ],
+    );
+    assert!(!out.exists());
 }

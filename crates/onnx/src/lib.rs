@@ -25,6 +25,7 @@
 //! workspace's `=3.4.0` pin.)
 
 mod export;
+mod float32;
 mod import;
 pub mod read_back;
 mod tensor;
@@ -78,6 +79,25 @@ pub enum OnnxError {
     /// made from: a bug, never reported as a success.
     #[error("{}: the export does not read back as the network, so it was not written: {reason}", path.display())]
     ReadBack { path: PathBuf, reason: String },
+    /// A parameter that an export in [`Precision::F32`] cannot store:
+    /// beyond float32's range, or a standard deviation it rounds to 0.
+    #[error("{}: {what} is {value:e}, {why}", path.display())]
+    Float32 {
+        path: PathBuf,
+        what: String,
+        value: f64,
+        why: String,
+    },
+    /// The network computes ∞ or NaN at every input the read-back check
+    /// runs ([`read_back::read_back_inputs`]), so an export of it could not
+    /// be checked.
+    #[error(
+        "{}: the network's outputs are not finite (inf or NaN) at any of the {count} inputs the export is \
+         checked on (the training mean and points within 1.5 standard deviations of it), so its export \
+         cannot be checked; nothing was written",
+        path.display()
+    )]
+    NotFinite { path: PathBuf, count: usize },
     /// Any of the above in a file, so that messages name it.
     #[error("{}: {inner}", path.display())]
     File { path: PathBuf, inner: Box<OnnxError> },
@@ -135,8 +155,28 @@ pub fn is_onnx_model(bytes: &[u8]) -> bool {
 /// to a temporary file beside `path`, is imported again and must compute
 /// what `net` computes ([`read_back::check`]), and only then is renamed to
 /// `path`. On any failure the temporary file is removed and `path` is left
-/// as it was.
-pub fn export(net: &Network, path: &Path, precision: Precision) -> Result<(), OnnxError> {
+/// as it was. Returns how many inputs the read-back compared.
+///
+/// Refused before anything is written: in [`Precision::F32`], a parameter
+/// float32 cannot store ([`OnnxError::Float32`]); a network whose outputs
+/// are not finite at any check input ([`OnnxError::NotFinite`]).
+pub fn export(net: &Network, path: &Path, precision: Precision) -> Result<usize, OnnxError> {
+    if precision == Precision::F32 {
+        if let Some(u) = float32::first_unfit(net) {
+            return Err(OnnxError::Float32 {
+                path: path.into(),
+                what: u.what,
+                value: u.value,
+                why: u.why,
+            });
+        }
+    }
+    if read_back::check_inputs(net, precision).is_empty() {
+        return Err(OnnxError::NotFinite {
+            path: path.into(),
+            count: read_back::read_back_inputs(net).len(),
+        });
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -154,7 +194,7 @@ pub fn export(net: &Network, path: &Path, precision: Precision) -> Result<(), On
                 reason,
             })
         })
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(write_error));
+        .and_then(|compared| std::fs::rename(&tmp, path).map(|()| compared).map_err(write_error));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -509,3 +509,82 @@ fn a_failed_export_leaves_nothing_behind() {
     assert_eq!(files_in(dir.path()), ["taken.onnx"]);
     assert!(target.is_dir());
 }
+
+/// `path` holds `text` before and after a refused export, and nothing else
+/// was written beside it.
+fn refused_untouched(net: &Network, precision: Precision) -> OnnxError {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("net.onnx");
+    std::fs::write(&path, "an earlier export").unwrap();
+    let e = export(net, &path, precision).unwrap_err();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "an earlier export");
+    assert_eq!(files_in(dir.path()), ["net.onnx"]);
+    e
+}
+
+/// float32 cannot store a weight beyond its range (it would be ∞) nor a
+/// standard deviation it rounds to 0: refused before anything is written,
+/// naming the parameter (such an export used to compute ∞/NaN and pass a
+/// read-back that counted ∞ = ∞ as a match). float64 stores them.
+#[test]
+fn a_float32_export_refuses_parameters_float32_cannot_hold() {
+    let mut heavy = sample_network();
+    heavy.layers[2].weights[1][3] = -1e39;
+    let e = refused_untouched(&heavy, Precision::F32);
+    assert!(matches!(e, OnnxError::Float32 { .. }), "{e}");
+    assert!(
+        e.to_string().ends_with(
+            "net.onnx: layer 3: the weight of output 1 on input 3 is -1e39, beyond float32's range \
+             (magnitudes up to 3.4028235e38)"
+        ),
+        "{e}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(export(&heavy, &dir.path().join("f64.onnx"), Precision::F64).unwrap(), 5);
+    let mut flat = sample_network();
+    flat.standardizer.std[1] = 1e-50;
+    let e = refused_untouched(&flat, Precision::F32);
+    assert!(
+        e.to_string().ends_with(
+            "net.onnx: the standard deviation of input 1 (dose \"mg\") is 1e-50, which float32 rounds to 0 \
+             (the export would divide by zero)"
+        ),
+        "{e}"
+    );
+    let mut biased = sample_network();
+    biased.layers[0].bias[2] = 4e38;
+    let e = refused_untouched(&biased, Precision::F32);
+    assert!(e.to_string().contains("layer 1: the bias of output 2 is 4e38"), "{e}");
+}
+
+/// An ∞ or NaN output proves nothing about the file (∞ = ∞ whatever
+/// computed it): check inputs with non-finite outputs are left out, and a
+/// network with no finite check input is refused before anything is
+/// written (it used to pass the read-back).
+#[test]
+fn the_read_back_compares_only_finite_outputs() {
+    // Hidden neuron 0 is 1e300·(age standardized) + 1e300: ∞ in the output
+    // wherever age is above one deviation below its mean; two check inputs
+    // (1 and 1.5 deviations below) are finite.
+    let mut net = sample_network();
+    net.layers[0].weights[0] = vec![1e300, 0.0, 0.0];
+    net.layers[0].bias[0] = 1e300;
+    net.layers[2].weights[0][0] = 1e300;
+    let finite = mipnet_onnx::read_back::check_inputs(&net, Precision::F64);
+    assert_eq!(finite.len(), 2, "{finite:?}");
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(export(&net, &dir.path().join("net.onnx"), Precision::F64).unwrap(), 2);
+    // Infinite at every check input: nothing to compare.
+    net.layers[0].weights[0] = vec![0.0, 0.0, 0.0];
+    assert!(mipnet_onnx::read_back::check_inputs(&net, Precision::F64).is_empty());
+    let e = refused_untouched(&net, Precision::F64);
+    assert!(matches!(e, OnnxError::NotFinite { .. }), "{e}");
+    assert!(
+        e.to_string().ends_with(
+            "net.onnx: the network's outputs are not finite (inf or NaN) at any of the 5 inputs the export is \
+             checked on (the training mean and points within 1.5 standard deviations of it), so its export \
+             cannot be checked; nothing was written"
+        ),
+        "{e}"
+    );
+}

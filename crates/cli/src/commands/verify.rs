@@ -160,17 +160,24 @@ pub struct VerifyArgs {
         long,
         value_name = "E",
         allow_negative_numbers = true,
-        required_unless_present = "property"
+        required_unless_present = "property",
+        conflicts_with = "property"
     )]
     pub eps: Option<f64>,
     /// Clip the ball to this input domain, e.g. 0,1 for images scaled to [0, 1].
-    #[arg(long, value_name = "MIN,MAX")]
+    #[arg(long, value_name = "MIN,MAX", conflicts_with = "property")]
     pub domain: Option<String>,
     /// Find the largest certified radius up to --eps by bisection.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "property")]
     pub radius: bool,
     /// Bisection stops when the bracket is this narrow.
-    #[arg(long, value_name = "R", default_value_t = 1e-3, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "R",
+        default_value_t = 1e-3,
+        allow_negative_numbers = true,
+        conflicts_with = "property"
+    )]
     pub resolution: f64,
     /// Check a VNN-LIB property instead (answers sat with a witness, unsat, or unknown).
     #[arg(long, value_name = "FILE.vnnlib")]
@@ -647,9 +654,12 @@ fn network_to_export(path: &Path) -> Result<Network> {
 pub fn run_export(args: ExportArgs) -> Result<ExitCode> {
     let net = network_to_export(&args.model)?;
     let precision = if args.float32 { Precision::F32 } else { Precision::F64 };
-    mipnet_onnx::export(&net, &args.out, precision).map_err(|e| match e {
+    let compared = mipnet_onnx::export(&net, &args.out, precision).map_err(|e| match e {
         // A bug, not the user's input.
         mipnet_onnx::OnnxError::ReadBack { .. } => anyhow::Error::new(e),
+        mipnet_onnx::OnnxError::Float32 { .. } => input(anyhow::anyhow!(
+            "{e}; export without --float32 (float64 stores it exactly)"
+        )),
         _ => input(e),
     })?;
     let ops = if net.has_conv() {
@@ -665,7 +675,7 @@ pub fn run_export(args: ExportArgs) -> Result<ExitCode> {
         } else {
             "float64"
         },
-        mipnet_onnx::read_back::read_back_inputs(&net).len()
+        compared
     );
     if net.has_conv() && !args.float32 {
         eprintln!(
