@@ -188,6 +188,10 @@ pub struct TrainReport {
     pub params_total: usize,
     pub params_kept: usize,
     pub neurons_kept: Vec<usize>,
+    /// Neurons of each hidden layer (filters of a convolution) that affect
+    /// an output: not constant, on a nonzero path to an output (what
+    /// `mipnet show` prints).
+    pub neurons_effective: Vec<usize>,
     /// Objective of the returned network.
     pub objective: f64,
     /// The best proven lower bound on the optimum: the highest of the bound
@@ -1268,6 +1272,7 @@ pub fn train(
         params_total: network.params_total(),
         params_kept: network.params_kept(),
         neurons_kept: network.neurons_kept(),
+        neurons_effective: network.neurons_effective(),
         objective,
         dual_bound,
         bound_method,

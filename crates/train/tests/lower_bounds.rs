@@ -58,3 +58,17 @@ fn without_the_methods_the_bound_is_the_mips_own() {
     assert!(r.lower_bounds.is_empty());
     assert_eq!(r.dual_bound, r.mip_dual_bound);
 }
+
+#[test]
+fn the_report_counts_the_neurons_that_affect_an_output() {
+    let r = iris_run(false);
+    assert_eq!(r.neurons_effective.len(), r.neurons_kept.len());
+    for (effective, kept) in r.neurons_effective.iter().zip(&r.neurons_kept) {
+        assert!(
+            effective <= kept,
+            "{:?} against {:?}",
+            r.neurons_effective,
+            r.neurons_kept
+        );
+    }
+}
