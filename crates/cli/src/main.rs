@@ -5,6 +5,7 @@
 mod commands;
 mod exit;
 mod mount_point;
+mod non_finite;
 mod output_dir;
 mod progress;
 mod run_files;

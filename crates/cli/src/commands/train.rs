@@ -447,7 +447,7 @@ pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::Ex
     let quiet = args.quiet || args.json;
     let (outcome, interrupted) = run_training(name, &train_set, test.as_ref(), &settings, quiet, &interrupt)?;
     if let Some(out) = out {
-        if let Err(e) = run_files::write_and_check(out.staging(), &outcome, &train_set, test.as_ref()) {
+        if let Err(e) = run_files::write_and_check(out.staging(), &outcome, test.as_ref()) {
             let target = out.target().display().to_string();
             let kept = out.keep_aside();
             return Err(e.context(format!(
