@@ -706,7 +706,8 @@ impl Reader {
 }
 
 /// Bounds or sides with magnitudes of [`INFINITE_BOUND`] or more made
-/// infinite; a lower side of +∞ or an upper side of −∞ refused.
+/// infinite; a lower side of +∞, an upper side of −∞ or a lower side
+/// above the upper refused.
 pub(crate) fn sides(lower: f64, upper: f64) -> Result<(f64, f64), String> {
     let lower = if lower <= -INFINITE_BOUND {
         f64::NEG_INFINITY
@@ -720,6 +721,12 @@ pub(crate) fn sides(lower: f64, upper: f64) -> Result<(f64, f64), String> {
     if upper <= -INFINITE_BOUND {
         return Err(format!(
             "upper bound {upper} is minus infinity ({INFINITE_BOUND:e} or less)"
+        ));
+    }
+    // An empty range is a mistake in the file, not a model to solve.
+    if lower > upper {
+        return Err(format!(
+            "lower bound {lower} is above upper bound {upper}: the range is empty"
         ));
     }
     Ok((lower, upper))
