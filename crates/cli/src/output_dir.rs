@@ -576,4 +576,18 @@ mod tests {
             "{text}"
         );
     }
+
+    #[test]
+    fn a_run_kept_aside_with_force_leaves_the_old_run_in_place() {
+        // What train and bench do when the new files fail their read-back.
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("run");
+        std::fs::create_dir(&target).unwrap();
+        write_run(&target, "old");
+        let out = OutputDir::prepare("--out", &target, &FILES, true).unwrap();
+        write_run(out.staging(), "new");
+        let kept = out.keep_aside();
+        assert_eq!(std::fs::read_to_string(target.join("a.json")).unwrap(), "run old");
+        assert_eq!(std::fs::read_to_string(kept.join("a.json")).unwrap(), "run new");
+    }
 }
