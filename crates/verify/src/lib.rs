@@ -744,6 +744,26 @@ fn confirm_empty(
     }
 }
 
+/// Refuses a disjunct whose input region is empty only because of strict
+/// comparisons, or so thin that no input meets them by more than the
+/// tolerance (an LP cannot tell those apart): over its closure the MILP
+/// would answer, and `unsat` of an empty region says nothing about the
+/// network. See [`region_lp::strict_margin`].
+fn check_strict_room(d: &Disjunct, opts: &VerifyOptions) -> Result<(), VerifyError> {
+    if !region_lp::strictness_matters(d) {
+        return Ok(());
+    }
+    match region_lp::strict_margin(d, opts)? {
+        Some(margin) if margin < opts.tolerance => Err(VerifyError::Region(format!(
+            "no input meets its strict comparisons by more than the tolerance {} (the largest margin is {:.1e}): \
+             its input region is empty, or too thin to verify",
+            opts.tolerance,
+            margin.max(0.0)
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Prefixes region and magnitude errors with the disjunct they are about.
 fn in_disjunct(index: usize, total: usize) -> impl Fn(VerifyError) -> VerifyError {
     move |e| match e {
@@ -875,6 +895,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
         }
         region.check(net).map_err(in_disjunct(index, total))?;
         limits::check_bounds(net, &interval_bounds(net, region)).map_err(in_disjunct(index, total))?;
+        check_strict_room(d, opts).map_err(in_disjunct(index, total))?;
     }
     let clock = Instant::now();
     let tol = opts.tolerance;
@@ -898,6 +919,17 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
                 .chain(c.outputs.iter().map(|&(j, b)| (out[j], b)))
                 .chain(std::iter::once((t, 1.0)));
             encode::add_row_kept(&mut enc.model, f64::NEG_INFINITY, c.rhs, terms);
+        }
+        // A strict side of the box is a slack row too, so that a witness
+        // (t > 0) lies strictly inside it; on the closed box these slacks are
+        // ≥ 0, so they never push t below 0 and an unsat proof stands.
+        for (i, &x) in enc.inputs.clone().iter().enumerate() {
+            if d.lower_strict[i] {
+                encode::add_row_kept(&mut enc.model, d.lower[i], f64::INFINITY, [(x, 1.0), (t, -1.0)]);
+            }
+            if d.upper_strict[i] {
+                encode::add_row_kept(&mut enc.model, f64::NEG_INFINITY, d.upper[i], [(x, 1.0), (t, 1.0)]);
+            }
         }
         let replay = |res: &SolveResult| -> Option<(Vec<f64>, Vec<f64>)> {
             let sol = res.solution.as_ref()?;

@@ -628,3 +628,52 @@ fn a_point_outside_the_domain_is_refused() {
         10.0
     );
 }
+
+/// Strict comparisons are strict: a region they alone empty is refused, not
+/// answered `unsat` over its closure, and a witness must meet them strictly
+/// in f64 (a witness on the boundary, y0 = y1 for y0 < y1 and y0 > y1, used
+/// to be replayed as `sat`).
+#[test]
+fn strict_comparisons_are_never_answered_over_their_closure() {
+    let net = random_net(5, &[2, 4, 2]);
+    let box01 = "(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (>= X_1 0))\n(assert (<= X_1 1))\n";
+    // Input rows: x0 + x1 < 1 and x0 + x1 > 1 (the closure is a segment); Y_0 ≥ 1000 unreachable.
+    let p = property(&format!(
+        "{box01}(assert (< (+ X_0 X_1) 1))\n(assert (> (+ X_0 X_1) 1))\n(assert (>= Y_0 1000))"
+    ));
+    let e = check_property(&net, &p, &options()).unwrap_err();
+    assert!(matches!(e, VerifyError::Region(_)), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "disjunct 1 of 1: no input meets its strict comparisons by more than the tolerance 0.00001 \
+         (the largest margin is 0.0e0): its input region is empty, or too thin to verify"
+    );
+    // A strict side of the box pinned by a row: x0 < 0.5 and x0 + x1 ≥ 1.5.
+    let p = property(
+        "(assert (>= X_0 0))\n(assert (< X_0 0.5))\n(assert (>= X_1 0))\n(assert (<= X_1 1))\n\
+         (assert (>= (+ X_0 X_1) 1.5))\n(assert (>= Y_0 1000))",
+    );
+    let e = check_property(&net, &p, &options()).unwrap_err().to_string();
+    assert!(
+        e.starts_with("disjunct 1 of 1: no input meets its strict comparisons"),
+        "{e}"
+    );
+    // Outputs: y0 < y1 and y0 > y1 hold nowhere, though y0 = y1 is reached.
+    let p = property(&format!("{box01}(assert (< Y_0 Y_1))\n(assert (> Y_0 Y_1))"));
+    let rep = check_property(&net, &p, &options()).unwrap();
+    assert_ne!(rep.answer, Answer::Sat, "{rep:?}");
+    // A strict side of the box the worst case sits on: the witness lies strictly inside.
+    let max_gap = exact_max(&net, &[0.0, 0.0], &[1.0, 1.0], |y| y[0] - y[1]);
+    let p = property(&format!(
+        "(assert (> X_0 0))\n(assert (< X_0 1))\n(assert (> X_1 0))\n(assert (< X_1 1))\n\
+         (assert (> (- Y_0 Y_1) {}))",
+        max_gap - 0.05
+    ));
+    let rep = check_property(&net, &p, &options()).unwrap();
+    assert_eq!(rep.answer, Answer::Sat, "{rep:?}");
+    let (x, y) = rep.witness.unwrap();
+    assert!(
+        x.iter().all(|&v| 0.0 < v && v < 1.0) && y[0] - y[1] > max_gap - 0.05,
+        "{x:?} {y:?}"
+    );
+}

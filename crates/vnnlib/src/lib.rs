@@ -80,12 +80,13 @@ pub struct Linear {
 }
 
 impl Linear {
-    /// True when `lhs ≤ rhs + tol` (`lhs < rhs + tol` for a strict row).
+    /// True when `lhs ≤ rhs + tol`; a strict row needs `lhs < rhs`, whatever
+    /// `tol` (a tolerance would admit the boundary a strict row excludes).
     pub fn holds(&self, x: &[f64], y: &[f64], tol: f64) -> bool {
         let lhs: f64 = self.inputs.iter().map(|&(i, a)| a * x[i]).sum::<f64>()
             + self.outputs.iter().map(|&(j, b)| b * y[j]).sum::<f64>();
         if self.strict {
-            lhs < self.rhs + tol
+            lhs < self.rhs
         } else {
             lhs <= self.rhs + tol
         }
@@ -161,8 +162,9 @@ impl Disjunct {
 
     /// True when `x` is in the box and every constraint holds, each within
     /// `tol` (an absolute slack, so witnesses found by a floating-point solver
-    /// can be replayed without spurious failures). A disjunct with an empty
-    /// box holds nowhere, whatever the tolerance.
+    /// can be replayed without spurious failures); strict bounds and rows
+    /// must hold strictly, whatever `tol`. A disjunct with an empty box holds
+    /// nowhere, whatever the tolerance.
     ///
     /// # Panics
     /// If `x` is not as long as the box or `y` is too short for a constraint.
@@ -172,9 +174,9 @@ impl Disjunct {
             return false;
         }
         let in_box = (0..x.len()).all(|i| {
-            let (v, l, u) = (x[i], self.lower[i] - tol, self.upper[i] + tol);
-            let above = if self.lower_strict[i] { l < v } else { l <= v };
-            let below = if self.upper_strict[i] { v < u } else { v <= u };
+            let (v, l, u) = (x[i], self.lower[i], self.upper[i]);
+            let above = if self.lower_strict[i] { l < v } else { l - tol <= v };
+            let below = if self.upper_strict[i] { v < u } else { v <= u + tol };
             above && below
         });
         in_box && self.constraints.iter().all(|c| c.holds(x, y, tol))
@@ -231,8 +233,8 @@ impl Property {
     }
 
     /// True when `x` (inputs) and `y` (outputs) satisfy some disjunct, with
-    /// tolerance `tol` on every bound and constraint: replays a counterexample
-    /// reported by a solver.
+    /// tolerance `tol` on every non-strict bound and constraint (strict ones
+    /// must hold strictly): replays a counterexample reported by a solver.
     ///
     /// # Panics
     /// If `x` or `y` do not have the declared lengths.
