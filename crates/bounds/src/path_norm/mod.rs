@@ -237,37 +237,55 @@ impl<'a> PathNorm<'a> {
     }
 
     /// Certifies `dual`: the exact pricing MILP for every class and sign,
-    /// each with an equal share (times `share`) of the time left before
-    /// `deadline`. `Ok(None)` when a MILP ended without a dual bound.
+    /// each started from the best of `units` for it, with an equal share
+    /// (times `share`) of the time left before `deadline`. `Ok(None)` when a
+    /// MILP ended without a dual bound.
     pub fn certify(
         &self,
         solver: &dyn Solver,
         options: &SolveOptions,
         dual: &DyadicDual,
+        units: &[Atom],
         deadline: Instant,
         share: f64,
     ) -> Result<Option<Certificate>, BoundError> {
         let rows = self.rows();
         let k = self.data.num_classes();
         let mut worst: f64 = 0.0;
-        let mut units = Vec::new();
-        let total = 2 * k;
-        for (done, (class, sign)) in (0..k).flat_map(|c| [(c, 1.0), (c, -1.0)]).enumerate() {
-            let coef: Vec<f64> = dual.lambda(class).iter().map(|l| sign * l).collect();
-            let pricing = Pricing::new(&rows, &coef, self.radius);
+        let mut found = Vec::new();
+        // Distinct pricing problems only (with two classes λ_1 = −λ_0, so
+        // half of them repeat).
+        let mut problems: Vec<Vec<f64>> = Vec::new();
+        for class in 0..k {
+            let lambda = dual.lambda(class);
+            for sign in [1.0, -1.0] {
+                let coef: Vec<f64> = lambda.iter().map(|l| sign * l).collect();
+                if !problems.contains(&coef) {
+                    problems.push(coef);
+                }
+            }
+        }
+        let total = problems.len();
+        for (done, coef) in problems.iter().enumerate() {
+            let pricing = Pricing::new(&rows, coef, self.radius);
             let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
             let limit = (left / (total - done) as f64 * share).max(MIN_PRICING_SECONDS);
             let opts = SolveOptions {
                 time_limit: Some(limit),
                 ..options.clone()
             };
-            match pricing.exact(solver, &opts).map_err(BoundError::Solver)? {
+            let start = units
+                .iter()
+                .map(|u| (pricing.value(u), u))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, u)| u);
+            match pricing.exact(solver, &opts, start).map_err(BoundError::Solver)? {
                 None => return Ok(None),
                 Some((bound, unit)) => {
                     worst = worst.max(bound);
                     if let Some(u) = unit {
                         if pricing.value(&u) > self.price * (1.0 + COLUMN_VIOLATION) {
-                            units.push(u);
+                            found.push(u);
                         }
                     }
                 }
@@ -282,7 +300,7 @@ impl<'a> PathNorm<'a> {
             dual_value,
             ratio,
             rounding_margin: raw - value,
-            units,
+            units: found,
         }))
     }
 
@@ -321,9 +339,15 @@ impl<'a> PathNorm<'a> {
         options: &SolveOptions,
         s: &PathNormSettings,
     ) -> Result<ProvenBound, BoundError> {
+        if !(s.seconds.is_finite() && s.seconds > 0.0 && s.seconds <= MAX_SECONDS) {
+            return Err(BoundError::NoBound(format!(
+                "the path-norm time budget must be within (0, {MAX_SECONDS}] seconds, got {}",
+                s.seconds
+            )));
+        }
         let started = Instant::now();
-        let deadline = started + Duration::from_secs_f64(s.seconds.max(0.0));
-        let heuristic_until = started + Duration::from_secs_f64(s.seconds.max(0.0) * HEURISTIC_SHARE);
+        let deadline = started + Duration::from_secs_f64(s.seconds);
+        let heuristic_until = started + Duration::from_secs_f64(s.seconds * HEURISTIC_SHARE);
         let mut rng = SplitMix(s.seed);
         let rows = self.rows();
         let labels = self.data.labels();
@@ -353,7 +377,7 @@ impl<'a> PathNorm<'a> {
             let late = Instant::now() >= heuristic_until;
             if added.is_empty() || late || round + 1 == s.max_rounds {
                 let share = if late { 1.0 } else { EARLY_PRICING_SHARE };
-                match self.certify(solver, options, &dual, deadline, share)? {
+                match self.certify(solver, options, &dual, &units, deadline, share)? {
                     None => last_error = "a pricing MILP ended without a dual bound".into(),
                     Some(c) => {
                         if best.as_ref().is_none_or(|b| c.value > b.value) {
@@ -435,6 +459,10 @@ impl<'a> PathNorm<'a> {
         added
     }
 }
+
+/// The largest time budget accepted: a year, far beyond any run, and small
+/// enough for the clock arithmetic.
+pub const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
 
 /// Time limit floor of one solve, so a nearly spent budget still lets a
 /// pricing MILP reach its root bound (a solve with no time gives none).

@@ -8,17 +8,27 @@
 //! value is Σ λ_n (w·x_n) + b·Σ λ_n, the same as at b = R; for b ≤ −R every
 //! sample is inactive, value 0 as at b = −R.
 //!
+//! Tighter: the value is piecewise linear in b with kinks only at
+//! b = −w·x_m for the samples m with c_m ≠ 0 (the support), and constant
+//! beyond them, so some maximum has b = −w·x_m for a support sample m. Then
+//! a_n = w·(x_n − x_m), so |a_n| ≤ M_n = max over the support of
+//! ‖x_n − x_m‖_∞, and |b| ≤ R = max over the support of ‖x_m‖_∞.
+//!
 //! The MILP: w = p − q with p, q ∈ [0, 1], Σ(p + q) ≤ 1, b ∈ [−R, R]; per
-//! sample a_n = w·x_n + b ∈ [−M_n, M_n] with M_n = ‖x_n‖_∞ + R; a sample
+//! sample a_n = w·x_n + b; a sample
 //! whose coefficient c_n = s·λ_n is positive gets z_n ≤ a_n + M_n(1 − σ_n),
 //! z_n ≤ M_n·σ_n (σ binary; the largest z_n is relu(a_n)); a negative one
 //! gets z_n ≥ a_n, z_n ≥ 0 (the smallest z_n is relu(a_n)); all z_n in
-//! [0, M_n]. Objective max Σ c_n·z_n. Its optimum is the pricing maximum,
-//! and its dual bound is above it.
+//! [0, M_n]. Every feasible point has z_n ≤ relu(a_n) for positive c_n and
+//! z_n ≥ relu(a_n) for negative ones (a point where |a_n| exceeds M_n may
+//! be cut off, never overcounted), so the MILP's maximum is at most the
+//! pricing maximum; a maximizer with b at a kink is feasible, so it is at
+//! least that. Its dual bound is above both.
 
+use super::dyadic::DYADIC_EXPONENT;
 use crate::lipschitz_margin::OUTWARD_ROUNDING;
 use mipnet_milp::{Col, Model, Sense, VarType};
-use mipnet_solver::{NoObserver, SolveOptions, SolveRequest, Solver};
+use mipnet_solver::{MipStart, NoObserver, SolveOptions, SolveRequest, Solver};
 
 /// A hidden unit of norm ‖w‖₁ ≤ 1 (a column of the master).
 #[derive(Clone, Debug, PartialEq)]
@@ -145,19 +155,43 @@ impl<'r> Pricing<'r> {
         (value, Atom { w, b })
     }
 
+    /// R and M_n over the support (module docs), widened outward for rounding.
+    fn big_m(&self) -> (f64, Vec<f64>) {
+        let norm = |x: &[f64]| x.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        let radius = self.rows.iter().map(|x| norm(x)).fold(0.0f64, f64::max) * (1.0 + OUTWARD_ROUNDING);
+        let big = self
+            .rows
+            .iter()
+            .map(|x| {
+                let spread = self
+                    .rows
+                    .iter()
+                    .map(|m| x.iter().zip(*m).fold(0.0f64, |a, (u, v)| a.max((u - v).abs())))
+                    .fold(0.0f64, f64::max);
+                spread * (1.0 + OUTWARD_ROUNDING)
+            })
+            .collect();
+        (radius, big)
+    }
+
     /// The exact pricing MILP (module docs), its objective scaled by
-    /// `scale` (a power of two, so the coefficients stay exact), and the
-    /// samples' big-M values M_n.
-    fn milp(&self, scale: f64) -> (Model, Vec<Col>, Col) {
+    /// `scale` (a power of two, so the coefficients stay exact), and a start
+    /// from `unit` when given: the model, its columns p, q, b, and the start.
+    fn milp(&self, scale: f64, unit: Option<&Atom>) -> (Model, Vec<Col>, Col, Option<Vec<f64>>) {
         let d = self.rows.first().map_or(0, |r| r.len());
-        let r = self.radius;
+        let (r, bigs) = self.big_m();
         let mut m = Model::new(Sense::Maximize);
         let p: Vec<Col> = (0..d).map(|_| m.add_col(0.0, 1.0, 0.0, VarType::Continuous)).collect();
         let q: Vec<Col> = (0..d).map(|_| m.add_col(0.0, 1.0, 0.0, VarType::Continuous)).collect();
         let b = m.add_col(-r, r, 0.0, VarType::Continuous);
         m.add_row(f64::NEG_INFINITY, 1.0, p.iter().chain(&q).map(|&c| (c, 1.0)));
-        for (x, &c) in self.rows.iter().zip(&self.coef) {
-            let big = (x.iter().fold(0.0f64, |a, v| a.max(v.abs())) + r) * (1.0 + OUTWARD_ROUNDING);
+        let mut start: Option<Vec<f64>> = unit.map(|u| {
+            let mut v: Vec<f64> = u.w.iter().map(|w| w.max(0.0)).collect();
+            v.extend(u.w.iter().map(|w| (-w).max(0.0)));
+            v.push(u.b.clamp(-r, r));
+            v
+        });
+        for ((x, &c), &big) in self.rows.iter().zip(&self.coef).zip(&bigs) {
             let z = m.add_col(0.0, big, c * scale, VarType::Continuous);
             // a_n = Σ_i x_i (p_i − q_i) + b
             let mut a: Vec<(Col, f64)> = Vec::with_capacity(2 * d + 1);
@@ -168,8 +202,15 @@ impl<'r> Pricing<'r> {
                 }
             }
             a.push((b, 1.0));
+            let activation = unit.map(|u| dot(&u.w, x) + u.b.clamp(-r, r));
+            if let (Some(v), Some(act)) = (start.as_mut(), activation) {
+                v.push(act.clamp(0.0, big));
+            }
             if c > 0.0 {
                 let sigma = m.add_binary(0.0);
+                if let (Some(v), Some(act)) = (start.as_mut(), activation) {
+                    v.push(if act > 0.0 { 1.0 } else { 0.0 });
+                }
                 // z − a + M σ ≤ M
                 let mut row: Vec<(Col, f64)> = a.iter().map(|&(col, v)| (col, -v)).collect();
                 row.push((z, 1.0));
@@ -183,41 +224,60 @@ impl<'r> Pricing<'r> {
                 m.add_row(0.0, f64::INFINITY, row);
             }
         }
-        (m, p.into_iter().chain(q).collect(), b)
+        (m, p.into_iter().chain(q).collect(), b, start)
     }
 
     /// Solves the exact MILP: a certified upper bound on the maximum (the
     /// MILP's dual bound plus [`PRICING_TOLERANCE`] times the model's
     /// magnitude) and its best unit, if any. `None` when the solve ended
     /// without a dual bound.
-    pub fn exact(&self, solver: &dyn Solver, options: &SolveOptions) -> Result<Option<(f64, Option<Atom>)>, String> {
+    /// `start`: a unit to start the MILP from (its value helps prune).
+    /// The coefficients must be integers times 2^−E ([`DYADIC_EXPONENT`])
+    /// summing to exactly 0 (the bias range above relies on it); anything
+    /// else is refused.
+    pub fn exact(
+        &self,
+        solver: &dyn Solver,
+        options: &SolveOptions,
+        start: Option<&Atom>,
+    ) -> Result<Option<(f64, Option<Atom>)>, String> {
         if self.is_trivial() {
             return Ok(Some((0.0, None)));
+        }
+        let unit = 2f64.powi(DYADIC_EXPONENT);
+        let mut sum: i128 = 0;
+        for &c in &self.coef {
+            let m = c * unit;
+            if !(m.is_finite() && m.fract() == 0.0 && m.abs() < 2f64.powi(100)) {
+                return Err(format!("pricing coefficient {c} is not on the dyadic grid"));
+            }
+            sum += m as i128;
+        }
+        if sum != 0 {
+            return Err("pricing coefficients do not sum to exactly 0".into());
         }
         let largest = self.coef.iter().fold(0.0f64, |a, c| a.max(c.abs()));
         // A power of two that brings the largest coefficient into [1, 2).
         let scale = 2f64.powi(-(largest.log2().floor() as i32));
-        let (model, pq, b) = self.milp(scale);
+        let (model, pq, b, start) = self.milp(scale, start);
+        let start = start.map(MipStart::Full);
         let mut opts = options.clone();
         for (name, value) in PINNED_TOLERANCES {
             opts.extra.push((name.to_string(), value.to_string()));
         }
-        let result = solver
-            .solve(SolveRequest::new(&model, &opts), &mut NoObserver)
-            .map_err(|e| e.to_string())?;
+        let mut request = SolveRequest::new(&model, &opts);
+        if let Some(start) = &start {
+            request = request.start(start);
+        }
+        let result = solver.solve(request, &mut NoObserver).map_err(|e| e.to_string())?;
         let Some(bound) = result.dual_bound else {
             return Ok(None);
         };
         // Σ over the columns of their largest |value|: what a reduced-cost
         // tolerance can move the bound by, in the scaled objective.
         let d = pq.len() / 2;
-        let magnitude: f64 = 2.0 * d as f64
-            + self.radius
-            + self
-                .rows
-                .iter()
-                .map(|x| x.iter().fold(0.0f64, |a, v| a.max(v.abs())) + self.radius + 1.0)
-                .sum::<f64>();
+        let (radius, bigs) = self.big_m();
+        let magnitude: f64 = 2.0 * d as f64 + radius + bigs.iter().map(|m| m + 1.0).sum::<f64>();
         let certified = (bound.max(0.0) + PRICING_TOLERANCE * magnitude) / scale;
         let atom = result.solution.map(|x| Atom {
             w: (0..d).map(|i| x[pq[i].index()] - x[pq[d + i].index()]).collect(),
