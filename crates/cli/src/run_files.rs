@@ -235,12 +235,15 @@ mod tests {
         assert!(text.contains("cannot be read back"), "{text}");
     }
 
+    /// An edit of a network file's content.
+    type Change = fn(&mut Network);
+
     #[test]
     fn a_network_file_that_is_not_the_certified_network_fails_its_certificate() {
         let net = iris_network();
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join(NETWORK);
-        let changes: [(fn(&mut Network), &str); 4] = [
+        let changes: [(Change, &str); 4] = [
             // One ulp off in one weight.
             (
                 |n| {
