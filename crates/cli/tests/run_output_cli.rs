@@ -622,6 +622,17 @@ fn a_data_flag_replaces_every_data_source_key_of_the_config() {
     // Nor does the file's label serve another file.
     let o = run(&["--data", other.to_str().unwrap()]);
     assert_bad_input(&o, &["--data", "other.csv", "needs --label COLUMN"]);
+    // A config naming no data source gives its label to any --data.
+    std::fs::write(
+        &config,
+        "[data]\nlabel = \"class\"\n[formulation]\nhidden = [2]\n[gradient]\nepochs = 300\n\
+         [solver]\ntime_limit = 1\nthreads = 1\n[stages]\nfinetune_epochs = 100\n",
+    )
+    .unwrap();
+    let o = run(&["--data", other.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["n_test"], 12);
 }
 
 #[test]

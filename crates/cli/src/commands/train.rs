@@ -157,8 +157,9 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    /// Reads the config file (if any) and applies its data (all of its
-    /// [data] source keys only when neither --dataset nor --data is given)
+    /// Reads the config file (if any) and applies its data (its label,
+    /// drop, missing, test_file and image_pool only to its own dataset or
+    /// file, or to any data when it names none)
     /// and output directory where no flag gives them (`given` tells which flags were
     /// given on the command line); returns the settings with the flags
     /// applied over the file's.
@@ -182,10 +183,14 @@ impl TrainArgs {
         // The data source as a whole: a --dataset or --data flag replaces
         // the file's dataset or file and every key tied to it (its label,
         // dropped columns, missing-value policy, test file, MNIST pooling),
-        // which would otherwise apply to data they were not written for.
-        if !given("dataset") && !given("data") {
+        // which would otherwise apply to data they were not written for. A
+        // file that names no data source gives those keys for any data.
+        let flag_source = given("dataset") || given("data");
+        if !flag_source {
             d.dataset = c.dataset.clone();
             d.data = c.file.clone();
+        }
+        if !flag_source || (c.dataset.is_none() && c.file.is_none()) {
             if !given("label") && c.label.is_some() {
                 d.label = c.label.clone();
             }
