@@ -76,11 +76,12 @@ pub struct BenchArgs {
     /// Write bench.json and bench.md into this new directory (written
     /// beside it first, read back, then moved into place together). An
     /// earlier bench there is refused before any work unless --force is
-    /// given.
+    /// given; a mount point always is (give a subdirectory of it).
     #[arg(long, value_name = "DIR", default_value = "bench-out")]
     pub out: PathBuf,
-    /// Replace the bench already in --out (a directory holding only
-    /// bench.json and bench.md; anything else is never replaced).
+    /// Replace the bench already in --out (a directory holding mipnet's
+    /// bench.json and bench.md, nothing else; anything else is never
+    /// replaced).
     #[arg(long)]
     pub force: bool,
     /// No progress output.

@@ -140,12 +140,14 @@ pub struct TrainArgs {
     /// Write the run into this new directory: network.json, report.json and
     /// the test split as test.csv. They are written beside it first, read
     /// back and checked, then moved into place together. An existing run
-    /// there is refused before any work unless --force is given.
+    /// there is refused before any work unless --force is given; a mount
+    /// point always is (give a subdirectory of it).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Replace the run already in --out (a directory holding only a run's
-    /// files; anything else is never replaced). The old run is removed
-    /// only once the new one is in place.
+    /// Replace the run already in --out: a directory holding mipnet's
+    /// network.json and report.json (and test.csv), nothing else; anything
+    /// else is never replaced. The old run is removed only once the new one
+    /// is in place.
     #[arg(long)]
     pub force: bool,
     /// Print the report as JSON on stdout instead of the summary.
