@@ -1,6 +1,7 @@
-//! The pipeline's proven lower bound: the best of the bound methods and the
-//! MIP's own, never above the returned network's objective, and exactly the
-//! MIP's when the methods are off.
+//! What the report proves and counts: the proven lower bound (the best of
+//! the bound methods and the MIP's own, never above the returned network's
+//! objective, exactly the MIP's when the methods are off) and the neurons
+//! that affect an output.
 
 use mipnet_data::Bundled;
 use mipnet_train::{train, Job, Silent, TrainSettings};
