@@ -34,6 +34,11 @@ fn iris_trains_to_a_certified_network_with_a_complete_report() {
         "neurons_kept",
         "objective",
         "dual_bound",
+        "bound_method",
+        "mip_dual_bound",
+        "lower_bounds",
+        "bound_summary",
+        "neurons_effective",
         "mip_gap",
         "status",
         "solve_seconds",
@@ -75,6 +80,11 @@ fn iris_trains_to_a_certified_network_with_a_complete_report() {
         assert!(obj >= bound - 1e-9);
         assert!(report["mip_gap"].as_f64().is_some());
     }
+    // The proof: one bound method ran, and the summary says it in words.
+    assert_eq!(report["lower_bounds"].as_array().unwrap().len(), 1);
+    assert_eq!(report["lower_bounds"][0]["method"], "lipschitz-margin");
+    let proof = report["bound_summary"].as_str().unwrap();
+    assert!(summary.contains(&format!("proof        {proof}\n")), "{summary}");
     // The bound stages: the model as built first; their root LPs are not
     // solved unless asked for (--root-lp-seconds).
     let bounds = report["bounds"].as_array().unwrap();
@@ -688,4 +698,29 @@ fn a_convolutional_network_trains_shows_predicts_exports_and_verifies() {
         "--lipschitz-cuts",
     ]);
     assert_bad_input(&o, &["lipschitz_cuts", "convolutional"]);
+}
+
+#[test]
+fn without_lower_bounds_the_bound_is_highs_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let mut args = vec![
+        "train",
+        "--dataset",
+        "iris",
+        "--hidden",
+        "4",
+        "--no-lower-bounds",
+        "--out",
+    ];
+    let out_s = out.to_str().unwrap().to_string();
+    args.push(&out_s);
+    args.extend_from_slice(QUICK);
+    let o = mipnet(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert!(report["lower_bounds"].as_array().unwrap().is_empty());
+    assert_eq!(report["settings"]["stages"]["lower_bounds"], false);
+    assert_eq!(report["dual_bound"], report["mip_dual_bound"]);
 }

@@ -122,6 +122,10 @@ pub struct TrainArgs {
     /// incumbent's objective bounds layer 1's ℓ1 norm, hence the big-Ms).
     #[arg(long)]
     pub no_cutoff_tightening: bool,
+    /// Skip the proven lower bounds before the full MIP (the Lipschitz-margin
+    /// LP, certified from its dual); the bound is then HiGHS's alone.
+    #[arg(long)]
+    pub no_lower_bounds: bool,
     /// Run the full MIP alongside the neighbourhood search (one thread,
     /// the whole time limit; the search's new best networks are handed to
     /// it) instead of after it. Needs 2 threads or more (--threads, or the
@@ -318,6 +322,9 @@ impl TrainArgs {
         }
         if let Some(t) = self.lns_sub_seconds {
             s.stages.lns_sub_seconds = t;
+        }
+        if self.no_lower_bounds {
+            s.stages.lower_bounds = false;
         }
         if self.no_cutoff_tightening {
             s.stages.cutoff_tightening = false;
@@ -617,12 +624,17 @@ pub fn summary(o: &TrainOutcome) -> String {
     s += &format!(
         "objective    {:.6}   bound {}   gap {}   MIP status {} ({})   found by {}\n",
         r.objective,
-        r.dual_bound.map_or("-".into(), |b| format!("{b:.6}")),
+        match (&r.dual_bound, &r.bound_method) {
+            (Some(b), Some(m)) => format!("{b:.6} ({m})"),
+            (Some(b), None) => format!("{b:.6}"),
+            _ => "-".into(),
+        },
         r.mip_gap.map_or("-".into(), pct),
         r.status,
         r.mip_schedule.name(),
         r.found_by
     );
+    s += &format!("proof        {}\n", r.bound_summary);
     let c = &r.certificate;
     s += &format!(
         "certificate  {} (max deviation: activation {:.1e}, output {:.1e}, loss {:.1e}; objective MILP {:.6} = forward {:.6})\n",
