@@ -5,7 +5,7 @@
 use std::path::Path;
 
 mod common;
-use common::{assert_bad_input, assert_usage_error, mipnet, stderr, train_quick_iris, QUICK};
+use common::{assert_bad_input, assert_usage_error, mipnet, stderr, train_quick_iris, train_quick_iris_with, QUICK};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
@@ -704,20 +704,7 @@ fn a_convolutional_network_trains_shows_predicts_exports_and_verifies() {
 fn without_lower_bounds_the_bound_is_highs_alone() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
-    let mut args = vec![
-        "train",
-        "--dataset",
-        "iris",
-        "--hidden",
-        "4",
-        "--no-lower-bounds",
-        "--out",
-    ];
-    let out_s = out.to_str().unwrap().to_string();
-    args.push(&out_s);
-    args.extend_from_slice(QUICK);
-    let o = mipnet(&args);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    train_quick_iris_with(&out, &["--no-lower-bounds"]);
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert!(report["lower_bounds"].as_array().unwrap().is_empty());

@@ -59,6 +59,12 @@ pub const QUICK: &[&str] = &[
 /// A quick Iris 4→4→3 training run into `out`; asserts it succeeded.
 #[allow(dead_code)] // not every test binary trains
 pub fn train_quick_iris(out: &std::path::Path) -> Output {
+    train_quick_iris_with(out, &[])
+}
+
+/// [`train_quick_iris`] with `extra` flags.
+#[allow(dead_code)] // not every test binary trains
+pub fn train_quick_iris_with(out: &std::path::Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "train",
         "--dataset",
@@ -68,6 +74,7 @@ pub fn train_quick_iris(out: &std::path::Path) -> Output {
         "--out",
         out.to_str().unwrap(),
     ];
+    args.extend_from_slice(extra);
     args.extend_from_slice(QUICK);
     let o = mipnet(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
