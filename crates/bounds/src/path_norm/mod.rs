@@ -332,7 +332,11 @@ impl<'a> PathNorm<'a> {
 
     /// Column generation (module docs), returning the best certified bound
     /// of its rounds. [`BoundError::NoBound`] when no round was certified in
-    /// the budget.
+    /// the budget. The budget is `s.seconds` (the caller's
+    /// `options.time_limit` is replaced per solve); `lp_value` is the
+    /// restricted master's value in the certified round: an upper bound on
+    /// the relaxation's optimum, equal to the bound when converged; `rows`
+    /// are the master's rows, `pairs` 0.
     pub fn solve(
         &self,
         solver: &dyn Solver,
