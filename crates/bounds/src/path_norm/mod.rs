@@ -81,6 +81,10 @@ pub const HEURISTIC_SHARE: f64 = 0.5;
 /// early certification leaves time for more rounds.
 pub const EARLY_PRICING_SHARE: f64 = 0.5;
 
+/// When the heuristic pricing finds no column, it retries with this many
+/// times the random starts before the exact MILP is run.
+const STALL_START_FACTOR: usize = 8;
+
 /// Quantile thresholds per input feature for the starting units
 /// w = ±e_i, b = −(±x_i at the quantile).
 const AXIS_THRESHOLDS: usize = 7;
@@ -379,6 +383,14 @@ impl<'a> PathNorm<'a> {
             let dual = self.repair(&master.multipliers(&solution));
             let mut added = self.heuristic_columns(&rows, &dual, &units, s, &mut rng);
             let late = Instant::now() >= heuristic_until;
+            if added.is_empty() && !late {
+                // Stalled: search harder before paying for the exact MILP.
+                let harder = PathNormSettings {
+                    random_starts: s.random_starts * STALL_START_FACTOR,
+                    ..s.clone()
+                };
+                added = self.heuristic_columns(&rows, &dual, &units, &harder, &mut rng);
+            }
             if added.is_empty() || late || round + 1 == s.max_rounds {
                 let share = if late { 1.0 } else { EARLY_PRICING_SHARE };
                 match self.certify(solver, options, &dual, &units, deadline, share)? {
