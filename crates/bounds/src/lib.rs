@@ -8,13 +8,18 @@
 //!
 //! - [`lipschitz_margin`]: outputs of two samples differ by at most a
 //!   Lipschitz constant times the layer-1 ℓ1 mass times their distance; an
-//!   LP over free outputs with those rows.
-//!
-//! Every bound is certified the same way, by [`safe::lower_bound`]: the
-//! LP's dual ([`lp_dual`]) is solved by any [`mipnet_solver::Solver`], and
-//! the bound is recomputed in f64 from its row multipliers with the
-//! variables' boxes absorbing every residual and a rounding margin, so a
-//! solver's tolerances can never produce a bound above the true optimum.
+//!   LP over free outputs with those rows. Certified by
+//!   [`safe::lower_bound`]: the LP's dual ([`lp_dual`]) is solved by any
+//!   [`mipnet_solver::Solver`], and the bound is recomputed in f64 from its
+//!   row multipliers with the variables' boxes absorbing every residual and
+//!   a rounding margin, so a solver's tolerances can never produce a bound
+//!   above the true optimum.
+//! - [`path_norm`]: the path-norm convex relaxation (after Pilanci and
+//!   Ergen), by column generation over hidden units; one hidden layer and
+//!   the hinge loss. Its dual multipliers are made exactly feasible on a
+//!   dyadic grid (integer arithmetic), and the bound is their value divided
+//!   by the pricing MILPs' dual bounds (inflated by a named tolerance):
+//!   that one factor trusts HiGHS's MILP dual bound, not a recomputation.
 
 // Loops over indices mirror the subscripts of the equations (n, k, i, j).
 #![allow(clippy::needless_range_loop)]

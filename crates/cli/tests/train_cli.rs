@@ -80,9 +80,10 @@ fn iris_trains_to_a_certified_network_with_a_complete_report() {
         assert!(obj >= bound - 1e-9);
         assert!(report["mip_gap"].as_f64().is_some());
     }
-    // The proof: one bound method ran, and the summary says it in words.
-    assert_eq!(report["lower_bounds"].as_array().unwrap().len(), 1);
+    // The proof: both bound methods ran, and the summary says it in words.
+    assert_eq!(report["lower_bounds"].as_array().unwrap().len(), 2);
     assert_eq!(report["lower_bounds"][0]["method"], "lipschitz-margin");
+    assert_eq!(report["lower_bounds"][1]["method"], "path-norm");
     let proof = report["bound_summary"].as_str().unwrap();
     assert!(summary.contains(&format!("proof        {proof}\n")), "{summary}");
     // The bound stages: the model as built first; their root LPs are not

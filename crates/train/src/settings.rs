@@ -161,7 +161,8 @@ pub struct Stages {
     /// equals it on Iris and Wine (docs/benchmarks.md).
     pub root_lp_seconds: f64,
     /// Proven lower bounds before the full MIP (`mipnet-bounds`: the
-    /// Lipschitz-margin LP), certified from the LP's dual; the report's
+    /// Lipschitz-margin LP, certified from its dual, then the path-norm
+    /// relaxation by column generation with the time left); the report's
     /// dual bound is the best of them and of the MIP's own. They take at
     /// most [`crate::lower_bound::LOWER_BOUND_SHARE`] of the time left. Default on.
     pub lower_bounds: bool,
