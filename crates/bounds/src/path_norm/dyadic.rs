@@ -31,6 +31,11 @@ pub struct DyadicDual {
 }
 
 impl DyadicDual {
+    /// The labels of the samples the multipliers belong to.
+    pub fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+
     /// Rounds `pi` (per sample, per class; entries at the sample's own class,
     /// negative or non-finite ones are ignored) down to the grid, scales
     /// each sample down to its cap 1/N, and balances every class exactly.

@@ -253,6 +253,11 @@ impl<'a> PathNorm<'a> {
         deadline: Instant,
         share: f64,
     ) -> Result<Option<Certificate>, BoundError> {
+        if dual.labels() != self.data.labels() {
+            return Err(BoundError::Solver(
+                "the multipliers belong to other data (their labels differ)".into(),
+            ));
+        }
         let rows = self.rows();
         let k = self.data.num_classes();
         let mut worst: f64 = 0.0;
@@ -353,6 +358,17 @@ impl<'a> PathNorm<'a> {
                 s.seconds
             )));
         }
+        // Only the time, threads, seed and log of the caller's options reach
+        // the master and the pricing: any other HiGHS option could change
+        // what their values mean.
+        let options = &SolveOptions {
+            time_limit: options.time_limit,
+            threads: options.threads,
+            seed: options.seed,
+            log: options.log,
+            relative_gap: None,
+            extra: Vec::new(),
+        };
         let started = Instant::now();
         let deadline = started + Duration::from_secs_f64(s.seconds);
         let heuristic_until = started + Duration::from_secs_f64(s.seconds * HEURISTIC_SHARE);
@@ -373,9 +389,15 @@ impl<'a> PathNorm<'a> {
                 time_limit: Some(left.max(MIN_PRICING_SECONDS)),
                 ..options.clone()
             };
-            let result = solver
-                .solve(SolveRequest::new(&master.model, &opts), &mut NoObserver)
-                .map_err(|e| BoundError::Solver(e.to_string()))?;
+            let result = match solver.solve(SolveRequest::new(&master.model, &opts), &mut NoObserver) {
+                Ok(r) => r,
+                // A failure costs the rounds after it, not a bound proven before.
+                Err(e) if best.is_some() => {
+                    last_error = e.to_string();
+                    break;
+                }
+                Err(e) => return Err(BoundError::Solver(e.to_string())),
+            };
             let Some(solution) = result.solution else {
                 last_error = format!("the master LP ended {} without a solution", result.status.as_str());
                 break;
@@ -393,7 +415,15 @@ impl<'a> PathNorm<'a> {
             }
             if added.is_empty() || late || round + 1 == s.max_rounds {
                 let share = if late { 1.0 } else { EARLY_PRICING_SHARE };
-                match self.certify(solver, options, &dual, &units, deadline, share)? {
+                let certified = match self.certify(solver, options, &dual, &units, deadline, share) {
+                    Ok(c) => c,
+                    Err(e) if best.is_some() => {
+                        last_error = e.to_string();
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                };
+                match certified {
                     None => last_error = "a pricing MILP ended without a dual bound".into(),
                     Some(c) => {
                         if best.as_ref().is_none_or(|b| c.value > b.value) {

@@ -28,7 +28,7 @@
 use super::dyadic::DYADIC_EXPONENT;
 use crate::lipschitz_margin::OUTWARD_ROUNDING;
 use mipnet_milp::{Col, Model, Sense, VarType};
-use mipnet_solver::{MipStart, NoObserver, SolveOptions, SolveRequest, Solver};
+use mipnet_solver::{MipStart, NoObserver, SolveOptions, SolveRequest, Solver, Status};
 
 /// A hidden unit of norm ‖w‖₁ ≤ 1 (a column of the master).
 #[derive(Clone, Debug, PartialEq)]
@@ -261,7 +261,17 @@ impl<'r> Pricing<'r> {
         let scale = 2f64.powi(-(largest.log2().floor() as i32));
         let (model, pq, b, start) = self.milp(scale, start);
         let start = start.map(MipStart::Full);
-        let mut opts = options.clone();
+        // Only the time, threads, seed and log of the caller's options: any
+        // other HiGHS option (objective_bound, small_matrix_value, …) could
+        // change what the dual bound means.
+        let mut opts = SolveOptions {
+            time_limit: options.time_limit,
+            threads: options.threads,
+            seed: options.seed,
+            log: options.log,
+            relative_gap: Some(PRICING_RELATIVE_GAP),
+            extra: Vec::new(),
+        };
         for (name, value) in PINNED_TOLERANCES {
             opts.extra.push((name.to_string(), value.to_string()));
         }
@@ -270,15 +280,25 @@ impl<'r> Pricing<'r> {
             request = request.start(start);
         }
         let result = solver.solve(request, &mut NoObserver).map_err(|e| e.to_string())?;
-        let Some(bound) = result.dual_bound else {
+        // The MILP is always feasible (w = 0, b = 0): any other status than
+        // these is a numerical failure, and its bound is not trusted.
+        let trusted = matches!(
+            result.status,
+            Status::Optimal | Status::TimeLimit | Status::Interrupted | Status::IterationLimit | Status::SolutionLimit
+        );
+        let Some(bound) = result.dual_bound.filter(|_| trusted) else {
             return Ok(None);
         };
         // Σ over the columns of their largest |value|: what a reduced-cost
         // tolerance can move the bound by, in the scaled objective.
         let d = pq.len() / 2;
         let (radius, bigs) = self.big_m();
-        let magnitude: f64 = 2.0 * d as f64 + radius + bigs.iter().map(|m| m + 1.0).sum::<f64>();
-        let certified = (bound.max(0.0) + PRICING_TOLERANCE * magnitude) / scale;
+        // Columns: p, q (≤ 1 each), b (range 2R), z and σ per sample; rows:
+        // each big-M row's slack range (up to 2M + R).
+        let magnitude: f64 = 2.0 * d as f64 + 2.0 * radius + bigs.iter().map(|m| 3.0 * m + radius + 2.0).sum::<f64>();
+        // Nodes within the gap tolerances may be left unexplored: add them.
+        let gap = PRICING_RELATIVE_GAP * bound.abs() + PRICING_ABSOLUTE_GAP;
+        let certified = (bound.max(0.0) + gap + PRICING_TOLERANCE * magnitude) / scale;
         let atom = result.solution.map(|x| Atom {
             w: (0..d).map(|i| x[pq[i].index()] - x[pq[d + i].index()]).collect(),
             b: x[b.index()],
@@ -288,15 +308,25 @@ impl<'r> Pricing<'r> {
 }
 
 /// What the pricing MILP's dual bound may be below its true maximum, per
-/// unit of column magnitude (Σ over columns of their largest |value|, in the
-/// scaled objective whose largest coefficient is in [1, 2)): ten times the
-/// feasibility tolerances pinned below, which bound the reduced-cost and
-/// row errors of every node LP that HiGHS's dual bound comes from.
+/// unit of magnitude (Σ over columns of their largest |value| and over rows
+/// of their slack ranges, in the scaled objective whose largest coefficient
+/// is in [1, 2)). An estimate, not a proof: HiGHS's node LPs work to
+/// `mip_feasibility_tolerance` (1e-6, pinned below) in the primal and a
+/// tenth of it in the dual, after scaling the LP internally; this is that
+/// tolerance, applied to every column and row range. It is the one factor
+/// of the path-norm certificate that trusts the solver.
 pub const PRICING_TOLERANCE: f64 = 1e-6;
+
+/// The pricing MILP's relative gap tolerance (HiGHS's default, pinned), and
+/// its absolute one: the bound is raised by both, in case nodes within them
+/// are left unexplored.
+pub const PRICING_RELATIVE_GAP: f64 = 1e-4;
+pub const PRICING_ABSOLUTE_GAP: f64 = 1e-6;
 
 /// HiGHS's tolerances set for the pricing solves (their defaults), so a
 /// user's looser `--option` cannot undercut [`PRICING_TOLERANCE`].
-const PINNED_TOLERANCES: [(&str, &str); 3] = [
+const PINNED_TOLERANCES: [(&str, &str); 4] = [
+    ("mip_abs_gap", "1e-6"),
     ("primal_feasibility_tolerance", "1e-7"),
     ("dual_feasibility_tolerance", "1e-7"),
     ("mip_feasibility_tolerance", "1e-6"),
