@@ -114,10 +114,12 @@ for t in "${targets[@]}"; do
     echo "== $t: fuzzing for ${seconds}s (log: fuzz/logs/$t.log)" >&2
     status=0
     touch "logs/$t.start"
+    started=$SECONDS
     "$bin" "corpus/$t" "${dict[@]}" \
         -max_total_time="$seconds" -timeout="$timeout_seconds" -rss_limit_mb="$rss_limit_mb" \
         -max_len="$max_len" -artifact_prefix="artifacts/$t/" -print_final_stats=1 \
         >"logs/$t.log" 2>&1 || status=$?
+    elapsed=$((SECONDS - started))
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' || echo "?")
     corpus=$(find "corpus/$t" -type f | wc -l)
     # Only this run's findings: older ones stay until their regression test lands.
@@ -129,7 +131,7 @@ for t in "${targets[@]}"; do
     else
         verdict="no finding"
     fi
-    summary+=("$t: ${seconds}s, $execs executions, corpus $corpus files, $verdict")
+    summary+=("$t: ${elapsed}s, $execs executions, corpus $corpus files, $verdict")
 done
 
 echo "== summary ($(date -u +%Y-%m-%dT%H:%MZ), $(git -C "$root" rev-parse --short HEAD))"
