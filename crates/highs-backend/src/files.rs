@@ -34,8 +34,16 @@ pub enum FileError {
     Quadratic { path: PathBuf },
     #[error("cannot write {path}: {message}")]
     Write { path: PathBuf, message: String },
-    #[error("invalid model: {0}")]
-    Model(#[from] mipnet_solver::SolverError),
+    /// The solver's error (itself "invalid model: …") is the message, not a
+    /// source: chained error printing (`{:#}`) would otherwise say it twice.
+    #[error("{0}")]
+    Model(mipnet_solver::SolverError),
+}
+
+impl From<mipnet_solver::SolverError> for FileError {
+    fn from(e: mipnet_solver::SolverError) -> Self {
+        FileError::Model(e)
+    }
 }
 
 fn has_model_extension(path: &Path) -> bool {

@@ -225,11 +225,19 @@ impl InterruptFlag {
     }
 }
 
+impl From<ModelError> for SolverError {
+    fn from(e: ModelError) -> Self {
+        SolverError::Model(e)
+    }
+}
+
 /// Things that keep a solve from happening.
 #[derive(Debug, Error)]
 pub enum SolverError {
+    /// The model's error is part of the message, not a source: chained
+    /// error printing (`{:#}`) would otherwise say it twice.
     #[error("invalid model: {0}")]
-    Model(#[from] ModelError),
+    Model(ModelError),
     #[error("invalid option: {0}")]
     BadOption(String),
     #[error("invalid MIP start: {0}")]
