@@ -35,7 +35,9 @@
 //! Refused with an error naming the line and column: other variable names and
 //! sorts, other commands (`define-fun`, `push`, ...), other operators (`not`,
 //! `ite`, `/`, `=>`, ...), products of two variable terms, non-boolean asserts,
-//! and properties whose DNF exceeds [`MAX_DISJUNCTS`] disjuncts. Compressed
+//! arithmetic whose result overflows f64, properties whose DNF exceeds
+//! [`MAX_DISJUNCTS`] disjuncts, and DNFs of more than 2^22 constraint rows in
+//! all. Compressed
 //! (`.vnnlib.gz`) files are not read; decompress them first.
 //!
 //! ```
