@@ -2,6 +2,9 @@
 //! training problems, never above the objective of random networks, never
 //! fooled by a perturbed dual; and they are tight where the answer is known.
 
+mod support;
+use support::{one_thread, proven_optimum, toy_data};
+
 use mipnet_bounds::lp_dual::LpDual;
 use mipnet_bounds::safe::lower_bound;
 use mipnet_bounds::{BoundError, LipschitzMargin, LipschitzMarginSettings};
@@ -12,42 +15,6 @@ use mipnet_milp::{Model, Sense, VarType};
 use mipnet_solver::{NoObserver, SolveOptions, SolveRequest, Solver, Status};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-fn one_thread() -> SolveOptions {
-    SolveOptions {
-        threads: Some(1),
-        ..Default::default()
-    }
-}
-
-fn toy_data(seed: u64, n: usize, d: usize, k: usize) -> Dataset {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let x: Vec<f64> = (0..n * d).map(|_| rng.gen_range(-1.5..1.5)).collect();
-    let y: Vec<usize> = (0..n).map(|i| (i + seed as usize) % k).collect();
-    Dataset::new(
-        "toy",
-        (0..d).map(|i| format!("f{i}")).collect(),
-        (0..k).map(|c| format!("c{c}")).collect(),
-        x,
-        y,
-    )
-}
-
-/// HiGHS on the whole training MILP with zero gap tolerances.
-fn proven_optimum(data: &Dataset, s: &FormulationSettings) -> f64 {
-    let f = DenseFormulation::build(data, s).unwrap();
-    let opts = SolveOptions {
-        threads: Some(1),
-        relative_gap: Some(0.0),
-        extra: vec![("mip_abs_gap".into(), "0".into())],
-        ..Default::default()
-    };
-    let r = HighsSolver
-        .solve(SolveRequest::new(&f.model, &opts), &mut NoObserver)
-        .unwrap();
-    assert_eq!(r.status, Status::Optimal);
-    r.objective.unwrap()
-}
 
 /// The optimum by enumeration of every integral column, the rest as an LP.
 fn enumerated_optimum(data: &Dataset, s: &FormulationSettings) -> f64 {
