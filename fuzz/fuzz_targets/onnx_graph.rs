@@ -21,27 +21,19 @@ use protobuf::{Message, MessageField};
 /// mismatch) and a small one is filled exactly.
 const MAX_CONST_VALUES: usize = 4096;
 
-/// The operators a node may have: mipnet's supported ones, then two it refuses.
-const OPS: [&str; 18] = [
-    "Gemm",
-    "MatMul",
-    "Add",
-    "Sub",
-    "Mul",
-    "Div",
-    "Relu",
-    "Conv",
-    "MaxPool",
-    "AveragePool",
-    "GlobalAveragePool",
-    "BatchNormalization",
-    "Flatten",
-    "Reshape",
-    "Identity",
-    "Dropout",
-    "Softmax",
-    "Constant",
-];
+/// Operators beside mipnet's supported ones that a node may also have: one
+/// it refuses by name and one it reads as a constant.
+const OTHER_OPS: [&str; 2] = ["Softmax", "Constant"];
+
+/// Operator `i` (wrapping) of the supported ones followed by [`OTHER_OPS`].
+fn op(i: usize) -> &'static str {
+    let all = mipnet_onnx::SUPPORTED_OPS.len() + OTHER_OPS.len();
+    let i = i % all;
+    mipnet_onnx::SUPPORTED_OPS
+        .get(i)
+        .copied()
+        .unwrap_or_else(|| OTHER_OPS[i - mipnet_onnx::SUPPORTED_OPS.len()])
+}
 
 /// Attribute names the importer reads.
 const ATTRS: [&str; 16] = [
@@ -96,7 +88,16 @@ impl Value {
     fn get(&self) -> f64 {
         match self {
             Value::Float(v) => *v as f64,
-            Value::Special(k) => [0.0, -1.0, 1.0, f64::INFINITY, f64::NAN, 1e30, f64::MAX, f64::MIN_POSITIVE][*k as usize % 8],
+            Value::Special(k) => [
+                0.0,
+                -1.0,
+                1.0,
+                f64::INFINITY,
+                f64::NAN,
+                1e30,
+                f64::MAX,
+                f64::MIN_POSITIVE,
+            ][*k as usize % 8],
         }
     }
 }
@@ -150,7 +151,9 @@ fn tensor(name: &str, c: &Const) -> TensorProto {
     let declared = dims
         .iter()
         .try_fold(1usize, |n, &d| usize::try_from(d).ok().and_then(|d| n.checked_mul(d)));
-    let n = declared.filter(|&n| n <= MAX_CONST_VALUES).unwrap_or(c.values.len().min(MAX_CONST_VALUES));
+    let n = declared
+        .filter(|&n| n <= MAX_CONST_VALUES)
+        .unwrap_or(c.values.len().min(MAX_CONST_VALUES));
     let cycle = |k: usize| c.values.get(k % c.values.len().max(1)).map_or(1.0, Value::get);
     let values: Vec<f64> = (0..n).map(cycle).collect();
     let mut t = TensorProto {
@@ -159,10 +162,19 @@ fn tensor(name: &str, c: &Const) -> TensorProto {
         ..Default::default()
     };
     let (ty, raw): (DataType, Vec<u8>) = match c.data_type % 5 {
-        0 => (DataType::FLOAT, values.iter().flat_map(|&v| (v as f32).to_le_bytes()).collect()),
+        0 => (
+            DataType::FLOAT,
+            values.iter().flat_map(|&v| (v as f32).to_le_bytes()).collect(),
+        ),
         1 => (DataType::DOUBLE, values.iter().flat_map(|&v| v.to_le_bytes()).collect()),
-        2 => (DataType::INT64, values.iter().flat_map(|&v| (v as i64).to_le_bytes()).collect()),
-        3 => (DataType::INT32, values.iter().flat_map(|&v| (v as i32).to_le_bytes()).collect()),
+        2 => (
+            DataType::INT64,
+            values.iter().flat_map(|&v| (v as i64).to_le_bytes()).collect(),
+        ),
+        3 => (
+            DataType::INT32,
+            values.iter().flat_map(|&v| (v as i32).to_le_bytes()).collect(),
+        ),
         _ => (DataType::UINT8, values.iter().map(|&v| v as u8).collect()),
     };
     t.data_type = ty as i32;
@@ -187,10 +199,16 @@ fn attribute(name: &str, v: &AttrValue) -> AttributeProto {
     match v {
         AttrValue::Int(n) => (a.type_, a.i) = (AttributeType::INT.into(), n.get()),
         AttrValue::Float(f) => (a.type_, a.f) = (AttributeType::FLOAT.into(), *f),
-        AttrValue::Ints(v) => (a.type_, a.ints) = (AttributeType::INTS.into(), v.iter().take(6).map(|n| n.get()).collect()),
+        AttrValue::Ints(v) => {
+            (a.type_, a.ints) = (AttributeType::INTS.into(), v.iter().take(6).map(|n| n.get()).collect())
+        }
         AttrValue::Text(valid) => {
             a.type_ = AttributeType::STRING.into();
-            a.s = if *valid { b"VALID".to_vec() } else { b"SAME_UPPER".to_vec() };
+            a.s = if *valid {
+                b"VALID".to_vec()
+            } else {
+                b"SAME_UPPER".to_vec()
+            };
         }
     }
     a
@@ -227,7 +245,7 @@ fn model(g: &Graph) -> ModelProto {
     let mut initializer = Vec::new();
     let mut current = "input".to_string();
     for (i, n) in g.nodes.iter().take(8).enumerate() {
-        let op = OPS[n.op as usize % OPS.len()];
+        let op = op(n.op as usize);
         let mut const_names = Vec::new();
         for (k, c) in n.consts.iter().take(5).enumerate() {
             let name = format!("c{i}_{k}");
@@ -269,7 +287,12 @@ fn model(g: &Graph) -> ModelProto {
             name: out.clone(),
             input,
             output: vec![out.clone()],
-            attribute: n.attrs.iter().take(6).map(|(k, v)| attribute(ATTRS[*k as usize % ATTRS.len()], v)).collect(),
+            attribute: n
+                .attrs
+                .iter()
+                .take(6)
+                .map(|(k, v)| attribute(ATTRS[*k as usize % ATTRS.len()], v))
+                .collect(),
             ..Default::default()
         });
         current = out;
@@ -293,8 +316,15 @@ fn model(g: &Graph) -> ModelProto {
 
 fuzz_target!(|g: Graph| {
     let bytes = model(&g).write_to_bytes().expect("an in-memory model serializes");
-    let Ok(net) = mipnet_onnx::import_bytes(&bytes) else { return };
-    net.check().expect("import_bytes returned a network its own check refuses");
+    let Ok(net) = mipnet_onnx::import_bytes(&bytes) else {
+        return;
+    };
+    net.check()
+        .expect("import_bytes returned a network its own check refuses");
     let y = net.forward(&vec![0.5; net.inputs]);
-    assert_eq!(y.len(), net.output_names.len(), "forward pass length differs from the output names");
+    assert_eq!(
+        y.len(),
+        net.output_names.len(),
+        "forward pass length differs from the output names"
+    );
 });
