@@ -11,7 +11,8 @@ use common::{assert_bad_input, mipnet, stderr, QUICK};
 use mipnet_network::{Conv, ConvShape, Layer, Network, Pool, PoolKind, Role};
 use std::path::Path;
 use support::{
-    assert_equations_match, dense, network, random_input, standardizer, unchecked_network, Rng, FOLD_TOLERANCE,
+    assert_equations_match, dead_and_constant, dense, network, random_input, standardizer, unchecked_network, Rng,
+    FOLD_TOLERANCE,
 };
 
 fn save(dir: &Path, name: &str, net: &Network) -> String {
@@ -36,23 +37,7 @@ fn shown(path: &str) -> String {
 fn show_prints_only_neurons_that_affect_an_output_and_folds_constants() {
     // h1_1 = max(0, 1) is constant (as in the WDBC report), h1_2 reads age,
     // h1_3 reads both but no class reads it, h1_4 is pruned.
-    let mut hidden = dense(
-        vec![vec![0.0, 0.0], vec![1.0, 0.0], vec![0.5, -1.0], vec![0.0, 0.0]],
-        vec![1.0, 0.5, 0.0, 0.0],
-        true,
-    );
-    hidden.kept[3] = false;
-    let out = dense(
-        vec![vec![1.0, -1.0, 0.0, 0.0], vec![2.0, 1.0, 0.0, 0.0]],
-        vec![0.0, -1.0],
-        false,
-    );
-    let net = network(
-        &["age", "dose"],
-        &["no", "yes"],
-        standardizer(vec![50.0, 2.0], vec![10.0, 1.0]),
-        vec![hidden, out],
-    );
+    let net = dead_and_constant();
     let dir = tempfile::tempdir().unwrap();
     let text = shown(&save(dir.path(), "network.json", &net));
     assert!(

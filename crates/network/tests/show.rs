@@ -7,7 +7,10 @@
 mod support;
 
 use mipnet_network::{render, Conv, ConvShape, Layer, Network, Pool, PoolKind, Role};
-use support::{assert_equations_match, assert_simplification_exact, dense, network, random_input, standardizer, Rng};
+use support::{
+    assert_equations_match, assert_simplification_exact, dead_and_constant, dense, network, random_input, standardizer,
+    Rng,
+};
 
 /// Asserts that `show`'s equations give the forward pass's values on
 /// `samples` random raw inputs; returns how many hidden neurons are left
@@ -20,28 +23,6 @@ fn assert_equations_exact(net: &Network, rng: &mut Rng, samples: usize) -> usize
         left_out = assert_equations_match(net, &text, &x);
     }
     left_out
-}
-
-/// age, dose → 4 hidden → no, yes. h1_1 = max(0, 1) is constant, h1_2
-/// reads age, h1_3 reads both but no class reads it, h1_4 is pruned.
-fn dead_and_constant() -> Network {
-    let mut hidden = dense(
-        vec![vec![0.0, 0.0], vec![1.0, 0.0], vec![0.5, -1.0], vec![0.0, 0.0]],
-        vec![1.0, 0.5, 0.0, 0.0],
-        true,
-    );
-    hidden.kept[3] = false;
-    let out = dense(
-        vec![vec![1.0, -1.0, 0.0, 0.0], vec![2.0, 1.0, 0.0, 0.0]],
-        vec![0.0, -1.0],
-        false,
-    );
-    network(
-        &["age", "dose"],
-        &["no", "yes"],
-        standardizer(vec![50.0, 2.0], vec![10.0, 1.0]),
-        vec![hidden, out],
-    )
 }
 
 #[test]

@@ -203,3 +203,25 @@ pub fn assert_equations_match(net: &Network, text: &str, x_raw: &[f64]) -> usize
     }
     left_out
 }
+
+/// age, dose → 4 hidden → no, yes. h1_1 = max(0, 1) is constant, h1_2
+/// reads age, h1_3 reads both but no class reads it, h1_4 is pruned.
+pub fn dead_and_constant() -> Network {
+    let mut hidden = dense(
+        vec![vec![0.0, 0.0], vec![1.0, 0.0], vec![0.5, -1.0], vec![0.0, 0.0]],
+        vec![1.0, 0.5, 0.0, 0.0],
+        true,
+    );
+    hidden.kept[3] = false;
+    let out = dense(
+        vec![vec![1.0, -1.0, 0.0, 0.0], vec![2.0, 1.0, 0.0, 0.0]],
+        vec![0.0, -1.0],
+        false,
+    );
+    network(
+        &["age", "dose"],
+        &["no", "yes"],
+        standardizer(vec![50.0, 2.0], vec![10.0, 1.0]),
+        vec![hidden, out],
+    )
+}
