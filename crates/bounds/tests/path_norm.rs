@@ -289,7 +289,7 @@ fn the_pricing_bound_covers_the_true_maximum() {
         let radius = xs.iter().fold(0.0f64, |a, x| a.max(x[0].abs()));
         let pricing = Pricing::new(&rows, &coef, radius);
         let truth = pricing.best_bias(&[1.0]).0.max(pricing.best_bias(&[-1.0]).0).max(0.0);
-        let (certified, unit) = pricing.exact(&HighsSolver, &one_thread(), None).unwrap().unwrap();
+        let (certified, unit) = pricing.exact(&HighsSolver, &one_thread(), None, None).unwrap().unwrap();
         assert!(certified >= truth, "case {case}: {certified} below the maximum {truth}");
         // Above only by HiGHS's default relative gap (1e-4) and the tolerance inflation.
         assert!(
@@ -385,5 +385,28 @@ fn formulations_the_derivation_does_not_cover_are_refused_by_name() {
             ..Default::default()
         },
         "convolutional",
+    );
+}
+
+#[test]
+fn a_raised_interrupt_ends_the_method_at_once_without_a_bound() {
+    let data = toy_data(900, 12, 2, 3);
+    let s = FormulationSettings {
+        hidden: vec![2],
+        ..Default::default()
+    };
+    let flag = mipnet_solver::InterruptFlag::new();
+    flag.raise();
+    let started = Instant::now();
+    let result = PathNorm::new(&data, &s).unwrap().with_interrupt(Some(flag)).solve(
+        &HighsSolver,
+        &one_thread(),
+        &PathNormSettings::default(),
+    );
+    assert!(matches!(result, Err(BoundError::NoBound(_))), "{result:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
     );
 }

@@ -1102,7 +1102,14 @@ pub fn train(
         let seconds = (budget.remaining() * lower_bound::LOWER_BOUND_SHARE)
             .max(lower_bound::LOWER_BOUND_FLOOR_SECONDS.min(budget.mip_seconds()));
         let opts = s.solver.options(seconds);
-        let reports = lower_bound::prove(p.f.data(), &s.formulation, &opts, seconds, s.stages.lower_bound_pairs);
+        let reports = lower_bound::prove(
+            p.f.data(),
+            &s.formulation,
+            &opts,
+            seconds,
+            s.stages.lower_bound_pairs,
+            interrupt,
+        );
         for r in &reports {
             obs.stage(&match r.bound {
                 Some(b) => format!("lower bound ({}): {b:.6} in {:.1} s ({})", r.method, r.seconds, r.note),

@@ -9,7 +9,7 @@ use mipnet_bounds::{BoundError, LipschitzMargin, LipschitzMarginSettings, PathNo
 use mipnet_data::Dataset;
 use mipnet_formulate::FormulationSettings;
 use mipnet_highs::HighsSolver;
-use mipnet_solver::SolveOptions;
+use mipnet_solver::{InterruptFlag, SolveOptions};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -55,6 +55,7 @@ pub fn prove(
     options: &SolveOptions,
     seconds: f64,
     max_pairs: usize,
+    interrupt: Option<&InterruptFlag>,
 ) -> Vec<LowerBoundReport> {
     let started = Instant::now();
     let left = || (seconds - started.elapsed().as_secs_f64()).max(0.0);
@@ -76,12 +77,14 @@ pub fn prove(
         |b| format!("{} sample pairs, {} rows", b.pairs, b.rows),
     )];
     let path_started = Instant::now();
-    let path = if left() < MIN_METHOD_SECONDS {
+    let path = if interrupt.is_some_and(|f| f.is_raised()) {
+        Err(BoundError::NoBound("interrupted".into()))
+    } else if left() < MIN_METHOD_SECONDS {
         Err(BoundError::NoBound("no time left after the Lipschitz-margin LP".into()))
     } else {
         let t = left();
         PathNorm::new(data, formulation).and_then(|m| {
-            m.solve(
+            m.with_interrupt(interrupt.cloned()).solve(
                 &HighsSolver,
                 &with_limit(t),
                 &PathNormSettings {

@@ -53,7 +53,7 @@ use dyadic::DyadicDual;
 use master::Master;
 use mipnet_data::Dataset;
 use mipnet_formulate::{FormulationSettings, Loss};
-use mipnet_solver::{NoObserver, SolveOptions, SolveRequest, Solver};
+use mipnet_solver::{InterruptFlag, NoObserver, SolveOptions, SolveRequest, Solver};
 use pricing::{Atom, Pricing};
 use std::time::{Duration, Instant};
 
@@ -148,6 +148,8 @@ pub struct PathNorm<'a> {
     price: f64,
     /// R = max_n ‖x_n‖_∞: the bias range that loses nothing.
     radius: f64,
+    /// Raised (Ctrl-C): the master and pricing solves end, no round starts.
+    interrupt: Option<InterruptFlag>,
 }
 
 /// A small seeded generator (SplitMix64) for the starting units: the crate
@@ -222,7 +224,19 @@ impl<'a> PathNorm<'a> {
             kappa,
             price: settings.l1 * kappa,
             radius,
+            interrupt: None,
         })
+    }
+
+    /// Ends the method early when `flag` is raised (the best round
+    /// certified until then is kept).
+    pub fn with_interrupt(mut self, flag: Option<InterruptFlag>) -> Self {
+        self.interrupt = flag;
+        self
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupt.as_ref().is_some_and(|f| f.is_raised())
     }
 
     /// κ = 1/(sPK) + 1/(ωd).
@@ -288,7 +302,10 @@ impl<'a> PathNorm<'a> {
                 .map(|u| (pricing.value(u), u))
                 .max_by(|a, b| a.0.total_cmp(&b.0))
                 .map(|(_, u)| u);
-            match pricing.exact(solver, &opts, start).map_err(BoundError::Solver)? {
+            match pricing
+                .exact(solver, &opts, start, self.interrupt.as_ref())
+                .map_err(BoundError::Solver)?
+            {
                 None => return Ok(None),
                 Some((bound, unit)) => {
                     worst = worst.max(bound);
@@ -380,7 +397,7 @@ impl<'a> PathNorm<'a> {
         let mut best: Option<ProvenBound> = None;
         let mut last_error = String::from("the time budget ended before a certified round");
         for round in 0..s.max_rounds {
-            if Instant::now() >= deadline {
+            if Instant::now() >= deadline || self.interrupted() {
                 break;
             }
             let master = Master::build(&rows, labels, k, self.settings.margin, self.price, &units);
@@ -389,7 +406,11 @@ impl<'a> PathNorm<'a> {
                 time_limit: Some(left.max(MIN_PRICING_SECONDS)),
                 ..options.clone()
             };
-            let result = match solver.solve(SolveRequest::new(&master.model, &opts), &mut NoObserver) {
+            let mut request = SolveRequest::new(&master.model, &opts);
+            if let Some(flag) = &self.interrupt {
+                request = request.interrupt(flag);
+            }
+            let result = match solver.solve(request, &mut NoObserver) {
                 Ok(r) => r,
                 // A failure costs the rounds after it, not a bound proven before.
                 Err(e) if best.is_some() => {

@@ -28,7 +28,7 @@
 use super::dyadic::DYADIC_EXPONENT;
 use crate::lipschitz_margin::OUTWARD_ROUNDING;
 use mipnet_milp::{Col, Model, Sense, VarType};
-use mipnet_solver::{MipStart, NoObserver, SolveOptions, SolveRequest, Solver, Status};
+use mipnet_solver::{InterruptFlag, MipStart, NoObserver, SolveOptions, SolveRequest, Solver, Status};
 
 /// A hidden unit of norm ‖w‖₁ ≤ 1 (a column of the master).
 #[derive(Clone, Debug, PartialEq)]
@@ -240,6 +240,7 @@ impl<'r> Pricing<'r> {
         solver: &dyn Solver,
         options: &SolveOptions,
         start: Option<&Atom>,
+        interrupt: Option<&InterruptFlag>,
     ) -> Result<Option<(f64, Option<Atom>)>, String> {
         if self.is_trivial() {
             return Ok(Some((0.0, None)));
@@ -278,6 +279,9 @@ impl<'r> Pricing<'r> {
         let mut request = SolveRequest::new(&model, &opts);
         if let Some(start) = &start {
             request = request.start(start);
+        }
+        if let Some(flag) = interrupt {
+            request = request.interrupt(flag);
         }
         let result = solver.solve(request, &mut NoObserver).map_err(|e| e.to_string())?;
         // The MILP is always feasible (w = 0, b = 0): any other status than
