@@ -16,6 +16,7 @@ use thiserror::Error;
 mod bundled;
 mod csv_load;
 mod encoding;
+mod folds;
 mod idx;
 mod standardize;
 mod table;
@@ -25,6 +26,7 @@ pub use csv_load::{
     MIN_ROWS_FOR_IDENTIFIER_NOTE, MISSING_MARKERS,
 };
 pub use encoding::{one_hot_name, ColumnEncoding, Encoding};
+pub use folds::{StratifiedFolds, MIN_FOLDS};
 pub use idx::{idx_dataset, load_mnist, mnist_dir, read_idx};
 pub use standardize::{Standardizer, MIN_STD};
 
