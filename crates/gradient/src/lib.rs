@@ -22,6 +22,8 @@ use serde::{Deserialize, Serialize};
 use std::time::Instant;
 use thiserror::Error;
 
+pub mod pruning;
+
 /// The loss the gradient trainer minimizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -269,6 +271,33 @@ fn preactivation(wiring: &Wiring, w: &[f64], b: &[f64], x: &[f64]) -> Vec<f64> {
 
 /// Trains `net` in place on standardized `data`; returns the final mean loss.
 pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constraints) -> f64 {
+    train_with(net, data, s, c, AfterStep::Nothing)
+}
+
+/// What happens to a layer's free weights after each Adam step, besides
+/// the step itself: how the pruning baselines ([`pruning`]) train.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum AfterStep<'a> {
+    Nothing,
+    /// Weights whose entry is false are set to 0 after every step (a fixed
+    /// pruning mask, per layer, over the layer's free weights).
+    Mask(&'a [Vec<bool>]),
+    /// Soft-thresholding (the proximal step of the ℓ1 penalty λ‖w‖₁):
+    /// w ← sign(w)·max(|w| − η·λ, 0) with η the learning rate; the
+    /// settings' own ℓ1 subgradient is not applied then.
+    SoftThreshold {
+        lambda: f64,
+    },
+}
+
+/// [`train`] with `after` applied to the weights after every step.
+pub(crate) fn train_with(
+    net: &mut Network,
+    data: &Dataset,
+    s: &GradientSettings,
+    c: Constraints,
+    after: AfterStep,
+) -> f64 {
     let nl = net.layers.len();
     let wiring: Vec<Wiring> = net.layers.iter().map(Wiring::of).collect();
     // Free parameters: weights (filters) and biases (one per filter).
@@ -426,10 +455,28 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
             let per = wiring[l].per_filter;
             let fan = weights[l].len() / biases[l].len().max(1);
             if !frozen(l) {
-                for (g, w) in gw[l].iter_mut().zip(&weights[l]) {
-                    *g += s.l1 * w.signum() * (*w != 0.0) as u8 as f64;
+                if !matches!(after, AfterStep::SoftThreshold { .. }) {
+                    for (g, w) in gw[l].iter_mut().zip(&weights[l]) {
+                        *g += s.l1 * w.signum() * (*w != 0.0) as u8 as f64;
+                    }
                 }
                 adam_w[l].step(&mut weights[l], &gw[l], s.learning_rate, epoch as i32);
+                match after {
+                    AfterStep::Nothing => {}
+                    AfterStep::Mask(mask) => {
+                        for (w, keep) in weights[l].iter_mut().zip(&mask[l]) {
+                            if !keep {
+                                *w = 0.0;
+                            }
+                        }
+                    }
+                    AfterStep::SoftThreshold { lambda } => {
+                        let t = s.learning_rate * lambda;
+                        for w in weights[l].iter_mut() {
+                            *w = w.signum() * (w.abs() - t).max(0.0);
+                        }
+                    }
+                }
             }
             adam_b[l].step(&mut biases[l], &gb[l], s.learning_rate, epoch as i32);
             // Pruned neurons (filters) stay pruned.
