@@ -8,7 +8,7 @@
 
 use highs_sys as hs;
 use mipnet_milp::{Model, Sense, VarType};
-use mipnet_solver::{Control, InterruptFlag, Observer, Progress, ProgressEvent, SolverError};
+use mipnet_solver::{Control, InterruptFlag, Observer, Progress, ProgressEvent, SolutionFeed, SolverError};
 use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -29,6 +29,8 @@ const TICK_SECONDS: f64 = 0.5;
 /// What the C callback reaches through its user-data pointer.
 pub(crate) struct CallbackState<'a> {
     pub observer: Option<&'a mut dyn Observer>,
+    /// Solutions found elsewhere, offered to a running MIP.
+    pub feed: Option<&'a mut dyn SolutionFeed>,
     pub interrupt: Option<&'a InterruptFlag>,
     /// Forward HiGHS's log lines to stderr.
     pub echo_log: bool,
@@ -37,7 +39,7 @@ pub(crate) struct CallbackState<'a> {
     last_tick: f64,
     /// Set when the observer asked to stop or a flag was raised.
     pub interrupted: bool,
-    /// Columns of the model, for the observer's user solutions.
+    /// Columns of the model, for the feed's solutions.
     pub num_cols: usize,
     /// User solutions handed to HiGHS to check.
     pub user_solutions: usize,
@@ -47,6 +49,7 @@ impl<'a> CallbackState<'a> {
     pub fn new(echo_log: bool) -> Self {
         CallbackState {
             observer: None,
+            feed: None,
             interrupt: None,
             echo_log,
             problems: Vec::new(),
@@ -57,10 +60,10 @@ impl<'a> CallbackState<'a> {
         }
     }
 
-    /// The observer's solution, if it has one of the right length.
+    /// The feed's next solution, if it has one of the right length.
     fn user_solution(&mut self) -> Option<Vec<f64>> {
         let n = self.num_cols;
-        let x = self.observer.as_deref_mut()?.user_solution()?;
+        let x = self.feed.as_deref_mut()?.next_solution()?;
         (x.len() == n && x.iter().all(|v| v.is_finite())).then_some(x)
     }
 

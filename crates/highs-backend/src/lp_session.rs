@@ -7,28 +7,20 @@ use crate::instance::{CallbackState, HInt, Instance};
 use crate::map_status;
 use highs_sys as hs;
 use mipnet_milp::{Col, Model, Sense, VarType};
-use mipnet_solver::{SolveOptions, SolverError, Status};
+use mipnet_solver::{LpOutcome, LpRelaxation, SolveOptions, SolverError, Status};
 
 /// The LP relaxation of a model (integrality dropped), loaded once.
-pub struct LpSession {
+pub(crate) struct LpSession {
     inst: Instance,
     /// Columns whose cost is currently nonzero, reset before the next objective.
     costed: Vec<HInt>,
-}
-
-/// The answer to one objective.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LpOutcome {
-    pub status: Status,
-    /// The optimal value, when `status` is optimal.
-    pub value: Option<f64>,
 }
 
 impl LpSession {
     /// Loads `model`'s relaxation with its objective cleared. Only the
     /// solver-neutral options that make sense for an LP are applied
     /// (time limit per solve, threads, seed, pass-through options).
-    pub fn new(model: &Model, options: &SolveOptions) -> Result<LpSession, SolverError> {
+    pub(crate) fn new(model: &Model, options: &SolveOptions) -> Result<LpSession, SolverError> {
         let mut relaxed = model.clone();
         for j in 0..relaxed.num_cols() {
             let c = Col::from_index(j);
@@ -46,10 +38,12 @@ impl LpSession {
             costed: Vec::new(),
         })
     }
+}
 
+impl LpRelaxation for LpSession {
     /// Optimizes `Σ coef · col` in direction `sense`, warm-started from the
     /// previous basis.
-    pub fn optimize(&mut self, terms: &[(Col, f64)], sense: Sense) -> Result<LpOutcome, SolverError> {
+    fn optimize(&mut self, terms: &[(Col, f64)], sense: Sense) -> Result<LpOutcome, SolverError> {
         let zeros = vec![0.0; self.costed.len()];
         let index: Vec<HInt> = terms.iter().map(|(c, _)| c.index() as HInt).collect();
         let cost: Vec<f64> = terms.iter().map(|(_, v)| *v).collect();
@@ -87,7 +81,7 @@ impl LpSession {
     }
 
     /// Changes column bounds, e.g. after a bound has been tightened.
-    pub fn set_col_bounds(&mut self, col: Col, lower: f64, upper: f64) -> Result<(), SolverError> {
+    fn set_col_bounds(&mut self, col: Col, lower: f64, upper: f64) -> Result<(), SolverError> {
         let i = col.index() as HInt;
         // SAFETY: valid instance; one-entry arrays.
         let st = unsafe { hs::Highs_changeColsBoundsBySet(self.inst.ptr(), 1, &i, &lower, &upper) };

@@ -3,6 +3,7 @@
 
 use mipnet_highs::HighsSolver;
 use mipnet_milp::{Col, Model, Row, Sense, VarType};
+use mipnet_solver::{ChecksOptions, FeasibilityTolerances, LpAlgorithm, TakesSolutions};
 use mipnet_solver::{
     Control, InterruptFlag, MipStart, NoObserver, Progress, ProgressEvent, SolveOptions, SolveRequest, SolveResult,
     Solver, Status,
@@ -406,8 +407,8 @@ struct Offer {
     asked: usize,
 }
 
-impl mipnet_solver::Observer for Offer {
-    fn user_solution(&mut self) -> Option<Vec<f64>> {
+impl mipnet_solver::SolutionFeed for Offer {
+    fn next_solution(&mut self) -> Option<Vec<f64>> {
         self.asked += 1;
         self.solution.take()
     }
@@ -432,7 +433,7 @@ fn planted_market_split(seed: u64, rows: usize, n: usize) -> (Model, Vec<f64>) {
 }
 
 #[test]
-fn a_user_solution_from_the_observer_becomes_the_incumbent() {
+fn a_solution_from_the_feed_becomes_the_incumbent() {
     let (m, x) = planted_market_split(6, 5, 40);
     let opts = SolveOptions {
         time_limit: Some(1.0),
@@ -446,7 +447,9 @@ fn a_user_solution_from_the_observer_becomes_the_incumbent() {
         solution: Some(x.clone()),
         asked: 0,
     };
-    let r = HighsSolver.solve(SolveRequest::new(&m, &opts), &mut offer).unwrap();
+    let r = HighsSolver
+        .solve_with_feed(SolveRequest::new(&m, &opts), &mut NoObserver, &mut offer)
+        .unwrap();
     assert!(offer.asked >= 1, "HiGHS never asked for a solution");
     assert_eq!(r.user_solutions, 1);
     // Objective 0 is the optimum (slacks ≥ 0): the offered solution or one
@@ -468,7 +471,9 @@ fn a_user_solution_from_the_observer_becomes_the_incumbent() {
             time_limit: Some(0.5),
             ..opts.clone()
         };
-        let r = HighsSolver.solve(SolveRequest::new(&m, &opts), &mut offer).unwrap();
+        let r = HighsSolver
+            .solve_with_feed(SolveRequest::new(&m, &opts), &mut NoObserver, &mut offer)
+            .unwrap();
         assert_eq!(r.user_solutions, handed);
         if let Some(sol) = &r.solution {
             assert!(m.evaluate(sol, TOL).is_feasible());
@@ -490,4 +495,53 @@ fn one_thread_may_solve_with_different_thread_counts_in_turn() {
         assert_eq!(r.status, Status::Optimal, "threads {threads}");
         assert!((r.objective.unwrap() - best).abs() < TOL);
     }
+}
+
+#[test]
+fn typed_options_reach_highs_and_bad_values_are_refused() {
+    // x + y ≤ 1.5, x − y ≤ 0.5, x, y ∈ [0, 1]; maximize x + y = 1.5.
+    let mut m = Model::new(Sense::Maximize);
+    let x = m.add_col(0.0, 1.0, 1.0, VarType::Continuous);
+    let y = m.add_col(0.0, 1.0, 1.0, VarType::Continuous);
+    m.add_row(f64::NEG_INFINITY, 1.5, [(x, 1.0), (y, 1.0)]);
+    m.add_row(f64::NEG_INFINITY, 0.5, [(x, 1.0), (y, -1.0)]);
+    for algorithm in [LpAlgorithm::Simplex, LpAlgorithm::InteriorPoint] {
+        let opts = SolveOptions {
+            lp_algorithm: Some(algorithm),
+            absolute_gap: Some(0.0),
+            feasibility: FeasibilityTolerances {
+                primal: Some(1e-7),
+                dual: Some(1e-7),
+                integrality: Some(1e-6),
+            },
+            ..quiet()
+        };
+        HighsSolver.check_options(&opts).unwrap();
+        let r = HighsSolver
+            .solve(SolveRequest::new(&m, &opts), &mut NoObserver)
+            .unwrap();
+        assert_eq!(r.status, Status::Optimal, "{algorithm:?}");
+        assert!((r.objective.unwrap() - 1.5).abs() < 1e-7, "{algorithm:?}");
+    }
+    let refused = |opts: SolveOptions, fragment: &str| {
+        let err = HighsSolver.check_options(&opts).unwrap_err().to_string();
+        assert!(err.contains(fragment), "{err}");
+    };
+    refused(
+        SolveOptions {
+            absolute_gap: Some(-1.0),
+            ..quiet()
+        },
+        "absolute gap",
+    );
+    refused(
+        SolveOptions {
+            feasibility: FeasibilityTolerances {
+                dual: Some(0.0),
+                ..Default::default()
+            },
+            ..quiet()
+        },
+        "dual feasibility tolerance",
+    );
 }

@@ -2,16 +2,43 @@
 //! exchanges: options, MIP starts, progress, and results.
 //!
 //! Formulations reach a solver only through [`Solver`], so a backend can be
-//! swapped without touching them. A solve *status* (optimal, infeasible,
+//! swapped without touching them. Abilities that not every backend has are
+//! traits of their own, as in good_lp: [`TakesSolutions`] (solutions found
+//! elsewhere, offered to a running MIP), [`RelaxationSessions`] (one LP
+//! re-solved for many objectives) and [`ChecksOptions`] (refusing a bad
+//! option before a long run). Every option the library sets has a typed
+//! field in [`SolveOptions`]; backend option names stay in the backend. A solve *status* (optimal, infeasible,
 //! time limit with or without a solution, interrupted, …) is data in
 //! [`SolveResult`]; [`SolverError`] is kept for things that stop a solve from
 //! happening at all (a rejected option, a malformed model).
 
-use mipnet_milp::{Col, Model, ModelError};
+use mipnet_milp::{Col, Model, ModelError, Sense};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use thiserror::Error;
+
+/// How a linear program (an LP, or a MIP's relaxations) is solved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LpAlgorithm {
+    /// Simplex: fast re-solves from a basis; the backend picks primal or dual.
+    Simplex,
+    /// Interior point, with crossover so the answer is still a vertex.
+    InteriorPoint,
+}
+
+/// Feasibility tolerances; `None` leaves the backend's default. A bound
+/// that trusts the solver names the tolerances it trusts, so it pins them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct FeasibilityTolerances {
+    /// Largest violation of a row or column bound a solution may have.
+    pub primal: Option<f64>,
+    /// Largest violation of dual feasibility (reduced costs) at an optimum.
+    pub dual: Option<f64>,
+    /// Largest distance from an integer an integer column may have.
+    pub integrality: Option<f64>,
+}
 
 /// Settings of one solve. `None` leaves the backend's default.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -20,13 +47,20 @@ pub struct SolveOptions {
     pub time_limit: Option<f64>,
     /// Stop when the relative MIP gap is at most this.
     pub relative_gap: Option<f64>,
+    /// Stop when the absolute MIP gap (objective − bound) is at most this.
+    pub absolute_gap: Option<f64>,
     /// Number of threads the solver may use.
     pub threads: Option<usize>,
     /// The solver's random seed; results vary with it, so record it.
     pub seed: Option<u64>,
     /// Print the solver's own log to stderr.
     pub log: bool,
-    /// Any other backend option by name, value as text (`("presolve", "off")`).
+    /// The LP algorithm; `None` lets the backend choose.
+    pub lp_algorithm: Option<LpAlgorithm>,
+    pub feasibility: FeasibilityTolerances,
+    /// Options given by the user by the backend's own names, value as text
+    /// (`("presolve", "off")`), passed through unchanged. The library never
+    /// adds to this list: what it needs has a typed field above.
     pub extra: Vec<(String, String)>,
 }
 
@@ -42,6 +76,23 @@ impl SolveOptions {
         if let Some(g) = self.relative_gap {
             if !(0.0..=1.0).contains(&g) {
                 return bad(format!("relative gap must be within [0, 1], got {g}"));
+            }
+        }
+        if let Some(g) = self.absolute_gap {
+            if !(g.is_finite() && g >= 0.0) {
+                return bad(format!("absolute gap must be a finite number ≥ 0, got {g}"));
+            }
+        }
+        let tolerances = [
+            ("primal feasibility", self.feasibility.primal),
+            ("dual feasibility", self.feasibility.dual),
+            ("integrality", self.feasibility.integrality),
+        ];
+        for (name, value) in tolerances {
+            if let Some(t) = value {
+                if !(t.is_finite() && t > 0.0) {
+                    return bad(format!("{name} tolerance must be a finite number > 0, got {t}"));
+                }
             }
         }
         if self.threads == Some(0) {
@@ -134,8 +185,8 @@ pub struct SolveResult {
     pub nodes: u64,
     /// Wall-clock seconds of the solve.
     pub seconds: f64,
-    /// Solutions the observer handed in while it ran
-    /// ([`Observer::user_solution`]) that the solver accepted to check.
+    /// Solutions a [`SolutionFeed`] handed in while it ran
+    /// ([`TakesSolutions`]) that the solver accepted to check.
     pub user_solutions: usize,
     /// Column values of the best solution found.
     #[serde(skip)]
@@ -185,14 +236,17 @@ pub trait Observer {
     fn on_progress(&mut self, _progress: &Progress) -> Control {
         Control::Continue
     }
-    /// Asked by a running MIP solve, now and then (between root cut rounds
-    /// and before each dive), for a solution found elsewhere: values for
-    /// every column. The solver checks it against the model and keeps it
-    /// when it is feasible and better than its incumbent. An observer
-    /// returns each solution once.
-    fn user_solution(&mut self) -> Option<Vec<f64>> {
-        None
-    }
+}
+
+/// Solutions found elsewhere (a search running beside the MIP), offered to
+/// a running solve of a backend that [`TakesSolutions`].
+pub trait SolutionFeed {
+    /// Asked by a running MIP solve, now and then (for HiGHS: between root
+    /// cut rounds and before each dive), for a solution: values for every
+    /// column. The solver checks it against the model and keeps it when it
+    /// is feasible and better than its incumbent. Each solution is
+    /// returned once.
+    fn next_solution(&mut self) -> Option<Vec<f64>>;
 }
 
 /// An observer that ignores everything.
@@ -281,4 +335,49 @@ pub trait Solver {
     /// Solves a model. Returns `Err` only when the solve could not run;
     /// every outcome of a run, even "no solution", is an `Ok` status.
     fn solve(&self, request: SolveRequest<'_>, observer: &mut dyn Observer) -> Result<SolveResult, SolverError>;
+}
+
+/// A backend that takes solutions found elsewhere while a MIP solve runs.
+pub trait TakesSolutions: Solver {
+    /// [`Solver::solve`], asking `feed` for solutions while it runs; the
+    /// result's `user_solutions` counts those the solver accepted to check.
+    fn solve_with_feed(
+        &self,
+        request: SolveRequest<'_>,
+        observer: &mut dyn Observer,
+        feed: &mut dyn SolutionFeed,
+    ) -> Result<SolveResult, SolverError>;
+}
+
+/// The answer to one objective over a [`LpRelaxation`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LpOutcome {
+    pub status: Status,
+    /// The optimal value, when `status` is optimal.
+    pub value: Option<f64>,
+}
+
+/// A model's LP relaxation (integrality dropped, objective cleared), loaded
+/// once and re-solved for many objectives: bound tightening asks for the
+/// minimum and maximum of hundreds of variables over the same relaxation.
+pub trait LpRelaxation {
+    /// Optimizes `Σ coef · col` in direction `sense`, warm-started from the
+    /// previous answer where the backend can.
+    fn optimize(&mut self, terms: &[(Col, f64)], sense: Sense) -> Result<LpOutcome, SolverError>;
+    /// Changes a column's bounds, e.g. after a bound has been tightened.
+    fn set_col_bounds(&mut self, col: Col, lower: f64, upper: f64) -> Result<(), SolverError>;
+}
+
+/// A backend that keeps an LP relaxation alive across objectives.
+pub trait RelaxationSessions: Solver {
+    /// Loads `model`'s relaxation. Only the options that make sense for an
+    /// LP are applied (time limit per solve, threads, seed, tolerances,
+    /// algorithm, pass-through options).
+    fn relaxation(&self, model: &Model, options: &SolveOptions) -> Result<Box<dyn LpRelaxation>, SolverError>;
+}
+
+/// A backend that checks options as it would take them, without solving:
+/// for refusing a bad option before a long run starts.
+pub trait ChecksOptions: Solver {
+    fn check_options(&self, options: &SolveOptions) -> Result<(), SolverError>;
 }

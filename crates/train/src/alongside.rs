@@ -6,7 +6,7 @@
 //! done. Run together, the MIP takes one thread for all of that time
 //! while the search's sub-MIPs take the others, and every new best network
 //! of the search is handed to the running MIP through HiGHS's
-//! user-solution callback ([`Observer::user_solution`]): HiGHS checks it
+//! user-solution callback ([`mipnet_solver::TakesSolutions`]): HiGHS checks it
 //! against the full model and keeps it as its incumbent when it is better,
 //! so its pruning uses the search's networks while its bound keeps rising.
 //! The MIP's own incumbents are taken at its end, polished and certified
@@ -15,7 +15,8 @@
 use crate::{copies_that_fit, large_neighbourhood_search, run_threads, LnsReport, Pipeline, TrainError, TrainObserver};
 use mipnet_highs::HighsSolver;
 use mipnet_solver::{
-    Control, InterruptFlag, MipStart, Observer, Progress, SolveOptions, SolveRequest, SolveResult, Solver,
+    Control, InterruptFlag, MipStart, Observer, Progress, SolutionFeed, SolveOptions, SolveRequest, SolveResult,
+    TakesSolutions,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -42,22 +43,23 @@ impl Drop for Finished<'_> {
     }
 }
 
-/// The MIP thread's observer: sends progress to the search's thread and
-/// hands over the search's newest network when HiGHS asks.
-struct MipSide<'a> {
-    shared: &'a Shared,
-    progress: Sender<Progress>,
-}
+/// The MIP thread's observer: sends progress to the search's thread.
+struct MipProgress(Sender<Progress>);
 
-impl Observer for MipSide<'_> {
+impl Observer for MipProgress {
     fn on_progress(&mut self, progress: &Progress) -> Control {
         // The search's thread may have stopped listening; that is fine.
-        let _ = self.progress.send(*progress);
+        let _ = self.0.send(*progress);
         Control::Continue
     }
+}
 
-    fn user_solution(&mut self) -> Option<Vec<f64>> {
-        self.shared.offer.lock().ok()?.take()
+/// Hands the search's newest network to the MIP when it asks.
+struct MipOffers<'a>(&'a Shared);
+
+impl SolutionFeed for MipOffers<'_> {
+    fn next_solution(&mut self) -> Option<Vec<f64>> {
+        self.0.offer.lock().ok()?.take()
     }
 }
 
@@ -147,12 +149,8 @@ pub(crate) fn run(
     std::thread::scope(|scope| {
         let mip = scope.spawn(|| {
             let _finished = Finished(&shared.finished);
-            let mut side = MipSide {
-                shared: &shared,
-                progress: tx,
-            };
             let req = SolveRequest::new(&model, options).start(&start).interrupt(&shared.stop);
-            HighsSolver.solve(req, &mut side)
+            HighsSolver.solve_with_feed(req, &mut MipProgress(tx), &mut MipOffers(&shared))
         });
         let lns = large_neighbourhood_search(p, seconds, threads, model_bytes, Some(&mut feed), obs, interrupt);
         if lns.is_err() {

@@ -338,7 +338,7 @@ fn polish(
         let mut opts = settings.solver.options(Budget::solve_seconds_until(deadline));
         opts.log = false;
         if lp.model.num_nonzeros() > IPM_NONZEROS {
-            opts.extra.push(("solver".into(), "ipm".into()));
+            opts.lp_algorithm = Some(mipnet_solver::LpAlgorithm::InteriorPoint);
         }
         let r = HighsSolver.solve(SolveRequest::new(&lp.model, &opts), &mut NoObserver)?;
         let Some(y) = r.solution.filter(|_| r.status == Status::Optimal) else {

@@ -91,6 +91,7 @@ impl SolverSettings {
             seed: Some(self.seed),
             log: self.log,
             extra: self.options.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            ..SolveOptions::default()
         }
     }
 }
@@ -341,7 +342,7 @@ impl TrainSettings {
                  need HiGHS's log); use solver.log (--log) to see HiGHS's log on stderr"
             )));
         }
-        mipnet_highs::check_options(&self.solver.options(s.time_limit))
+        mipnet_solver::ChecksOptions::check_options(&mipnet_highs::HighsSolver, &self.solver.options(s.time_limit))
             .map_err(|e| TrainSettingError::Other(format!("solver.options: {e}")))?;
         if self.stages.gradient_starts == 0 {
             return Err(TrainSettingError::Other(

@@ -43,7 +43,7 @@ fn exact() -> SolveOptions {
     SolveOptions {
         threads: Some(1),
         relative_gap: Some(0.0),
-        extra: vec![("mip_abs_gap".into(), "0".into())],
+        absolute_gap: Some(0.0),
         ..Default::default()
     }
 }

@@ -7,10 +7,10 @@
 
 use crate::encode::encode;
 use crate::Region;
-use mipnet_highs::LpSession;
+use crate::VerifyOptions;
 use mipnet_milp::Sense;
 use mipnet_network::{Op, ReluNet};
-use mipnet_solver::{InterruptFlag, SolveOptions, SolverError, Status};
+use mipnet_solver::{SolveOptions, SolverError, Status};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -182,9 +182,9 @@ pub fn tighten_lp(
     region: &Region,
     bounds: &mut Bounds,
     budget: f64,
-    options: &SolveOptions,
-    interrupt: Option<&InterruptFlag>,
+    opts: &VerifyOptions,
 ) -> Result<StageReport, SolverError> {
+    let interrupt = opts.interrupt.as_ref();
     let clock = Instant::now();
     let mut lps = 0;
     let mut stopped_early = false;
@@ -193,7 +193,7 @@ pub fn tighten_lp(
         time_limit: None,
         relative_gap: None,
         threads: Some(1),
-        ..options.clone()
+        ..opts.solve.clone()
     };
     'layers: for k in 1..net.ops.len() {
         if !matches!(net.ops[k], Op::Relu) {
@@ -207,7 +207,7 @@ pub fn tighten_lp(
             continue;
         }
         let enc = encode(net, region, bounds, k);
-        let mut lp = LpSession::new(&enc.model, &lp_options)?;
+        let mut lp = opts.solver.relaxation(&enc.model, &lp_options)?;
         let cols = &enc.values[pre];
         for i in unstable {
             let interrupted = interrupt.is_some_and(|f| f.is_raised());

@@ -31,17 +31,24 @@ pub mod region_lp;
 
 use bounds::{interval_bounds, interval_report, tighten_lp, Bounds, StageReport};
 use encode::{encode, Encoding};
-use mipnet_highs::HighsSolver;
 use mipnet_milp::{Col, Sense, VarType};
 use mipnet_network::{argmax, ReluNet};
 use mipnet_solver::{
-    Control, InterruptFlag, Progress, SolveOptions, SolveRequest, SolveResult, Solver, SolverError, Status,
+    Control, InterruptFlag, Progress, RelaxationSessions, SolveOptions, SolveRequest, SolveResult, Solver, SolverError,
+    Status,
 };
 use mipnet_vnnlib::{Disjunct, Linear, Property};
 use region_lp::Occupancy;
 use serde::Serialize;
+use std::sync::Arc;
 use std::time::Instant;
 use thiserror::Error;
+
+/// What verification needs from a MILP backend: MILP solves, and LP
+/// relaxations re-solved for many objectives (bound tightening). Any
+/// backend with both abilities is one.
+pub trait VerifySolver: Solver + RelaxationSessions + std::fmt::Debug + Send + Sync {}
+impl<T: Solver + RelaxationSessions + std::fmt::Debug + Send + Sync> VerifySolver for T {}
 
 /// Why a question could not be asked or answered.
 #[derive(Debug, Error)]
@@ -135,9 +142,11 @@ impl Region {
     }
 }
 
-/// How hard to try.
+/// How hard to try, and with which solver.
 #[derive(Clone, Debug)]
 pub struct VerifyOptions {
+    /// The backend every MILP and LP goes to.
+    pub solver: Arc<dyn VerifySolver>,
     /// Per query: one input's robustness, one output bound, one disjunct.
     pub solve: SolveOptions,
     /// Run LP-based bound tightening after interval arithmetic.
@@ -149,9 +158,11 @@ pub struct VerifyOptions {
     pub interrupt: Option<InterruptFlag>,
 }
 
-impl Default for VerifyOptions {
-    fn default() -> Self {
+impl VerifyOptions {
+    /// The default effort with `solver`.
+    pub fn new(solver: Arc<dyn VerifySolver>) -> Self {
         VerifyOptions {
+            solver,
             solve: SolveOptions::default(),
             lp_tightening: true,
             tighten_seconds: 10.0,
@@ -231,14 +242,7 @@ pub fn prepare(
     limits::check_bounds(net, &bounds)?;
     let mut stages = vec![interval_report(net, &bounds, clock.elapsed().as_secs_f64())];
     if opts.lp_tightening && bounds.unstable(net).0 > 0 {
-        stages.push(tighten_lp(
-            net,
-            region,
-            &mut bounds,
-            opts.tighten_seconds,
-            &opts.solve,
-            opts.interrupt.as_ref(),
-        )?);
+        stages.push(tighten_lp(net, region, &mut bounds, opts.tighten_seconds, opts)?);
     }
     Ok((bounds, stages))
 }
@@ -259,16 +263,16 @@ fn solve_until(
     for &(c, v) in terms {
         model.set_cost(c, v);
     }
-    // No gap-based pruning: HiGHS would otherwise discard nodes within
-    // mip_rel_gap (1e-4) of the incumbent and report a dual bound that much
-    // too good. The callback below stops the solve as soon as the answer is
-    // settled, so the gaps would buy nothing here.
-    let mut options = SolveOptions {
+    // No gap-based pruning: the solver would otherwise discard nodes within
+    // its default gaps (HiGHS: relative 1e-4) of the incumbent and report a
+    // dual bound that much too good. The callback below stops the solve as
+    // soon as the answer is settled, so the gaps would buy nothing here.
+    let options = SolveOptions {
         time_limit: Some(time_left.max(0.01)),
         relative_gap: Some(0.0),
+        absolute_gap: Some(0.0),
         ..opts.solve.clone()
     };
-    options.extra.push(("mip_abs_gap".into(), "0".into()));
     let (stop_above, stop_below) = stop;
     let mut observer = |p: &Progress| {
         let found = p.primal_bound.is_some_and(|v| v > stop_above);
@@ -283,7 +287,7 @@ fn solve_until(
     if let Some(flag) = &opts.interrupt {
         req = req.interrupt(flag);
     }
-    Ok(HighsSolver.solve(req, &mut observer)?)
+    Ok(opts.solver.solve(req, &mut observer)?)
 }
 
 /// Refuses a domain that is not an interval of numbers, and a point with an
@@ -1021,7 +1025,7 @@ mod tests {
 
     #[test]
     fn an_infeasible_milp_drops_a_disjunct_only_when_its_region_is_empty() {
-        let opts = VerifyOptions::default();
+        let opts = VerifyOptions::new(Arc::new(mipnet_highs::HighsSolver));
         let unit = Region::boxed(vec![0.0, 0.0], vec![1.0, 1.0]);
         // The region holds inputs: an infeasible MILP over it is a bug.
         let err = confirm_empty(1, 3, &unit, &opts).unwrap_err();

@@ -20,7 +20,6 @@
 
 use crate::encode;
 use crate::{Region, VerifyOptions};
-use mipnet_highs::LpSession;
 use mipnet_milp::{Model, Sense, VarType};
 use mipnet_solver::{SolveOptions, SolverError, Status};
 use mipnet_vnnlib::Disjunct;
@@ -55,7 +54,7 @@ pub fn occupancy(region: &Region, opts: &VerifyOptions) -> Result<Occupancy, Sol
             c.inputs.iter().map(|&(i, a)| (inputs[i], a)),
         );
     }
-    let mut lp = LpSession::new(&m, &lp_options(opts))?;
+    let mut lp = opts.solver.relaxation(&m, &lp_options(opts))?;
     let outcome = lp.optimize(&[], Sense::Minimize)?;
     Ok(match outcome.status {
         // The box is finite, so the LP is never unbounded: "infeasible or
@@ -106,7 +105,7 @@ pub fn strict_margin(d: &Disjunct, opts: &VerifyOptions) -> Result<Option<f64>, 
             encode::add_row_kept(&mut m, f64::NEG_INFINITY, d.upper[i], [(x, 1.0), (s, 1.0)]);
         }
     }
-    let mut lp = LpSession::new(&m, &lp_options(opts))?;
+    let mut lp = opts.solver.relaxation(&m, &lp_options(opts))?;
     let outcome = lp.optimize(&[(s, 1.0)], Sense::Maximize)?;
     Ok(outcome.value.filter(|_| outcome.status == Status::Optimal))
 }
@@ -156,7 +155,7 @@ mod tests {
 
     #[test]
     fn strict_comparisons_that_leave_no_input_have_no_margin() {
-        let opts = VerifyOptions::default();
+        let opts = VerifyOptions::new(std::sync::Arc::new(mipnet_highs::HighsSolver));
         let margin = |body: &str| {
             let d = disjunct(body);
             assert!(strictness_matters(&d), "{body}");
@@ -176,7 +175,7 @@ mod tests {
 
     #[test]
     fn only_the_box_and_input_constraints_decide() {
-        let opts = VerifyOptions::default();
+        let opts = VerifyOptions::new(std::sync::Arc::new(mipnet_highs::HighsSolver));
         // x0 + x1 ≥ 3 in the unit box: empty.
         let empty = region(vec![row(vec![(0, -1.0), (1, -1.0)], vec![], -3.0)]);
         assert_eq!(occupancy(&empty, &opts).unwrap(), Occupancy::Empty);

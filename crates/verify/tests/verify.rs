@@ -44,7 +44,7 @@ fn random_net(seed: u64, widths: &[usize]) -> ReluNet {
 }
 
 fn options() -> VerifyOptions {
-    let mut o = VerifyOptions::default();
+    let mut o = VerifyOptions::new(std::sync::Arc::new(mipnet_highs::HighsSolver));
     o.solve.time_limit = Some(30.0);
     o.solve.threads = Some(1);
     o

@@ -383,8 +383,7 @@ impl<'a> PathNorm<'a> {
             threads: options.threads,
             seed: options.seed,
             log: options.log,
-            relative_gap: None,
-            extra: Vec::new(),
+            ..SolveOptions::default()
         };
         let started = Instant::now();
         let deadline = started + Duration::from_secs_f64(s.seconds);

@@ -28,7 +28,9 @@
 use super::dyadic::DYADIC_EXPONENT;
 use crate::lipschitz_margin::OUTWARD_ROUNDING;
 use mipnet_milp::{Col, Model, Sense, VarType};
-use mipnet_solver::{InterruptFlag, MipStart, NoObserver, SolveOptions, SolveRequest, Solver, Status};
+use mipnet_solver::{
+    FeasibilityTolerances, InterruptFlag, MipStart, NoObserver, SolveOptions, SolveRequest, Solver, Status,
+};
 
 /// A hidden unit of norm ‖w‖₁ ≤ 1 (a column of the master).
 #[derive(Clone, Debug, PartialEq)]
@@ -265,17 +267,16 @@ impl<'r> Pricing<'r> {
         // Only the time, threads, seed and log of the caller's options: any
         // other HiGHS option (objective_bound, small_matrix_value, …) could
         // change what the dual bound means.
-        let mut opts = SolveOptions {
+        let opts = SolveOptions {
             time_limit: options.time_limit,
             threads: options.threads,
             seed: options.seed,
             log: options.log,
             relative_gap: Some(PRICING_RELATIVE_GAP),
-            extra: Vec::new(),
+            absolute_gap: Some(PRICING_ABSOLUTE_GAP),
+            feasibility: PINNED_TOLERANCES,
+            ..SolveOptions::default()
         };
-        for (name, value) in PINNED_TOLERANCES {
-            opts.extra.push((name.to_string(), value.to_string()));
-        }
         let mut request = SolveRequest::new(&model, &opts);
         if let Some(start) = &start {
             request = request.start(start);
@@ -327,11 +328,10 @@ pub const PRICING_TOLERANCE: f64 = 1e-6;
 pub const PRICING_RELATIVE_GAP: f64 = 1e-4;
 pub const PRICING_ABSOLUTE_GAP: f64 = 1e-6;
 
-/// HiGHS's tolerances set for the pricing solves (their defaults), so a
-/// user's looser `--option` cannot undercut [`PRICING_TOLERANCE`].
-const PINNED_TOLERANCES: [(&str, &str); 4] = [
-    ("mip_abs_gap", "1e-6"),
-    ("primal_feasibility_tolerance", "1e-7"),
-    ("dual_feasibility_tolerance", "1e-7"),
-    ("mip_feasibility_tolerance", "1e-6"),
-];
+/// The feasibility tolerances set for the pricing solves (HiGHS's defaults),
+/// so a user's looser `--option` cannot undercut [`PRICING_TOLERANCE`].
+const PINNED_TOLERANCES: FeasibilityTolerances = FeasibilityTolerances {
+    primal: Some(1e-7),
+    dual: Some(1e-7),
+    integrality: Some(1e-6),
+};

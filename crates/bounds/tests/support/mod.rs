@@ -34,7 +34,7 @@ pub fn proven_optimum(data: &Dataset, s: &FormulationSettings) -> f64 {
     let opts = SolveOptions {
         threads: Some(1),
         relative_gap: Some(0.0),
-        extra: vec![("mip_abs_gap".into(), "0".into())],
+        absolute_gap: Some(0.0),
         ..Default::default()
     };
     let r = HighsSolver

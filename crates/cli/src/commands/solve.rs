@@ -56,6 +56,7 @@ pub fn run(args: SolveArgs) -> Result<ExitCode> {
         seed: args.solver.seed,
         log: args.solver.log,
         extra: parse_options(&args.solver.options)?,
+        ..SolveOptions::default()
     };
     options.validate().map_err(input)?;
     let model = read_model(&args.model).map_err(input)?;

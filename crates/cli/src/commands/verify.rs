@@ -82,10 +82,11 @@ impl ModelFlags {
         }
         Ok(VerifyOptions {
             solve,
+            solver: std::sync::Arc::new(HighsSolver),
             lp_tightening: !self.no_lp_tightening,
             tighten_seconds: self.tighten_seconds,
             interrupt: Some(interrupt.clone()),
-            ..VerifyOptions::default()
+            ..VerifyOptions::new(std::sync::Arc::new(HighsSolver))
         })
     }
 }
