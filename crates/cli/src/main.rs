@@ -31,6 +31,8 @@ enum Command {
     Show(commands::show::ShowArgs),
     /// Solve an MPS or LP file with the embedded HiGHS solver.
     Solve(commands::solve::SolveArgs),
+    /// Choose α, hidden widths, margin, P and loss by stratified K-fold cross-validation; refit and certify the best; compare with gradient pruning baselines.
+    Select(Box<commands::select::SelectArgs>),
     /// Run a benchmark suite (fixed seeds and budgets); writes bench.json and bench.md.
     Bench(commands::bench::BenchArgs),
     /// Prove or refute robustness of predictions (ℓ∞ ball), or check a VNN-LIB property.
@@ -58,6 +60,12 @@ fn main() -> ExitCode {
             matches
                 .subcommand_matches("train")
                 .expect("the train subcommand's matches"),
+        ),
+        Command::Select(args) => commands::select::run(
+            *args,
+            matches
+                .subcommand_matches("select")
+                .expect("the select subcommand's matches"),
         ),
         Command::Predict(args) => commands::predict::run(args),
         Command::Show(args) => commands::show::run(args),

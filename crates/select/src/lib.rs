@@ -40,7 +40,7 @@ pub enum SelectError {
     #[error("{0}")]
     Grid(String),
     /// Folds that cannot be drawn (more folds than samples of a class).
-    #[error("{0}")]
+    #[error(transparent)]
     Folds(#[from] DataError),
     /// A time limit or share that cannot hold the runs.
     #[error("{0}")]

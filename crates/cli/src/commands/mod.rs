@@ -4,6 +4,7 @@ pub mod bench;
 pub mod data;
 pub mod model_io;
 pub mod predict;
+pub mod select;
 pub mod show;
 pub mod solve;
 pub mod train;
