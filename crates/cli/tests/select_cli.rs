@@ -65,6 +65,9 @@ fn bad_grids_exit_2_naming_the_cause() {
         let o = select_iris(flags);
         assert_bad_input(&o, fragments);
     }
+    // The folds' error is said once (not again as its own source).
+    let o = select_iris(&["--folds", "1"]);
+    assert_eq!(stderr(&o).matches("at least 2 folds").count(), 1, "{}", stderr(&o));
 }
 
 #[test]
@@ -174,4 +177,82 @@ fn help_documents_the_grid_flags() {
     ] {
         assert!(text.contains(flag), "--help lacks {flag}");
     }
+}
+
+#[test]
+fn an_interrupt_keeps_the_finished_folds_prints_their_table_writes_nothing_and_exits_5() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let mut args = vec![
+        "select",
+        "--dataset",
+        "iris",
+        "--l1-values",
+        "0.001,0.01",
+        "--hidden-values",
+        "3",
+        "--folds",
+        "3",
+        "--time-limit",
+        "40",
+        "--no-baselines",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    // Progress on stderr is the cue: not quiet.
+    args.extend(QUICK_SELECT.iter().filter(|a| **a != "-q"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mipnet"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mipnet runs");
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(line.clone());
+            all += &line;
+            all.push('\n');
+        }
+        all
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) if line.contains("fold 1/3: validation") => break,
+            Ok(_) => {}
+            Err(_) => {
+                let _ = child.kill();
+                panic!("no finished fold on stderr: {}", reader.join().unwrap());
+            }
+        }
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    let status = child.wait().unwrap();
+    let err = reader.join().unwrap();
+    assert_eq!(status.code(), Some(5), "{err}");
+    assert!(err.contains("no refit ran and nothing was written"), "{err}");
+    // The table holds the finished fold(s); the settings not finished say so.
+    assert!(
+        stdout.contains("selection    3 folds") && stdout.contains("(interrupted)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("of 3 folds finished"), "{stdout}");
+    assert!(!out.exists(), "nothing written");
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "no staging directory left"
+    );
 }
