@@ -7,10 +7,12 @@
 
 use crate::grid::Setting;
 use mipnet_data::{Dataset, Standardizer};
-use mipnet_gradient::pruning::{self, zero_weights, PruningSettings};
+use mipnet_gradient::pruning::{self, zero_weights, PruningMethod, PruningSettings};
 use mipnet_gradient::GradientSettings;
 use mipnet_network::Network;
 use serde::Serialize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// One network of the comparison.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -75,12 +77,13 @@ pub fn gradient_settings(setting: &Setting, gradient: &GradientSettings) -> Grad
 
 /// Trains the dense and pruned baselines of `milp`'s architecture on
 /// `train` alone, the pruned ones at `milp`'s zero weights and at its
-/// parameters kept.
+/// parameters kept, up to `threads` of them at once.
 pub fn train_baselines(
     train: &Dataset,
     setting: &Setting,
     gradient: &GradientSettings,
     milp: &Network,
+    threads: usize,
 ) -> TrainedBaselines {
     let standardizer = Standardizer::fit(train);
     let data = train.standardized(&standardizer);
@@ -94,19 +97,39 @@ pub fn train_baselines(
     let biases = dense.params_total() - weights;
     let equal_sparsity = zero_weights(milp);
     let equal_params = (weights + biases).saturating_sub(milp.params_kept()).min(weights);
-    let prune = |zero: usize| {
-        pruning::all(&data, &setting.hidden, &dense, zero, &s)
-            .into_iter()
-            .map(|mut p| {
+    // Every (target, method) is independent: a queue over the threads.
+    let jobs: Vec<(usize, PruningMethod)> = [equal_sparsity, equal_params]
+        .into_iter()
+        .flat_map(|zero| PruningMethod::ALL.into_iter().map(move |m| (zero, m)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<pruning::Pruned>>> = Mutex::new(vec![None; jobs.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, jobs.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(&(zero, method)) = jobs.get(i) else { break };
+                let mut p = match method {
+                    PruningMethod::OneShotFinetune => pruning::one_shot(&data, &dense, zero, &s),
+                    PruningMethod::IterativeRewind => pruning::iterative_rewind(&data, &setting.hidden, zero, &s),
+                    PruningMethod::L1Proximal => pruning::l1_proximal(&data, &setting.hidden, zero, &s),
+                };
                 p.network = with_standardizer(p.network);
-                p
-            })
-            .collect()
-    };
+                done.lock().expect("not poisoned")[i] = Some(p);
+            });
+        }
+    });
+    let mut done: Vec<pruning::Pruned> = done
+        .into_inner()
+        .expect("not poisoned")
+        .into_iter()
+        .map(|p| p.expect("every baseline ran"))
+        .collect();
+    let at_equal_params_kept = done.split_off(PruningMethod::ALL.len());
     TrainedBaselines {
-        at_equal_sparsity: prune(equal_sparsity),
+        at_equal_sparsity: done,
         equal_params_zero_weights: equal_params,
-        at_equal_params_kept: prune(equal_params),
+        at_equal_params_kept,
         dense: with_standardizer(dense),
         settings: s,
     }

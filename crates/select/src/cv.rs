@@ -12,7 +12,7 @@ use mipnet_data::{Dataset, StratifiedFolds};
 use mipnet_solver::InterruptFlag;
 use mipnet_train::{Job, Silent, TrainError, TrainSettings};
 use serde::Serialize;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -112,7 +112,7 @@ pub trait SelectObserver: Sync {
 /// Runs every (setting, fold) of `settings` on `data`'s `folds`, `base`
 /// giving everything else, `plan` the time and threads. An interrupt keeps
 /// the runs that finished; a training error other than "no network" ends
-/// the selection with it (after the runs in flight).
+/// the selection with it (after the runs in flight; no other run starts).
 pub fn cross_validate(
     data: &Dataset,
     folds: &StratifiedFolds,
@@ -126,6 +126,8 @@ pub fn cross_validate(
     let parts: Vec<(Dataset, Dataset)> = (0..k).map(|f| folds.split(data, f)).collect();
     let jobs: Vec<(usize, usize)> = (0..settings.len()).flat_map(|s| (0..k).map(move |f| (s, f))).collect();
     let next = AtomicUsize::new(0);
+    // A run that failed ends the selection: the runs not started then do not start.
+    let failed = AtomicBool::new(false);
     let results: Mutex<Vec<Option<Result<FoldRun, TrainError>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     let worker = || loop {
         let i = next.fetch_add(1, Ordering::SeqCst);
@@ -138,13 +140,14 @@ pub fn cross_validate(
             folds: k,
             values: &settings[s],
         };
-        let result = if interrupt.is_raised() {
+        let result = if interrupt.is_raised() || failed.load(Ordering::SeqCst) {
             Ok(not_run(s, f, fit, validation))
         } else {
             observer.run_started(&id);
             let r = fold_run(s, f, fit, validation, &settings[s], base, plan, interrupt);
-            if let Ok(run) = &r {
-                observer.run_finished(&id, run);
+            match &r {
+                Ok(run) => observer.run_finished(&id, run),
+                Err(_) => failed.store(true, Ordering::SeqCst),
             }
             r
         };

@@ -244,7 +244,13 @@ pub fn select(
             outcome.baselines_note = Some("baselines: dense architectures only (this one has a convolution)".into());
         } else {
             observer.message("gradient baselines (dense; one-shot, iterative and ℓ1 proximal pruning)");
-            let trained = baselines::train_baselines(job.train, &setting, &job.base.gradient, &refit.network);
+            let trained = baselines::train_baselines(
+                job.train,
+                &setting,
+                &job.base.gradient,
+                &refit.network,
+                outcome.selection.plan.threads,
+            );
             outcome.baselines = Some(baselines::compare(
                 &refit.network,
                 &setting.hidden,

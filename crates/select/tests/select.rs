@@ -111,7 +111,7 @@ fn the_argmax_of_the_table_is_chosen_refit_on_the_training_split_and_compared_wi
         assert_eq!(e.zero_weights, b.equal_params_zero_weights, "{}", e.method);
     }
     let setting = sel.chosen_setting.as_ref().unwrap();
-    let again = train_baselines(&train, setting, &s.gradient, &refit.network);
+    let again = train_baselines(&train, setting, &s.gradient, &refit.network, 2);
     let without_test = compare(&refit.network, &setting.hidden, &again, &train, None);
     for (x, y) in b.at_equal_sparsity.iter().zip(&without_test.at_equal_sparsity) {
         assert_eq!((x.train_accuracy, x.zero_weights), (y.train_accuracy, y.zero_weights));
