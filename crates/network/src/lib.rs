@@ -418,6 +418,14 @@ impl Network {
             path: path.into(),
             reason,
         })?;
+        Network::from_json(&text, path)
+    }
+
+    /// Reads the text of a `network.json`, with the checks of
+    /// [`Network::load`]; `path` names the source in error messages (for
+    /// text that came from elsewhere, e.g. a pickled Python estimator, a
+    /// name such as `<pickle>`).
+    pub fn from_json(text: &str, path: &Path) -> Result<Network, NetworkError> {
         let malformed = |reason: String| NetworkError::Malformed {
             path: path.into(),
             reason,
@@ -468,6 +476,14 @@ impl Network {
 
     /// Writes `network.json` whole or not at all.
     pub fn save(&self, path: &Path) -> Result<(), NetworkError> {
+        write_atomic(path, self.to_json().as_bytes()).map_err(|reason| NetworkError::Write {
+            path: path.into(),
+            reason,
+        })
+    }
+
+    /// The text of `network.json`, as [`Network::save`] writes it.
+    pub fn to_json(&self) -> String {
         // A convolution's unrolled matrix follows from its filters. A
         // dense network is written as version 1, which older mipnets read.
         let mut copy = self.clone();
@@ -481,11 +497,7 @@ impl Network {
         for l in copy.layers.iter_mut().filter(|l| l.conv.is_some()) {
             l.weights.clear();
         }
-        let text = serde_json::to_string_pretty(&copy).expect("a network serializes");
-        write_atomic(path, text.as_bytes()).map_err(|reason| NetworkError::Write {
-            path: path.into(),
-            reason,
-        })
+        serde_json::to_string_pretty(&copy).expect("a network serializes")
     }
 }
 
