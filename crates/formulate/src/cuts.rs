@@ -17,7 +17,7 @@
 //! sample with its nearest samples of other classes, and only the inequalities
 //! a relaxation solution violates are added.
 
-use crate::DenseFormulation;
+use crate::formulation::DenseFormulation;
 use mipnet_milp::Col;
 
 /// One Lipschitz inequality: `plus − minus − Σ coef·A ≤ 0`.
@@ -84,7 +84,7 @@ impl DenseFormulation {
             return Vec::new();
         };
         let data = self.data();
-        let d = data.num_features();
+        let (d, lay) = (data.num_features(), self.layout());
         let dx: Vec<f64> = data
             .row(n)
             .iter()
@@ -96,7 +96,7 @@ impl DenseFormulation {
         for j in 0..width {
             let budget: Vec<(Col, f64)> = (0..d)
                 .filter(|&i| dx[i] > 0.0)
-                .map(|i| (aux[j * d + i], dx[i]))
+                .map(|i| (aux[lay.layer_one_index(j, i)], dx[i]))
                 .collect();
             let mut sides = vec![(self.activation(0, n, j), self.activation(0, m, j))];
             sides.extend(self.products_of(n, j).into_iter().zip(self.products_of(m, j)));

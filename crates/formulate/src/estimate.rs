@@ -12,6 +12,7 @@
 //!
 //! [`DenseFormulation::build`]: crate::DenseFormulation::build
 
+use crate::conv::ConvPart;
 use crate::settings::{FormulationSettings, Loss, SettingError};
 use mipnet_data::Dataset;
 use serde::Serialize;
@@ -88,17 +89,13 @@ impl ModelEstimate {
         let s = settings;
         let (n, d, k) = (data.len() as f64, data.num_features(), data.num_classes() as f64);
         let conv = match &s.conv {
-            Some(spec) => {
-                let shape = spec.shape(d).map_err(|reason| SettingError { name: "conv", reason })?;
-                let windows = spec.pool.map_or(Vec::new(), |p| p.windows(shape.output_shape()));
-                Some((shape, spec.pool.map(|p| p.kind), windows))
-            }
+            Some(spec) => Some(ConvPart::new(spec, d)?),
             None => None,
         };
         // Every layer's output width: the convolution's, hidden, K.
         let widths: Vec<f64> = conv
             .as_ref()
-            .map(|(shape, _, _)| shape.outputs())
+            .map(|c| c.shape.outputs())
             .into_iter()
             .chain(s.hidden.iter().copied())
             .map(|w| w as f64)
@@ -107,18 +104,12 @@ impl ModelEstimate {
         let layers = widths.len();
         let hidden = layers - 1;
         let units = |l: usize| match (l, &conv) {
-            (0, Some((shape, _, _))) => shape.channels as f64,
+            (0, Some(c)) => c.shape.channels as f64,
             _ => widths[l],
         };
         let inputs = |l: usize| match (l, &conv) {
             (0, _) => d as f64,
-            (1, Some((shape, pool, windows))) => {
-                if pool.is_some() {
-                    windows.len() as f64
-                } else {
-                    shape.outputs() as f64
-                }
-            }
+            (1, Some(c)) => c.out_len() as f64,
             _ => widths[l - 1],
         };
         let prunable = s.prunable_layers();
@@ -138,7 +129,7 @@ impl ModelEstimate {
         }
         // Layer-1 weights (filter weights) with their auxiliaries and gate.
         let weights = match &conv {
-            Some((shape, _, _)) => shape.params() as f64,
+            Some(c) => c.shape.params() as f64,
             None => widths[0] * d as f64,
         };
         c.cols(weights, false);
@@ -189,11 +180,11 @@ impl ModelEstimate {
                     let nonzero = (0..data.len()).flat_map(|m| data.row(m)).filter(|&&x| x != 0.0).count() as f64;
                     widths[0] * (nonzero + n)
                 }
-                Some((shape, _, _)) => {
+                Some(c) => {
                     // How many neurons read each input.
                     let mut reads = vec![0.0; d];
-                    for taps in shape.taps() {
-                        for (i, _) in taps {
+                    for taps in &c.taps {
+                        for &(i, _) in taps {
                             reads[i] += 1.0;
                         }
                     }
@@ -226,7 +217,7 @@ impl ModelEstimate {
             }
         }
         // Pooling of the convolution's maps, per sample and window.
-        if let Some((_, Some(kind), windows)) = &conv {
+        if let Some((kind, windows)) = conv.as_ref().and_then(|c| c.pool.map(|p| (p.kind, &c.windows))) {
             for w in windows {
                 let e = w.len() as f64;
                 match kind {

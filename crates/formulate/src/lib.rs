@@ -75,17 +75,27 @@
 // Loops over indices mirror the subscripts of the equations (n, j, k, v).
 #![allow(clippy::needless_range_loop)]
 
+mod bridge;
+mod certificate;
+mod conv;
 mod cuts;
-mod dense;
 mod estimate;
+mod expr;
+mod flips;
+mod formulation;
 mod groups;
+mod layout;
+mod objective;
 mod polish;
 mod project;
 mod settings;
+mod tolerances;
 
+pub use certificate::Certificate;
 pub use cuts::LipschitzCut;
-pub use dense::{Certificate, DenseFormulation, ModelStats, Tolerances};
 pub use estimate::ModelEstimate;
+pub use formulation::{DenseFormulation, ModelStats};
 pub use polish::PolishLp;
 pub use project::{project, sort_neurons};
 pub use settings::{FormulationSettings, Loss, SettingError};
+pub use tolerances::Tolerances;

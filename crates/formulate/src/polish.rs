@@ -12,13 +12,13 @@
 //! follow from the network ([`DenseFormulation::start_values`]), so the
 //! result is checked against the full MILP like any other.
 
-use crate::dense::merge_terms as merge;
-use crate::{DenseFormulation, Loss};
+use crate::expr::{merge_terms as merge, negated, Expr};
+use crate::formulation::regularization::{add_l1_auxiliary, add_l2_tangents};
+use crate::formulation::{l1_loss_rows, DenseFormulation};
+use crate::settings::Loss;
+use crate::tolerances::{is_on as on, Tolerances, BINARY_THRESHOLD};
 use mipnet_milp::{Col, Model, Sense, VarType};
 use mipnet_network::PoolKind;
-
-/// A linear expression: (column, coefficient) pairs.
-type Expr = Vec<(Col, f64)>;
 
 /// The reduced LP and where its variables are.
 pub struct PolishLp {
@@ -27,17 +27,12 @@ pub struct PolishLp {
     bias: Vec<Vec<Option<Col>>>,
 }
 
-fn on(x: &[f64], c: Option<Col>) -> bool {
-    c.is_none_or(|c| x[c.index()] > 0.5)
-}
-
 impl DenseFormulation {
     /// The LP left when every integral column is fixed at its rounded value
     /// in `x`. Its objective equals the full model's objective over the
     /// same fixing (the integral columns' costs are its offset).
     pub fn polish_lp(&self, x: &[f64]) -> PolishLp {
-        let s = &self.settings;
-        let (d, n_samples) = (self.d(), self.n());
+        let (s, lay) = (&self.settings, self.layout());
         let mut m = Model::new(Sense::Minimize);
         // The integral columns' part of the objective is fixed.
         let offset: f64 = (0..self.model.num_cols())
@@ -45,55 +40,47 @@ impl DenseFormulation {
             .map(|j| self.model.col_cost()[j] * x[j].round())
             .sum();
         m.set_offset(self.model.offset() + offset);
-        let layers = self.num_layers();
-        let layer_on: Vec<bool> = (0..layers).map(|l| on(x, self.layer_on[l])).collect();
+        let layers = lay.num_layers();
+        let layer_on: Vec<bool> = (0..layers).map(|l| on(x, lay.layer_on(l))).collect();
         // Biases (per filter in a convolution).
         let mut bias = Vec::with_capacity(layers);
         for l in 0..layers {
-            let cols: Vec<Option<Col>> = (0..self.units(l))
+            let cols: Vec<Option<Col>> = (0..lay.units(l))
                 .map(|k| {
-                    (layer_on[l] && on(x, self.neuron_on[l][k]))
+                    (layer_on[l] && on(x, lay.neuron_on(l, k)))
                         .then(|| m.add_col(-s.omega, s.omega, 0.0, VarType::Continuous))
                 })
                 .collect();
             bias.push(cols);
         }
         // Layer-1 weights (filter weights) and their penalties.
-        let mut w1 = Vec::with_capacity(self.w1.len());
-        let per_unit = self.w1.len() / self.units(0);
-        for idx in 0..self.w1.len() {
-            let free = on(x, self.neuron_on[0][idx / per_unit]) && on(x, self.w1_on[idx]);
+        let mut w1 = Vec::with_capacity(lay.layer_one().len());
+        for (idx, p) in lay.layer_one().iter().enumerate() {
+            let free = on(x, lay.neuron_on(0, lay.layer_one_unit(idx))) && on(x, p.on);
             let w = free.then(|| m.add_col(-s.omega, s.omega, 0.0, VarType::Continuous));
             if let Some(w) = w {
-                if self.w1_abs[idx].is_some() {
-                    let a = m.add_col(0.0, s.omega, s.l1, VarType::Continuous);
-                    m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, -1.0)]);
-                    m.add_row(0.0, f64::INFINITY, [(a, 1.0), (w, 1.0)]);
+                if p.abs.is_some() {
+                    add_l1_auxiliary(&mut m, w, s);
                 }
-                if self.w1_sq[idx].is_some() {
-                    let r = m.add_col(0.0, s.omega * s.omega, s.l2, VarType::Continuous);
-                    for t in s.l2_points() {
-                        m.add_row(-t * t, f64::INFINITY, [(r, 1.0), (w, -2.0 * t)]);
-                    }
+                if p.sq.is_some() {
+                    add_l2_tangents(&mut m, w, s);
                 }
             }
             w1.push(w);
         }
         // Grid weights fixed: z_kj of each layer ≥ 2.
-        let values = self.values();
-        let nv = values.len();
-        let z: Vec<Vec<f64>> = (0..layers)
+        // z[l][k][j]: the weight's value s·z.
+        let z: Vec<Vec<Vec<f64>>> = (0..layers)
             .map(|l| {
                 if l == 0 {
                     return Vec::new();
                 }
-                let (inp, out) = (self.inputs_of(l), self.widths[l]);
-                (0..out * inp)
-                    .map(|kj| {
-                        (0..nv)
-                            .filter(|&vi| x[self.grid[l][kj * nv + vi].index()] > 0.5)
-                            .map(|vi| values[vi] as f64 * s.grid_step)
-                            .sum()
+                let (inp, out) = (lay.inputs_of(l), lay.width(l));
+                (0..out)
+                    .map(|k| {
+                        (0..inp)
+                            .map(|j| lay.grid_values_on(x, l, k, j).map(|v| v as f64 * s.grid_step).sum())
+                            .collect()
                     })
                     .collect()
             })
@@ -101,9 +88,9 @@ impl DenseFormulation {
         // Symmetry breaking on the biases, with the indicators fixed.
         if s.symmetry_breaking {
             for l in 0..layers - 1 {
-                for j in 0..self.units(l).saturating_sub(1) {
+                for j in 0..lay.units(l).saturating_sub(1) {
                     let q = |c: Option<Col>| if on(x, c) { 1.0 } else { 0.0 };
-                    let rhs = -2.0 * s.omega * (q(self.neuron_on[l][j]) - q(self.neuron_on[l][j + 1]));
+                    let rhs = -2.0 * s.omega * (q(lay.neuron_on(l, j)) - q(lay.neuron_on(l, j + 1)));
                     let terms: Vec<(Col, f64)> = [(bias[l][j], 1.0), (bias[l][j + 1], -1.0)]
                         .into_iter()
                         .filter_map(|(c, v)| c.map(|c| (c, v)))
@@ -113,18 +100,18 @@ impl DenseFormulation {
             }
         }
         // Per sample: activations layer by layer, then the loss.
-        for n in 0..n_samples {
+        for n in 0..lay.samples() {
             // Activations of the current layer's inputs as linear
             // expressions: a column of its own, or (in a convolution, where
             // every activation is a short expression in the few filter
             // weights) the pre-activation itself. None = 0.
             let mut input: Vec<Option<Expr>> = Vec::new();
             for l in 0..layers {
-                let width = self.widths[l];
-                let pre = |k: usize, input: &[Option<Expr>]| -> Vec<(Col, f64)> {
-                    let mut t: Vec<(Col, f64)> = Vec::new();
-                    let row = self.data.row(n);
-                    if let (0, Some(c)) = (l, &self.conv) {
+                let width = lay.width(l);
+                let pre = |k: usize, input: &[Option<Expr>]| -> Expr {
+                    let mut t: Expr = Vec::new();
+                    let row = self.data().row(n);
+                    if let (0, Some(c)) = (l, lay.conv()) {
                         for &(i, p) in &c.taps[k] {
                             if let (Some(w), true) = (w1[p], row[i] != 0.0) {
                                 t.push((w, row[i]));
@@ -132,24 +119,23 @@ impl DenseFormulation {
                         }
                     } else if l == 0 {
                         for (i, &xv) in row.iter().enumerate() {
-                            if let (Some(w), true) = (w1[k * d + i], xv != 0.0) {
+                            if let (Some(w), true) = (w1[lay.layer_one_index(k, i)], xv != 0.0) {
                                 t.push((w, xv));
                             }
                         }
                     } else {
-                        let inp = self.inputs_of(l);
                         for (j, h) in input.iter().enumerate() {
-                            let zk = z[l][k * inp + j];
+                            let zk = z[l][k][j];
                             if let (Some(h), true) = (h, zk != 0.0) {
                                 t.extend(h.iter().map(|&(c, v)| (c, v * zk)));
                             }
                         }
                     }
-                    t.extend(bias[l][self.unit(l, k)].map(|b| (b, 1.0)));
+                    t.extend(bias[l][lay.unit(l, k)].map(|b| (b, 1.0)));
                     merge(t)
                 };
                 if l == layers - 1 {
-                    let outputs: Vec<Vec<(Col, f64)>> = (0..width).map(|k| pre(k, &input)).collect();
+                    let outputs: Vec<Expr> = (0..width).map(|k| pre(k, &input)).collect();
                     self.add_polish_loss(&mut m, n, &outputs, x);
                     break;
                 }
@@ -159,10 +145,10 @@ impl DenseFormulation {
                 }
                 let mut next = Vec::with_capacity(width);
                 for j in 0..width {
-                    let act = &self.act[l][n * width + j];
+                    let act = lay.act(l, n, j);
                     let terms = pre(j, &input);
-                    let active = act.h.is_some() && on(x, act.sigma) && on(x, self.neuron_on[l][self.unit(l, j)]);
-                    if active && l == 0 && self.conv.is_some() {
+                    let active = act.h.is_some() && on(x, act.sigma) && on(x, lay.neuron_on(l, lay.unit(l, j)));
+                    if active && l == 0 && lay.conv().is_some() {
                         // h = a ≥ 0, kept as the expression a (its bound U
                         // follows from the box).
                         if !terms.is_empty() {
@@ -173,7 +159,7 @@ impl DenseFormulation {
                         // h = a, 0 ≤ h ≤ U
                         let h = m.add_col(0.0, act.upper, 0.0, VarType::Continuous);
                         let mut row = vec![(h, 1.0)];
-                        row.extend(terms.iter().map(|&(c, v)| (c, -v)));
+                        row.extend(negated(&terms));
                         m.add_row(0.0, 0.0, row);
                         next.push(Some(vec![(h, 1.0)]));
                     } else {
@@ -199,12 +185,13 @@ impl DenseFormulation {
     /// the element that the fixed binary picks, with rows keeping it the
     /// largest of its window.
     fn polish_pooling(&self, m: &mut Model, n: usize, h: Vec<Option<Expr>>, x: &[f64]) -> Vec<Option<Expr>> {
-        let Some((c, pool)) = self.conv.as_ref().and_then(|c| c.pool.map(|p| (c, p))) else {
+        let lay = self.layout();
+        let Some((c, pool)) = lay.conv().and_then(|c| c.pool.map(|p| (c, p))) else {
             return h;
         };
         let mut out = Vec::with_capacity(c.windows.len());
         for (q, win) in c.windows.iter().enumerate() {
-            let p = &c.pooled[n * c.windows.len() + q];
+            let p = lay.pooled(n, q);
             match pool.kind {
                 PoolKind::Average => {
                     let inv = 1.0 / win.len() as f64;
@@ -222,7 +209,7 @@ impl DenseFormulation {
                     let picked = p
                         .select
                         .iter()
-                        .position(|s| s.is_some_and(|s| x[s.index()] > 0.5))
+                        .position(|s| s.is_some_and(|s| x[s.index()] > BINARY_THRESHOLD))
                         .or_else(|| (0..win.len()).find(|&i| h[win[i]].is_some()));
                     let g = picked.and_then(|i| h[win[i]].clone());
                     for (i, &e) in win.iter().enumerate() {
@@ -231,7 +218,7 @@ impl DenseFormulation {
                         };
                         // g − h_e ≥ 0 (h_e ≤ 0 when the pick is 0).
                         let mut row = g.clone().unwrap_or_default();
-                        row.extend(he.iter().map(|&(c, v)| (c, -v)));
+                        row.extend(negated(he));
                         let row = merge(row);
                         if !row.is_empty() {
                             m.add_row(0.0, f64::INFINITY, row);
@@ -244,13 +231,13 @@ impl DenseFormulation {
         out
     }
 
-    fn add_polish_loss(&self, m: &mut Model, n: usize, outputs: &[Vec<(Col, f64)>], x: &[f64]) {
-        let y = self.data.label(n);
-        let inv_n = 1.0 / self.n() as f64;
+    fn add_polish_loss(&self, m: &mut Model, n: usize, outputs: &[Expr], x: &[f64]) {
+        let y = self.data().label(n);
+        let inv_n = 1.0 / self.layout().samples() as f64;
         let margin = self.settings.margin;
-        let diff = |c: usize| -> Vec<(Col, f64)> {
+        let diff = |c: usize| -> Expr {
             let mut t = outputs[y].clone();
-            t.extend(outputs[c].iter().map(|&(col, v)| (col, -v)));
+            t.extend(negated(&outputs[c]));
             merge(t)
         };
         match self.settings.loss {
@@ -264,7 +251,7 @@ impl DenseFormulation {
             }
             Loss::Misclassification => {
                 // e_n is fixed (its cost is in the offset); e_n = 0 demands the margin.
-                if x[self.loss_cols[n].index()] < 0.5 {
+                if x[self.layout().loss_of_sample(n)[0].index()] < BINARY_THRESHOLD {
                     for c in (0..outputs.len()).filter(|&c| c != y) {
                         m.add_row(margin, f64::INFINITY, diff(c));
                     }
@@ -274,12 +261,7 @@ impl DenseFormulation {
                 for (c, o) in outputs.iter().enumerate() {
                     let target = if c == y { 1.0 } else { 0.0 };
                     let t = m.add_col(0.0, f64::INFINITY, inv_n, VarType::Continuous);
-                    let mut row = vec![(t, 1.0)];
-                    row.extend(o.iter().map(|&(col, v)| (col, -v)));
-                    m.add_row(-target, f64::INFINITY, row);
-                    let mut row = vec![(t, 1.0)];
-                    row.extend(o.iter().copied());
-                    m.add_row(target, f64::INFINITY, row);
+                    l1_loss_rows(m, t, o, target);
                 }
             }
         }
@@ -293,30 +275,22 @@ impl DenseFormulation {
         y: &[f64],
         x: &[f64],
         standardizer: &mipnet_data::Standardizer,
-        tol: &crate::Tolerances,
+        tol: &Tolerances,
     ) -> mipnet_network::Network {
         // Start from the fixed pattern's network, then put in the LP's values.
         let mut net = self.network_from(x, standardizer, tol);
-        let d = self.d();
-        let read = |c: Option<Col>| {
-            let w = c.map_or(0.0, |c| y[c.index()]);
-            if w.abs() <= tol.zero_weight {
-                0.0
-            } else {
-                w
-            }
-        };
+        let lay = self.layout();
+        let read = |c: Option<Col>| tol.weight(c.map_or(0.0, |c| y[c.index()]));
         for (l, layer) in net.layers.iter_mut().enumerate() {
             if layer.identity {
                 continue;
             }
             if let Some(c) = &mut layer.conv {
-                let per = c.shape.outputs() / c.shape.channels;
                 for (p, f) in c.filters.iter_mut().enumerate() {
                     *f = read(lp.w1[p]);
                 }
                 for (j, b) in layer.bias.iter_mut().enumerate() {
-                    *b = lp.bias[0][j / per].map_or(0.0, |c| y[c.index()]);
+                    *b = lp.bias[0][lay.unit(0, j)].map_or(0.0, |c| y[c.index()]);
                 }
                 layer.unroll();
                 continue;
@@ -324,8 +298,8 @@ impl DenseFormulation {
             for k in 0..layer.outputs() {
                 layer.bias[k] = lp.bias[l][k].map_or(0.0, |c| y[c.index()]);
                 if l == 0 {
-                    for i in 0..d {
-                        layer.weights[k][i] = read(lp.w1[k * d + i]);
+                    for i in 0..lay.features() {
+                        layer.weights[k][i] = read(lp.w1[lay.layer_one_index(k, i)]);
                     }
                 }
             }

@@ -1,0 +1,59 @@
+//! The loss, averaged over the samples (cost 1/N per sample's column):
+//! hinge ξ_n ≥ margin − (o_{n,y} − o_{nk}) for k ≠ y, ξ ≥ 0;
+//! misclassification a binary e_n with o_{n,y} − o_{nk} + M·e_n ≥ margin;
+//! ℓ1 t_{nk} ≥ |o_{nk} − onehot_{nk}|.
+
+use super::DenseFormulation;
+use crate::expr::{diff_terms, negated};
+use crate::settings::Loss;
+use mipnet_milp::{Col, Model, VarType};
+
+impl DenseFormulation {
+    pub(super) fn add_loss(&mut self) {
+        let (n_samples, k) = (self.layout.samples(), self.layout.classes());
+        let inv_n = 1.0 / n_samples as f64;
+        let margin = self.settings.margin;
+        for n in 0..n_samples {
+            let y = self.data.label(n);
+            match self.settings.loss {
+                Loss::Hinge | Loss::Misclassification => {
+                    let big = 2.0 * self.output_bound(n) + margin;
+                    let col = if self.settings.loss == Loss::Hinge {
+                        self.model.add_col(0.0, big, inv_n, VarType::Continuous)
+                    } else {
+                        self.model.add_binary(inv_n)
+                    };
+                    let coef = if self.settings.loss == Loss::Hinge { 1.0 } else { big };
+                    let oy = self.output_terms(n, y);
+                    for c in (0..k).filter(|&c| c != y) {
+                        let oc = self.output_terms(n, c);
+                        let row = diff_terms(&oy, &oc, (col, coef));
+                        self.model.add_row(margin, f64::INFINITY, row);
+                    }
+                    self.layout.push_loss(col);
+                }
+                Loss::L1 => {
+                    let big = self.output_bound(n) + 1.0;
+                    for c in 0..k {
+                        let target = if c == y { 1.0 } else { 0.0 };
+                        let t = self.model.add_col(0.0, big, inv_n, VarType::Continuous);
+                        let o = self.output_terms(n, c);
+                        l1_loss_rows(&mut self.model, t, &o, target);
+                        self.layout.push_loss(t);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// t ≥ |o − target|: t − o ≥ −target and t + o ≥ target (also the polish
+/// LP's ℓ1 loss).
+pub(crate) fn l1_loss_rows(m: &mut Model, t: Col, o: &[(Col, f64)], target: f64) {
+    let mut row = vec![(t, 1.0)];
+    row.extend(negated(o));
+    m.add_row(-target, f64::INFINITY, row);
+    let mut row = vec![(t, 1.0)];
+    row.extend(o.iter().copied());
+    m.add_row(target, f64::INFINITY, row);
+}
