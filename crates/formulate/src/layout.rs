@@ -344,3 +344,6 @@ impl Layout {
         self.loss.push(col);
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,6 @@
-//! The training MILP of a dense ReLU classifier, and the bridge between its
-//! solutions and [`mipnet_network::Network`]s.
+//! The training MILP of a ReLU classifier (dense layers, optionally after a
+//! convolution), and the bridge between its solutions and
+//! [`mipnet_network::Network`]s.
 //!
 //! # The formulation
 //!
@@ -71,6 +72,30 @@
 //! and every grid weight that reads its map; β is paid per kept filter.
 //! Symmetry breaking orders filters as it orders neurons (kept first, then
 //! by bias); layer pruning applies to dense layers only.
+//!
+//! # Where things are
+//!
+//! One job per module. [`DenseFormulation`] is the built model; the jobs
+//! on it find their columns through one layout and never reach into the
+//! build.
+//!
+//! | module | job |
+//! |---|---|
+//! | `settings` | [`FormulationSettings`] and [`Loss`], defaults and validation |
+//! | `layout` | where every column is, by its subscripts: the index formulas, written once |
+//! | `conv` | the convolution's geometry: taps, pooling windows, filters of the next layer's inputs |
+//! | `formulation` | building the model in order; one file per part: `weights`, `pruning`, `regularization`, `layers` (products, pre-activations), `bounds` (interval bounds), `relu`, `pooling`, `loss`, `symmetry` |
+//! | `bridge` | network → every column's value (start values); solution → network |
+//! | `certificate` | a solution against the forward pass of its network ([`Certificate`]) |
+//! | `objective` | the objective of a network by its forward pass |
+//! | `flips` | ReLU flips that could lower the loss (the search's heuristic) |
+//! | `groups` | groups of integral columns for neighbourhood search |
+//! | `cuts` | Lipschitz cuts between samples ([`LipschitzCut`]) |
+//! | `polish` | the LP left when every binary is fixed ([`PolishLp`]) |
+//! | `project` | a real-valued network projected into the feasible set |
+//! | `estimate` | the model's size from its dimensions, nothing built ([`ModelEstimate`]) |
+//! | `tolerances` | every tolerance, named: [`Tolerances`] and the fixed ones |
+//! | `expr` | linear expressions: merging and negating terms |
 
 // Loops over indices mirror the subscripts of the equations (n, j, k, v).
 #![allow(clippy::needless_range_loop)]
