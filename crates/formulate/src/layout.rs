@@ -192,6 +192,24 @@ impl Layout {
         let per = self.layer_one_per_unit();
         &self.layer_one[u * per..(u + 1) * per]
     }
+    /// The terms of layer-1 neuron `k`'s pre-activation on the input `row`
+    /// (its bias aside): (index in [`Layout::layer_one`], input value),
+    /// for the inputs it reads (a convolution's taps) that are not 0.
+    pub(crate) fn layer_one_terms<'a>(
+        &'a self,
+        k: usize,
+        row: &'a [f64],
+    ) -> Box<dyn Iterator<Item = (usize, f64)> + 'a> {
+        match &self.conv {
+            Some(c) => Box::new(c.taps[k].iter().filter(|t| row[t.0] != 0.0).map(|&(i, p)| (p, row[i]))),
+            None => Box::new(
+                row.iter()
+                    .enumerate()
+                    .filter(|t| *t.1 != 0.0)
+                    .map(move |(i, &x)| (self.layer_one_index(k, i), x)),
+            ),
+        }
+    }
     fn layer_one_per_unit(&self) -> usize {
         match &self.conv {
             Some(c) => c.params_per_filter(),

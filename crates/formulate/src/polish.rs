@@ -111,18 +111,8 @@ impl DenseFormulation {
                 let pre = |k: usize, input: &[Option<Expr>]| -> Expr {
                     let mut t: Expr = Vec::new();
                     let row = self.data().row(n);
-                    if let (0, Some(c)) = (l, lay.conv()) {
-                        for &(i, p) in &c.taps[k] {
-                            if let (Some(w), true) = (w1[p], row[i] != 0.0) {
-                                t.push((w, row[i]));
-                            }
-                        }
-                    } else if l == 0 {
-                        for (i, &xv) in row.iter().enumerate() {
-                            if let (Some(w), true) = (w1[lay.layer_one_index(k, i)], xv != 0.0) {
-                                t.push((w, xv));
-                            }
-                        }
+                    if l == 0 {
+                        t.extend(lay.layer_one_terms(k, row).filter_map(|(p, x)| w1[p].map(|w| (w, x))));
                     } else {
                         for (j, h) in input.iter().enumerate() {
                             let zk = z[l][k][j];

@@ -74,22 +74,7 @@ impl DenseFormulation {
         if l == 0 {
             let row = self.data.row(n);
             let w1 = lay.layer_one();
-            match lay.conv() {
-                Some(c) => {
-                    for &(i, p) in &c.taps[k] {
-                        if row[i] != 0.0 {
-                            terms.push((w1[p].w, row[i]));
-                        }
-                    }
-                }
-                None => {
-                    for (i, &x) in row.iter().enumerate() {
-                        if x != 0.0 {
-                            terms.push((w1[lay.layer_one_index(k, i)].w, x));
-                        }
-                    }
-                }
-            }
+            terms.extend(lay.layer_one_terms(k, row).map(|(p, x)| (w1[p].w, x)));
         } else {
             let values = lay.values();
             for j in 0..lay.inputs_of(l) {
