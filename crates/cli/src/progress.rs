@@ -9,7 +9,7 @@
 
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use mipnet_solver::{Control, Observer, Progress, ProgressEvent};
-use mipnet_train::RunStatus;
+use mipnet_train::{RunStage, RunStatus};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -25,6 +25,21 @@ pub struct LineState {
     run: Option<RunStatus>,
     /// The solver's last report, in the current stage.
     solver: Option<Progress>,
+}
+
+/// A training stage's short name on the line.
+fn describe(stage: RunStage) -> String {
+    match stage {
+        RunStage::Building => "building the MILP".into(),
+        RunStage::GradientStart { index, of } => format!("gradient start {index}/{of}"),
+        RunStage::SearchRounds => "search rounds".into(),
+        RunStage::PatternFlips => "pattern flips".into(),
+        RunStage::NeighbourhoodSearch => "neighbourhood search".into(),
+        RunStage::Bounds => "bounds".into(),
+        RunStage::FullMip => "full MIP".into(),
+        RunStage::FullMipAlongsideSearch => "full MIP + search".into(),
+        RunStage::Finishing => "finishing".into(),
+    }
 }
 
 fn show(v: Option<f64>) -> String {
@@ -49,7 +64,7 @@ impl LineState {
     pub fn text(&self) -> String {
         let mut out = String::new();
         if let Some(r) = &self.run {
-            let _ = write!(out, "of {:.0} s  {}", r.time_limit, r.stage.describe());
+            let _ = write!(out, "of {:.0} s  {}", r.time_limit, describe(r.stage));
         }
         // The solver's incumbent is the newest while it runs; the run's
         // (certified) one otherwise.
@@ -147,7 +162,6 @@ impl Observer for ProgressLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mipnet_train::RunStage;
 
     fn mip_progress(primal: f64, dual: f64) -> Progress {
         Progress {

@@ -1,40 +1,55 @@
-//! The full MIP alongside the neighbourhood search.
+//! Two stages at once: a [`BesideStage`] (the full MIP) on a thread of its
+//! own, a [`Stage`] (the neighbourhood search) in the foreground on the
+//! run's other threads, both for the time the MIP would have after the
+//! search.
 //!
 //! Run one after the other, the search and the MIP split the time left
-//! after the warm starts (see [`crate::Budget`]),
-//! and HiGHS starts its tree (root cuts, bound) only when the search is
-//! done. Run together, the MIP takes one thread for all of that time
-//! while the search's sub-MIPs take the others, and every new best network
-//! of the search is handed to the running MIP through HiGHS's
-//! user-solution callback ([`mipnet_solver::TakesSolutions`]): HiGHS checks it
-//! against the full model and keeps it as its incumbent when it is better,
-//! so its pruning uses the search's networks while its bound keeps rising.
-//! The MIP's own incumbents are taken at its end, polished and certified
-//! like every other network.
+//! after the warm starts (see [`crate::Budget`]), and the MIP starts its
+//! tree (root cuts, bound) only when the search is done. Run together,
+//! every new incumbent of the foreground stage is handed to the running
+//! MIP ([`mipnet_solver::TakesSolutions`]): the solver checks it against
+//! the full model and keeps it as its incumbent when it is better, so its
+//! pruning uses the search's networks while its bound keeps rising. The
+//! MIP's own incumbent is taken into the run at its end, polished and
+//! certified like every other network.
 
-use crate::{copies_that_fit, large_neighbourhood_search, run_threads, LnsReport, Pipeline, TrainError, TrainObserver};
-use mipnet_highs::HighsSolver;
-use mipnet_solver::{
-    Control, InterruptFlag, MipStart, Observer, Progress, SolutionFeed, SolveOptions, SolveRequest, SolveResult,
-    TakesSolutions,
-};
+use crate::error::TrainError;
+use crate::events::TrainObserver;
+use crate::memory::copies_that_fit;
+use crate::run::Run;
+use crate::stage::{BesideStage, Partner, Stage, StageName};
+use mipnet_solver::{Control, InterruptFlag, Observer, Progress, SolutionFeed, SolveRequest, TakesSolutions};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// What the MIP's thread and the search share.
+/// How often the foreground's thread passes the MIP's progress on once the
+/// foreground stage has ended and the MIP runs to its own limit.
+const FORWARD_EVERY: Duration = Duration::from_millis(100);
+
+/// Copies of the model the MIP's side holds (the solver's and the copy
+/// handed to its thread); the foreground's sub-MIPs fit beside them.
+const MIP_MODEL_COPIES: usize = 2;
+
+/// A foreground stage and a stage beside it.
+pub(crate) struct Alongside<F, B> {
+    pub foreground: F,
+    pub beside: B,
+}
+
+/// What the beside stage's thread and the foreground share.
 struct Shared {
-    /// The newest network the search found, not yet taken by HiGHS.
+    /// The newest incumbent of the foreground, not yet taken by the solver.
     offer: Mutex<Option<Vec<f64>>>,
-    /// The MIP has ended (set even if its thread panics).
+    /// The beside stage's solve has ended (set even if its thread panics).
     finished: AtomicBool,
-    /// Stops the MIP: the user's interrupt, an observer's, or a failed
-    /// search. HiGHS checks it at every interrupt callback.
+    /// Stops the solve: the user's interrupt, an observer's, or a failed
+    /// foreground stage. The solver checks it at every callback.
     stop: InterruptFlag,
 }
 
-/// Marks the MIP as ended when its thread leaves, however it leaves.
+/// Marks the solve as ended when its thread leaves, however it leaves.
 struct Finished<'a>(&'a AtomicBool);
 
 impl Drop for Finished<'_> {
@@ -43,54 +58,55 @@ impl Drop for Finished<'_> {
     }
 }
 
-/// The MIP thread's observer: sends progress to the search's thread.
-struct MipProgress(Sender<Progress>);
+/// The solve's observer: sends progress to the foreground's thread.
+struct SolveProgress(Sender<Progress>);
 
-impl Observer for MipProgress {
+impl Observer for SolveProgress {
     fn on_progress(&mut self, progress: &Progress) -> Control {
-        // The search's thread may have stopped listening; that is fine.
+        // The foreground's thread may have stopped listening; that is fine.
         let _ = self.0.send(*progress);
         Control::Continue
     }
 }
 
-/// Hands the search's newest network to the MIP when it asks.
-struct MipOffers<'a>(&'a Shared);
+/// Hands the foreground's newest incumbent to the solver when it asks.
+struct Offers<'a>(&'a Shared);
 
-impl SolutionFeed for MipOffers<'_> {
+impl SolutionFeed for Offers<'_> {
     fn next_solution(&mut self) -> Option<Vec<f64>> {
         self.0.offer.lock().ok()?.take()
     }
 }
 
-/// The search's side: offers new bests, forwards the MIP's progress.
-pub(crate) struct Feed<'a> {
+/// The foreground's side of the link.
+struct Link<'a> {
     shared: &'a Shared,
     progress: Receiver<Progress>,
-    /// The user's interrupt flag, passed on to the MIP.
+    /// The user's interrupt flag, passed on to the solve.
     interrupt: Option<&'a InterruptFlag>,
     /// The objective last offered.
-    offered: f64,
-    /// Networks offered to the MIP.
-    pub(crate) handed: usize,
+    offered_objective: f64,
+    offered: usize,
+    threads_left: usize,
+    seconds: f64,
 }
 
-impl Feed<'_> {
-    /// Offers the incumbent `x` of objective `objective` if it is better
-    /// than the last one offered (replacing one HiGHS has not taken yet).
-    pub(crate) fn offer(&mut self, x: &[f64], objective: f64) {
-        if objective < self.offered {
+impl Partner for Link<'_> {
+    /// Offers the incumbent `x` if it is better than the last one offered
+    /// (replacing one the solver has not taken yet).
+    fn offer(&mut self, x: &[f64], objective: f64) {
+        if objective < self.offered_objective {
             if let Ok(mut slot) = self.shared.offer.lock() {
                 *slot = Some(x.to_vec());
-                self.offered = objective;
-                self.handed += 1;
+                self.offered_objective = objective;
+                self.offered += 1;
             }
         }
     }
 
-    /// Passes the MIP's progress reports on to `obs`; an observer's
-    /// interrupt, or the user's, stops the MIP.
-    pub(crate) fn forward(&self, obs: &mut dyn TrainObserver) {
+    /// Passes the solve's progress reports on to `obs`; an observer's
+    /// interrupt, or the user's, stops the solve.
+    fn forward(&mut self, obs: &mut dyn TrainObserver) {
         for p in self.progress.try_iter() {
             if obs.solver().on_progress(&p) == Control::Interrupt {
                 self.shared.stop.raise();
@@ -101,71 +117,88 @@ impl Feed<'_> {
         }
     }
 
-    /// Whether the MIP has ended (solved, out of time, or failed).
-    pub(crate) fn mip_finished(&self) -> bool {
+    fn finished(&self) -> bool {
         self.shared.finished.load(Ordering::Acquire)
+    }
+
+    fn threads_left(&self) -> usize {
+        self.threads_left
+    }
+
+    fn seconds(&self) -> f64 {
+        self.seconds
+    }
+
+    fn offered(&self) -> usize {
+        self.offered
     }
 }
 
-/// Runs the full MIP from `start` (one thread, `options`) and the
-/// neighbourhood search on the run's other threads, both for `seconds`
-/// (the rest of the run's budget); returns the MIP's result, the search's report and how many
-/// networks the search offered to the MIP.
-pub(crate) fn run(
-    p: &mut Pipeline,
-    options: &SolveOptions,
-    seconds: f64,
-    start: MipStart,
-    model_bytes: f64,
-    obs: &mut dyn TrainObserver,
-    interrupt: Option<&InterruptFlag>,
-) -> Result<(SolveResult, Option<LnsReport>, usize), TrainError> {
-    let shared = Shared {
-        offer: Mutex::new(None),
-        finished: AtomicBool::new(false),
-        stop: InterruptFlag::new(),
-    };
-    let (tx, rx) = channel();
-    // The search changes the pipeline while the MIP runs: the MIP gets its
-    // own copy of the model (the same model: the search works on it too).
-    let model = p.f.model.clone();
-    let offered = p
-        .best
-        .as_ref()
-        .map_or(f64::INFINITY, |b| b.certificate.objective_forward);
-    let mut feed = Feed {
-        shared: &shared,
-        progress: rx,
-        interrupt,
-        offered,
-        handed: 0,
-    };
-    // The search's sub-MIPs share the memory with the MIP's model and its
-    // copy here.
-    let threads = run_threads(p.s)
-        .saturating_sub(1)
-        .min(copies_that_fit(model_bytes).saturating_sub(2))
-        .max(1);
-    std::thread::scope(|scope| {
-        let mip = scope.spawn(|| {
-            let _finished = Finished(&shared.finished);
-            let req = SolveRequest::new(&model, options).start(&start).interrupt(&shared.stop);
-            HighsSolver.solve_with_feed(req, &mut MipProgress(tx), &mut MipOffers(&shared))
-        });
-        let lns = large_neighbourhood_search(p, seconds, threads, model_bytes, Some(&mut feed), obs, interrupt);
-        if lns.is_err() {
-            shared.stop.raise();
-        }
-        // The search is done; the MIP runs to its own limit.
-        while !mip.is_finished() {
-            feed.forward(obs);
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        feed.forward(obs);
-        let mip = mip.join();
-        // The search's error first: it is why the MIP was stopped.
-        let lns = lns?;
-        let r = mip.map_err(|_| TrainError::NoNetwork("the full MIP's thread panicked".into()))??;
-        Ok((r, lns, feed.handed))
-    })
+impl<F: Stage, B: BesideStage> Stage for Alongside<F, B> {
+    /// Named by the stage beside, whose result ends the pair.
+    fn name(&self) -> StageName {
+        self.beside.name()
+    }
+
+    fn run(&self, run: &mut Run, obs: &mut dyn TrainObserver, _: Option<&mut dyn Partner>) -> Result<(), TrainError> {
+        let seconds = run.budget.alongside_seconds();
+        // One thread for the solve, the others for the foreground.
+        let Some(solve) = self.beside.prepare(run, obs, seconds, 1) else {
+            return Ok(());
+        };
+        let shared = Shared {
+            offer: Mutex::new(None),
+            finished: AtomicBool::new(false),
+            stop: InterruptFlag::new(),
+        };
+        let (tx, rx) = channel();
+        // The foreground changes the run while the solve runs: the solve
+        // gets its own copy of the model.
+        let model = run.f.model.clone();
+        let model_bytes = run.findings.model_bytes;
+        let mut link = Link {
+            shared: &shared,
+            progress: rx,
+            interrupt: run.interrupt,
+            offered_objective: run.incumbent().unwrap_or(f64::INFINITY),
+            offered: 0,
+            threads_left: run
+                .threads()
+                .saturating_sub(1)
+                .min(copies_that_fit(model_bytes).saturating_sub(MIP_MODEL_COPIES))
+                .max(1),
+            seconds,
+        };
+        let solver = run.solver;
+        let result = std::thread::scope(|scope| {
+            let solving = scope.spawn(|| {
+                let _finished = Finished(&shared.finished);
+                let req = SolveRequest::new(&model, &solve.options)
+                    .start(&solve.start)
+                    .interrupt(&shared.stop);
+                TakesSolutions::solve_with_feed(solver, req, &mut SolveProgress(tx), &mut Offers(&shared))
+            });
+            let foreground = self.foreground.run(run, obs, Some(&mut link));
+            if foreground.is_err() {
+                shared.stop.raise();
+            }
+            // The foreground is done; the solve runs to its own limit.
+            while !solving.is_finished() {
+                link.forward(obs);
+                std::thread::sleep(FORWARD_EVERY);
+            }
+            link.forward(obs);
+            let solved = solving.join();
+            // The foreground's error first: it is why the solve was stopped.
+            foreground?;
+            solved
+                .map_err(|_| TrainError::NoNetwork("the full MIP's thread panicked".into()))?
+                .map_err(TrainError::from)
+        })?;
+        obs.stage(&format!(
+            "full MIP: {} of the search's {} new best networks taken to check",
+            result.user_solutions, link.offered
+        ));
+        self.beside.finish(run, result, obs)
+    }
 }

@@ -13,8 +13,15 @@
 //! - the **neighbourhood search** gets `lns_share` of what is left after
 //!   them, and the **full MIP** the rest, less [`FINISH_SHARE`] kept for
 //!   polishing the MIP's incumbent and writing the report;
+//!   Within a gradient start, the gradient network gets
+//!   [`GRADIENT_SHARE_OF_START`] of its slice and the fine-tune the rest;
 //! - the optional **bound stages** (root LPs, cut loop) get at most
-//!   [`BOUND_STAGE_SHARE`] of what is left;
+//!   [`BOUND_STAGE_SHARE`] of what is left; the **proven lower bounds**
+//!   [`LOWER_BOUND_SHARE`] of it (at least [`LOWER_BOUND_FLOOR_SECONDS`]);
+//!   the **cutoff tightening** runs only when the MIP has
+//!   [`TIGHTEN_MIN_BUILDS`] builds' time left;
+//! - run **alongside** the search, the full MIP and the search both get
+//!   what the MIP would get after it;
 //! - every LP or MIP is given at least [`MIN_SOLVE_SECONDS`], so a run whose
 //!   budget is spent still ends with a solved (certified) network, not none.
 //!
@@ -51,6 +58,34 @@ pub const FINISH_SHARE: f64 = 0.05;
 /// own setting asks: they serve the full MIP, which keeps at least the
 /// other half.
 pub const BOUND_STAGE_SHARE: f64 = 0.5;
+
+/// Share of a gradient start's time slice for the gradient network; the
+/// fine-tune on the grid gets the rest. Their default epochs are 3000 and
+/// 2000 of about the same cost each, so a slice that cannot hold both is
+/// cut in that proportion.
+pub const GRADIENT_SHARE_OF_START: f64 = 0.6;
+
+/// Largest share of the time left that the proven lower bounds may take
+/// before the full MIP: measured (docs/training.md, docs/benchmarks.md),
+/// the Lipschitz-margin LP with its default 3,000 pairs takes 0.2–0.3 s on
+/// Iris, 0.7 s on Wine and 1.9–2.4 s on WDBC on 2 cores, and the path-norm
+/// bound converges in 0.2–0.4 s on Iris and 5–14 s on Wine and improves for
+/// 30 s and more on WDBC; both prove 5–15 times what the MIP's bound does,
+/// which stays at its root LP's value (docs/benchmarks.md), while the MIP
+/// after the search rarely finds a better network. So the bounds and the
+/// MIP share the time after the search evenly.
+pub const LOWER_BOUND_SHARE: f64 = 0.5;
+
+/// Least time the lower bounds get while the MIP still has that much:
+/// Iris's LP takes 0.3–0.6 s alone and more on a loaded machine, and an LP
+/// stopped early proves nothing.
+pub const LOWER_BOUND_FLOOR_SECONDS: f64 = 1.0;
+
+/// The cutoff tightening rebuilds the MILP (about one build's time, not
+/// interruptible) to shorten the full MIP; it runs only when the MIP has at
+/// least this many builds' time left, so a short or spent budget is not
+/// overrun by a rebuild the MIP has no time to use.
+pub const TIGHTEN_MIN_BUILDS: f64 = 2.0;
 
 /// Least time limit handed to an LP or MIP, even when the budget is spent:
 /// enough for HiGHS to load the model and its start and return a status
@@ -141,6 +176,32 @@ impl Budget {
         now + left / starts_left
     }
 
+    /// When the gradient network of a start that began at `started` and
+    /// must end by `deadline` stops: its share of the slice.
+    pub fn gradient_deadline(started: Instant, deadline: Instant) -> Instant {
+        started
+            + deadline
+                .saturating_duration_since(started)
+                .mul_f64(GRADIENT_SHARE_OF_START)
+    }
+
+    /// When the polish LPs of gradient start `i` must end: the first
+    /// start's may take the run's time (the run needs a network), later
+    /// ones end with the warm starts' share.
+    pub fn start_polish_deadline(&self, i: usize) -> Instant {
+        if i == 0 {
+            self.end()
+        } else {
+            self.warm_start_deadline()
+        }
+    }
+
+    /// Seconds the pattern flips may take when they ask for `requested`:
+    /// at most what is left of the warm starts' share.
+    pub fn flip_seconds(&self, requested: f64) -> f64 {
+        requested.min(self.warm_start_remaining())
+    }
+
     /// Seconds left of the warm starts' share (0 once it is used up).
     pub fn warm_start_remaining(&self) -> f64 {
         self.warm_start_deadline()
@@ -173,6 +234,25 @@ impl Budget {
     /// [`MIN_SOLVE_SECONDS`].
     pub fn mip_seconds(&self) -> f64 {
         self.before_finish().max(MIN_SOLVE_SECONDS)
+    }
+
+    /// Seconds for the proven lower bounds: [`LOWER_BOUND_SHARE`] of what
+    /// is left, at least [`LOWER_BOUND_FLOOR_SECONDS`] while the MIP has
+    /// that much.
+    pub fn lower_bound_seconds(&self) -> f64 {
+        (self.remaining() * LOWER_BOUND_SHARE).max(LOWER_BOUND_FLOOR_SECONDS.min(self.mip_seconds()))
+    }
+
+    /// Whether the MIP's time left pays for rebuilding the MILP, a build
+    /// taking `build_seconds` (see [`TIGHTEN_MIN_BUILDS`]).
+    pub fn rebuild_pays(&self, build_seconds: f64) -> bool {
+        self.mip_seconds() > TIGHTEN_MIN_BUILDS * build_seconds
+    }
+
+    /// Seconds for the full MIP and the neighbourhood search run alongside
+    /// it: both get what the MIP would get after the search.
+    pub fn alongside_seconds(&self) -> f64 {
+        self.mip_seconds()
     }
 
     /// When the run's time limit passes.

@@ -3,18 +3,18 @@
 //! Each neighbourhood frees a few groups of integral columns (a hidden
 //! unit's binaries, a sample's activation pattern, some grid weights, or a
 //! random set) and fixes every other integral column at the incumbent; the
-//! continuous weights stay free. HiGHS solves that sub-MIP from the
+//! continuous weights stay free. The solver solves that sub-MIP from the
 //! incumbent (one thread each, several at once on a rayon pool); a better
-//! solution is LP-polished and certified by the pipeline before it counts.
+//! solution is LP-polished and certified before it counts (the search stage,
+//! `stages/neighbourhood_search.rs`).
 //!
-//! Neighbourhood sizes adapt: a sub-MIP that HiGHS solves to optimality
+//! Neighbourhood sizes adapt: a sub-MIP that the solver solves to optimality
 //! without finding anything better means the neighbourhood was too small
 //! (it grows by half); one that hits its time limit means too large (it
 //! shrinks by a third). Kinds are drawn in proportion to their past
 //! success, so the search spends its time where it has found something.
 
 use mipnet_formulate::DenseFormulation;
-use mipnet_highs::HighsSolver;
 use mipnet_milp::Col;
 use mipnet_solver::{InterruptFlag, MipStart, NoObserver, SolveRequest, SolveResult, Solver, SolverError, Status};
 use rand::seq::SliceRandom;
@@ -58,7 +58,7 @@ pub struct KindReport {
     pub tries: usize,
     /// Sub-MIPs whose network (after the polish) became the new incumbent.
     pub improvements: usize,
-    /// Sub-MIPs HiGHS solved to optimality (nothing better in that
+    /// Sub-MIPs the solver solved to optimality (nothing better in that
     /// neighbourhood).
     pub optimal: usize,
     /// Neighbourhood size at the start and at the end (units, samples,
@@ -67,20 +67,6 @@ pub struct KindReport {
     pub last_size: usize,
     /// Free integral columns per sub-MIP, averaged.
     pub mean_free_binaries: f64,
-}
-
-/// The search's report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LnsReport {
-    pub rounds: usize,
-    pub seconds: f64,
-    /// Objective before and after the search.
-    pub objective_before: f64,
-    pub objective_after: f64,
-    pub kinds: Vec<KindReport>,
-    /// New best networks handed to the full MIP running alongside (0 when
-    /// it runs after the search).
-    pub handed_to_mip: usize,
 }
 
 /// One kind's state: its size and its record.
@@ -267,9 +253,11 @@ pub fn sub_model(f: &DenseFormulation, integral: &[Col], x: &[f64], n: &Neighbou
     model
 }
 
-/// Solves the neighbourhoods' sub-MIPs at once, one HiGHS thread each, on
+/// Solves the neighbourhoods' sub-MIPs at once with `solver`, one thread each, on
 /// `pool`; each starts from `x`.
+#[allow(clippy::too_many_arguments)]
 pub fn solve_all(
+    solver: &(dyn Solver + Sync),
     f: &DenseFormulation,
     integral: &[Col],
     x: &[f64],
@@ -289,7 +277,7 @@ pub fn solve_all(
                 if let Some(flag) = interrupt {
                     req = req.interrupt(flag);
                 }
-                HighsSolver.solve(req, &mut NoObserver)
+                solver.solve(req, &mut NoObserver)
             })
             .collect()
     })

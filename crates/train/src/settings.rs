@@ -165,7 +165,7 @@ pub struct Stages {
     /// Lipschitz-margin LP, certified from its dual, then the path-norm
     /// relaxation by column generation with the time left); the report's
     /// dual bound is the best of them and of the MIP's own. They take at
-    /// most [`crate::lower_bound::LOWER_BOUND_SHARE`] of the time left. Default on.
+    /// most [`crate::budget::LOWER_BOUND_SHARE`] of the time left. Default on.
     pub lower_bounds: bool,
     /// Sample pairs of the Lipschitz-margin LP (all pairs when the training
     /// data has fewer). Default 3,000: measured, the same bound to 4 digits

@@ -4,7 +4,7 @@
 
 use mipnet_data::Dataset;
 use mipnet_solver::{NoObserver, Observer};
-use mipnet_train::{train, Job, RunStage, RunStatus, TrainObserver, TrainSettings};
+use mipnet_train::{train, Job, RunStage, RunStatus, TrainEvent, TrainObserver, TrainSettings};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -28,8 +28,8 @@ struct Recorder {
 }
 
 impl TrainObserver for Recorder {
-    fn status(&mut self, status: &RunStatus) {
-        self.statuses.push(*status);
+    fn event(&mut self, event: &TrainEvent) {
+        self.statuses.push(*event.status());
     }
     fn solver(&mut self) -> &mut dyn Observer {
         self.solver.get_or_insert(NoObserver)

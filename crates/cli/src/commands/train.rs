@@ -13,7 +13,7 @@ use mipnet_data::{Dataset, CSV_LABEL};
 use mipnet_formulate::Loss;
 use mipnet_network::{parse_architecture, ConvSpec};
 use mipnet_solver::{InterruptFlag, Observer};
-use mipnet_train::{train, Job, MipSchedule, RunStatus, TrainError, TrainObserver, TrainOutcome, TrainSettings};
+use mipnet_train::{train, Job, MipSchedule, Step, TrainError, TrainEvent, TrainObserver, TrainOutcome, TrainSettings};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -374,8 +374,10 @@ impl TrainObserver for Console {
             self.line.println(&format!("mipnet: {message}"));
         }
     }
-    fn status(&mut self, status: &RunStatus) {
-        self.line.set_status(status);
+    fn event(&mut self, event: &TrainEvent) {
+        match event {
+            TrainEvent::StageStarted(status) | TrainEvent::NewIncumbent(status) => self.line.set_status(status),
+        }
     }
     fn solver(&mut self) -> &mut dyn Observer {
         &mut self.line
@@ -553,7 +555,7 @@ pub fn summary(o: &TrainOutcome) -> String {
     let stages: Vec<String> = r
         .stages
         .iter()
-        .filter(|st| st.stage != "lns")
+        .filter(|st| st.stage != Step::Lns)
         .map(|st| match st.objective {
             None => format!("{} (train {})", st.stage, pct(st.train_accuracy)),
             Some(o) => format!("{} {o:.4}", st.stage),

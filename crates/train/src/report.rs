@@ -1,0 +1,279 @@
+//! What `report.json` holds: the run's report and each stage's part of it.
+
+use crate::events::Step;
+use crate::lns::KindReport;
+use crate::settings::TrainSettings;
+use mipnet_formulate::{Certificate, ModelStats};
+use serde::Serialize;
+
+/// A network one step of a stage produced.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StageReport {
+    pub stage: Step,
+    /// The gradient seed of the start this stage worked on, if any.
+    pub seed: Option<u64>,
+    /// The MILP objective of the stage's network (by its forward pass);
+    /// none for the gradient network, which is not on the MILP's grid.
+    pub objective: Option<f64>,
+    pub train_accuracy: f64,
+    pub seconds: f64,
+}
+
+/// The best objective after each part of the pipeline, and how often each
+/// step found a new best network (a certified one).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Progress {
+    /// Best projected or fine-tuned start (before any LP).
+    pub warm_start: Option<f64>,
+    /// Best after the LP polish of the starts.
+    pub polish: Option<f64>,
+    /// Best after the search rounds, pattern flips and the
+    /// large-neighbourhood search.
+    pub search: Option<f64>,
+    /// The returned network's (after the full MIP).
+    pub end: f64,
+    /// Step name → number of new best networks it found.
+    pub improvements: std::collections::BTreeMap<String, usize>,
+}
+
+impl Progress {
+    pub(crate) fn of(
+        records: &[StageReport],
+        improvements: std::collections::BTreeMap<String, usize>,
+        end: f64,
+    ) -> Progress {
+        let best = |steps: &[Step]| {
+            records
+                .iter()
+                .filter(|s| steps.contains(&s.stage))
+                .filter_map(|s| s.objective)
+                .fold(None, |b: Option<f64>, o| Some(b.map_or(o, |b| b.min(o))))
+        };
+        Progress {
+            warm_start: best(&[Step::Projection, Step::Finetune]),
+            polish: best(&[Step::Polish]),
+            search: best(&[Step::Polish, Step::Search, Step::Flip, Step::Lns]),
+            end,
+            improvements,
+        }
+    }
+}
+
+/// The gradient network beside the MILP's, on the same split.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Baseline {
+    pub train_accuracy: f64,
+    pub test_accuracy: Option<f64>,
+    /// Fraction of its weights exactly 0.
+    pub weight_sparsity: f64,
+    /// Magnitude-pruned to the MILP network's weight sparsity.
+    pub pruned_to_milp_sparsity_train_accuracy: f64,
+    pub pruned_to_milp_sparsity_test_accuracy: Option<f64>,
+}
+
+/// When the full MIP ran, relative to the neighbourhood search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum MipSchedule {
+    /// `--no-mip`.
+    #[serde(rename = "none")]
+    None,
+    #[serde(rename = "after the search")]
+    AfterSearch,
+    /// `stages.mip_alongside_search`, when the run could (2+ threads, the
+    /// search on, memory for the copies).
+    #[serde(rename = "alongside the search")]
+    AlongsideSearch,
+}
+
+impl MipSchedule {
+    pub fn name(self) -> &'static str {
+        match self {
+            MipSchedule::None => "none",
+            MipSchedule::AfterSearch => "after the search",
+            MipSchedule::AlongsideSearch => "alongside the search",
+        }
+    }
+}
+
+/// One stage of the MILP's bounds before the full MIP: how many ReLU
+/// binaries and how large a big-M it leaves, and what its LP relaxation
+/// proves.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BoundStage {
+    /// "interval" (the model as built: interval bounds), "cutoff" (after
+    /// the objective-cutoff tightening) or "cuts" (after the Lipschitz cut
+    /// loop).
+    pub stage: String,
+    pub relu_binaries: usize,
+    /// Mean U − L over the ReLU binaries.
+    pub mean_big_m: f64,
+    /// The LP relaxation's value: a lower bound on every network's
+    /// objective. None when `stages.root_lp_seconds` is 0 (the default) or
+    /// too short.
+    pub root_lp_bound: Option<f64>,
+    /// Seconds of the stage (its rebuild or cut loop, and its LP).
+    pub seconds: f64,
+}
+
+/// What the objective-cutoff tightening did to the MILP.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tightening {
+    /// The incumbent's objective f*, and the ℓ1 budget f*/α it gives.
+    pub cutoff: f64,
+    pub l1_budget: f64,
+    /// Whether the tightened model replaced the first (only when it is
+    /// tighter somewhere).
+    pub applied: bool,
+    /// ReLU binaries and mean big-M (U − L) before and after.
+    pub relu_binaries_before: usize,
+    pub relu_binaries_after: usize,
+    pub mean_big_m_before: f64,
+    pub mean_big_m_after: f64,
+    pub seconds: f64,
+}
+
+/// What the root cut loop did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CutReport {
+    pub candidate_pairs: usize,
+    pub candidates: usize,
+    pub rounds: usize,
+    pub cuts_added: usize,
+    /// Value of the LP relaxation before any cut.
+    pub root_bound_before: Option<f64>,
+    /// … and after the last round.
+    pub root_bound_after: Option<f64>,
+    pub seconds: f64,
+}
+
+/// The large-neighbourhood search's report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LnsReport {
+    pub rounds: usize,
+    pub seconds: f64,
+    /// Objective before and after the search.
+    pub objective_before: f64,
+    pub objective_after: f64,
+    pub kinds: Vec<KindReport>,
+    /// New best networks handed to the full MIP running alongside (0 when
+    /// it runs after the search).
+    pub handed_to_mip: usize,
+}
+
+/// One lower-bound method's result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LowerBoundReport {
+    /// The method (`lipschitz-margin`).
+    pub method: String,
+    /// The certified bound: no network of the formulation scores below it.
+    /// None when the method gave no bound (see `note`).
+    pub bound: Option<f64>,
+    pub seconds: f64,
+    /// What it took (pairs, rows), or why it gave no bound.
+    pub note: String,
+}
+
+/// The name under which the full MIP's own dual bound is reported.
+pub const MIP_METHOD: &str = "highs-mip";
+
+/// The best proven bound and its method: the methods' bounds and the full
+/// MIP's own dual bound (`mip`), whichever is highest.
+pub fn best_bound(methods: &[LowerBoundReport], mip: Option<f64>) -> Option<(f64, String)> {
+    methods
+        .iter()
+        .filter_map(|m| m.bound.map(|b| (b, m.method.clone())))
+        .chain(mip.map(|b| (b, MIP_METHOD.to_string())))
+        .filter(|(b, _)| b.is_finite())
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+}
+
+/// The proof in words: "no network of this architecture scores below B: the
+/// returned one (objective O) is within G % of the best".
+pub fn bound_in_words(objective: f64, bound: Option<(f64, &str)>) -> String {
+    match bound {
+        Some((b, method)) if b > 0.0 => {
+            let gap = if objective > 0.0 {
+                100.0 * ((objective - b) / objective).max(0.0)
+            } else {
+                0.0
+            };
+            format!(
+                "no network of this architecture scores below {b:.6} ({method}): \
+                 the returned one ({objective:.6}) is within {gap:.1} % of the best"
+            )
+        }
+        _ => format!(
+            "no lower bound above 0 was proven: the returned network ({objective:.6}) is not proven near the best"
+        ),
+    }
+}
+
+/// Everything `report.json` holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrainReport {
+    pub dataset: String,
+    pub n_train: usize,
+    pub n_test: usize,
+    pub train_accuracy: f64,
+    pub test_accuracy: Option<f64>,
+    pub weight_sparsity: f64,
+    pub params_total: usize,
+    pub params_kept: usize,
+    pub neurons_kept: Vec<usize>,
+    /// Neurons of each hidden layer (filters of a convolution) that affect
+    /// an output: not constant, on a nonzero path to an output (what
+    /// `mipnet show` prints).
+    pub neurons_effective: Vec<usize>,
+    /// Objective of the returned network.
+    pub objective: f64,
+    /// The best proven lower bound on the optimum: the highest of the bound
+    /// methods' (`lower_bounds`) and the full MIP's own (`mip_dual_bound`).
+    /// None when neither ran.
+    pub dual_bound: Option<f64>,
+    /// Which proved `dual_bound`: a method of `lower_bounds`, or `highs-mip`.
+    pub bound_method: Option<String>,
+    /// (objective − dual_bound) / objective.
+    pub mip_gap: Option<f64>,
+    /// The full MIP's own dual bound, None without the MIP.
+    pub mip_dual_bound: Option<f64>,
+    /// Each bound method's certified bound, seconds, and what it took (or
+    /// why it gave none); empty when `stages.lower_bounds` is off.
+    pub lower_bounds: Vec<LowerBoundReport>,
+    /// The proof in words.
+    pub bound_summary: String,
+    /// The full MIP's status, or `not_run`.
+    pub status: String,
+    /// The step whose network was returned.
+    pub found_by: Step,
+    pub solve_seconds: f64,
+    pub build_seconds: f64,
+    pub total_seconds: f64,
+    pub columns: usize,
+    pub binaries: usize,
+    pub rows: usize,
+    pub nonzeros: usize,
+    pub model: ModelStats,
+    /// The root cut loop, when it ran.
+    pub cuts: Option<CutReport>,
+    /// The large-neighbourhood search, when it ran.
+    pub lns: Option<LnsReport>,
+    /// The objective-cutoff tightening before the full MIP, when it ran.
+    pub tightening: Option<Tightening>,
+    /// The bound stages before the full MIP (none without it): ReLU
+    /// binaries, mean big-M, root LP bound and seconds of each.
+    pub bounds: Vec<BoundStage>,
+    /// When the full MIP ran.
+    pub mip_schedule: MipSchedule,
+    /// Networks of the search that the solver took to check while the MIP
+    /// ran alongside (it keeps one as its incumbent when it is feasible in
+    /// the full model and better than its own).
+    pub mip_user_solutions: usize,
+    pub stages: Vec<StageReport>,
+    /// The best objective after each part of the pipeline.
+    pub progress: Progress,
+    pub baseline: Baseline,
+    pub certificate: Certificate,
+    pub solver: String,
+    pub settings: TrainSettings,
+    pub mipnet_version: &'static str,
+}

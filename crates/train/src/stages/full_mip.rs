@@ -1,0 +1,124 @@
+//! The full MIP, started from the incumbent: for a better network and the
+//! solver's dual bound. A better incumbent is polished (or, without the
+//! polish, made exact) and certified like every other network. It runs
+//! after the search, or beside it ([`crate::alongside`]).
+
+use crate::error::TrainError;
+use crate::events::{RunStage, Step, TrainObserver};
+use crate::run::Run;
+use crate::stage::{BesideStage, DetachedSolve, Partner, Stage, StageName};
+use mipnet_solver::{MipStart, SolveRequest, SolveResult};
+
+/// The full MIP (its settings are the solver's).
+pub(crate) struct FullMip;
+
+impl Stage for FullMip {
+    fn name(&self) -> StageName {
+        StageName::FullMip
+    }
+
+    fn run(&self, run: &mut Run, obs: &mut dyn TrainObserver, _: Option<&mut dyn Partner>) -> Result<(), TrainError> {
+        // The search used its share of the budget; the MIP gets the rest.
+        let seconds = run.budget.mip_seconds();
+        let threads = run.settings.solver.threads;
+        let Some(solve) = self.start(run, obs, RunStage::FullMip, seconds, threads) else {
+            return Ok(());
+        };
+        let mut req = SolveRequest::new(&run.f.model, &solve.options).start(&solve.start);
+        if let Some(flag) = run.interrupt {
+            req = req.interrupt(flag);
+        }
+        let r = run.solver.solve(req, obs.solver())?;
+        self.finish(run, r, obs)
+    }
+}
+
+impl BesideStage for FullMip {
+    fn prepare(
+        &self,
+        run: &mut Run,
+        obs: &mut dyn TrainObserver,
+        seconds: f64,
+        threads: usize,
+    ) -> Option<DetachedSolve> {
+        self.start(run, obs, RunStage::FullMipAlongsideSearch, seconds, Some(threads))
+    }
+
+    fn finish(&self, run: &mut Run, r: SolveResult, obs: &mut dyn TrainObserver) -> Result<(), TrainError> {
+        let mip = &mut run.findings.mip;
+        mip.seconds = r.seconds;
+        mip.status = r.status.as_str().to_string();
+        mip.dual_bound = r.dual_bound;
+        mip.user_solutions = r.user_solutions;
+        let Some(x) = r.solution else { return Ok(()) };
+        let improved = match (&run.best, r.objective) {
+            (None, _) => true,
+            (Some(b), Some(o)) => b.beaten_by(o),
+            (Some(_), None) => false,
+        };
+        if !improved {
+            return Ok(());
+        }
+        run.started(obs, RunStage::Finishing);
+        if run.settings.stages.polish {
+            run.polish_and_consider(&x, Step::Mip, None, run.budget.end())?;
+            return Ok(());
+        }
+        let net = run.with_standardizer(run.f.network_from(&x, &run.standardizer, &run.tol));
+        run.record(Step::Mip, None, &net, r.seconds);
+        run.findings.failed_certificate = None;
+        // A heuristic incumbent may leave slack in its loss variables; see
+        // DenseFormulation::exact_point.
+        let x = run.f.exact_point(&x, &net, &run.tol);
+        if !run.consider(x, net, Step::Mip) {
+            if let Some(c) = &run.findings.failed_certificate {
+                obs.stage(&format!(
+                    "the MIP's incumbent failed its certificate ({}) and is not kept; \
+                     the polish (on by default) makes incumbents exact",
+                    c.failure.as_deref().unwrap_or("no reason given")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FullMip {
+    /// Says the MIP starts (or why not, when the budget is spent: the
+    /// solver would load and presolve the model past the limit and prove
+    /// nothing in its floor of time) and gives its options and start.
+    fn start(
+        &self,
+        run: &mut Run,
+        obs: &mut dyn TrainObserver,
+        stage: RunStage,
+        seconds: f64,
+        threads: Option<usize>,
+    ) -> Option<DetachedSolve> {
+        if !run.budget.mip_has_time() {
+            obs.stage("full MIP skipped: the time limit is spent, so there is no dual bound (give more --time-limit)");
+            return None;
+        }
+        run.started(obs, stage);
+        obs.stage(&match &run.best {
+            Some(b) => format!(
+                "full MIP {} from objective {:.6} (found by {})",
+                run.findings.mip.schedule.name(),
+                b.objective(),
+                b.found_by
+            ),
+            None => "full MIP".to_string(),
+        });
+        let start_x = match (&run.best, &run.findings.best_start) {
+            (Some(b), _) => b.x.clone(),
+            (None, Some((_, x))) => x.clone(),
+            (None, None) => unreachable!("a warm start exists"),
+        };
+        let mut options = run.settings.solver.options(seconds);
+        options.threads = threads;
+        Some(DetachedSolve {
+            options,
+            start: MipStart::Full(start_x),
+        })
+    }
+}
