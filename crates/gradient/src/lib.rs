@@ -10,6 +10,10 @@
 //! The same trainer fine-tunes a projected network (`freeze_from`: layers
 //! from that index on keep their weights, e.g. the grid weights) with its
 //! free parameters clipped to a box (`clip`): quantization-aware training.
+//!
+//! [`pruning`] holds the gradient-based pruning baselines (one-shot and
+//! iterative magnitude pruning, ℓ1 proximal training) that `mipnet select`
+//! compares the MILP's sparse network with at equal sparsity.
 
 // Loops over indices mirror the subscripts of the equations (n, j, k, v).
 #![allow(clippy::needless_range_loop)]
