@@ -217,7 +217,8 @@ class MIPNetClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """The class of each row: the first largest score, as ``mipnet predict``."""
-        return self.classes_[np.argmax(self._scores(X), axis=1)]
+        scores = self._scores(X)
+        return self.classes_[np.argmax(scores, axis=1)]
 
     def show(self) -> str:
         """The network as equations, as ``mipnet show`` prints them."""
@@ -292,5 +293,8 @@ class MIPNetClassifier(ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
+        # The full MIP and the neighbourhood search stop at time limits, so
+        # with them the network depends on the machine's speed; without
+        # them a fit is a function of the data, settings and seeds.
+        tags.non_deterministic = bool(self.mip) or (self.lns_share or 0.0) > 0.0
         return tags

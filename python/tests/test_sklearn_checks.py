@@ -7,20 +7,14 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from mipnet import MIPNetClassifier
 
-# Fits in about a second: the checks fit dozens of times.
+# Fits in about a second (the checks fit dozens of times), without the
+# time-limited stages (full MIP, neighbourhood search), so that refits give
+# the same network, as the checks of invariances need.
 QUICK = dict(hidden=(2,), epochs=50, gradient_starts=1, finetune_epochs=0, time_limit=3.0,
-             threads=1, lower_bounds=False)
+             threads=1, mip=False, lns_share=0.0)
 
 # Checks that do not apply, and why (each is listed in docs/python.md).
-SKIPPED = {
-    # mipnet trains on at most what fits in a MILP; sklearn's check fits
-    # thousands of samples with 1 feature expecting a near-perfect score.
-    "check_classifiers_train": "exact training of a 2-unit network does not reach sklearn's 83 % floor on its "
-    "hard toy problems within the check's settings",
-    # Integer-valued features with large magnitudes in sklearn's data
-    # (up to 1e5) exceed mipnet's standardized range in some checks.
-    "check_classifiers_classes": "needs near-perfect accuracy on sklearn's toy data, as above",
-}
+SKIPPED = {}
 
 
 def test_scikit_learn_estimator_checks():
@@ -32,7 +26,7 @@ def test_scikit_learn_estimator_checks():
 def _grid():
     return GridSearchCV(
         MIPNetClassifier(hidden=(2,), epochs=100, gradient_starts=1, finetune_epochs=50, time_limit=5.0,
-                         threads=1, lower_bounds=False),
+                         threads=1, mip=False, lns_share=0.0),
         {"l1": [0.0, 0.01, 10.0]},
         cv=3,
     )

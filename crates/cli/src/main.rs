@@ -41,6 +41,8 @@ enum Command {
     Bounds(commands::verify::BoundsArgs),
     /// Write a trained network as an ONNX file (onnxruntime, PyTorch).
     Export(commands::verify::ExportArgs),
+    /// Draw a run's figures as SVG: objective and bound over time, weights, model selection, sparsity.
+    Plot(commands::plot::PlotArgs),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run_verify(*args),
         Command::Bounds(args) => commands::verify::run_bounds(args),
         Command::Export(args) => commands::verify::run_export(args),
+        Command::Plot(args) => commands::plot::run(args),
     };
     match result {
         Ok(code) => code,

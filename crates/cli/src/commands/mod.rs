@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod data;
 pub mod model_io;
+pub mod plot;
 pub mod predict;
 pub mod select;
 pub mod show;
