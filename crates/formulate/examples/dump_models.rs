@@ -23,12 +23,15 @@
 //! certificates read from their solutions. Floats are printed with `{:?}`,
 //! which gives back every bit.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use mipnet_data::{Dataset, Standardizer};
 use mipnet_formulate::{project, sort_neurons, DenseFormulation, FormulationSettings, Loss, ModelEstimate, Tolerances};
 use mipnet_highs::HighsSolver;
 use mipnet_milp::{Model, Row};
-use mipnet_network::{Conv, ConvSpec, Layer, Network, Pool, PoolKind, FORMAT_VERSION};
-use mipnet_solver::{NoObserver, SolveOptions, SolveRequest, Solver};
+use mipnet_network::{Conv, Layer, Network, PoolKind, FORMAT_VERSION};
+use mipnet_solver::{NoObserver, SolveRequest, Solver};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -125,24 +128,8 @@ fn net_fingerprint(net: &Network) -> String {
 }
 
 fn data(seed: u64, n: usize, d: usize, k: usize) -> Dataset {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // Some exact zeros: they change which terms a layer-1 row has.
-    let x: Vec<f64> = (0..n * d)
-        .map(|_| {
-            if rng.gen_bool(0.15) {
-                0.0
-            } else {
-                rng.gen_range(-1.5..1.5)
-            }
-        })
-        .collect();
-    Dataset::new(
-        "dump",
-        (0..d).map(|i| format!("f{i}")).collect(),
-        (0..k).map(|c| format!("c{c}")).collect(),
-        x,
-        (0..n).map(|i| i % k).collect(),
-    )
+    common::data_with_zeros(seed, n, d, k, 0.15)
 }
 
 /// A random real-valued network of the formulation's shape, projected
@@ -201,34 +188,14 @@ fn feasible_network(seed: u64, d: usize, k: usize, s: &FormulationSettings) -> N
 }
 
 fn solve(m: &Model) -> (String, Option<Vec<f64>>) {
-    let opts = SolveOptions {
-        threads: Some(1),
-        relative_gap: Some(0.0),
-        absolute_gap: Some(0.0),
-        ..Default::default()
-    };
+    let opts = common::exact_options();
     let r = HighsSolver
         .solve(SolveRequest::new(m, &opts), &mut NoObserver)
         .expect("HiGHS runs");
     (format!("{:?} objective {:?}", r.status, r.objective), r.solution)
 }
 
-fn conv(
-    channels: usize,
-    kernel: usize,
-    stride: usize,
-    padding: usize,
-    pool: Option<(PoolKind, usize, usize)>,
-) -> ConvSpec {
-    ConvSpec {
-        channels,
-        kernel,
-        stride,
-        padding,
-        pool: pool.map(|(kind, size, stride)| Pool { kind, size, stride }),
-        image: None,
-    }
-}
+use common::conv_spec as conv;
 
 /// (name, settings, samples, features, classes, solve the MIP).
 fn configurations() -> Vec<(&'static str, FormulationSettings, usize, usize, usize, bool)> {

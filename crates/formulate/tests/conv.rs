@@ -8,53 +8,25 @@
 
 mod common;
 
-use common::{assert_evaluates_as_forward, assert_symmetry_breaking_keeps_the_optimum, network, solve_to_optimality};
+use common::{
+    assert_evaluates_as_forward, assert_symmetry_breaking_keeps_the_optimum, data_with_zeros, network,
+    solve_to_optimality,
+};
 use mipnet_data::{Dataset, Standardizer};
 use mipnet_formulate::{DenseFormulation, FormulationSettings, Loss, Tolerances};
 use mipnet_highs::HighsSolver;
 use mipnet_milp::{Model, VarType};
-use mipnet_network::{Conv, ConvSpec, Grid, Layer, Network, Pool, PoolKind};
+use mipnet_network::{Conv, ConvSpec, Grid, Layer, Network, PoolKind};
 use mipnet_solver::{NoObserver, SolveOptions, SolveRequest, Solver, Status};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// Images with exact zeros, as real images have.
 fn images(seed: u64, n: usize, d: usize, k: usize) -> Dataset {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    // Some exact zeros, as in real images.
-    let x: Vec<f64> = (0..n * d)
-        .map(|_| {
-            if rng.gen_bool(0.2) {
-                0.0
-            } else {
-                rng.gen_range(-1.5..1.5)
-            }
-        })
-        .collect();
-    Dataset::new(
-        "images",
-        (0..d).map(|i| format!("px{i}")).collect(),
-        (0..k).map(|c| format!("c{c}")).collect(),
-        x,
-        (0..n).map(|i| i % k).collect(),
-    )
+    data_with_zeros(seed, n, d, k, 0.2)
 }
 
-fn conv(
-    channels: usize,
-    kernel: usize,
-    stride: usize,
-    padding: usize,
-    pool: Option<(PoolKind, usize, usize)>,
-) -> ConvSpec {
-    ConvSpec {
-        channels,
-        kernel,
-        stride,
-        padding,
-        pool: pool.map(|(kind, size, stride)| Pool { kind, size, stride }),
-        image: None,
-    }
-}
+use common::conv_spec as conv;
 
 /// A random network in the MILP's feasible set for `s` (with a convolution).
 fn random_conv_network(rng: &mut ChaCha8Rng, d: usize, k: usize, s: &FormulationSettings) -> Network {

@@ -6,30 +6,13 @@
 use mipnet_data::Dataset;
 use mipnet_formulate::{DenseFormulation, FormulationSettings, Loss, ModelEstimate};
 use mipnet_network::{ConvSpec, Pool, PoolKind};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+
+mod common;
 
 /// `n` samples of `d` features, about a fifth of them exactly 0 (a 0 has no
 /// term in a layer-1 row).
 fn data_with_zeros(seed: u64, n: usize, d: usize, k: usize) -> Dataset {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let x: Vec<f64> = (0..n * d)
-        .map(|_| {
-            if rng.gen_bool(0.2) {
-                0.0
-            } else {
-                rng.gen_range(-1.5..1.5)
-            }
-        })
-        .collect();
-    let y: Vec<usize> = (0..n).map(|i| i % k).collect();
-    Dataset::new(
-        "zeros",
-        (0..d).map(|i| format!("f{i}")).collect(),
-        (0..k).map(|c| format!("c{c}")).collect(),
-        x,
-        y,
-    )
+    common::data_with_zeros(seed, n, d, k, 0.2)
 }
 
 fn assert_estimate_is_the_build(data: &Dataset, s: &FormulationSettings, what: &str) {

@@ -1,12 +1,71 @@
-//! Helpers shared by the formulation tests: a network from its layers, the
-//! check that a feasible network evaluates in the MILP as its forward pass,
-//! and solving a model to proven optimality.
+//! Helpers shared by the formulation tests (and the `dump_models`
+//! example): data with exact zeros, a convolution by its numbers, a
+//! network from its layers, the check that a feasible network evaluates in
+//! the MILP as its forward pass, and solving a model to proven optimality.
 
-use mipnet_data::Standardizer;
+// Each test crate (and the example) uses a part of these.
+#![allow(dead_code)]
+
+use mipnet_data::{Dataset, Standardizer};
 use mipnet_formulate::{sort_neurons, DenseFormulation, FormulationSettings, Tolerances};
 use mipnet_highs::HighsSolver;
-use mipnet_network::{Layer, Network, FORMAT_VERSION};
+use mipnet_network::{ConvSpec, Layer, Network, Pool, PoolKind, FORMAT_VERSION};
 use mipnet_solver::{NoObserver, SolveOptions, SolveRequest, Solver, Status};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// `n` samples of `d` features in [−1.5, 1.5), each exactly 0 with
+/// probability `zeros` (as in images; a 0 has no term in a layer-1 row);
+/// labels 0, 1, …, K−1 in turn.
+pub fn data_with_zeros(seed: u64, n: usize, d: usize, k: usize, zeros: f64) -> Dataset {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let x: Vec<f64> = (0..n * d)
+        .map(|_| {
+            if rng.gen_bool(zeros) {
+                0.0
+            } else {
+                rng.gen_range(-1.5..1.5)
+            }
+        })
+        .collect();
+    Dataset::new(
+        "zeros",
+        (0..d).map(|i| format!("f{i}")).collect(),
+        (0..k).map(|c| format!("c{c}")).collect(),
+        x,
+        (0..n).map(|i| i % k).collect(),
+    )
+}
+
+/// A convolution of `channels` filters `kernel`×`kernel` over a square
+/// image, with pooling (kind, size, stride) when given.
+pub fn conv_spec(
+    channels: usize,
+    kernel: usize,
+    stride: usize,
+    padding: usize,
+    pool: Option<(PoolKind, usize, usize)>,
+) -> ConvSpec {
+    ConvSpec {
+        channels,
+        kernel,
+        stride,
+        padding,
+        pool: pool.map(|(kind, size, stride)| Pool { kind, size, stride }),
+        image: None,
+    }
+}
+
+/// One thread and zero gaps: the solver proves the optimum, and its path
+/// (hence its solution) is the same every run.
+pub fn exact_options() -> SolveOptions {
+    SolveOptions {
+        threads: Some(1),
+        relative_gap: Some(0.0),
+        absolute_gap: Some(0.0),
+        ..Default::default()
+    }
+}
 
 /// A network over `d` standardized features and `k` classes, its dense
 /// hidden neurons in symmetric order when `s` breaks symmetry.
@@ -48,14 +107,8 @@ pub fn assert_evaluates_as_forward(f: &DenseFormulation, net: &Network, what: &s
 
 /// HiGHS on the whole model with zero gap tolerances: (optimum, solution).
 pub fn solve_to_optimality(f: &DenseFormulation) -> (f64, Vec<f64>) {
-    let opts = SolveOptions {
-        threads: Some(1),
-        relative_gap: Some(0.0),
-        absolute_gap: Some(0.0),
-        ..Default::default()
-    };
     let r = HighsSolver
-        .solve(SolveRequest::new(&f.model, &opts), &mut NoObserver)
+        .solve(SolveRequest::new(&f.model, &exact_options()), &mut NoObserver)
         .unwrap();
     assert_eq!(r.status, Status::Optimal);
     (r.objective.unwrap(), r.solution.unwrap())
