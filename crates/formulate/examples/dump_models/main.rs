@@ -23,109 +23,22 @@
 //! certificates read from their solutions. Floats are printed with `{:?}`,
 //! which gives back every bit.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../../tests/common/mod.rs"]
 mod common;
+mod configurations;
+mod fingerprint;
 
+use common::conv_spec as conv;
+use configurations::configurations;
+use fingerprint::{hash_f64s, hash_text, model_fingerprint, net_fingerprint};
 use mipnet_data::{Dataset, Standardizer};
-use mipnet_formulate::{project, sort_neurons, DenseFormulation, FormulationSettings, Loss, ModelEstimate, Tolerances};
+use mipnet_formulate::{project, sort_neurons, DenseFormulation, FormulationSettings, ModelEstimate, Tolerances};
 use mipnet_highs::HighsSolver;
-use mipnet_milp::{Model, Row};
-use mipnet_network::{Conv, Layer, Network, PoolKind, FORMAT_VERSION};
+use mipnet_milp::Model;
+use mipnet_network::{Conv, Layer, Network, FORMAT_VERSION};
 use mipnet_solver::{NoObserver, SolveRequest, Solver};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-/// FNV-1a over 64-bit words: a stable hash (std's is randomly seeded).
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-    fn word(&mut self, w: u64) {
-        for b in w.to_le_bytes() {
-            self.0 ^= b as u64;
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    fn f(&mut self, v: f64) {
-        self.word(v.to_bits());
-    }
-    fn text(&mut self, s: &str) {
-        s.bytes().for_each(|b| self.word(b as u64));
-    }
-}
-
-fn hash_f64s(v: &[f64]) -> String {
-    let mut h = Fnv::new();
-    h.word(v.len() as u64);
-    v.iter().for_each(|&x| h.f(x));
-    format!("{:016x}", h.0)
-}
-
-fn hash_text(s: &str) -> String {
-    let mut h = Fnv::new();
-    h.text(s);
-    format!("{:016x}", h.0)
-}
-
-/// Columns and rows hashed separately, so that a difference says where.
-fn model_fingerprint(m: &Model, full: bool) -> String {
-    let mut cols = Fnv::new();
-    for j in 0..m.num_cols() {
-        cols.f(m.col_lower()[j]);
-        cols.f(m.col_upper()[j]);
-        cols.f(m.col_cost()[j]);
-        cols.text(&format!("{:?}", m.col_types()[j]));
-    }
-    let mut rows = Fnv::new();
-    for r in 0..m.num_rows() {
-        rows.f(m.row_lower()[r]);
-        rows.f(m.row_upper()[r]);
-        let (idx, val) = m.row_entries(Row::from_index(r));
-        for (&c, &v) in idx.iter().zip(val) {
-            rows.word(c as u64);
-            rows.f(v);
-        }
-        rows.word(u64::MAX);
-    }
-    let mut out = format!(
-        "model {:?} offset {:?} cols {} rows {} nonzeros {} integral {} colhash {:016x} rowhash {:016x}",
-        m.sense(),
-        m.offset(),
-        m.num_cols(),
-        m.num_rows(),
-        m.num_nonzeros(),
-        m.num_integral(),
-        cols.0,
-        rows.0
-    );
-    if full {
-        for j in 0..m.num_cols() {
-            out += &format!(
-                "\n  col {j} [{:?}, {:?}] cost {:?} {:?}",
-                m.col_lower()[j],
-                m.col_upper()[j],
-                m.col_cost()[j],
-                m.col_types()[j]
-            );
-        }
-        for r in 0..m.num_rows() {
-            let (idx, val) = m.row_entries(Row::from_index(r));
-            out += &format!(
-                "\n  row {r} [{:?}, {:?}] {:?}",
-                m.row_lower()[r],
-                m.row_upper()[r],
-                idx.iter().zip(val).collect::<Vec<_>>()
-            );
-        }
-    }
-    out
-}
-
-fn net_fingerprint(net: &Network) -> String {
-    hash_text(&serde_json::to_string(&net.layers).expect("layers serialize"))
-}
 
 fn data(seed: u64, n: usize, d: usize, k: usize) -> Dataset {
     // Some exact zeros: they change which terms a layer-1 row has.
@@ -193,175 +106,6 @@ fn solve(m: &Model) -> (String, Option<Vec<f64>>) {
         .solve(SolveRequest::new(m, &opts), &mut NoObserver)
         .expect("HiGHS runs");
     (format!("{:?} objective {:?}", r.status, r.objective), r.solution)
-}
-
-use common::conv_spec as conv;
-
-/// (name, settings, samples, features, classes, solve the MIP).
-fn configurations() -> Vec<(&'static str, FormulationSettings, usize, usize, usize, bool)> {
-    let dense = FormulationSettings::default();
-    vec![
-        (
-            "dense-1-hinge-default",
-            FormulationSettings {
-                hidden: vec![3],
-                ..dense.clone()
-            },
-            9,
-            3,
-            3,
-            false,
-        ),
-        (
-            "dense-1-tiny-solved",
-            FormulationSettings {
-                hidden: vec![2],
-                ..dense.clone()
-            },
-            6,
-            2,
-            2,
-            true,
-        ),
-        (
-            "dense-1-misclassification-l0-l2-neurons",
-            FormulationSettings {
-                hidden: vec![3],
-                loss: Loss::Misclassification,
-                l0: 0.01,
-                l2: 0.02,
-                l2_tangents: 5,
-                prune_neurons: true,
-                neuron_penalty: 0.03,
-                ..dense.clone()
-            },
-            8,
-            3,
-            2,
-            false,
-        ),
-        (
-            "dense-1-l1loss-no-l1-no-symmetry",
-            FormulationSettings {
-                hidden: vec![2],
-                loss: Loss::L1,
-                l1: 0.0,
-                l2: 0.05,
-                symmetry_breaking: false,
-                ..dense.clone()
-            },
-            7,
-            3,
-            3,
-            false,
-        ),
-        (
-            "dense-2-hinge-layers-neurons-grid2",
-            FormulationSettings {
-                hidden: vec![3, 3],
-                grid_levels: 2,
-                grid_step: 0.5,
-                omega: 1.5,
-                margin: 0.5,
-                prune_neurons: true,
-                neuron_penalty: 0.01,
-                prune_layers: true,
-                layer_penalty: 0.02,
-                l0: 0.005,
-                ..dense.clone()
-            },
-            8,
-            3,
-            3,
-            false,
-        ),
-        (
-            "dense-2-misclassification-layers-tiny-solved",
-            FormulationSettings {
-                hidden: vec![2, 2],
-                loss: Loss::Misclassification,
-                prune_layers: true,
-                layer_penalty: 0.01,
-                ..dense.clone()
-            },
-            5,
-            2,
-            2,
-            true,
-        ),
-        (
-            "dense-2-l1loss-l2",
-            FormulationSettings {
-                hidden: vec![3, 2],
-                loss: Loss::L1,
-                l2: 0.01,
-                ..dense.clone()
-            },
-            6,
-            4,
-            2,
-            false,
-        ),
-        (
-            "conv-max-pool",
-            FormulationSettings {
-                conv: Some(conv(2, 3, 1, 0, Some((PoolKind::Max, 2, 2)))),
-                hidden: vec![],
-                ..dense.clone()
-            },
-            6,
-            25,
-            2,
-            false,
-        ),
-        (
-            "conv-average-pool-l1loss-l2-grid2",
-            FormulationSettings {
-                conv: Some(conv(2, 2, 1, 0, Some((PoolKind::Average, 2, 1)))),
-                hidden: vec![],
-                loss: Loss::L1,
-                l2: 0.05,
-                grid_levels: 2,
-                grid_step: 0.5,
-                ..dense.clone()
-            },
-            5,
-            16,
-            2,
-            false,
-        ),
-        (
-            "conv-no-pool-dense-misclassification-filters-l0",
-            FormulationSettings {
-                conv: Some(conv(3, 3, 2, 1, None)),
-                hidden: vec![2],
-                prune_neurons: true,
-                neuron_penalty: 0.02,
-                loss: Loss::Misclassification,
-                l0: 0.01,
-                ..dense.clone()
-            },
-            5,
-            16,
-            3,
-            false,
-        ),
-        (
-            "conv-max-pool-filters-tiny-solved",
-            FormulationSettings {
-                conv: Some(conv(2, 2, 1, 0, Some((PoolKind::Max, 2, 2)))),
-                hidden: vec![],
-                prune_neurons: true,
-                neuron_penalty: 0.01,
-                omega: 2.0,
-                ..dense
-            },
-            4,
-            9,
-            2,
-            true,
-        ),
-    ]
 }
 
 fn dump(name: &str, s: &FormulationSettings, n: usize, d: usize, k: usize, solve_mip: bool, full: bool) {
