@@ -11,7 +11,7 @@ use mipnet_network::{ConvShape, ConvSpec, Pool};
 /// neuron's taps (input, filter weight), and the pooling windows.
 pub(crate) struct ConvPart {
     pub(crate) shape: ConvShape,
-    /// taps[neuron] = (input, filter weight) pairs.
+    /// `taps[neuron]`: its (input, filter weight) pairs.
     pub(crate) taps: Vec<Vec<(usize, usize)>>,
     pub(crate) pool: Option<Pool>,
     /// The neurons of each pooling window (none without pooling).

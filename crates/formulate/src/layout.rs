@@ -50,22 +50,22 @@ pub(crate) struct Layout {
     /// The grid's nonzero values −P..−1, 1..P (V of them).
     values: Vec<i32>,
     conv: Option<ConvPart>,
-    /// layer_one[k·d + i] for a dense layer 1, by filter parameter for a
+    /// `layer_one[k·d + i]` for a dense layer 1, by filter parameter for a
     /// convolution.
     layer_one: Vec<LayerOneWeight>,
-    /// bias[l][unit].
+    /// `bias[l][unit]`.
     bias: Vec<Vec<Col>>,
-    /// grid[l][(k·in + j)·V + v], layers l ≥ 1 (empty for l = 0).
+    /// `grid[l][(k·in + j)·V + v]`, layers l ≥ 1 (empty for l = 0).
     grid: Vec<Vec<Col>>,
-    /// act[l][n·width + j], hidden layers.
+    /// `act[l][n·width + j]`, hidden layers.
     act: Vec<Vec<Act>>,
-    /// pooled[n·windows + q], a pooling convolution's output.
+    /// `pooled[n·windows + q]`, a pooling convolution's output.
     pooled: Vec<PoolAct>,
-    /// prod[l][((n·out + k)·in + j)·V + v], layers l ≥ 1 (empty for l = 0).
+    /// `prod[l][((n·out + k)·in + j)·V + v]`, layers l ≥ 1 (empty for l = 0).
     prod: Vec<Vec<Option<Col>>>,
-    /// neuron_on[l][unit]: every layer, all none for the output layer.
+    /// `neuron_on[l][unit]`: every layer, all none for the output layer.
     neuron_on: Vec<Vec<Option<Col>>>,
-    /// layer_on[l]: every layer, none for the output layer.
+    /// `layer_on[l]`: every layer, none for the output layer.
     layer_on: Vec<Option<Col>>,
     /// ξ_n (hinge) or e_n (misclassification) at n; t_{nk} (ℓ1) at n·K + k.
     loss: Vec<Col>,

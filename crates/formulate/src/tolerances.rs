@@ -5,10 +5,11 @@
 
 use serde::Serialize;
 
-/// Default of [`Tolerances::value`]: HiGHS's primal feasibility tolerance
-/// is 1e-7 per row; a value is a sum of a few dozen rows' worth of terms,
-/// so 1e-5 (relative to 1 + its bound) leaves room without hiding a
-/// wrong value, which is off by far more.
+/// Default of [`Tolerances::value`]: a solver meets each row to ~1e-7
+/// (HiGHS's primal feasibility tolerance), and an activation or output
+/// follows from a chain of such rows, one per layer, so its error can be
+/// a few times that; 1e-5 (relative to 1 + its bound) leaves the room,
+/// while a wrong activation pattern is off by far more.
 pub(crate) const DEFAULT_VALUE_TOLERANCE: f64 = 1e-5;
 /// Default of [`Tolerances::objective`]: the objective and each sample's
 /// loss are sums of such values, as forgiving as one value.
