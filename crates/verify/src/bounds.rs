@@ -32,7 +32,7 @@ impl Interval {
         self
     }
 
-    fn intersect(&mut self, other: &Interval) {
+    pub(crate) fn intersect(&mut self, other: &Interval) {
         for (a, b) in self.lower.iter_mut().zip(&other.lower) {
             *a = a.max(*b);
         }
@@ -165,7 +165,7 @@ pub fn interval_bounds(net: &ReluNet, region: &Region) -> Bounds {
 
 /// Re-runs interval arithmetic from operation `k` on, keeping whatever is
 /// tighter of the old and the new bounds.
-fn propagate_from(net: &ReluNet, bounds: &mut Bounds, k: usize) {
+pub(crate) fn propagate_from(net: &ReluNet, bounds: &mut Bounds, k: usize) {
     for j in k..net.ops.len() {
         let next = apply_interval(&net.ops[j], bounds.before(j));
         bounds.ops[j].intersect(&next);

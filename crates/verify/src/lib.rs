@@ -1,36 +1,48 @@
-//! Proving things about a trained ReLU network with a MILP solver:
-//! robustness of a prediction in an ℓ∞ ball, the largest certified radius,
-//! certified output ranges over an input box, and VNN-LIB properties.
+//! Proving things about a trained ReLU network: robustness of a prediction
+//! in an ℓ∞ ball, the largest certified radius, certified output ranges
+//! over an input box, and VNN-LIB properties.
 //!
-//! The network is embedded exactly ([`encode`](mod@encode)): inputs range over a box,
-//! every ReLU and max-pool gets a big-M encoding whose constants come from
-//! bounds computed first ([`bounds`]: interval arithmetic, then LP
-//! tightening). The solver's *dual bound* is the proof; its *incumbent* is a
-//! candidate counterexample, which counts only after it has been replayed
-//! through the plain f64 forward pass and does what is claimed there too.
+//! Every question goes the same way:
+//! 1. **Falsify first** ([`attack`]): a seeded search (random points, then
+//!    projected gradient steps) for a point that answers it; a point counts
+//!    only after its f64 forward pass does what is claimed.
+//! 2. **Bounds** ([`bounds`], [`linear_bounds`]): interval arithmetic, then
+//!    back-substitution (DeepPoly/CROWN), then LP tightening.
+//! 3. Properties on networks with few inputs: **input splitting**
+//!    ([`input_split`]), a tree of parts of the box each closed by a
+//!    certified bound.
+//! 4. **The MILP** ([`encode`](mod@encode)): the network embedded exactly,
+//!    big-M constants from the bounds; the solver's dual bound is the proof,
+//!    its incumbent a candidate replayed like the attack's.
 //!
 //! What "proved" means: HiGHS works with tolerances (MIP feasibility 1e-6,
-//! LP feasibility 1e-7), so a dual bound is exact only up to them. mipnet
-//! therefore switches off HiGHS's gap-based pruning for these solves, calls
-//! a prediction robust only when the proven bound on every other class's
-//! margin is below `−tolerance` (1e-5 by default), and widens reported
-//! output bounds by the same tolerance. This is the usual standard of
-//! MILP-based verifiers; it is not a proof in exact arithmetic.
+//! LP feasibility 1e-7, absolute on rows whose coefficients grow with the
+//! network's values), so a dual bound is exact only up to them. mipnet
+//! switches off HiGHS's gap-based pruning for these solves and accepts a
+//! bound as a proof only when it clears [`proof_margin`]: the tolerance
+//! (1e-5) times `1 +` the magnitude of the values involved. The same margin
+//! applies to bounds computed by mipnet itself, which are moreover widened
+//! for f64 rounding. This is the usual standard of MILP-based verifiers; it
+//! is not a proof in exact arithmetic.
 //!
 //! What is refused rather than answered: numbers beyond
 //! [`limits::MAX_MAGNITUDE`] anywhere in the model (inputs, ε, weights, the
-//! big-M bounds), and input regions with no input at all (`unsat` is only
-//! ever the conclusion of solved MILPs). Coefficients so small that HiGHS
-//! would drop them are relaxed into their rows' bounds
+//! big-M bounds), and input regions with no input at all. Coefficients so
+//! small that HiGHS would drop them are relaxed into their rows' bounds
 //! ([`encode::add_row_kept`]).
 
+pub mod attack;
 pub mod bounds;
 pub mod encode;
+pub mod input_split;
 pub mod limits;
+pub mod linear_bounds;
 pub mod region_lp;
 
+use attack::{attack, AttackReport, AttackSettings, Combine, Goal, Piece};
 use bounds::{interval_bounds, interval_report, tighten_lp, Bounds, StageReport};
 use encode::{encode, Encoding};
+use input_split::{split_inputs, SplitOutcome, SplitReport};
 use mipnet_milp::{Col, Sense, VarType};
 use mipnet_network::{argmax, ReluNet};
 use mipnet_solver::{
@@ -41,7 +53,7 @@ use mipnet_vnnlib::{Disjunct, Linear, Property};
 use region_lp::Occupancy;
 use serde::Serialize;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use thiserror::Error;
 
 /// What verification needs from a MILP backend: MILP solves, and LP
@@ -153,9 +165,54 @@ pub struct VerifyOptions {
     pub lp_tightening: bool,
     /// Seconds the LP tightening may take per query.
     pub tighten_seconds: f64,
-    /// Margin that separates a proof from a solver tolerance.
+    /// Margin that separates a proof from a solver tolerance, relative:
+    /// a bound proves only when it clears [`proof_margin`]`(tolerance,
+    /// magnitude)`, the tolerance scaled by the magnitude of the values the
+    /// bound is about.
     pub tolerance: f64,
     pub interrupt: Option<InterruptFlag>,
+    /// The falsification run before any bound or MILP.
+    pub attack: AttackSettings,
+    /// Back-substitution bounds ([`linear_bounds`]) after interval
+    /// arithmetic and before LP tightening.
+    pub linear_bounds: bool,
+    /// Properties: split the input box ([`input_split`]) before the MILP
+    /// when the network has at most [`MAX_SPLIT_INPUTS`] inputs.
+    pub input_split: bool,
+    /// The share of each disjunct's time the input splitting may take; the
+    /// MILP gets the rest.
+    pub split_share: f64,
+    /// Seconds for a whole property (every disjunct, attack included), on
+    /// top of the per-disjunct `solve.time_limit`: VNN-COMP's per-instance
+    /// timeout.
+    pub total_time_limit: Option<f64>,
+}
+
+/// Input splitting is tried on networks with at most this many inputs:
+/// halving a box along one input at a time closes parts fast only when
+/// there are few inputs to halve (ACAS Xu has 5); on images it would need
+/// exponentially many parts, and the MILP goes first there.
+pub const MAX_SPLIT_INPUTS: usize = 16;
+
+/// The default share of a disjunct's time for input splitting: on the
+/// low-dimensional networks it runs on it decides most properties, and the
+/// MILP keeps a fifth for the parts of the box it could not close.
+pub const DEFAULT_SPLIT_SHARE: f64 = 0.8;
+
+/// The default relative proof tolerance (see [`proof_margin`]).
+pub const DEFAULT_TOLERANCE: f64 = 1e-5;
+
+/// The margin by which a proven bound must clear 0 to count as a proof:
+/// `tolerance · (1 + magnitude)`, `magnitude` the size of the values the
+/// bound is about (the right-hand sides and the proven bounds of the
+/// outputs involved, over the region the proof is about: the MILP's
+/// prepared bounds, or one part's bounds in input splitting). Solver tolerances are absolute on rows whose coefficients
+/// (the big-M constants) grow with those values, so a fixed 1e-5 would be
+/// far inside the solver's error on a network whose outputs are 1e4; the
+/// same margin applies to every proof (MILP dual bounds, interval and
+/// linear bounds, input splitting).
+pub fn proof_margin(tolerance: f64, magnitude: f64) -> f64 {
+    tolerance * (1.0 + magnitude.abs())
 }
 
 impl VerifyOptions {
@@ -166,8 +223,13 @@ impl VerifyOptions {
             solve: SolveOptions::default(),
             lp_tightening: true,
             tighten_seconds: 10.0,
-            tolerance: 1e-5,
+            tolerance: DEFAULT_TOLERANCE,
             interrupt: None,
+            attack: AttackSettings::default(),
+            linear_bounds: true,
+            input_split: true,
+            split_share: DEFAULT_SPLIT_SHARE,
+            total_time_limit: None,
         }
     }
 }
@@ -213,6 +275,8 @@ pub struct ClassCheck {
     pub best_margin: Option<f64>,
     /// How it was settled: `interval` (bounds alone), or the solve status.
     pub settled_by: String,
+    /// What `margin_bound` had to stay below, negated ([`proof_margin`]).
+    pub proof_margin: f64,
     pub seconds: f64,
 }
 
@@ -226,6 +290,12 @@ pub struct RobustnessReport {
     pub classes: Vec<ClassCheck>,
     pub bounds: Vec<StageReport>,
     pub binaries: usize,
+    /// How the verdict was reached: `attack` (a replayed counterexample
+    /// before any bound), `bounds` (every class settled by bounds alone),
+    /// `milp`, or `none` (unknown).
+    pub found_by: &'static str,
+    /// The falsification run first (absent when switched off).
+    pub attack: Option<AttackReport>,
     pub seconds: f64,
 }
 
@@ -241,6 +311,13 @@ pub fn prepare(
     let mut bounds = interval_bounds(net, region);
     limits::check_bounds(net, &bounds)?;
     let mut stages = vec![interval_report(net, &bounds, clock.elapsed().as_secs_f64())];
+    if opts.linear_bounds && bounds.unstable(net).0 > 0 {
+        let start = clock.elapsed().as_secs_f64();
+        linear_bounds::tighten_linear(net, &mut bounds);
+        let mut stage = interval_report(net, &bounds, clock.elapsed().as_secs_f64() - start);
+        stage.stage = "linear";
+        stages.push(stage);
+    }
     if opts.lp_tightening && bounds.unstable(net).0 > 0 {
         stages.push(tighten_lp(net, region, &mut bounds, opts.tighten_seconds, opts)?);
     }
@@ -316,6 +393,15 @@ fn time_left(clock: &Instant, opts: &VerifyOptions) -> f64 {
     opts.solve.time_limit.unwrap_or(f64::INFINITY) - clock.elapsed().as_secs_f64()
 }
 
+/// The instant `seconds` from now (far in the future for an unlimited or
+/// huge budget; now for a negative one).
+fn deadline_after(seconds: f64) -> Instant {
+    let now = Instant::now();
+    // A year stands for "no limit" (Instant cannot hold infinity).
+    const NO_LIMIT: f64 = 365.0 * 86400.0;
+    now + Duration::from_secs_f64(seconds.clamp(0.0, NO_LIMIT))
+}
+
 fn distance(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
 }
@@ -352,6 +438,56 @@ pub fn robustness(
     let clock = Instant::now();
     let predicted = argmax(&net.forward(x));
     let region = Region::ball(x, eps, domain);
+    region.check(net)?;
+    // Falsify first: another class winning at a replayed point ends it.
+    let mut attack_report = None;
+    if !opts.attack.is_off() {
+        let pieces = (0..net.outputs())
+            .filter(|&k| k != predicted)
+            .map(|k| Piece {
+                inputs: Vec::new(),
+                outputs: vec![(predicted, 1.0), (k, -1.0)],
+                rhs: 0.0,
+            })
+            .collect();
+        let accept = |_: &[f64], y: &[f64]| argmax(y) != predicted;
+        let goal = Goal {
+            pieces,
+            combine: Combine::Any,
+            accept: &accept,
+        };
+        let deadline = deadline_after(time_left(&clock, opts));
+        let (hit, rep) = attack(
+            net,
+            &region.lower,
+            &region.upper,
+            &goal,
+            &opts.attack,
+            deadline,
+            opts.interrupt.as_ref(),
+        );
+        if let Some((cand, scores)) = hit {
+            let class = argmax(&scores);
+            return Ok(RobustnessReport {
+                predicted,
+                eps,
+                verdict: Verdict::NotRobust,
+                counterexample: Some(Counterexample {
+                    distance: distance(&cand, x),
+                    input: cand,
+                    scores,
+                    class,
+                }),
+                classes: Vec::new(),
+                bounds: Vec::new(),
+                binaries: 0,
+                found_by: "attack",
+                attack: Some(rep),
+                seconds: clock.elapsed().as_secs_f64(),
+            });
+        }
+        attack_report = Some(rep);
+    }
     let (bounds, stages) = prepare(net, &region, opts)?;
     let enc = encode(net, &region, &bounds, net.ops.len());
     let out = enc.outputs().to_vec();
@@ -360,18 +496,27 @@ pub fn robustness(
     // Most dangerous classes first: a counterexample ends the search.
     let mut others: Vec<usize> = (0..out.len()).filter(|&k| k != predicted).collect();
     let interval_margin = |k: usize| ob.upper[k] - ob.lower[predicted];
+    // The values this margin is about: both classes' scores.
+    let margin_of = |k: usize| {
+        let size = [ob.lower[k], ob.upper[k], ob.lower[predicted], ob.upper[predicted]]
+            .iter()
+            .fold(0.0f64, |m, v| m.max(v.abs()));
+        proof_margin(tol, size)
+    };
     others.sort_by(|&a, &b| interval_margin(b).total_cmp(&interval_margin(a)));
     let mut classes = Vec::new();
     let mut counterexample = None;
     for k in others {
         let start = clock.elapsed().as_secs_f64();
-        if interval_margin(k) < -tol {
+        let margin = margin_of(k);
+        if interval_margin(k) < -margin {
             classes.push(ClassCheck {
                 class: k,
                 verdict: Verdict::Robust,
                 margin_bound: Some(interval_margin(k)),
                 best_margin: None,
                 settled_by: "interval".into(),
+                proof_margin: margin,
                 seconds: 0.0,
             });
             continue;
@@ -390,7 +535,7 @@ pub fn robustness(
             })
         };
         let budget = time_left(&clock, opts);
-        let mut res = solve_until(&enc, &terms, Sense::Maximize, opts, budget, (tol, -tol))?;
+        let mut res = solve_until(&enc, &terms, Sense::Maximize, opts, budget, (tol, -margin))?;
         if res.status == Status::Infeasible {
             return Err(VerifyError::Check(format!(
                 "the MILP over the ball is infeasible though the input itself lies in it (class {k})"
@@ -398,13 +543,13 @@ pub fn robustness(
         }
         let mut settled_by = res.status.as_str().to_string();
         let mut found = replay(&res);
-        if found.is_none() && res.solution.is_some() && !res.dual_bound.is_some_and(|b| b < -tol) {
+        if found.is_none() && res.solution.is_some() && !res.dual_bound.is_some_and(|b| b < -margin) {
             // The incumbent that stopped the solve did not change the class
             // in f64 (a margin within the solver's tolerances): go on, and
             // stop only on a proof.
             let budget = time_left(&clock, opts);
             if budget > 0.0 && !opts.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
-                res = solve_until(&enc, &terms, Sense::Maximize, opts, budget, (f64::INFINITY, -tol))?;
+                res = solve_until(&enc, &terms, Sense::Maximize, opts, budget, (f64::INFINITY, -margin))?;
                 found = replay(&res);
                 settled_by = format!("{} (after an incumbent that did not replay)", res.status.as_str());
             }
@@ -414,7 +559,7 @@ pub fn robustness(
             verdict = Verdict::NotRobust;
             counterexample = Some(c);
         }
-        if verdict == Verdict::Unknown && res.dual_bound.is_some_and(|b| b < -tol) {
+        if verdict == Verdict::Unknown && res.dual_bound.is_some_and(|b| b < -margin) {
             verdict = Verdict::Robust;
         }
         classes.push(ClassCheck {
@@ -423,6 +568,7 @@ pub fn robustness(
             margin_bound: res.dual_bound,
             best_margin: res.objective,
             settled_by,
+            proof_margin: margin,
             seconds: clock.elapsed().as_secs_f64() - start,
         });
         if verdict == Verdict::NotRobust || opts.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
@@ -436,6 +582,11 @@ pub fn robustness(
     } else {
         Verdict::Unknown
     };
+    let found_by = match verdict {
+        Verdict::Unknown => "none",
+        _ if classes.iter().all(|c| c.settled_by == "interval") => "bounds",
+        _ => "milp",
+    };
     Ok(RobustnessReport {
         predicted,
         eps,
@@ -444,6 +595,8 @@ pub fn robustness(
         classes,
         bounds: stages,
         binaries: enc.binaries,
+        found_by,
+        attack: attack_report,
         seconds: clock.elapsed().as_secs_f64(),
     })
 }
@@ -647,8 +800,15 @@ pub struct DisjunctCheck {
     /// Proven upper bound on the smallest constraint slack (< 0 proves unsat).
     pub slack_bound: Option<f64>,
     pub best_slack: Option<f64>,
-    /// The solve's status.
+    /// The solve's status (or the input splitting's conclusion).
     pub status: String,
+    /// How it was decided: `input-split` (a tree of parts closed by
+    /// certified bounds, or a witness found on the way) or `milp`.
+    pub method: &'static str,
+    /// What `slack_bound` had to stay below, negated ([`proof_margin`]).
+    pub proof_margin: f64,
+    /// The input splitting tried first, when it ran.
+    pub split: Option<SplitReport>,
     pub bounds: Vec<StageReport>,
     pub binaries: usize,
     pub seconds: f64,
@@ -695,6 +855,15 @@ pub struct PropertyReport {
     /// The disjuncts no input satisfies, left out (never all of them: a
     /// property with no input at all is an error).
     pub dropped: Vec<DroppedDisjunct>,
+    /// How the answer was reached: `attack` (a replayed witness before any
+    /// bound), `input-split`, `milp`, or `none` (unknown).
+    pub found_by: &'static str,
+    /// The falsification run on each disjunct before any proof, in order
+    /// (empty when switched off).
+    pub attacks: Vec<AttackReport>,
+    /// An `unknown` because time ran out (a disjunct's or the whole
+    /// property's limit), rather than for another reason.
+    pub timed_out: bool,
     pub seconds: f64,
 }
 
@@ -792,31 +961,47 @@ fn empty_property(dropped: &[DroppedDisjunct], total: usize) -> VerifyError {
     ))
 }
 
-/// The property's answer. `unsat` is only ever the conclusion of solved
-/// MILPs: every disjunct left is proven unsat by its own solve (a dual bound
-/// below `−tolerance`), and there is at least one. Anything else claiming
+/// The property's answer. `unsat` is only ever the conclusion of proofs:
+/// every disjunct left is proven unsat by its own MILP or input-splitting
+/// tree (a slack bound below minus its proof margin), and there is at
+/// least one. Anything else claiming
 /// `unsat` is a bug, refused here rather than printed.
-fn conclude(
-    witness_found: bool,
-    checked: &[DisjunctCheck],
-    to_check: usize,
-    tolerance: f64,
-) -> Result<Answer, VerifyError> {
+fn conclude(witness_found: bool, checked: &[DisjunctCheck], to_check: usize) -> Result<Answer, VerifyError> {
     if witness_found {
         return Ok(Answer::Sat);
     }
     if checked.len() < to_check || checked.iter().any(|d| d.answer != Answer::Unsat) {
         return Ok(Answer::Unknown);
     }
-    let proven = |d: &DisjunctCheck| d.slack_bound.is_some_and(|b| b < -tolerance);
+    let proven = |d: &DisjunctCheck| d.slack_bound.is_some_and(|b| b < -d.proof_margin);
     if checked.is_empty() || !checked.iter().all(proven) {
         return Err(VerifyError::Check(format!(
-            "unsat without a proof: {} disjuncts solved, {} with a dual bound below −{tolerance}",
+            "unsat without a proof: {} disjuncts checked, {} with a proven slack bound below minus its proof margin",
             checked.len(),
             checked.iter().filter(|d| proven(d)).count()
         )));
     }
     Ok(Answer::Unsat)
+}
+
+/// The size of the values a disjunct's rows are about, for its
+/// [`proof_margin`]: the largest over its rows of `|rhs| + Σ |b|·|y| +
+/// Σ |a|·|x|`, with `y` and `x` at the largest magnitude `bounds` (proven
+/// bounds of the region the proof is about) allow.
+fn disjunct_magnitude(d: &Disjunct, bounds: &Bounds) -> f64 {
+    let ob = bounds.ops.last().unwrap_or(&bounds.input);
+    let reach = |b: &bounds::Interval, i: usize| b.lower[i].abs().max(b.upper[i].abs());
+    d.constraints
+        .iter()
+        .map(|c| {
+            c.rhs.abs()
+                + c.outputs.iter().map(|&(j, b)| b.abs() * reach(ob, j)).sum::<f64>()
+                + c.inputs
+                    .iter()
+                    .map(|&(i, a)| a.abs() * reach(&bounds.input, i))
+                    .sum::<f64>()
+        })
+        .fold(0.0, f64::max)
 }
 
 /// Decides a VNN-LIB property: for each disjunct, maximize the smallest
@@ -879,6 +1064,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
     // the search): a finite box, every number of its box and constraints
     // within range, and its interval bounds (the big-M constants) too.
     limits::check_network(net)?;
+    let mut margins = Vec::with_capacity(regions.len());
     for (index, d, region) in &regions {
         let index = *index;
         if let Some(i) = d.unbounded_input() {
@@ -898,20 +1084,159 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             )?;
         }
         region.check(net).map_err(in_disjunct(index, total))?;
-        limits::check_bounds(net, &interval_bounds(net, region)).map_err(in_disjunct(index, total))?;
+        let interval = interval_bounds(net, region);
+        limits::check_bounds(net, &interval).map_err(in_disjunct(index, total))?;
         check_strict_room(d, opts).map_err(in_disjunct(index, total))?;
+        margins.push(proof_margin(opts.tolerance, disjunct_magnitude(d, &interval)));
     }
     let clock = Instant::now();
-    let tol = opts.tolerance;
+    let total_deadline = deadline_after(opts.total_time_limit.unwrap_or(f64::INFINITY));
+    let stop_now = || Instant::now() >= total_deadline || opts.interrupt.as_ref().is_some_and(|f| f.is_raised());
     let mut disjuncts = Vec::new();
     let mut witness = None;
+    let mut found_by = "none";
+    let mut timed_out = false;
+    let mut attacks = Vec::new();
+    // Falsify first: a cheap seeded attack on every disjunct before any
+    // bound or MILP; a replayed witness ends the question.
+    if !opts.attack.is_off() {
+        for (_, d, region) in &regions {
+            if stop_now() {
+                break;
+            }
+            let accept = |x: &[f64], y: &[f64]| d.holds(x, y, 0.0);
+            let goal = Goal {
+                pieces: d
+                    .constraints
+                    .iter()
+                    .map(|c| Piece {
+                        inputs: c.inputs.clone(),
+                        outputs: c.outputs.clone(),
+                        rhs: c.rhs,
+                    })
+                    .collect(),
+                combine: Combine::All,
+                accept: &accept,
+            };
+            let deadline = total_deadline.min(deadline_after(opts.solve.time_limit.unwrap_or(f64::INFINITY)));
+            let (hit, rep) = attack(
+                net,
+                &region.lower,
+                &region.upper,
+                &goal,
+                &opts.attack,
+                deadline,
+                opts.interrupt.as_ref(),
+            );
+            attacks.push(rep);
+            if hit.is_some() {
+                witness = hit;
+                found_by = "attack";
+                break;
+            }
+        }
+    }
     let mut infeasible = 0;
-    for (index, d, region) in &regions {
+    // Bounds per input region: disjuncts that share a box (and input rows)
+    // compute them once.
+    let mut prepared: Vec<(Region, Bounds, Vec<StageReport>)> = Vec::new();
+    for ((index, d, region), &margin) in regions.iter().zip(&margins) {
+        if witness.is_some() {
+            break;
+        }
+        if stop_now() {
+            timed_out = !opts.interrupt.as_ref().is_some_and(|f| f.is_raised());
+            break;
+        }
         let (index, region) = (*index, region);
-        // The time limit is per disjunct.
+        // The time limit is per disjunct, within what the property has left.
         let own = Instant::now();
+        let own_deadline = total_deadline.min(deadline_after(opts.solve.time_limit.unwrap_or(f64::INFINITY)));
+        let own_left = || own_deadline.saturating_duration_since(Instant::now()).as_secs_f64();
         let start = clock.elapsed().as_secs_f64();
-        let (bounds, stages) = prepare(net, region, opts).map_err(in_disjunct(index, total))?;
+        // Input splitting first, on few inputs and a plain box.
+        let mut split = None;
+        let has_input_rows = d.constraints.iter().any(|c| c.outputs.is_empty());
+        if opts.input_split && net.inputs <= MAX_SPLIT_INPUTS && !has_input_rows {
+            let share = opts.split_share.clamp(0.0, 1.0);
+            let deadline = own + Duration::from_secs_f64(own_left() * share);
+            let margin_of = |b: &Bounds| proof_margin(opts.tolerance, disjunct_magnitude(d, b));
+            let (outcome, rep) = split_inputs(net, d, &margin_of, deadline, opts.interrupt.as_ref());
+            let settled = match outcome {
+                SplitOutcome::Proven { slack_bound, margin } => Some((Answer::Unsat, Some(slack_bound), margin, None)),
+                SplitOutcome::Witness(x, y) => Some((Answer::Sat, None, margin, Some((x, y)))),
+                SplitOutcome::Undecided => None,
+            };
+            if let Some((answer, slack_bound, margin, w)) = settled {
+                disjuncts.push(DisjunctCheck {
+                    index,
+                    answer,
+                    slack_bound,
+                    best_slack: None,
+                    status: format!("{} parts, {} closed by bounds", rep.parts, rep.closed),
+                    method: "input-split",
+                    proof_margin: margin,
+                    split: Some(rep),
+                    bounds: Vec::new(),
+                    binaries: 0,
+                    seconds: clock.elapsed().as_secs_f64() - start,
+                });
+                if let Some(w) = w {
+                    witness = Some(w);
+                    found_by = "input-split";
+                    break;
+                }
+                continue;
+            }
+            split = Some(rep);
+        }
+        if own_left() <= 0.0 || opts.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
+            timed_out = own_left() <= 0.0;
+            disjuncts.push(DisjunctCheck {
+                index,
+                answer: Answer::Unknown,
+                slack_bound: None,
+                best_slack: None,
+                status: "time limit (input splitting)".into(),
+                method: "input-split",
+                proof_margin: margin,
+                split,
+                bounds: Vec::new(),
+                binaries: 0,
+                seconds: clock.elapsed().as_secs_f64() - start,
+            });
+            break;
+        }
+        let key = |r: &Region| {
+            (
+                r.lower.clone(),
+                r.upper.clone(),
+                r.constraints
+                    .iter()
+                    .filter(|c| c.outputs.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let cached = prepared.iter().position(|(r, _, _)| key(r) == key(region));
+        let (bounds, stages) = match cached {
+            Some(p) => {
+                let mut stages = prepared[p].2.clone();
+                for s in &mut stages {
+                    s.seconds = 0.0;
+                    s.lps_solved = 0;
+                    s.stage = "cached";
+                }
+                (prepared[p].1.clone(), stages)
+            }
+            None => {
+                let (b, s) = prepare(net, region, opts).map_err(in_disjunct(index, total))?;
+                prepared.push((region.clone(), b.clone(), s.clone()));
+                (b, s)
+            }
+        };
+        // The MILP's values range within the prepared bounds.
+        let margin = proof_margin(opts.tolerance, disjunct_magnitude(d, &bounds));
         let mut enc = encode(net, region, &bounds, net.ops.len());
         let out = enc.outputs().to_vec();
         let t = enc.model.add_col(f64::NEG_INFINITY, 1.0, 0.0, VarType::Continuous);
@@ -941,21 +1266,22 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             let y = net.forward(&x);
             d.holds(&x, &y, 1e-9).then_some((x, y))
         };
-        let mut res = solve_until(
-            &enc,
-            &[(t, 1.0)],
-            Sense::Maximize,
-            opts,
-            time_left(&own, opts),
-            (tol, -tol),
-        )?;
+        let tol = opts.tolerance;
+        let mut res = solve_until(&enc, &[(t, 1.0)], Sense::Maximize, opts, own_left(), (tol, -margin))?;
         let mut found = replay(&res);
-        if found.is_none() && res.solution.is_some() && !res.dual_bound.is_some_and(|b| b < -tol) {
+        if found.is_none() && res.solution.is_some() && !res.dual_bound.is_some_and(|b| b < -margin) {
             // A witness within the solver's tolerances that fails in f64:
             // go on, and stop only on a proof.
-            let budget = time_left(&own, opts);
+            let budget = own_left();
             if budget > 0.0 && !opts.interrupt.as_ref().is_some_and(|f| f.is_raised()) {
-                res = solve_until(&enc, &[(t, 1.0)], Sense::Maximize, opts, budget, (f64::INFINITY, -tol))?;
+                res = solve_until(
+                    &enc,
+                    &[(t, 1.0)],
+                    Sense::Maximize,
+                    opts,
+                    budget,
+                    (f64::INFINITY, -margin),
+                )?;
                 found = replay(&res);
             }
         }
@@ -974,8 +1300,11 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
         if let Some(w) = found {
             answer = Answer::Sat;
             witness = Some(w);
-        } else if res.dual_bound.is_some_and(|b| b < -tol) {
+            found_by = "milp";
+        } else if res.dual_bound.is_some_and(|b| b < -margin) {
             answer = Answer::Unsat;
+        } else if res.status == Status::TimeLimit {
+            timed_out = true;
         }
         disjuncts.push(DisjunctCheck {
             index,
@@ -983,6 +1312,9 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             slack_bound: res.dual_bound,
             best_slack: res.objective,
             status,
+            method: "milp",
+            proof_margin: margin,
+            split,
             bounds: stages,
             binaries: enc.binaries,
             seconds: clock.elapsed().as_secs_f64() - start,
@@ -996,12 +1328,22 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
         return Err(empty_property(&dropped, total));
     }
     dropped.sort_by_key(|d| d.index);
-    let answer = conclude(witness.is_some(), &disjuncts, to_solve.len() - infeasible, tol)?;
+    let answer = conclude(witness.is_some(), &disjuncts, to_solve.len() - infeasible)?;
+    if answer == Answer::Unsat {
+        found_by = if disjuncts.iter().all(|d| d.method == "input-split") {
+            "input-split"
+        } else {
+            "milp"
+        };
+    }
     Ok(PropertyReport {
         answer,
         witness,
         disjuncts,
         dropped,
+        found_by,
+        attacks,
+        timed_out: answer == Answer::Unknown && timed_out,
         seconds: clock.elapsed().as_secs_f64(),
     })
 }
@@ -1017,6 +1359,9 @@ mod tests {
             slack_bound,
             best_slack: None,
             status: "optimal".into(),
+            method: "milp",
+            proof_margin: 1e-5,
+            split: None,
             bounds: Vec::new(),
             binaries: 0,
             seconds: 0.0,
@@ -1052,32 +1397,31 @@ mod tests {
     }
 
     #[test]
-    fn unsat_needs_a_solved_milp_with_a_proof() {
-        // Nothing solved, nothing to solve: never unsat.
-        let e = conclude(false, &[], 0, 1e-5).unwrap_err();
+    fn unsat_needs_a_proof_below_each_disjuncts_own_margin() {
+        // Nothing checked, nothing to check: never unsat.
+        let e = conclude(false, &[], 0).unwrap_err();
         assert!(matches!(e, VerifyError::Check(_)), "{e}");
         assert_eq!(
             e.to_string(),
-            "check failed: unsat without a proof: 0 disjuncts solved, 0 with a dual bound below −0.00001"
+            "check failed: unsat without a proof: 0 disjuncts checked, 0 with a proven slack bound below minus \
+             its proof margin"
         );
-        // An unsat disjunct without a dual bound below −tolerance is no proof.
+        // An unsat disjunct without a bound below −margin is no proof.
         let weak = [solved(Answer::Unsat, Some(-1e-6))];
-        assert!(matches!(conclude(false, &weak, 1, 1e-5), Err(VerifyError::Check(_))));
+        assert!(matches!(conclude(false, &weak, 1), Err(VerifyError::Check(_))));
+        // A bound below the absolute 1e-5 but not below a margin scaled to large values: no proof.
+        let mut scaled = solved(Answer::Unsat, Some(-0.05));
+        scaled.proof_margin = proof_margin(1e-5, 1e4);
+        assert!(matches!(conclude(false, &[scaled], 1), Err(VerifyError::Check(_))));
         // Proven disjuncts: unsat; one left unsolved or unknown: unknown; a witness: sat.
         let proof = solved(Answer::Unsat, Some(-0.5));
+        assert_eq!(conclude(false, std::slice::from_ref(&proof), 1).unwrap(), Answer::Unsat);
         assert_eq!(
-            conclude(false, std::slice::from_ref(&proof), 1, 1e-5).unwrap(),
-            Answer::Unsat
-        );
-        assert_eq!(
-            conclude(false, std::slice::from_ref(&proof), 2, 1e-5).unwrap(),
+            conclude(false, std::slice::from_ref(&proof), 2).unwrap(),
             Answer::Unknown
         );
         let open = solved(Answer::Unknown, Some(0.1));
-        assert_eq!(
-            conclude(false, &[proof.clone(), open], 2, 1e-5).unwrap(),
-            Answer::Unknown
-        );
-        assert_eq!(conclude(true, &[proof], 1, 1e-5).unwrap(), Answer::Sat);
+        assert_eq!(conclude(false, &[proof.clone(), open], 2).unwrap(), Answer::Unknown);
+        assert_eq!(conclude(true, &[proof], 1).unwrap(), Answer::Sat);
     }
 }

@@ -1,0 +1,303 @@
+//! Branch and bound over the input box, for networks with few inputs
+//! (ACAS Xu has 5): where one bound over the whole box is too loose to rule
+//! a property's disjunct out, the box is cut in two along the input the
+//! bound is most sensitive to, and each half gets its own, tighter bounds
+//! (interval arithmetic, then back-substitution,
+//! [`crate::linear_bounds`]), until every part is closed or holds a
+//! witness.
+//!
+//! A part is *closed* when the proven lower bound of one of the disjunct's
+//! output rows, `a·x + b·y − rhs`, lies above the proof margin: no input of
+//! the part satisfies that row, so none satisfies the disjunct. `unsat`
+//! from here rests on the tree of parts, which covers the box (each split
+//! cuts a part into two halves that share their middle face), each closed by
+//! such a certified bound; [`SplitReport`] counts them. A part that cannot
+//! be closed is probed at the corners its bounds point to and at its centre
+//! (each replayed through the f64 forward pass: a witness ends the search
+//! as `sat`), then split. The search stops undecided at its deadline, or
+//! when a part reaches [`MAX_SPLIT_DEPTH`] halvings without being closed
+//! (its bound no longer moves: the MILP is left to decide).
+//!
+//! Only the box is split and only output rows close a part: input-only
+//! rows of a disjunct are left out of the bounds (the box holds the region,
+//! so this is sound) and checked in each witness's replay.
+
+use crate::attack::{attack, AttackSettings, Combine, Goal, Piece};
+use crate::bounds::{interval_bounds, Bounds};
+use crate::linear_bounds::{lower_bounds, tighten_linear, LinearLower};
+use crate::Region;
+use mipnet_network::ReluNet;
+use mipnet_solver::InterruptFlag;
+use mipnet_vnnlib::Disjunct;
+use serde::Serialize;
+use std::time::Instant;
+
+/// A part halved this often (over all inputs) without being closed stops
+/// the search: with 5 inputs that is 12 halvings of each, a part 4,096
+/// times narrower than the box, where the bound has stopped improving.
+pub const MAX_SPLIT_DEPTH: usize = 60;
+
+/// How much narrower than the widest input (each relative to the whole
+/// box) an input may become before it is no longer split: greedy choices
+/// otherwise keep halving inputs that gain a rounding error each time
+/// (measured on ACAS Xu property 3: two inputs halved to 1e-9 while the
+/// others kept their width).
+pub const MAX_ASPECT: f64 = 16.0;
+
+/// What the search did: the proof's tree, or how far it got.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SplitReport {
+    /// Parts whose bounds were computed.
+    pub parts: usize,
+    /// Leaves closed by a certified bound.
+    pub closed: usize,
+    /// Deepest part (halvings from the whole box).
+    pub max_depth: usize,
+    /// Parts left open when the search stopped (0 for a proof).
+    pub open: usize,
+    /// Why it stopped without a proof or witness, if it did.
+    pub stopped: Option<String>,
+    pub seconds: f64,
+}
+
+/// The search's conclusion.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SplitOutcome {
+    /// Every part closed: the disjunct's slack is at most `slack_bound`
+    /// everywhere in the box, below `−margin`, the smallest of the parts'
+    /// proof margins.
+    Proven {
+        slack_bound: f64,
+        margin: f64,
+    },
+    /// An input (replayed) satisfying the disjunct, and its outputs.
+    Witness(Vec<f64>, Vec<f64>),
+    Undecided,
+}
+
+/// A row for back-substitution: coefficients on the outputs and on the
+/// inputs (empty when none).
+type Spec = (Vec<f64>, Vec<f64>);
+
+/// The output rows of `d` as back-substitution rows (dense over outputs and
+/// inputs) with their right-hand sides.
+fn output_rows(d: &Disjunct, inputs: usize, outputs: usize) -> Vec<(Spec, f64)> {
+    d.constraints
+        .iter()
+        .filter(|c| !c.outputs.is_empty())
+        .map(|c| {
+            let mut b = vec![0.0; outputs];
+            for &(j, v) in &c.outputs {
+                b[j] += v;
+            }
+            let mut a = Vec::new();
+            if !c.inputs.is_empty() {
+                a = vec![0.0; inputs];
+                for &(i, v) in &c.inputs {
+                    a[i] += v;
+                }
+            }
+            ((b, a), c.rhs)
+        })
+        .collect()
+}
+
+/// Decides `d` over its box by splitting it; `margin_of` gives the proof
+/// margin a closing bound must clear in a part, from the part's bounds.
+pub fn split_inputs(
+    net: &ReluNet,
+    d: &Disjunct,
+    margin_of: &dyn Fn(&Bounds) -> f64,
+    deadline: Instant,
+    interrupt: Option<&InterruptFlag>,
+) -> (SplitOutcome, SplitReport) {
+    let clock = Instant::now();
+    let mut report = SplitReport {
+        parts: 0,
+        closed: 0,
+        max_depth: 0,
+        open: 0,
+        stopped: None,
+        seconds: 0.0,
+    };
+    let rows = output_rows(d, net.inputs, net.outputs());
+    let finish = |outcome: SplitOutcome, mut report: SplitReport| {
+        report.seconds = clock.elapsed().as_secs_f64();
+        (outcome, report)
+    };
+    if rows.is_empty() {
+        report.stopped = Some("the disjunct has no output rows to bound".into());
+        return finish(SplitOutcome::Undecided, report);
+    }
+    let specs: Vec<(Vec<f64>, Vec<f64>)> = rows.iter().map(|(r, _)| r.clone()).collect();
+    let mut slack_bound = f64::NEG_INFINITY;
+    let mut least_margin = f64::INFINITY;
+    // A part's bounds: interval arithmetic, intersected with its parent's
+    // bounds (they hold on the part too, so nothing gets looser), then
+    // back-substitution; and the lower bounds of the output rows.
+    let evaluate = |lo: &[f64], hi: &[f64], parent: Option<&Bounds>| -> Part {
+        let region = Region::boxed(lo.to_vec(), hi.to_vec());
+        let mut bounds = interval_bounds(net, &region);
+        if let Some(p) = parent {
+            for (mine, theirs) in bounds.ops.iter_mut().zip(&p.ops) {
+                mine.intersect(theirs);
+            }
+        }
+        tighten_linear(net, &mut bounds);
+        let found = lower_bounds(net, &bounds, net.ops.len(), &specs);
+        // The row closest to being ruled out (largest lower bound of its lhs − rhs).
+        let (_, best) = found
+            .iter()
+            .zip(&rows)
+            .map(|(f, (_, rhs))| f.lower - rhs)
+            .enumerate()
+            .fold(
+                (0, f64::NEG_INFINITY),
+                |acc, (k, v)| if v > acc.1 { (k, v) } else { acc },
+            );
+        let margin = margin_of(&bounds);
+        Part {
+            lo: lo.to_vec(),
+            hi: hi.to_vec(),
+            bounds,
+            found,
+            best,
+            margin,
+        }
+    };
+    let mut stack: Vec<(Part, usize)> = vec![(evaluate(&d.lower, &d.upper, None), 0)];
+    while let Some((part, depth)) = stack.pop() {
+        if Instant::now() >= deadline || interrupt.is_some_and(|f| f.is_raised()) {
+            report.open = stack.len() + 1;
+            report.stopped = Some("time limit".into());
+            return finish(SplitOutcome::Undecided, report);
+        }
+        report.parts += 1;
+        report.max_depth = report.max_depth.max(depth);
+        if part.best > part.margin {
+            report.closed += 1;
+            slack_bound = slack_bound.max(-part.best);
+            least_margin = least_margin.min(part.margin);
+            continue;
+        }
+        let (lo, hi) = (&part.lo, &part.hi);
+        // Probe the corners the bounds point to, and the centre.
+        let centre: Vec<f64> = lo.iter().zip(hi).map(|(l, h)| l + 0.5 * (h - l)).collect();
+        let corners = part.found.iter().filter_map(|f| f.input_coefs.as_ref()).map(|coefs| {
+            (0..lo.len())
+                .map(|i| if coefs[i] >= 0.0 { lo[i] } else { hi[i] })
+                .collect::<Vec<f64>>()
+        });
+        for x in std::iter::once(centre).chain(corners) {
+            let y = net.forward(&x);
+            if d.holds(&x, &y, 0.0) {
+                report.open = stack.len() + 1;
+                return finish(SplitOutcome::Witness(x, y), report);
+            }
+        }
+        if depth >= MAX_SPLIT_DEPTH {
+            // The bound no longer moves here: perhaps a witness is close by.
+            if let Some((x, y)) = probe(net, d, lo, hi, deadline, interrupt) {
+                report.open = stack.len() + 1;
+                return finish(SplitOutcome::Witness(x, y), report);
+            }
+            report.open = stack.len() + 1;
+            report.stopped = Some(format!(
+                "a part was halved {MAX_SPLIT_DEPTH} times without being closed"
+            ));
+            return finish(SplitOutcome::Undecided, report);
+        }
+        // Strong branching: halve along each input in turn and keep the
+        // split whose worse half comes closest to being closed (measured
+        // against its own margin); its halves' bounds are kept, not redone.
+        // Inputs already MAX_ASPECT times narrower (relative to the whole
+        // box) than the widest are not candidates, so every input is halved
+        // in turn and no part becomes a needle.
+        let relative = |i: usize| {
+            let whole = d.upper[i] - d.lower[i];
+            if whole > 0.0 {
+                (hi[i] - lo[i]) / whole
+            } else {
+                0.0
+            }
+        };
+        let widest = (0..lo.len()).map(relative).fold(0.0, f64::max);
+        let mut best_split: Option<(f64, Part, Part)> = None;
+        for dim in 0..lo.len() {
+            let mid = lo[dim] + 0.5 * (hi[dim] - lo[dim]);
+            if !(mid > lo[dim] && mid < hi[dim]) || relative(dim) * MAX_ASPECT < widest {
+                continue;
+            }
+            let (mut left_hi, mut right_lo) = (hi.clone(), lo.clone());
+            left_hi[dim] = mid;
+            right_lo[dim] = mid;
+            let left = evaluate(lo, &left_hi, Some(&part.bounds));
+            let right = evaluate(&right_lo, hi, Some(&part.bounds));
+            let score = (left.best - left.margin).min(right.best - right.margin);
+            if best_split.as_ref().is_none_or(|(s, _, _)| score > *s) {
+                best_split = Some((score, left, right));
+            }
+        }
+        let Some((_, left, right)) = best_split else {
+            report.open = stack.len() + 1;
+            report.stopped = Some("a part became too narrow to halve".into());
+            return finish(SplitOutcome::Undecided, report);
+        };
+        stack.push((right, depth + 1));
+        stack.push((left, depth + 1));
+    }
+    finish(
+        SplitOutcome::Proven {
+            slack_bound,
+            margin: least_margin,
+        },
+        report,
+    )
+}
+
+/// One part of the box with its bounds.
+struct Part {
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    bounds: Bounds,
+    found: Vec<LinearLower>,
+    /// The largest lower bound of an output row's `lhs − rhs`.
+    best: f64,
+    /// The proof margin from this part's bounds.
+    margin: f64,
+}
+
+/// The attack's budget inside a part that could not be closed at
+/// [`MAX_SPLIT_DEPTH`]: a few gradient descents in a tiny box.
+const PROBE: AttackSettings = AttackSettings {
+    seed: 0,
+    samples: 200,
+    pgd_starts: 4,
+    pgd_steps: 50,
+};
+
+/// A short attack inside one part (replayed like every witness).
+fn probe(
+    net: &ReluNet,
+    d: &Disjunct,
+    lo: &[f64],
+    hi: &[f64],
+    deadline: Instant,
+    interrupt: Option<&InterruptFlag>,
+) -> Option<crate::attack::Point> {
+    let accept = |x: &[f64], y: &[f64]| d.holds(x, y, 0.0);
+    let goal = Goal {
+        pieces: d
+            .constraints
+            .iter()
+            .map(|c| Piece {
+                inputs: c.inputs.clone(),
+                outputs: c.outputs.clone(),
+                rhs: c.rhs,
+            })
+            .collect(),
+        combine: Combine::All,
+        accept: &accept,
+    };
+    attack(net, lo, hi, &goal, &PROBE, deadline, interrupt).0
+}
