@@ -452,7 +452,7 @@ fn an_empty_input_region_is_refused_not_answered_unsat() {
         "{err}"
     );
     assert!(
-        err.contains("1 of 2 disjuncts checked by a MILP, 1 dropped (empty input region)"),
+        err.contains("1 of 2 disjuncts checked by input splitting or a MILP, 1 dropped (empty input region)"),
         "{err}"
     );
     // bounds: a box with lower above upper.

@@ -36,7 +36,7 @@ pub const DEFAULT_PGD_STEPS: usize = 100;
 /// first crosses the box and then settles into a corner of the violation.
 pub const PGD_FIRST_STEP: f64 = 0.1;
 /// The last step's fraction of each input's width.
-pub const PGD_LAST_STEP: f64 = 1e-3;
+pub const PGD_LAST_STEP: f64 = 1e-5;
 
 /// How hard the attack tries. All zero switches it off.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -268,15 +268,29 @@ pub fn attack(
                 return finish(None, report);
             }
             let y = net.forward(&x);
+            // Descend on every piece still violated at once (the sum of
+            // their positive parts) for a conjunction, so that two rows
+            // tied at the top do not take turns; on the deciding piece
+            // alone for a disjunction, or when none is violated.
             let (_, k) = goal.violation(&x, &y);
-            let piece = &goal.pieces[k];
+            let mut active: Vec<&Piece> = Vec::new();
+            if goal.combine == Combine::All {
+                active = goal.pieces.iter().filter(|p| p.value(&x, &y) >= 0.0).collect();
+            }
+            if active.is_empty() {
+                active.push(&goal.pieces[k]);
+            }
             let mut gy = vec![0.0; y.len()];
-            for &(j, b) in &piece.outputs {
-                gy[j] += b;
+            for piece in &active {
+                for &(j, b) in &piece.outputs {
+                    gy[j] += b;
+                }
             }
             let mut g = input_gradient(net, &x, &gy);
-            for &(i, a) in &piece.inputs {
-                g[i] += a;
+            for piece in &active {
+                for &(i, a) in &piece.inputs {
+                    g[i] += a;
+                }
             }
             for i in 0..n {
                 let width = upper[i] - lower[i];

@@ -1230,7 +1230,12 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
                 (prepared[p].1.clone(), stages)
             }
             None => {
-                let (b, s) = prepare(net, region, opts).map_err(in_disjunct(index, total))?;
+                // LP tightening within what the disjunct has left.
+                let capped = VerifyOptions {
+                    tighten_seconds: opts.tighten_seconds.min(own_left()),
+                    ..opts.clone()
+                };
+                let (b, s) = prepare(net, region, &capped).map_err(in_disjunct(index, total))?;
                 prepared.push((region.clone(), b.clone(), s.clone()));
                 (b, s)
             }

@@ -10,8 +10,10 @@ use mipnet_highs::{highs_version, HighsSolver};
 use mipnet_network::{Network, ReluNet};
 use mipnet_onnx::Precision;
 use mipnet_solver::{InterruptFlag, SolveOptions, Solver};
+use mipnet_verify::attack::AttackSettings;
 use mipnet_verify::{
-    check_property, limits, output_ranges, radius, robustness, Region, Verdict, VerifyError, VerifyOptions,
+    check_property, limits, output_ranges, radius, robustness, Answer, PropertyReport, Region, Verdict, VerifyError,
+    VerifyOptions,
 };
 use mipnet_vnnlib::Property;
 use serde::Serialize;
@@ -42,6 +44,10 @@ pub struct ModelFlags {
     /// input region checked).
     #[arg(long, value_name = "S", default_value_t = 10.0, allow_negative_numbers = true)]
     pub tighten_seconds: f64,
+    /// Skip the back-substitution bounds (DeepPoly/CROWN) between interval
+    /// arithmetic and LP tightening.
+    #[arg(long)]
+    pub no_linear_bounds: bool,
     /// Print the result as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -85,6 +91,7 @@ impl ModelFlags {
             solver: std::sync::Arc::new(HighsSolver),
             lp_tightening: !self.no_lp_tightening,
             tighten_seconds: self.tighten_seconds,
+            linear_bounds: !self.no_linear_bounds,
             interrupt: Some(interrupt.clone()),
             ..VerifyOptions::new(std::sync::Arc::new(HighsSolver))
         })
@@ -183,6 +190,36 @@ pub struct VerifyArgs {
     /// Check a VNN-LIB property instead (answers sat with a witness, unsat, or unknown).
     #[arg(long, value_name = "FILE.vnnlib")]
     pub property: Option<PathBuf>,
+    /// Seconds for the whole property, every disjunct and the attack
+    /// included (VNN-COMP's per-instance timeout); --time-limit still caps
+    /// each disjunct.
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub total_time_limit: Option<f64>,
+    /// Write the answer in VNN-COMP's result format to this file: `sat`
+    /// with the witness as `((X_0 v) … (Y_0 v) …)`, `unsat`, `timeout`
+    /// or `unknown`.
+    #[arg(long, value_name = "FILE")]
+    pub result_file: Option<PathBuf>,
+    /// Seed of the attack run before any proof (random points of the box,
+    /// then gradient steps; every candidate replayed in f64).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub attack_seed: u64,
+    /// Random points the attack tries.
+    #[arg(long, value_name = "N", default_value_t = mipnet_verify::attack::DEFAULT_SAMPLES)]
+    pub attack_samples: usize,
+    /// Gradient descents of the attack (steps each: --attack-steps).
+    #[arg(long, value_name = "N", default_value_t = mipnet_verify::attack::DEFAULT_PGD_STARTS)]
+    pub attack_starts: usize,
+    /// Steps of each gradient descent.
+    #[arg(long, value_name = "N", default_value_t = mipnet_verify::attack::DEFAULT_PGD_STEPS)]
+    pub attack_steps: usize,
+    /// No attack: go straight to bounds and MILPs.
+    #[arg(long)]
+    pub no_attack: bool,
+    /// Properties: no input splitting before the MILP (it runs on networks
+    /// with at most 16 inputs).
+    #[arg(long)]
+    pub no_input_split: bool,
 }
 
 #[derive(Serialize)]
@@ -228,7 +265,31 @@ fn bar(len: usize, quiet: bool) -> ProgressBar {
 
 pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     let interrupt = interrupt_on_ctrl_c();
-    let opts = args.model.options(args.time_limit, &interrupt)?;
+    let mut opts = args.model.options(args.time_limit, &interrupt)?;
+    if args.property.is_none() && (args.total_time_limit.is_some() || args.result_file.is_some()) {
+        bail!(input(anyhow::anyhow!(
+            "--total-time-limit and --result-file apply to --property only (a VNN-LIB property's whole check)"
+        )));
+    }
+    if let Some(t) = args.total_time_limit {
+        if t.is_nan() || t <= 0.0 {
+            bail!(input(anyhow::anyhow!(
+                "--total-time-limit must be > 0 seconds, got {t}"
+            )));
+        }
+        opts.total_time_limit = Some(t);
+    }
+    opts.attack = if args.no_attack {
+        AttackSettings::off()
+    } else {
+        AttackSettings {
+            seed: args.attack_seed,
+            samples: args.attack_samples,
+            pgd_starts: args.attack_starts,
+            pgd_steps: args.attack_steps,
+        }
+    };
+    opts.input_split = !args.no_input_split;
     let net = load_checked_model(&args.model.model)?;
     if let Some(path) = &args.property {
         return run_property(&args, &net, path, &opts);
@@ -275,6 +336,8 @@ pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
         "seed": args.model.seed,
         "lp_tightening": !args.model.no_lp_tightening,
         "tighten_seconds": args.model.tighten_seconds,
+        "linear_bounds": opts.linear_bounds,
+        "attack": opts.attack,
         "tolerance": opts.tolerance,
         "resolution": args.radius.then_some(args.resolution),
     });
@@ -441,6 +504,10 @@ fn run_property(args: &VerifyArgs, net: &ReluNet, path: &Path, opts: &VerifyOpti
         .spinner(format!("checking {} disjunct(s)", prop.disjuncts.len()));
     let rep = check_property(net, &prop, opts).map_err(classify)?;
     spinner.finish_and_clear();
+    if let Some(out) = &args.result_file {
+        std::fs::write(out, vnncomp_result(&rep))
+            .map_err(|e| input(anyhow::anyhow!("--result-file {}: cannot write it: {e}", out.display())))?;
+    }
     if args.model.json {
         #[derive(Serialize)]
         struct PropertyJson<'a> {
@@ -478,7 +545,8 @@ fn run_property(args: &VerifyArgs, net: &ReluNet, path: &Path, opts: &VerifyOpti
         );
     }
     eprintln!(
-        "{} of {} disjuncts checked by a MILP{}, {:.2} s (witness replayed in f64)",
+        "found by {}; {} of {} disjuncts checked by input splitting or a MILP{}, {:.2} s{}",
+        rep.found_by,
         rep.disjuncts.len(),
         prop.disjuncts.len(),
         if rep.dropped.is_empty() {
@@ -486,9 +554,34 @@ fn run_property(args: &VerifyArgs, net: &ReluNet, path: &Path, opts: &VerifyOpti
         } else {
             format!(", {} dropped (empty input region)", rep.dropped.len())
         },
-        rep.seconds
+        rep.seconds,
+        if rep.witness.is_some() {
+            " (witness replayed in f64)"
+        } else {
+            ""
+        }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The answer as VNN-COMP's result file: `sat` and the witness as an
+/// s-expression of input and output values, `unsat`, `timeout` (time ran
+/// out) or `unknown`.
+fn vnncomp_result(rep: &PropertyReport) -> String {
+    match (rep.answer, &rep.witness) {
+        (Answer::Sat, Some((x, y))) => {
+            let vals: Vec<String> = x
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("(X_{i} {v:e})"))
+                .chain(y.iter().enumerate().map(|(j, v)| format!("(Y_{j} {v:e})")))
+                .collect();
+            format!("sat\n({})\n", vals.join("\n "))
+        }
+        (Answer::Unsat, _) => "unsat\n".into(),
+        _ if rep.timed_out => "timeout\n".into(),
+        _ => "unknown\n".into(),
+    }
 }
 
 #[derive(Args, Debug)]
