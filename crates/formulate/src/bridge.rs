@@ -151,6 +151,7 @@ impl DenseFormulation {
             }
             self.set_loss_values(&mut x, n, &input);
         }
+        self.set_rule_values(&mut x, net)?;
         Ok(x)
     }
 
@@ -258,7 +259,8 @@ impl DenseFormulation {
                     bias[k] = x[lay.bias(l, k).index()];
                     for j in 0..inp {
                         weights[k][j] = if l == 0 {
-                            read_w1(lay.layer_one_index(k, j))
+                            let (lo, hi) = self.layer_one_range(x, k, j);
+                            read_w1(lay.layer_one_index(k, j)).clamp(lo, hi)
                         } else {
                             s.grid_step * lay.grid_value(x, l, k, j) as f64
                         };

@@ -6,14 +6,17 @@
 
 use crate::bridge::trace;
 use crate::formulation::DenseFormulation;
+use crate::rules::RuleCheck;
 use crate::settings::Loss;
 use crate::tolerances::{Tolerances, CONSTRAINT_VIOLATION_FACTOR};
 use mipnet_network::Network;
 use serde::Serialize;
+use std::fmt;
 
 /// The outcome of comparing a MILP solution with the forward pass of the
-/// network read from it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// network read from it, and of checking the formulation's rules on the
+/// network.
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Certificate {
     pub passed: bool,
     /// Largest |h_MILP − h_forward| over samples and hidden neurons.
@@ -28,12 +31,37 @@ pub struct Certificate {
     pub max_constraint_violation: f64,
     /// What failed, when something did.
     pub failure: Option<String>,
+    /// Each rule of the formulation checked on the network in f64 (empty
+    /// without rules; then omitted from the serialized certificate).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleCheck>,
+}
+
+/// As derived, with `rules` left out when there are none, so a certificate
+/// without rules prints as it did before rules existed.
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Certificate");
+        d.field("passed", &self.passed)
+            .field("max_activation_deviation", &self.max_activation_deviation)
+            .field("max_output_deviation", &self.max_output_deviation)
+            .field("max_loss_deviation", &self.max_loss_deviation)
+            .field("objective_milp", &self.objective_milp)
+            .field("objective_forward", &self.objective_forward)
+            .field("max_constraint_violation", &self.max_constraint_violation)
+            .field("failure", &self.failure);
+        if !self.rules.is_empty() {
+            d.field("rules", &self.rules);
+        }
+        d.finish()
+    }
 }
 
 impl DenseFormulation {
     /// Compares the solution `x` with the forward pass of `net` (read from
     /// `x` by [`DenseFormulation::network_from`]) on every training sample:
-    /// hidden activations, outputs, each sample's loss, and the objective.
+    /// hidden activations, outputs, each sample's loss, and the objective;
+    /// then checks every rule on `net` ([`DenseFormulation::rule_checks`]).
     pub fn certify(&self, x: &[f64], net: &Network, tol: &Tolerances) -> Certificate {
         let lay = self.layout();
         let eval = self.model.evaluate(x, tol.value);
@@ -94,6 +122,13 @@ impl DenseFormulation {
                 "objective {objective_milp} of the MILP, {objective_forward} by the forward pass"
             ));
         }
+        let rules = self.rule_checks(net);
+        if failure.is_none() {
+            failure = rules
+                .iter()
+                .find(|c| !c.holds)
+                .map(|c| format!("the network breaks the rule \"{}\": {}", c.rule.describe(), c.detail));
+        }
         Certificate {
             passed: failure.is_none(),
             max_activation_deviation: act_dev,
@@ -103,6 +138,7 @@ impl DenseFormulation {
             objective_forward,
             max_constraint_violation: max_violation,
             failure,
+            rules,
         }
     }
 

@@ -23,14 +23,17 @@ mod weights;
 
 use crate::conv::ConvPart;
 use crate::layout::Layout;
+use crate::rules::{resolve, Resolved, Rule};
 use crate::settings::{FormulationSettings, SettingError};
 use crate::tolerances::CUTOFF_ROOM;
-use mipnet_data::Dataset;
+use mipnet_data::{Dataset, Standardizer};
 use mipnet_milp::{Col, Model, Sense};
 use mipnet_network::{ConvShape, Pool};
 use serde::Serialize;
 
-pub(crate) use loss::l1_loss_rows;
+pub(crate) use layers::product_col;
+pub(crate) use loss::{l1_loss_rows, margin_rows};
+pub(crate) use pruning::gate_box;
 
 /// Model size, for reports.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -65,6 +68,8 @@ pub struct DenseFormulation {
     relu_counts: ReluCounts,
     /// B = f*/α from an objective cutoff (see `build_with_cutoff`).
     l1_budget: Option<f64>,
+    /// The settings' rules, resolved against the data (same order).
+    rules: Vec<Resolved>,
 }
 
 impl DenseFormulation {
@@ -87,7 +92,37 @@ impl DenseFormulation {
         settings: &FormulationSettings,
         cutoff: Option<f64>,
     ) -> Result<Self, SettingError> {
+        Self::build_full(data, settings, None, cutoff)
+    }
+
+    /// Builds the MILP (with an objective `cutoff` as in
+    /// [`DenseFormulation::build_with_cutoff`]) for `data` standardized by
+    /// `standardizer`: needed when the rules hold a fixed decision, whose
+    /// point is given in the data's own units. Without fixed decisions it
+    /// builds the same model as `build_with_cutoff`.
+    pub fn build_with_standardizer(
+        data: &Dataset,
+        settings: &FormulationSettings,
+        standardizer: &Standardizer,
+        cutoff: Option<f64>,
+    ) -> Result<Self, SettingError> {
+        Self::build_full(data, settings, Some(standardizer), cutoff)
+    }
+
+    fn build_full(
+        data: &Dataset,
+        settings: &FormulationSettings,
+        standardizer: Option<&Standardizer>,
+        cutoff: Option<f64>,
+    ) -> Result<Self, SettingError> {
         settings.validate()?;
+        let rules = resolve(settings, data, standardizer)?;
+        // A neuron limit counts kept units: it needs the neuron indicators.
+        let mut settings = settings.clone();
+        if settings.rules.iter().any(|r| matches!(r, Rule::NeuronLimit { .. })) {
+            settings.prune_neurons = true;
+        }
+        let settings = &settings;
         let l1_budget = match cutoff {
             None => None,
             Some(f) if f.is_finite() && f >= 0.0 && settings.l1 > 0.0 => Some(f / settings.l1 * (1.0 + CUTOFF_ROOM)),
@@ -126,10 +161,12 @@ impl DenseFormulation {
             layout,
             relu_counts: ReluCounts::default(),
             l1_budget,
+            rules,
         };
         f.add_weights();
         f.add_layers();
         f.add_loss();
+        f.add_rules();
         if settings.symmetry_breaking {
             f.add_symmetry_breaking();
         }
@@ -139,6 +176,16 @@ impl DenseFormulation {
     /// Where every column is.
     pub(crate) fn layout(&self) -> &Layout {
         &self.layout
+    }
+
+    /// The model and the layout, for the rules' rows to add to both.
+    pub(crate) fn model_and_layout(&mut self) -> (&mut Model, &mut Layout) {
+        (&mut self.model, &mut self.layout)
+    }
+
+    /// The settings' rules, resolved against the data.
+    pub(crate) fn resolved_rules(&self) -> &[Resolved] {
+        &self.rules
     }
 
     /// Model size and big-M statistics.

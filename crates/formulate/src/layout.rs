@@ -69,6 +69,32 @@ pub(crate) struct Layout {
     layer_on: Vec<Option<Col>>,
     /// ξ_n (hinge) or e_n (misclassification) at n; t_{nk} (ℓ1) at n·K + k.
     loss: Vec<Col>,
+    /// The columns of each rule, in the order of the settings' rules.
+    rules: Vec<RuleCols>,
+}
+
+/// The columns a rule adds (see the rules module for its rows).
+#[derive(Clone, Debug)]
+pub(crate) enum RuleCols {
+    /// f_i per input feature: 1 when the feature may be read.
+    FeatureBudget { used: Vec<Col> },
+    /// None of its own: its row is over the neuron indicators.
+    NeuronLimit,
+    /// (sample, e_n) for every training sample of the rule's class.
+    ClassRecall { missed: Vec<(usize, Col)> },
+    /// The point's own activations and products.
+    FixedDecision(PointCols),
+    /// (p⁺_j, p⁻_j) per hidden neuron j: W_{ji} may be positive, negative.
+    Monotone { signs: Vec<(Col, Col)> },
+}
+
+/// A fixed decision's point's columns, laid out as a sample's.
+#[derive(Clone, Debug)]
+pub(crate) struct PointCols {
+    /// `acts[l][j]`, hidden layers.
+    pub(crate) acts: Vec<Vec<Act>>,
+    /// `prod[l][(k·in + j)·V + v]`, layers l ≥ 1 (empty for l = 0).
+    pub(crate) prod: Vec<Vec<Option<Col>>>,
 }
 
 impl Layout {
@@ -95,6 +121,7 @@ impl Layout {
             neuron_on: Vec::new(),
             layer_on: Vec::new(),
             loss: Vec::new(),
+            rules: Vec::new(),
         }
     }
 
@@ -360,6 +387,21 @@ impl Layout {
     /// The loss columns, by sample (then class).
     pub(crate) fn push_loss(&mut self, col: Col) {
         self.loss.push(col);
+    }
+
+    // ---- rules ----
+
+    /// Each rule's columns, in the order of the settings' rules.
+    pub(crate) fn rules(&self) -> &[RuleCols] {
+        &self.rules
+    }
+    pub(crate) fn push_rule(&mut self, cols: RuleCols) {
+        self.rules.push(cols);
+    }
+    /// The V products u·h of grid weight (k, j) of layer `l ≥ 1` with the
+    /// point's input `j` (none where the input is proven 0).
+    pub(crate) fn point_products<'a>(&self, p: &'a PointCols, l: usize, k: usize, j: usize) -> &'a [Option<Col>] {
+        &p.prod[l][self.weight_range(l, k, j)]
     }
 }
 

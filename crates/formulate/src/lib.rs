@@ -93,6 +93,7 @@
 //! | `cuts` | Lipschitz cuts between samples ([`LipschitzCut`]) |
 //! | `polish` | the LP left when every binary is fixed ([`PolishLp`]) |
 //! | `project` | a real-valued network projected into the feasible set |
+//! | `rules` | [`Rule`]s the network must keep: their rows (one file per kind), start values and checks ([`RuleCheck`]) |
 //! | `estimate` | the model's size from its dimensions, nothing built ([`ModelEstimate`]) |
 //! | `tolerances` | every tolerance, named: [`Tolerances`] and the fixed ones |
 //! | `expr` | linear expressions: merging and negating terms |
@@ -113,6 +114,7 @@ mod layout;
 mod objective;
 mod polish;
 mod project;
+mod rules;
 mod settings;
 mod tolerances;
 
@@ -122,5 +124,6 @@ pub use estimate::ModelEstimate;
 pub use formulation::{DenseFormulation, ModelStats};
 pub use polish::PolishLp;
 pub use project::{project, sort_neurons};
+pub use rules::{check_rules, Direction, Rule, RuleCheck};
 pub use settings::{FormulationSettings, Loss, SettingError};
 pub use tolerances::Tolerances;

@@ -56,8 +56,18 @@ impl DenseFormulation {
         // Layer-1 weights (filter weights) and their penalties.
         let mut w1 = Vec::with_capacity(lay.layer_one().len());
         for (idx, p) in lay.layer_one().iter().enumerate() {
-            let free = on(x, lay.neuron_on(0, lay.layer_one_unit(idx))) && on(x, p.on);
-            let w = free.then(|| m.add_col(-s.omega, s.omega, 0.0, VarType::Continuous));
+            // The rules' binaries (feature budget, monotone signs) narrow
+            // a dense layer-1 weight's box; a convolution has none.
+            let (lo, hi) = match lay.conv() {
+                Some(_) => (-s.omega, s.omega),
+                None => {
+                    let (k, i) = lay.layer_one_position(idx);
+                    let (lo, hi) = self.layer_one_range(x, k, i);
+                    (lo.max(-s.omega), hi.min(s.omega))
+                }
+            };
+            let free = on(x, lay.neuron_on(0, lay.layer_one_unit(idx))) && on(x, p.on) && lo < hi;
+            let w = free.then(|| m.add_col(lo, hi, 0.0, VarType::Continuous));
             if let Some(w) = w {
                 if p.abs.is_some() {
                     add_l1_auxiliary(&mut m, w, s);
@@ -127,6 +137,7 @@ impl DenseFormulation {
                 if l == layers - 1 {
                     let outputs: Vec<Expr> = (0..width).map(|k| pre(k, &input)).collect();
                     self.add_polish_loss(&mut m, n, &outputs, x);
+                    self.add_polish_recall_rows(&mut m, n, &outputs, x);
                     break;
                 }
                 if !layer_on[l] {
@@ -289,7 +300,8 @@ impl DenseFormulation {
                 layer.bias[k] = lp.bias[l][k].map_or(0.0, |c| y[c.index()]);
                 if l == 0 {
                     for i in 0..lay.features() {
-                        layer.weights[k][i] = read(lp.w1[lay.layer_one_index(k, i)]);
+                        let (lo, hi) = self.layer_one_range(x, k, i);
+                        layer.weights[k][i] = read(lp.w1[lay.layer_one_index(k, i)]).clamp(lo, hi);
                     }
                 }
             }

@@ -1,5 +1,6 @@
 //! The settings of the training MILP, with their defaults and validation.
 
+use crate::rules::{check_rules_settings, Rule};
 use mipnet_network::ConvSpec;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -74,6 +75,12 @@ pub struct FormulationSettings {
     /// Order the neurons of each hidden layer (kept first, then by bias,
     /// descending). Never changes the optimum. Default on.
     pub symmetry_breaking: bool,
+    /// Rules the network must satisfy (`[[rules]]`), each enforced by rows
+    /// of the MILP and checked by the certificate. Default none; omitted
+    /// from the serialized settings when empty, so files without rules
+    /// read and write as before.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
 }
 
 impl Default for FormulationSettings {
@@ -95,6 +102,7 @@ impl Default for FormulationSettings {
             prune_layers: false,
             layer_penalty: 0.0,
             symmetry_breaking: true,
+            rules: Vec::new(),
         }
     }
 }
@@ -166,7 +174,7 @@ impl FormulationSettings {
                 ),
             );
         }
-        Ok(())
+        check_rules_settings(self)
     }
 
     /// Hidden layers (0-based, the convolution counted) that layer pruning

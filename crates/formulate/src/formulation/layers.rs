@@ -5,7 +5,7 @@
 //! data × layer-1 weights, or grid values × products, plus the bias.
 
 use super::DenseFormulation;
-use mipnet_milp::{Col, VarType};
+use mipnet_milp::{Col, Model, VarType};
 
 impl DenseFormulation {
     pub(super) fn add_layers(&mut self) {
@@ -50,15 +50,7 @@ impl DenseFormulation {
                 for j in 0..inp {
                     let a = self.layout.input_act(l, n, j);
                     for &u in self.layout.grid(l, k, j) {
-                        let col = a.h.map(|h| {
-                            let hu = a.upper;
-                            let m = &mut self.model;
-                            let q = m.add_col(0.0, hu, 0.0, VarType::Continuous);
-                            m.add_row(f64::NEG_INFINITY, 0.0, [(q, 1.0), (u, -hu)]);
-                            m.add_row(f64::NEG_INFINITY, 0.0, [(q, 1.0), (h, -1.0)]);
-                            m.add_row(-hu, f64::INFINITY, [(q, 1.0), (h, -1.0), (u, -hu)]);
-                            q
-                        });
+                        let col = a.h.map(|h| product_col(&mut self.model, u, h, a.upper));
                         prod.push(col);
                     }
                 }
@@ -93,4 +85,14 @@ impl DenseFormulation {
     pub(crate) fn output_terms(&self, n: usize, k: usize) -> Vec<(Col, f64)> {
         self.preact_terms(self.layout.num_layers() - 1, n, k)
     }
+}
+
+/// The product q = u·h of a binary `u` and an activation 0 ≤ h ≤ `hu`,
+/// exact: q ≤ H·u, q ≤ h, q ≥ h − H(1 − u), 0 ≤ q ≤ H.
+pub(crate) fn product_col(m: &mut Model, u: Col, h: Col, hu: f64) -> Col {
+    let q = m.add_col(0.0, hu, 0.0, VarType::Continuous);
+    m.add_row(f64::NEG_INFINITY, 0.0, [(q, 1.0), (u, -hu)]);
+    m.add_row(f64::NEG_INFINITY, 0.0, [(q, 1.0), (h, -1.0)]);
+    m.add_row(-hu, f64::INFINITY, [(q, 1.0), (h, -1.0), (u, -hu)]);
+    q
 }

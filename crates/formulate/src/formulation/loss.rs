@@ -4,7 +4,7 @@
 //! ℓ1 t_{nk} ≥ |o_{nk} − onehot_{nk}|.
 
 use super::DenseFormulation;
-use crate::expr::{diff_terms, negated};
+use crate::expr::{diff_terms, merge_terms, negated, Expr};
 use crate::settings::Loss;
 use mipnet_milp::{Col, Model, VarType};
 
@@ -24,12 +24,8 @@ impl DenseFormulation {
                         self.model.add_binary(inv_n)
                     };
                     let coef = if self.settings.loss == Loss::Hinge { 1.0 } else { big };
-                    let oy = self.output_terms(n, y);
-                    for c in (0..k).filter(|&c| c != y) {
-                        let oc = self.output_terms(n, c);
-                        let row = diff_terms(&oy, &oc, (col, coef));
-                        self.model.add_row(margin, f64::INFINITY, row);
-                    }
+                    let outputs: Vec<_> = (0..k).map(|c| self.output_terms(n, c)).collect();
+                    margin_rows(&mut self.model, &outputs, y, margin, Some((col, coef)));
                     self.layout.push_loss(col);
                 }
                 Loss::L1 => {
@@ -56,4 +52,19 @@ pub(crate) fn l1_loss_rows(m: &mut Model, t: Col, o: &[(Col, f64)], target: f64)
     let mut row = vec![(t, 1.0)];
     row.extend(o.iter().copied());
     m.add_row(target, f64::INFINITY, row);
+}
+
+/// o_y − o_c + coef·e ≥ margin for every class c ≠ y, with the outputs'
+/// terms `outputs[c]` and an optional miss column `e` with its big-M
+/// coefficient (none: the margin is demanded outright). The
+/// misclassification loss's rows, and a class recall's and a fixed
+/// decision's.
+pub(crate) fn margin_rows(m: &mut Model, outputs: &[Expr], y: usize, margin: f64, miss: Option<(Col, f64)>) {
+    for c in (0..outputs.len()).filter(|&c| c != y) {
+        let row = match miss {
+            Some(extra) => diff_terms(&outputs[y], &outputs[c], extra),
+            None => merge_terms(outputs[y].iter().copied().chain(negated(&outputs[c])).collect()),
+        };
+        m.add_row(margin, f64::INFINITY, row);
+    }
 }

@@ -1,0 +1,563 @@
+//! Rules: domain and logic constraints that the returned network satisfies
+//! by construction (they are rows of the MILP) and that the certificate
+//! checks on it in f64. A rule names features and classes as the dataset
+//! does (`feature_names`, `class_names`); [`check_rules`] refuses a rule
+//! that does not fit the data, [`FormulationSettings::validate`] one that
+//! does not fit the architecture. One file per kind of rule, each with its
+//! rows, how a network gives its columns' values, and its check.
+//!
+//! # The rows of each rule
+//!
+//! Notation as in the crate docs: layer-1 weights W_{ji} ∈ [−ω, ω], grid
+//! weights v_{kj} = s·Σ_v v·u_{kjv} (P levels), outputs o_{nk}.
+//!
+//! **Feature budget** (at most m input features): a binary f_i per input
+//! column, −ω·f_i ≤ W_{ji} ≤ ω·f_i for every hidden neuron j, and
+//! Σ_i f_i ≤ m. A network reads feature i iff some W_{ji} ≠ 0, so this is
+//! exact. Dense layer 1 only (a convolution's filters read every input).
+//!
+//! **Neuron limit** (at most k hidden units kept): Σ q_j ≤ k over the
+//! neuron indicators of every hidden layer (a convolution's filters count
+//! as units). The rule turns neuron pruning on (a pruned unit has every
+//! weight in and out and its bias 0).
+//!
+//! **Class recall** (class c: recall ≥ r on the training data, or at most
+//! E misclassified samples of c): for each training sample n of class c a
+//! binary e_n with o_{n,c} − o_{nk} + M_n·e_n ≥ μ for every k ≠ c
+//! (M_n = 2·U_n + μ, U_n the output bound of sample n, μ the rule's
+//! margin), and Σ_n e_n ≤ E, where E = n_c − ⌈r·n_c⌉ for a recall
+//! (n_c samples of class c). A sample with e_n = 0 is classified as c with
+//! margin μ > 0, so its recall counts it; exactly the misclassification
+//! loss's rows, for that class's samples only.
+//!
+//! **Fixed decision** (point x, class c, margin μ): the point gets its own
+//! activations like a training sample: for each hidden neuron an
+//! activation h and a ReLU binary σ with h ≥ a, h ≥ 0, h ≤ a − L(1 − σ),
+//! h ≤ U·σ (U = ω(Σ_i |x_i| + 1) in layer 1, U = s·P·Σ_j U_j⁺ + ω after,
+//! L = −U), exact products with the grid binaries in layers ≥ 2, and the
+//! hard rows o_c − o_k ≥ μ for every k ≠ c. The point is given in the
+//! data's own units and standardized with the training standardizer.
+//! Dense layers without layer pruning.
+//!
+//! **Monotone** (class c, feature i, increasing or decreasing): for one
+//! hidden layer, o_c − o_l = Σ_j d_{jl}·ReLU(W_j·x + b_j) + b_c − b_l with
+//! d_{jl} = v_{cj} − v_{lj}, so the margin of c over every l is
+//! non-decreasing in x_i for every input when d_{jl}·W_{ji} ≥ 0 for all
+//! j and l ≠ c (non-increasing: ≤ 0). This sign condition on every path
+//! is what mipnet enforces; it implies monotonicity, and a monotone
+//! network that fails it (units cancelling each other) is excluded.
+//! The product is bilinear; it is exact with two binaries per hidden
+//! neuron j, p⁺_j ("W_{ji} may be positive") and p⁻_j ("may be
+//! negative"):
+//!   W_{ji} ≤ ω·p⁺_j,  W_{ji} ≥ −ω·p⁻_j,  p⁺_j + p⁻_j ≤ 1,
+//! and for every l ≠ c, with D = 2·s·P ≥ |d_{jl}| (d is linear in the
+//! grid binaries, d = s·Σ_v v·(u_{cjv} − u_{ljv})):
+//!   increasing: d_{jl} ≥ −D·(1 − p⁺_j),  d_{jl} ≤ D·(1 − p⁻_j);
+//!   decreasing: d_{jl} ≤ D·(1 − p⁺_j),  d_{jl} ≥ −D·(1 − p⁻_j).
+//! W > 0 forces p⁺ = 1 and every d to the demanded sign, W < 0 likewise
+//! through p⁻, and W = 0 leaves p⁺ = p⁻ = 0 possible, demanding nothing:
+//! the feasible set is exactly {d·W ≥ 0} (≤ 0). The data's
+//! standardization divides by a positive scale, so the direction holds in
+//! the data's own units. Exactly one dense hidden layer: for deeper
+//! networks the sign of a path is a product over layers, and mipnet
+//! refuses the rule rather than enforce a condition it has not derived.
+
+mod class_recall;
+mod feature_budget;
+mod fixed_decision;
+mod monotone;
+mod neuron_limit;
+
+use crate::formulation::margin_rows;
+use crate::formulation::DenseFormulation;
+use crate::layout::RuleCols;
+use crate::settings::{FormulationSettings, SettingError};
+use crate::tolerances::BINARY_THRESHOLD;
+use mipnet_data::{Dataset, Standardizer};
+use mipnet_milp::{Col, Model};
+use mipnet_network::Network;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub(crate) use fixed_decision::ResolvedPoint;
+
+/// Which way a monotone rule goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// The class's margin over every other class never falls as the
+    /// feature grows.
+    Increasing,
+    /// The class's margin over every other class never rises as the
+    /// feature grows.
+    Decreasing,
+}
+
+/// One rule the trained network must satisfy (a `[[rules]]` entry of a
+/// run's configuration, tagged by `kind`). Features and classes are named
+/// as in the dataset.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Rule {
+    /// At most `max_features` input features are read (a feature is read
+    /// when a layer-1 weight from it is nonzero). At least 1.
+    FeatureBudget { max_features: usize },
+    /// At most `max_neurons` hidden units are kept (over every hidden
+    /// layer). Turns neuron pruning on. At least 1.
+    NeuronLimit { max_neurons: usize },
+    /// The class's recall on the training data is at least `min_recall`
+    /// (in [0, 1]), or at most `max_errors` of its samples are
+    /// misclassified (exactly one of the two). A sample counts as
+    /// correct when its class's score beats every other by `margin`
+    /// (default: the formulation's margin; must be > 0).
+    ClassRecall {
+        class: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_recall: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_errors: Option<usize>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        margin: Option<f64>,
+    },
+    /// The input `point` (every feature by name, in the data's own units)
+    /// gets `class`, its score beating every other by `margin` (default:
+    /// the formulation's margin; must be > 0).
+    FixedDecision {
+        point: BTreeMap<String, f64>,
+        class: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        margin: Option<f64>,
+    },
+    /// The margin of `class` over every other class is monotone in
+    /// `feature` for every input (one hidden layer; see the module docs
+    /// for the condition enforced).
+    Monotone {
+        feature: String,
+        class: String,
+        direction: Direction,
+    },
+}
+
+impl Rule {
+    /// The rule's kind, as written in a configuration.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Rule::FeatureBudget { .. } => "feature_budget",
+            Rule::NeuronLimit { .. } => "neuron_limit",
+            Rule::ClassRecall { .. } => "class_recall",
+            Rule::FixedDecision { .. } => "fixed_decision",
+            Rule::Monotone { .. } => "monotone",
+        }
+    }
+
+    /// The rule in words, for reports and `show`.
+    pub fn describe(&self) -> String {
+        match self {
+            Rule::FeatureBudget { max_features } => format!("reads at most {max_features} input features"),
+            Rule::NeuronLimit { max_neurons } => format!("keeps at most {max_neurons} hidden units"),
+            Rule::ClassRecall {
+                class,
+                min_recall,
+                max_errors,
+                ..
+            } => match (min_recall, max_errors) {
+                (Some(r), _) => format!("recall of class \"{class}\" at least {r} on the training data"),
+                (_, Some(e)) => format!("at most {e} training samples of class \"{class}\" misclassified"),
+                _ => format!("recall of class \"{class}\""),
+            },
+            Rule::FixedDecision { point, class, .. } => {
+                let at: Vec<String> = point.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                format!("class \"{class}\" at ({})", at.join(", "))
+            }
+            Rule::Monotone {
+                feature,
+                class,
+                direction,
+            } => format!(
+                "margin of class \"{class}\" {} in \"{feature}\"",
+                match direction {
+                    Direction::Increasing => "non-decreasing",
+                    Direction::Decreasing => "non-increasing",
+                }
+            ),
+        }
+    }
+
+    /// Checks what needs neither data nor architecture: counts ≥ 1, a
+    /// recall in [0, 1], margins positive and finite.
+    fn check_values(&self) -> Result<(), String> {
+        let margin_ok = |m: &Option<f64>| match m {
+            Some(m) if !(m.is_finite() && *m > 0.0) => Err(format!("margin must be a positive number, got {m}")),
+            _ => Ok(()),
+        };
+        match self {
+            Rule::FeatureBudget { max_features: 0 } => Err("max_features must be at least 1, got 0".into()),
+            Rule::NeuronLimit { max_neurons: 0 } => Err("max_neurons must be at least 1, got 0".into()),
+            Rule::ClassRecall {
+                min_recall,
+                max_errors,
+                margin,
+                ..
+            } => {
+                match (min_recall, max_errors) {
+                    (Some(_), Some(_)) | (None, None) => {
+                        return Err("give exactly one of min_recall and max_errors".into())
+                    }
+                    (Some(r), None) if !(0.0..=1.0).contains(r) => {
+                        return Err(format!("min_recall must be within [0, 1], got {r}"))
+                    }
+                    _ => {}
+                }
+                margin_ok(margin)
+            }
+            Rule::FixedDecision { point, margin, .. } => {
+                if let Some((k, v)) = point.iter().find(|(_, v)| !v.is_finite()) {
+                    return Err(format!("point value of \"{k}\" must be a finite number, got {v}"));
+                }
+                margin_ok(margin)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks that the architecture of `s` supports the rule.
+    fn check_architecture(&self, s: &FormulationSettings) -> Result<(), String> {
+        match self {
+            Rule::FeatureBudget { .. } if s.conv.is_some() => {
+                Err("a feature budget needs a dense first layer (a convolution reads every input)".into())
+            }
+            Rule::FixedDecision { .. } if s.conv.is_some() || s.prune_layers => Err(
+                "fixed decisions need dense layers without layer pruning (no convolution, prune_layers off)".into(),
+            ),
+            Rule::Monotone { .. } if s.conv.is_some() || s.hidden.len() != 1 => Err(format!(
+                "monotone rules need exactly one dense hidden layer (the path sign condition is derived for one), got hidden {:?}{}",
+                s.hidden,
+                if s.conv.is_some() { " after a convolution" } else { "" }
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn rule_error(i: usize, rule: &Rule, reason: impl std::fmt::Display) -> SettingError {
+    SettingError {
+        name: "rules",
+        reason: format!("rule {} ({}): {reason}", i + 1, rule.kind()),
+    }
+}
+
+/// Refuses rules whose values or architecture do not fit (part of
+/// [`FormulationSettings::validate`]).
+pub(crate) fn check_rules_settings(s: &FormulationSettings) -> Result<(), SettingError> {
+    for (i, rule) in s.rules.iter().enumerate() {
+        rule.check_values()
+            .and_then(|_| rule.check_architecture(s))
+            .map_err(|e| rule_error(i, rule, e))?;
+    }
+    Ok(())
+}
+
+/// Refuses rules that do not fit `data`: an unknown feature or class
+/// (the error lists the known ones), a point that misses a feature or
+/// names an unknown one, a class without training samples, and every
+/// value check of the rule itself (max_features or max_neurons < 1, a
+/// recall outside [0, 1], a margin ≤ 0). `data` is the training data, raw
+/// or standardized (the names are the same).
+pub fn check_rules(rules: &[Rule], data: &Dataset) -> Result<(), SettingError> {
+    for (i, rule) in rules.iter().enumerate() {
+        rule.check_values().map_err(|e| rule_error(i, rule, e))?;
+        resolve_one(rule, data, None, 1.0).map_err(|e| rule_error(i, rule, e))?;
+    }
+    Ok(())
+}
+
+/// A rule with its names resolved into indices against the training data.
+#[derive(Clone, Debug)]
+pub(crate) enum Resolved {
+    FeatureBudget {
+        max: usize,
+    },
+    NeuronLimit {
+        max: usize,
+    },
+    ClassRecall {
+        class: usize,
+        max_missed: usize,
+        margin: f64,
+    },
+    FixedDecision(ResolvedPoint),
+    Monotone {
+        feature: usize,
+        class: usize,
+        increasing: bool,
+    },
+}
+
+/// How far r·n_c computed in f64 may lie above the true product: r has a
+/// relative error of 1e-16 and n_c < 1e7, so 1e-6 is far more than
+/// rounding and far less than one sample; without it ⌈0.7·10⌉ would be 8.
+const RECALL_ROUNDING: f64 = 1e-6;
+
+fn feature_index(data: &Dataset, name: &str) -> Result<usize, String> {
+    data.feature_names.iter().position(|f| f == name).ok_or_else(|| {
+        format!(
+            "unknown feature \"{name}\" (features: {})",
+            data.feature_names.join(", ")
+        )
+    })
+}
+
+fn class_index(data: &Dataset, name: &str) -> Result<usize, String> {
+    data.class_names
+        .iter()
+        .position(|c| c == name)
+        .ok_or_else(|| format!("unknown class \"{name}\" (classes: {})", data.class_names.join(", ")))
+}
+
+/// Resolves one rule against `data`; fixed-decision points are
+/// standardized with `standardizer` when given (else kept as given).
+fn resolve_one(
+    rule: &Rule,
+    data: &Dataset,
+    standardizer: Option<&Standardizer>,
+    default_margin: f64,
+) -> Result<Resolved, String> {
+    Ok(match rule {
+        Rule::FeatureBudget { max_features } => Resolved::FeatureBudget { max: *max_features },
+        Rule::NeuronLimit { max_neurons } => Resolved::NeuronLimit { max: *max_neurons },
+        Rule::ClassRecall {
+            class,
+            min_recall,
+            max_errors,
+            margin,
+        } => {
+            let c = class_index(data, class)?;
+            let n_c = data.labels().iter().filter(|&&y| y == c).count();
+            if n_c == 0 {
+                return Err(format!("class \"{class}\" has no training samples"));
+            }
+            let max_missed = match (min_recall, max_errors) {
+                (Some(r), _) => {
+                    let correct = ((r * n_c as f64) - RECALL_ROUNDING).ceil().max(0.0) as usize;
+                    n_c - correct.min(n_c)
+                }
+                (_, Some(e)) => *e,
+                _ => unreachable!("checked: exactly one of min_recall and max_errors"),
+            };
+            Resolved::ClassRecall {
+                class: c,
+                max_missed,
+                margin: margin.unwrap_or(default_margin),
+            }
+        }
+        Rule::FixedDecision { point, class, margin } => {
+            let c = class_index(data, class)?;
+            if let Some(k) = point.keys().find(|k| !data.feature_names.contains(k)) {
+                feature_index(data, k)?;
+            }
+            let missing: Vec<&str> = data
+                .feature_names
+                .iter()
+                .filter(|f| !point.contains_key(*f))
+                .map(|f| f.as_str())
+                .collect();
+            if !missing.is_empty() {
+                return Err(format!("the point misses features {}", missing.join(", ")));
+            }
+            let raw: Vec<f64> = data.feature_names.iter().map(|f| point[f]).collect();
+            let x = standardizer.map_or_else(|| raw.clone(), |s| s.apply(&raw));
+            Resolved::FixedDecision(ResolvedPoint {
+                raw,
+                x,
+                class: c,
+                margin: margin.unwrap_or(default_margin),
+            })
+        }
+        Rule::Monotone {
+            feature,
+            class,
+            direction,
+        } => Resolved::Monotone {
+            feature: feature_index(data, feature)?,
+            class: class_index(data, class)?,
+            increasing: *direction == Direction::Increasing,
+        },
+    })
+}
+
+/// Every rule of `s` resolved against the (standardized) training data.
+/// Fixed decisions need the standardizer of the data.
+pub(crate) fn resolve(
+    s: &FormulationSettings,
+    data: &Dataset,
+    standardizer: Option<&Standardizer>,
+) -> Result<Vec<Resolved>, SettingError> {
+    let mut out = Vec::with_capacity(s.rules.len());
+    for (i, rule) in s.rules.iter().enumerate() {
+        if matches!(rule, Rule::FixedDecision { .. }) && standardizer.is_none() {
+            return Err(rule_error(
+                i,
+                rule,
+                "a fixed decision's point is standardized with the data's standardizer: build with DenseFormulation::build_with_standardizer",
+            ));
+        }
+        let r = resolve_one(rule, data, standardizer, s.margin).map_err(|e| rule_error(i, rule, e))?;
+        let margin = match &r {
+            Resolved::ClassRecall { margin, .. } => Some(*margin),
+            Resolved::FixedDecision(p) => Some(p.margin),
+            _ => None,
+        };
+        if let Some(m) = margin.filter(|m| m.is_nan() || *m <= 0.0) {
+            return Err(rule_error(
+                i,
+                rule,
+                format!("the margin must be positive (the formulation's margin is {m}): give the rule a margin"),
+            ));
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// Whether a rule holds for a network, and why (the certificate's list).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleCheck {
+    pub rule: Rule,
+    pub holds: bool,
+    /// What was counted or measured, in words.
+    pub detail: String,
+}
+
+impl DenseFormulation {
+    /// Adds every rule's columns and rows, in the settings' order.
+    pub(crate) fn add_rules(&mut self) {
+        for rule in self.resolved_rules().to_vec() {
+            let cols = match &rule {
+                Resolved::FeatureBudget { max } => feature_budget::add(self, *max),
+                Resolved::NeuronLimit { max } => neuron_limit::add(self, *max),
+                Resolved::ClassRecall {
+                    class,
+                    max_missed,
+                    margin,
+                } => class_recall::add(self, *class, *max_missed, *margin),
+                Resolved::FixedDecision(p) => fixed_decision::add(self, p),
+                Resolved::Monotone {
+                    feature,
+                    class,
+                    increasing,
+                } => monotone::add(self, *feature, *class, *increasing),
+            };
+            self.model_and_layout().1.push_rule(cols);
+        }
+    }
+
+    /// Checks every rule of the formulation on `net` in f64, independently
+    /// of any solution: budgets and limits by counting, recall and fixed
+    /// decisions by the forward pass, monotonicity by the sign conditions
+    /// on the weights. The certificate's list; also how a start is judged
+    /// before it goes to the solver.
+    pub fn rule_checks(&self, net: &Network) -> Vec<RuleCheck> {
+        self.settings
+            .rules
+            .iter()
+            .zip(self.resolved_rules())
+            .map(|(rule, resolved)| {
+                let (holds, detail) = match resolved {
+                    Resolved::FeatureBudget { max } => feature_budget::check(net, *max),
+                    Resolved::NeuronLimit { max } => neuron_limit::check(net, *max),
+                    Resolved::ClassRecall {
+                        class,
+                        max_missed,
+                        margin,
+                    } => class_recall::check(net, self.data(), *class, *max_missed, *margin),
+                    Resolved::FixedDecision(p) => fixed_decision::check(net, p),
+                    Resolved::Monotone {
+                        feature,
+                        class,
+                        increasing,
+                    } => monotone::check(net, *feature, *class, *increasing),
+                };
+                RuleCheck {
+                    rule: rule.clone(),
+                    holds,
+                    detail,
+                }
+            })
+            .collect()
+    }
+
+    /// The first rule `net` breaks, in words (none when it keeps them all).
+    pub fn broken_rule(&self, net: &Network) -> Option<String> {
+        self.rule_checks(net)
+            .into_iter()
+            .find(|c| !c.holds)
+            .map(|c| format!("it breaks the rule \"{}\": {}", c.rule.describe(), c.detail))
+    }
+
+    /// Sets the rules' columns in `x` for `net`; refuses a network that
+    /// breaks a rule (it has no feasible point).
+    pub(crate) fn set_rule_values(&self, x: &mut [f64], net: &Network) -> Result<(), String> {
+        if let Some(why) = self.broken_rule(net) {
+            return Err(why);
+        }
+        for (cols, resolved) in self.layout().rules().iter().zip(self.resolved_rules()) {
+            match (cols, resolved) {
+                (RuleCols::FeatureBudget { used }, _) => feature_budget::start(x, used, net),
+                (RuleCols::NeuronLimit, _) => {}
+                (RuleCols::ClassRecall { missed }, Resolved::ClassRecall { class, margin, .. }) => {
+                    class_recall::start(x, missed, net, self.data(), *class, *margin)
+                }
+                (RuleCols::FixedDecision(c), Resolved::FixedDecision(p)) => fixed_decision::start(self, x, c, net, p)?,
+                (RuleCols::Monotone { signs }, Resolved::Monotone { feature, .. }) => {
+                    monotone::start(x, signs, net, *feature)
+                }
+                _ => unreachable!("a rule's columns match its kind"),
+            }
+        }
+        Ok(())
+    }
+
+    /// The interval a layer-1 weight W_{ji} may take in the solution `x`
+    /// by the rules' binaries: 0 when its feature is not read, ≥ 0 or ≤ 0
+    /// by a monotone rule's sign binaries. The network read from `x`
+    /// clamps W into it, so that a solver's 1e-9 where the binaries mean 0
+    /// does not break the rule in the network.
+    pub(crate) fn layer_one_range(&self, x: &[f64], j: usize, i: usize) -> (f64, f64) {
+        let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+        let off = |c: Col| x[c.index()] <= BINARY_THRESHOLD;
+        for (cols, resolved) in self.layout().rules().iter().zip(self.resolved_rules()) {
+            match (cols, resolved) {
+                (RuleCols::FeatureBudget { used }, _) if off(used[i]) => (lo, hi) = (0.0, 0.0),
+                (RuleCols::Monotone { signs }, Resolved::Monotone { feature, .. }) if *feature == i => {
+                    let (pos, neg) = signs[j];
+                    if off(pos) {
+                        hi = hi.min(0.0);
+                    }
+                    if off(neg) {
+                        lo = lo.max(0.0);
+                    }
+                }
+                _ => {}
+            }
+        }
+        (lo, hi)
+    }
+}
+
+impl DenseFormulation {
+    /// The polish LP's rows of the class-recall rules for sample `n` (its
+    /// outputs' expressions `outputs`): a sample whose miss binary is 0 in
+    /// `x` must meet the rule's margin. (Fixed decisions have no rows in
+    /// the polish LP: a polished network that breaks one is refused by
+    /// [`DenseFormulation::start_values`].)
+    pub(crate) fn add_polish_recall_rows(&self, m: &mut Model, n: usize, outputs: &[Vec<(Col, f64)>], x: &[f64]) {
+        for (cols, resolved) in self.layout().rules().iter().zip(self.resolved_rules()) {
+            if let (RuleCols::ClassRecall { missed }, Resolved::ClassRecall { class, margin, .. }) = (cols, resolved) {
+                let met = missed.iter().any(|&(s, e)| s == n && x[e.index()] <= BINARY_THRESHOLD);
+                if met {
+                    margin_rows(m, outputs, *class, *margin, None);
+                }
+            }
+        }
+    }
+}
