@@ -3,7 +3,7 @@
 //! with its seed, so every run is repeated over seeds and the table shows
 //! medians.
 
-use crate::{train, TrainError, TrainObserver, TrainReport, TrainSettings};
+use crate::{train, TrainError, TrainObserver, TrainReport, TrainSettings, TrainSolver};
 use mipnet_data::{load_mnist, mnist_dir, Bundled, Dataset};
 use mipnet_network::{parse_architecture, ConvSpec};
 use serde::Serialize;
@@ -341,17 +341,18 @@ fn summarize(case: &BenchCase, reports: &[&TrainReport]) -> CaseSummary {
 pub fn run_suite(
     suite: &Suite,
     ablate: bool,
+    solver: &dyn TrainSolver,
     obs: &mut dyn TrainObserver,
     interrupt: Option<&mipnet_solver::InterruptFlag>,
 ) -> Result<BenchResult, TrainError> {
-    let (summaries, reports) = run_cases(suite, "", |_| {}, obs, interrupt)?;
+    let (summaries, reports) = run_cases(suite, "", |_| {}, solver, obs, interrupt)?;
     let mut ablations = Vec::new();
     if ablate {
         for a in ABLATIONS {
             if interrupt.is_some_and(|f| f.is_raised()) {
                 break;
             }
-            let (summaries, reports) = run_cases(suite, a.name, a.apply, obs, interrupt)?;
+            let (summaries, reports) = run_cases(suite, a.name, a.apply, solver, obs, interrupt)?;
             ablations.push(AblationResult {
                 ablation: a.name,
                 summaries,
@@ -364,7 +365,7 @@ pub fn run_suite(
         summaries,
         reports,
         ablations,
-        solver: mipnet_solver::Solver::name(&mipnet_highs::HighsSolver),
+        solver: solver.name(),
         mipnet_version: env!("CARGO_PKG_VERSION"),
     })
 }
@@ -375,6 +376,7 @@ fn run_cases(
     suite: &Suite,
     label: &str,
     change: fn(&mut TrainSettings),
+    solver: &dyn TrainSolver,
     obs: &mut dyn TrainObserver,
     interrupt: Option<&mipnet_solver::InterruptFlag>,
 ) -> Result<Runs, TrainError> {
@@ -414,6 +416,7 @@ fn run_cases(
                 train: &train_set,
                 test: Some(&test),
                 settings: &s,
+                solver,
             };
             reports.push(train(&job, obs, interrupt)?.report);
         }

@@ -97,9 +97,8 @@ pub fn train(
     interrupt: Option<&InterruptFlag>,
 ) -> Result<TrainOutcome, TrainError> {
     let s = job.settings;
-    s.validate()?;
-    let solver: &dyn TrainSolver = &mipnet_highs::HighsSolver;
-    let mut run = build(job, solver, obs, interrupt)?;
+    s.validate(job.solver)?;
+    let mut run = build(job, job.solver, obs, interrupt)?;
     run_stages(&warm_starts(s), &mut run, obs)?;
     // Decided once the warm starts have an incumbent to search from.
     run.findings.mip.schedule = mip_schedule(&run, obs);

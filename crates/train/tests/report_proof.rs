@@ -4,6 +4,7 @@
 //! that affect an output.
 
 use mipnet_data::Bundled;
+use mipnet_highs::HighsSolver;
 use mipnet_train::{train, Job, Silent, TrainSettings};
 
 fn iris_run(lower_bounds: bool) -> mipnet_train::TrainReport {
@@ -19,6 +20,7 @@ fn iris_run(lower_bounds: bool) -> mipnet_train::TrainReport {
         train: &train_set,
         test: None,
         settings: &settings,
+        solver: &HighsSolver,
     };
     train(&job, &mut Silent::default(), None).expect("a network").report
 }

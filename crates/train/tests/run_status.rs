@@ -3,6 +3,7 @@
 //! falls and ends at the returned network's.
 
 use mipnet_data::Dataset;
+use mipnet_highs::HighsSolver;
 use mipnet_solver::{NoObserver, Observer};
 use mipnet_train::{train, Job, RunStage, RunStatus, TrainEvent, TrainObserver, TrainSettings};
 use rand::{Rng, SeedableRng};
@@ -52,6 +53,7 @@ fn the_observer_sees_each_stage_in_order_with_a_falling_incumbent() {
         train: &data,
         test: None,
         settings: &settings,
+        solver: &HighsSolver,
     };
     let mut rec = Recorder::default();
     let out = train(&job, &mut rec, None).unwrap();

@@ -291,6 +291,7 @@ fn the_search_in_the_pipeline_never_worsens_the_incumbent_and_certifies() {
             train: &data,
             test: None,
             settings: &settings,
+            solver: &HighsSolver,
         };
         let out = train(&job, &mut Silent::default(), None).unwrap();
         let r = &out.report;
@@ -352,6 +353,7 @@ fn the_cutoff_tightening_moves_the_incumbent_certified_and_its_bound_holds() {
             train: &data,
             test: None,
             settings: &settings,
+            solver: &HighsSolver,
         };
         let r = train(&job, &mut Silent::default(), None).unwrap().report;
         assert!(r.certificate.passed);
@@ -415,6 +417,7 @@ fn the_mip_alongside_the_search_is_offered_its_networks_and_keeps_to_the_time_li
             train: &data,
             test: None,
             settings: &settings,
+            solver: &HighsSolver,
         };
         let out = train(&job, &mut Silent::default(), None).unwrap();
         let r = &out.report;

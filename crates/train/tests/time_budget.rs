@@ -5,6 +5,7 @@
 //! on the warm starts alone.
 
 use mipnet_data::{Bundled, Dataset};
+use mipnet_highs::HighsSolver;
 use mipnet_train::{train, Budget, Job, Silent, TrainError, TrainSettings};
 use std::time::Instant;
 
@@ -21,6 +22,7 @@ fn run(data: &Dataset, hidden: usize, limit: f64) -> (f64, f64) {
         train: data,
         test: None,
         settings: &settings,
+        solver: &HighsSolver,
     };
     let clock = Instant::now();
     let out = train(&job, &mut Silent::default(), None).expect("a network");
@@ -59,6 +61,7 @@ fn a_model_too_large_is_refused_at_once() {
         train: &all,
         test: None,
         settings: &settings,
+        solver: &HighsSolver,
     };
     let clock = Instant::now();
     let err = match train(&job, &mut Silent::default(), None) {
@@ -90,6 +93,7 @@ fn a_spent_budget_skips_the_full_mip_and_keeps_a_certified_network() {
         train: &all,
         test: None,
         settings: &settings,
+        solver: &HighsSolver,
     };
     let clock = Instant::now();
     let out = train(&job, &mut Silent::default(), None).expect("a network");

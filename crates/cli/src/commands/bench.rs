@@ -8,6 +8,7 @@ use crate::output_dir::{OutputDir, RunKind};
 use crate::run_files::is_mipnet_json;
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
+use mipnet_highs::HighsSolver;
 use mipnet_network::write_atomic;
 use mipnet_train::bench::{markdown, run_suite, Suite};
 use mipnet_train::TrainError;
@@ -126,13 +127,13 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
         }
     }
     suite.settings.solver.threads = suite.settings.solver.threads.map(cap_threads);
-    suite.settings.validate().map_err(input)?;
+    suite.settings.validate(&HighsSolver).map_err(input)?;
     // From here on Ctrl-C ends the bench with the runs that finished.
     let interrupt = interrupt_on_ctrl_c();
     // Checked, and its staging directory made, before any work.
     let out = OutputDir::prepare("--out", &args.out, &BENCH_RUN, args.force)?;
     let mut console = Console::new(args.quiet);
-    let result = run_suite(&suite, args.ablate, &mut console, Some(&interrupt)).map_err(|e| match e {
+    let result = run_suite(&suite, args.ablate, &HighsSolver, &mut console, Some(&interrupt)).map_err(|e| match e {
         TrainError::Data(_) | TrainError::Settings(_) | TrainError::TooLarge(_) => input(e),
         other => anyhow::Error::new(other),
     })?;

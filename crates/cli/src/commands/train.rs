@@ -11,6 +11,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ValueEnum};
 use mipnet_data::{Dataset, CSV_LABEL};
 use mipnet_formulate::Loss;
+use mipnet_highs::HighsSolver;
 use mipnet_network::{parse_architecture, ConvSpec};
 use mipnet_solver::{InterruptFlag, Observer};
 use mipnet_train::{train, Job, MipSchedule, Step, TrainError, TrainEvent, TrainObserver, TrainOutcome, TrainSettings};
@@ -341,7 +342,7 @@ impl TrainArgs {
         if self.no_mip {
             s.stages.mip = false;
         }
-        s.validate().map_err(input)?;
+        s.validate(&HighsSolver).map_err(input)?;
         Ok(s)
     }
 }
@@ -401,6 +402,7 @@ pub fn run_training(
         train: train_set,
         test,
         settings: s,
+        solver: &HighsSolver,
     };
     let outcome = train(&job, &mut console, Some(interrupt));
     console.finish();
