@@ -314,3 +314,18 @@ fn contradicting_rules_are_infeasible() {
         }
     }
 }
+
+#[test]
+fn fixed_decisions_hold_through_two_hidden_layers() {
+    let data = tiny_data(4);
+    let s = FormulationSettings {
+        hidden: vec![1, 2],
+        ..Default::default()
+    };
+    // Against the data's trend: c0 where f0 + f1 is large, c1 at the far corner.
+    let (p, q) = ([1.5, 1.5], [-2.0, -1.0]);
+    let rules = vec![fixed(&p, "c0", 0.5), fixed(&q, "c1", 0.5)];
+    let (_, net) = optimum(&build(&data, &with_rules(&s, rules)));
+    assert!(lead(&net, &p, 0) >= 0.5 - 1e-7, "{}", lead(&net, &p, 0));
+    assert!(lead(&net, &q, 1) >= 0.5 - 1e-7, "{}", lead(&net, &q, 1));
+}

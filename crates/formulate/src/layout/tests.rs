@@ -1,7 +1,8 @@
 //! The layout against the model it describes: every column named once.
 
-use crate::{DenseFormulation, FormulationSettings, Loss};
-use mipnet_data::Dataset;
+use super::RuleCols;
+use crate::{DenseFormulation, Direction, FormulationSettings, Loss, Rule};
+use mipnet_data::{Dataset, Standardizer};
 use mipnet_network::{ConvSpec, Pool, PoolKind};
 
 fn data(n: usize, d: usize, k: usize) -> Dataset {
@@ -69,6 +70,33 @@ fn named_columns(f: &DenseFormulation) -> Vec<(usize, &'static str)> {
         }
         cols.extend(lay.loss_of_sample(n).iter().map(|c| (c.index(), "loss")));
     }
+    for r in lay.rules() {
+        match r {
+            RuleCols::FeatureBudget { used } => cols.extend(used.iter().map(|c| (c.index(), "feature_used"))),
+            RuleCols::NeuronLimit => {}
+            RuleCols::ClassRecall { missed } => cols.extend(missed.iter().map(|(_, c)| (c.index(), "missed"))),
+            RuleCols::FixedDecision(p) => {
+                for a in p.acts.iter().flatten() {
+                    cols.extend(a.h.map(|c| (c.index(), "point_h")));
+                    cols.extend(a.sigma.map(|c| (c.index(), "point_sigma")));
+                }
+                for l in 1..lay.num_layers() {
+                    for k in 0..lay.width(l) {
+                        for j in 0..lay.inputs_of(l) {
+                            let q = lay.point_products(p, l, k, j);
+                            assert_eq!(q.len(), lay.values().len());
+                            cols.extend(q.iter().flatten().map(|c| (c.index(), "point_product")));
+                        }
+                    }
+                }
+            }
+            RuleCols::Monotone { signs } => cols.extend(
+                signs
+                    .iter()
+                    .flat_map(|(p, n)| [(p.index(), "sign+"), (n.index(), "sign−")]),
+            ),
+        }
+    }
     cols
 }
 
@@ -131,9 +159,52 @@ fn the_layout_names_every_column_once() {
             ..Default::default()
         },
     ];
-    for (i, s) in cases.iter().enumerate() {
+    let point = |v: f64| (0..3).map(|i| (format!("f{i}"), v + i as f64)).collect();
+    let fixed = |v| Rule::FixedDecision {
+        point: point(v),
+        class: "c2".into(),
+        margin: None,
+    };
+    let with_rules = [
+        FormulationSettings {
+            hidden: vec![3, 2],
+            grid_levels: 2,
+            rules: vec![
+                Rule::FeatureBudget { max_features: 2 },
+                Rule::NeuronLimit { max_neurons: 3 },
+                Rule::ClassRecall {
+                    class: "c1".into(),
+                    min_recall: Some(0.5),
+                    max_errors: None,
+                    margin: None,
+                },
+                fixed(0.5),
+                fixed(-1.0),
+            ],
+            ..Default::default()
+        },
+        FormulationSettings {
+            hidden: vec![2],
+            l0: 0.01,
+            rules: vec![
+                Rule::Monotone {
+                    feature: "f1".into(),
+                    class: "c0".into(),
+                    direction: Direction::Decreasing,
+                },
+                Rule::Monotone {
+                    feature: "f2".into(),
+                    class: "c0".into(),
+                    direction: Direction::Increasing,
+                },
+                fixed(0.0),
+            ],
+            ..Default::default()
+        },
+    ];
+    for (i, s) in cases.iter().chain(&with_rules).enumerate() {
         let d = if s.conv.is_some() { 9 } else { 3 };
-        let f = DenseFormulation::build(&data(5, d, 3), s).unwrap();
+        let f = DenseFormulation::build_with_standardizer(&data(5, d, 3), s, &Standardizer::identity(d), None).unwrap();
         let mut cols = named_columns(&f);
         cols.sort();
         let indices: Vec<usize> = cols.iter().map(|c| c.0).collect();

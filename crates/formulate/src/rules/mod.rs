@@ -561,3 +561,6 @@ impl DenseFormulation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
