@@ -1004,6 +1004,70 @@ fn disjunct_magnitude(d: &Disjunct, bounds: &Bounds) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// The MILP of disjunct `d` over `region` (its box, or a part of it) with
+/// big-M constants from `bounds`, and its slack column `t`: maximize `t`
+/// subject to `a·x + b·y + t ≤ rhs` for every row.
+fn disjunct_milp(net: &ReluNet, d: &Disjunct, region: &Region, bounds: &Bounds) -> (Encoding, Col) {
+    let mut enc = encode(net, region, bounds, net.ops.len());
+    let out = enc.outputs().to_vec();
+    let t = enc.model.add_col(f64::NEG_INFINITY, 1.0, 0.0, VarType::Continuous);
+    for c in &d.constraints {
+        let terms = c
+            .inputs
+            .iter()
+            .map(|&(i, a)| (enc.inputs[i], a))
+            .chain(c.outputs.iter().map(|&(j, b)| (out[j], b)))
+            .chain(std::iter::once((t, 1.0)));
+        encode::add_row_kept(&mut enc.model, f64::NEG_INFINITY, c.rhs, terms);
+    }
+    // A strict side of the box is a slack row too, so that a witness
+    // (t > 0) lies strictly inside it; on the closed box these slacks are
+    // ≥ 0, so they never push t below 0 and an unsat proof stands.
+    for (i, &x) in enc.inputs.clone().iter().enumerate() {
+        if d.lower_strict[i] && region.lower[i] <= d.lower[i] {
+            encode::add_row_kept(&mut enc.model, d.lower[i], f64::INFINITY, [(x, 1.0), (t, -1.0)]);
+        }
+        if d.upper_strict[i] && region.upper[i] >= d.upper[i] {
+            encode::add_row_kept(&mut enc.model, f64::NEG_INFINITY, d.upper[i], [(x, 1.0), (t, 1.0)]);
+        }
+    }
+    (enc, t)
+}
+
+/// Solves the MILP of one part of input splitting's tree (a small box with
+/// its own bounds): closed when the dual bound is below minus `margin`, a
+/// witness when the incumbent replays, otherwise open.
+fn part_milp(
+    net: &ReluNet,
+    d: &Disjunct,
+    part: &Region,
+    bounds: &Bounds,
+    margin: f64,
+    seconds: f64,
+    opts: &VerifyOptions,
+) -> Result<input_split::PartVerdict, VerifyError> {
+    let (enc, t) = disjunct_milp(net, d, part, bounds);
+    let res = solve_until(
+        &enc,
+        &[(t, 1.0)],
+        Sense::Maximize,
+        opts,
+        seconds,
+        (opts.tolerance, -margin),
+    )?;
+    if let Some(sol) = res.solution.as_ref() {
+        let x = part.clamp(&enc.inputs.iter().map(|c| sol[c.index()]).collect::<Vec<_>>());
+        let y = net.forward(&x);
+        if d.holds(&x, &y, 1e-9) {
+            return Ok(input_split::PartVerdict::Witness(x, y));
+        }
+    }
+    Ok(match res.dual_bound {
+        Some(b) if b < -margin => input_split::PartVerdict::Closed { slack_bound: b },
+        _ => input_split::PartVerdict::Open,
+    })
+}
+
 /// Decides a VNN-LIB property: for each disjunct, maximize the smallest
 /// slack `t` of its constraints (`a·x + b·y + t ≤ rhs`); `t ≥ 0` is a
 /// witness, a proven `t < 0` rules the disjunct out. Witnesses are replayed
@@ -1161,7 +1225,12 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             let share = opts.split_share.clamp(0.0, 1.0);
             let deadline = own + Duration::from_secs_f64(own_left() * share);
             let margin_of = |b: &Bounds| proof_margin(opts.tolerance, disjunct_magnitude(d, b));
-            let (outcome, rep) = split_inputs(net, d, &margin_of, deadline, opts.interrupt.as_ref());
+            let mut milp_of = |lo: &[f64], hi: &[f64], b: &Bounds, margin: f64| {
+                let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+                let part = Region::boxed(lo.to_vec(), hi.to_vec());
+                part_milp(net, d, &part, b, margin, left.min(input_split::PART_MILP_SECONDS), opts)
+            };
+            let (outcome, rep) = split_inputs(net, d, &margin_of, &mut milp_of, deadline, opts.interrupt.as_ref())?;
             let settled = match outcome {
                 SplitOutcome::Proven { slack_bound, margin } => Some((Answer::Unsat, Some(slack_bound), margin, None)),
                 SplitOutcome::Witness(x, y) => Some((Answer::Sat, None, margin, Some((x, y)))),
@@ -1242,29 +1311,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
         };
         // The MILP's values range within the prepared bounds.
         let margin = proof_margin(opts.tolerance, disjunct_magnitude(d, &bounds));
-        let mut enc = encode(net, region, &bounds, net.ops.len());
-        let out = enc.outputs().to_vec();
-        let t = enc.model.add_col(f64::NEG_INFINITY, 1.0, 0.0, VarType::Continuous);
-        for c in &d.constraints {
-            let terms = c
-                .inputs
-                .iter()
-                .map(|&(i, a)| (enc.inputs[i], a))
-                .chain(c.outputs.iter().map(|&(j, b)| (out[j], b)))
-                .chain(std::iter::once((t, 1.0)));
-            encode::add_row_kept(&mut enc.model, f64::NEG_INFINITY, c.rhs, terms);
-        }
-        // A strict side of the box is a slack row too, so that a witness
-        // (t > 0) lies strictly inside it; on the closed box these slacks are
-        // ≥ 0, so they never push t below 0 and an unsat proof stands.
-        for (i, &x) in enc.inputs.clone().iter().enumerate() {
-            if d.lower_strict[i] {
-                encode::add_row_kept(&mut enc.model, d.lower[i], f64::INFINITY, [(x, 1.0), (t, -1.0)]);
-            }
-            if d.upper_strict[i] {
-                encode::add_row_kept(&mut enc.model, f64::NEG_INFINITY, d.upper[i], [(x, 1.0), (t, 1.0)]);
-            }
-        }
+        let (enc, t) = disjunct_milp(net, d, region, &bounds);
         let replay = |res: &SolveResult| -> Option<(Vec<f64>, Vec<f64>)> {
             let sol = res.solution.as_ref()?;
             let x = region.clamp(&enc.inputs.iter().map(|c| sol[c.index()]).collect::<Vec<_>>());
