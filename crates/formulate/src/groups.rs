@@ -4,6 +4,7 @@
 //! incumbent, so that the solver solves a small sub-MIP around it.
 
 use crate::formulation::DenseFormulation;
+use crate::layout::RuleCols;
 use mipnet_milp::Col;
 
 impl DenseFormulation {
@@ -30,7 +31,8 @@ impl DenseFormulation {
     /// binaries over every sample (every position of a filter, and the
     /// max-pooling selectors of its windows), its neuron indicator, the ℓ0
     /// indicators of its layer-1 weights, and the grid binaries of its
-    /// incoming (layer ≥ 2) and outgoing weights.
+    /// incoming (layer ≥ 2) and outgoing weights, and its rules' binaries
+    /// (ReLU binaries at fixed decisions' points, monotone sign binaries).
     pub fn unit_binaries(&self, l: usize, u: usize) -> Vec<Col> {
         let lay = self.layout();
         let mut cols = Vec::new();
@@ -62,12 +64,33 @@ impl DenseFormulation {
                 cols.extend(lay.grid(next, k, i));
             }
         }
+        cols.extend(self.unit_rule_binaries(l, u));
+        cols
+    }
+
+    /// The rules' binaries of hidden unit `u` of layer `l`: its ReLU
+    /// binaries at each fixed decision's point and, in layer 1, its
+    /// monotone rules' sign binaries (none for a convolution's filters,
+    /// which rules do not reach).
+    fn unit_rule_binaries(&self, l: usize, u: usize) -> Vec<Col> {
+        let lay = self.layout();
+        let mut cols = Vec::new();
+        if l == 0 && lay.conv().is_some() {
+            return cols;
+        }
+        for r in lay.rules() {
+            match r {
+                RuleCols::FixedDecision(p) => cols.extend(p.acts[l][u].sigma),
+                RuleCols::Monotone { signs } if l == 0 => cols.extend([signs[u].0, signs[u].1]),
+                _ => {}
+            }
+        }
         cols
     }
 
     /// Sample `n`'s integral columns: its ReLU binaries in every hidden
-    /// layer, its max-pooling selectors, and its loss binary
-    /// (misclassification loss).
+    /// layer, its max-pooling selectors, its loss binary
+    /// (misclassification loss), and its class-recall miss binaries.
     pub fn sample_binaries(&self, n: usize) -> Vec<Col> {
         let lay = self.layout();
         let mut cols = Vec::new();
@@ -79,12 +102,36 @@ impl DenseFormulation {
         }
         let integral = |c: &Col| self.model.col_types()[c.index()].is_integral();
         cols.extend(lay.loss_of_sample(n).iter().filter(|c| integral(c)));
+        // Its miss binaries of class-recall rules.
+        for r in lay.rules() {
+            if let RuleCols::ClassRecall { missed } = r {
+                cols.extend(missed.iter().filter(|m| m.0 == n).map(|m| m.1));
+            }
+        }
         cols
     }
 
     /// The grid binaries of layer `l ≥ 1` (every weight of it).
     pub fn grid_binaries(&self, l: usize) -> Vec<Col> {
         self.layout().grid_layer(l).to_vec()
+    }
+
+    /// Every integral column the rules add (feature-used binaries, miss
+    /// binaries, the points' ReLU binaries, sign binaries), for a
+    /// neighbourhood that frees the rules' choices.
+    pub fn rule_binaries(&self) -> Vec<Col> {
+        let lay = self.layout();
+        let mut cols = Vec::new();
+        for r in lay.rules() {
+            match r {
+                RuleCols::FeatureBudget { used } => cols.extend(used),
+                RuleCols::NeuronLimit => {}
+                RuleCols::ClassRecall { missed } => cols.extend(missed.iter().map(|m| m.1)),
+                RuleCols::FixedDecision(p) => cols.extend(p.acts.iter().flatten().filter_map(|a| a.sigma)),
+                RuleCols::Monotone { signs } => cols.extend(signs.iter().flat_map(|s| [s.0, s.1])),
+            }
+        }
+        cols
     }
 
     /// The layer indicators (layer pruning), one per prunable hidden layer.

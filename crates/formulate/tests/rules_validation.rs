@@ -273,3 +273,61 @@ fn a_neuron_limit_turns_neuron_pruning_on() {
     let f = build(&tiny_data(6), &s);
     assert!(f.settings.prune_neurons);
 }
+
+#[test]
+fn repair_makes_a_start_keep_budgets_limits_and_monotonicity() {
+    let data = tiny_data(6);
+    let s = FormulationSettings {
+        hidden: vec![3],
+        rules: vec![
+            Rule::FeatureBudget { max_features: 1 },
+            Rule::NeuronLimit { max_neurons: 2 },
+            Rule::Monotone {
+                feature: "f0".into(),
+                class: "c1".into(),
+                direction: Direction::Increasing,
+            },
+        ],
+        ..Default::default()
+    };
+    let f = build(&data, &s);
+    // Reads both features (f1 more), three live units, unit 1 decreasing in f0
+    // for c1 (W = −0.2, v1 − v0 = 1) and unit 3 the weakest.
+    let mut net = net_2hk(
+        vec![vec![0.9, 0.1], vec![-0.2, 0.8], vec![0.1, -0.05]],
+        vec![0.3, 0.2, 0.1],
+        vec![vec![-1.0, 0.0, 1.0], vec![1.0, 1.0, 0.0]],
+        vec![0.0, 0.0],
+    );
+    net.layers[0].kept = vec![true; 3];
+    assert!(f.start_values(&net).is_err());
+    let fixed = f.repair_for_rules(&net);
+    assert!(features_read(&fixed) <= 1, "{:?}", fixed.layers[0].weights);
+    assert!(live_neurons(&fixed) <= 2);
+    assert!(monotonicity_violation(&fixed, 0, 1, true) <= 1e-9);
+    let x = f.start_values(&fixed).unwrap();
+    assert!(f.model.evaluate(&x, 1e-9).is_feasible());
+    // A recall the start misses is not repaired: the start stays refused.
+    let recall = FormulationSettings {
+        hidden: vec![1],
+        rules: vec![Rule::ClassRecall {
+            class: "c1".into(),
+            min_recall: Some(1.0),
+            max_errors: None,
+            margin: None,
+        }],
+        ..Default::default()
+    };
+    let f = build(&data, &recall);
+    let zero = net_2hk(
+        vec![vec![0.0, 0.0]],
+        vec![0.0],
+        vec![vec![0.0], vec![0.0]],
+        vec![0.0, 0.0],
+    );
+    let err = f.start_values(&f.repair_for_rules(&zero)).unwrap_err();
+    assert!(
+        err.contains("recall of \"c1\" 0.0000") && err.contains("3 of 3 missed"),
+        "{err}"
+    );
+}

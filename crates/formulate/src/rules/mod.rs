@@ -67,6 +67,7 @@ mod feature_budget;
 mod fixed_decision;
 mod monotone;
 mod neuron_limit;
+mod repair;
 
 use crate::formulation::margin_rows;
 use crate::formulation::DenseFormulation;
