@@ -10,7 +10,7 @@ use crate::run::train_run;
 use crate::SelectError;
 use mipnet_data::{Dataset, StratifiedFolds};
 use mipnet_solver::InterruptFlag;
-use mipnet_train::{Job, Silent, TrainError, TrainSettings};
+use mipnet_train::{Silent, TrainError, TrainSettings, TrainSolver};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -113,7 +113,9 @@ pub trait SelectObserver: Sync {
 /// giving everything else, `plan` the time and threads. An interrupt keeps
 /// the runs that finished; a training error other than "no network" ends
 /// the selection with it (after the runs in flight; no other run starts).
+#[allow(clippy::too_many_arguments)]
 pub fn cross_validate(
+    solver: &dyn TrainSolver,
     data: &Dataset,
     folds: &StratifiedFolds,
     settings: &[Setting],
@@ -144,7 +146,7 @@ pub fn cross_validate(
             Ok(not_run(s, f, fit, validation))
         } else {
             observer.run_started(&id);
-            let r = fold_run(s, f, fit, validation, &settings[s], base, plan, interrupt);
+            let r = fold_run(solver, s, f, fit, validation, &settings[s], base, plan, interrupt);
             match &r {
                 Ok(run) => observer.run_finished(&id, run),
                 Err(_) => failed.store(true, Ordering::SeqCst),
@@ -188,6 +190,7 @@ fn not_run(setting: usize, fold: usize, fit: &Dataset, validation: &Dataset) -> 
 /// validation part (which the run never sees).
 #[allow(clippy::too_many_arguments)]
 fn fold_run(
+    solver: &dyn TrainSolver,
     setting: usize,
     fold: usize,
     fit: &Dataset,
@@ -200,14 +203,16 @@ fn fold_run(
     let mut s = values.apply(base);
     s.solver.time_limit = plan.run_seconds;
     s.solver.threads = Some(plan.threads_per_run);
-    let job = Job {
-        dataset: format!("{} (fold {})", fit.name, fold + 1),
-        train: fit,
-        test: None,
-        settings: &s,
-    };
     let clock = Instant::now();
-    let outcome = train_run(&job, &mut Silent::default(), interrupt);
+    let outcome = train_run(
+        solver,
+        format!("{} (fold {})", fit.name, fold + 1),
+        fit,
+        None,
+        &s,
+        &mut Silent::default(),
+        interrupt,
+    );
     let seconds = clock.elapsed().as_secs_f64();
     let mut run = not_run(setting, fold, fit, validation);
     run.seconds = seconds;

@@ -4,6 +4,7 @@
 
 use crate::SelectError;
 use mipnet_formulate::Loss;
+use mipnet_solver::ChecksOptions;
 use mipnet_train::TrainSettings;
 use serde::{Deserialize, Serialize};
 
@@ -155,7 +156,7 @@ impl Grid {
     /// range), then every combination as a whole training run's settings;
     /// returns the combinations in order (hidden, α, margin, P, loss; the
     /// last varying fastest).
-    pub fn settings(&self, base: &TrainSettings) -> Result<Vec<Setting>, SelectError> {
+    pub fn settings(&self, base: &TrainSettings, solver: &dyn ChecksOptions) -> Result<Vec<Setting>, SelectError> {
         let g = self.resolved(base);
         let (l1, hidden, margin, levels, loss) = (
             g.l1.unwrap_or_default(),
@@ -207,7 +208,7 @@ impl Grid {
         }
         for s in &out {
             s.apply(base)
-                .validate()
+                .validate(solver)
                 .map_err(|e| SelectError::Grid(format!("setting {}: {e}", s.describe())))?;
         }
         Ok(out)
@@ -239,9 +240,12 @@ fn check_list<T: PartialEq + std::fmt::Debug>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mipnet_highs::HighsSolver;
 
     fn err(g: Grid) -> String {
-        g.settings(&TrainSettings::default()).unwrap_err().to_string()
+        g.settings(&TrainSettings::default(), &HighsSolver)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -251,7 +255,7 @@ mod tests {
             hidden: Some(vec![vec![4], vec![8, 4]]),
             ..Grid::default()
         };
-        let s = g.settings(&TrainSettings::default()).unwrap();
+        let s = g.settings(&TrainSettings::default(), &HighsSolver).unwrap();
         assert_eq!(s.len(), 4);
         assert_eq!((s[0].hidden.clone(), s[0].l1), (vec![4], 0.001));
         assert_eq!((s[1].hidden.clone(), s[1].l1), (vec![4], 0.1));

@@ -28,7 +28,9 @@ pub use plan::{Plan, DEFAULT_REFIT_SHARE, MIN_RUN_SECONDS};
 use mipnet_data::{DataError, Dataset};
 use mipnet_formulate::ModelEstimate;
 use mipnet_solver::InterruptFlag;
-use mipnet_train::{Job, TrainError, TrainObserver, TrainOutcome, TrainReport, TrainSettingError, TrainSettings};
+use mipnet_train::{
+    TrainError, TrainObserver, TrainOutcome, TrainReport, TrainSettingError, TrainSettings, TrainSolver,
+};
 use serde::Serialize;
 use std::time::Instant;
 use thiserror::Error;
@@ -55,8 +57,8 @@ pub enum SelectError {
 /// Default folds K.
 pub const DEFAULT_FOLDS: usize = 5;
 
-/// A selection to run.
-pub struct SelectJob<'a> {
+/// A selection to run on `solver`.
+pub struct SelectJob<'a, S: TrainSolver> {
     /// The data's name, as `train` reports it.
     pub dataset: String,
     /// The training split: the folds are drawn from it and the refit uses
@@ -74,6 +76,8 @@ pub struct SelectJob<'a> {
     pub refit_share: f64,
     /// Train and score the gradient baselines after the refit.
     pub baselines: bool,
+    /// The backend of every training run.
+    pub solver: &'a S,
 }
 
 /// The `selection` section of the report.
@@ -148,8 +152,10 @@ fn threads_of(base: &TrainSettings) -> usize {
 }
 
 /// Validates the grid and the folds and plans the time, before any run.
-pub fn prepare(job: &SelectJob) -> Result<(Vec<Setting>, mipnet_data::StratifiedFolds, Plan), SelectError> {
-    let settings = job.grid.settings(job.base)?;
+pub fn prepare<S: TrainSolver>(
+    job: &SelectJob<S>,
+) -> Result<(Vec<Setting>, mipnet_data::StratifiedFolds, Plan), SelectError> {
+    let settings = job.grid.settings(job.base, job.solver)?;
     let folds = job.train.stratified_folds(job.folds, job.fold_seed)?;
     let mut bytes = 0.0f64;
     for s in &settings {
@@ -174,8 +180,8 @@ pub fn prepare(job: &SelectJob) -> Result<(Vec<Setting>, mipnet_data::Stratified
 /// Runs the selection: cross-validation, choice, refit, baselines.
 /// `observer` hears the cross-validation's progress, `refit_observer` the
 /// refit run's.
-pub fn select(
-    job: &SelectJob,
+pub fn select<S: TrainSolver>(
+    job: &SelectJob<S>,
     observer: &dyn SelectObserver,
     refit_observer: &mut dyn TrainObserver,
     interrupt: &InterruptFlag,
@@ -193,7 +199,9 @@ pub fn select(
         plan.refit_seconds
     ));
     let clock = Instant::now();
-    let runs = cv::cross_validate(job.train, &folds, &settings, job.base, &plan, observer, interrupt)?;
+    let runs = cv::cross_validate(
+        job.solver, job.train, &folds, &settings, job.base, &plan, observer, interrupt,
+    )?;
     let cv_seconds = clock.elapsed().as_secs_f64();
     let interrupted = interrupt.is_raised();
     let table = cv::table(&settings, &runs, folds.len());
@@ -232,13 +240,15 @@ pub fn select(
     let mut s = setting.apply(job.base);
     s.solver.time_limit = outcome.selection.plan.refit_seconds;
     s.solver.threads = Some(outcome.selection.plan.threads);
-    let refit_job = Job {
-        dataset: job.dataset.clone(),
-        train: job.train,
-        test: job.test,
-        settings: &s,
-    };
-    let refit = run::train_run(&refit_job, refit_observer, interrupt)?;
+    let refit = run::train_run(
+        job.solver,
+        job.dataset.clone(),
+        job.train,
+        job.test,
+        &s,
+        refit_observer,
+        interrupt,
+    )?;
     if job.baselines && !interrupt.is_raised() {
         if s.formulation.conv.is_some() {
             outcome.baselines_note = Some("baselines: dense architectures only (this one has a convolution)".into());

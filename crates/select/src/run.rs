@@ -1,15 +1,28 @@
 //! The one call into the training pipeline: every cross-validation run and
 //! the refit go through [`train_run`], so a change of
-//! `mipnet_train::train`'s signature is a change here only.
+//! `mipnet_train::train`'s signature or of its `Job` is a change here only.
 
+use mipnet_data::Dataset;
 use mipnet_solver::InterruptFlag;
-use mipnet_train::{Job, TrainError, TrainObserver, TrainOutcome};
+use mipnet_train::{Job, TrainError, TrainObserver, TrainOutcome, TrainSettings, TrainSolver};
 
-/// One exact training run of `job`.
+/// One exact training run on `train` with `settings` on `solver`; `test`
+/// is only scored.
 pub fn train_run(
-    job: &Job,
+    solver: &dyn TrainSolver,
+    dataset: String,
+    train: &Dataset,
+    test: Option<&Dataset>,
+    settings: &TrainSettings,
     observer: &mut dyn TrainObserver,
     interrupt: &InterruptFlag,
 ) -> Result<TrainOutcome, TrainError> {
-    mipnet_train::train(job, observer, Some(interrupt))
+    let job = Job {
+        dataset,
+        train,
+        test,
+        settings,
+        solver,
+    };
+    mipnet_train::train(&job, observer, Some(interrupt))
 }

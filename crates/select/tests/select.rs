@@ -3,6 +3,7 @@
 //! (the zero network, a third of the samples right), α = 0.01 fits.
 
 use mipnet_data::{Bundled, Dataset, Standardizer};
+use mipnet_highs::HighsSolver;
 use mipnet_select::baselines::{compare, train_baselines};
 use mipnet_select::{select, FoldStatus, Grid, RunId, SelectJob, SelectObserver, SelectOutcome};
 use mipnet_solver::InterruptFlag;
@@ -57,6 +58,7 @@ fn run(
         fold_seed: 0,
         refit_share: 0.25,
         baselines: true,
+        solver: &HighsSolver,
     };
     select(&job, observer, &mut Silent::default(), i).unwrap()
 }

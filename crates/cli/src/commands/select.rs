@@ -11,6 +11,7 @@ use anyhow::{anyhow, Context, Result};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
 use mipnet_formulate::Loss;
+use mipnet_highs::HighsSolver;
 use mipnet_network::write_atomic;
 use mipnet_select::{
     select, BaselineEntry, FoldRun, FoldStatus, Grid, RunId, SelectError, SelectJob, SelectObserver, SelectReport,
@@ -271,6 +272,7 @@ pub fn run(mut args: SelectArgs, matches: &ArgMatches) -> Result<std::process::E
         fold_seed,
         refit_share,
         baselines: !args.no_baselines,
+        solver: &HighsSolver,
     };
     // The grid, the folds and the time plan are checked before any work.
     mipnet_select::prepare(&job).map_err(select_error)?;
