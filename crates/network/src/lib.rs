@@ -430,7 +430,7 @@ impl Network {
             path: path.into(),
             reason,
         };
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| malformed(e.to_string()))?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| malformed(e.to_string()))?;
         match value.get("format_version").and_then(|v| v.as_u64()) {
             None => return Err(malformed("no format_version field".into())),
             Some(v) if !(OLDEST_FORMAT_VERSION as u64..=FORMAT_VERSION as u64).contains(&v) => {
