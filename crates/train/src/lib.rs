@@ -54,6 +54,7 @@ mod settings;
 mod solver;
 mod stage;
 mod stages;
+mod trace;
 
 pub use budget::Budget;
 pub use error::TrainError;
@@ -71,6 +72,7 @@ pub use settings::{
 pub use solver::TrainSolver;
 pub use stage::StageName;
 
+pub use trace::TracePoint;
 use alongside::Alongside;
 use events::RunStage as Shown;
 use mipnet_data::Standardizer;
@@ -268,6 +270,7 @@ fn build<'a>(
             bounds: Vec::new(),
             lower_bounds: Vec::new(),
             cuts: None,
+            trace: Default::default(),
             mip: MipFindings {
                 schedule: MipSchedule::None,
                 status: "not_run".to_string(),

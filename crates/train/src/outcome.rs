@@ -91,6 +91,7 @@ pub(crate) fn outcome(job: &Job, run: Run) -> Result<TrainOutcome, TrainError> {
         mip_schedule: findings.mip.schedule,
         mip_user_solutions: findings.mip.user_solutions,
         progress: Progress::of(&findings.records, findings.improvements, objective),
+        trace: findings.trace.into_points(),
         stages: findings.records,
         baseline: Baseline {
             train_accuracy: grad.accuracy(job.train),

@@ -271,6 +271,9 @@ pub struct TrainReport {
     pub stages: Vec<StageReport>,
     /// The best objective after each part of the pipeline.
     pub progress: Progress,
+    /// When each better certified network (by step) and each better proven
+    /// lower bound (by method) was found: both series monotone.
+    pub trace: Vec<crate::trace::TracePoint>,
     pub baseline: Baseline,
     pub certificate: Certificate,
     pub solver: String,

@@ -44,6 +44,8 @@ pub(crate) struct Findings {
     pub lower_bounds: Vec<LowerBoundReport>,
     pub cuts: Option<CutReport>,
     pub mip: MipFindings,
+    /// Each better network and each better proven bound, when.
+    pub trace: crate::trace::Trace,
 }
 
 /// What the full MIP returned.
@@ -142,6 +144,9 @@ impl Run<'_> {
             .is_none_or(|b| better(cert.objective_forward, b.objective()));
         if keep {
             *self.findings.improvements.entry(step.as_str().to_string()).or_default() += 1;
+            self.findings
+                .trace
+                .network(self.budget.elapsed(), step, cert.objective_forward);
             self.best = Some(Incumbent {
                 x,
                 network: net,

@@ -50,6 +50,9 @@ impl BesideStage for FullMip {
         mip.status = r.status.as_str().to_string();
         mip.dual_bound = r.dual_bound;
         mip.user_solutions = r.user_solutions;
+        if let Some(b) = r.dual_bound {
+            run.findings.trace.bound(run.budget.elapsed(), crate::report::MIP_METHOD, b);
+        }
         let Some(x) = r.solution else { return Ok(()) };
         let improved = match (&run.best, r.objective) {
             (None, _) => true,

@@ -44,6 +44,11 @@ impl Stage for LowerBounds {
                 None => format!("lower bound ({}): none ({})", r.method, r.note),
             });
         }
+        for r in &reports {
+            if let Some(b) = r.bound {
+                run.findings.trace.bound(run.budget.elapsed(), &r.method, b);
+            }
+        }
         run.findings.lower_bounds = reports;
         Ok(())
     }
