@@ -411,6 +411,7 @@ fn run_cases(
                 case.label(),
                 case.arch
             ));
+            let s = s.check(solver)?;
             let job = crate::Job {
                 dataset: case.label(),
                 train: &train_set,

@@ -1,6 +1,6 @@
 //! A training job: what [`crate::train`] is asked to do.
 
-use crate::settings::TrainSettings;
+use crate::settings::CheckedSettings;
 use crate::solver::TrainSolver;
 use mipnet_data::Dataset;
 
@@ -10,6 +10,6 @@ pub struct Job<'a> {
     pub dataset: String,
     pub train: &'a Dataset,
     pub test: Option<&'a Dataset>,
-    pub settings: &'a TrainSettings,
+    pub settings: &'a CheckedSettings,
     pub solver: &'a dyn TrainSolver,
 }

@@ -67,12 +67,13 @@ pub use report::{
     TrainReport, MIP_METHOD,
 };
 pub use settings::{
-    DataSource, MissingRows, OutputSettings, RunConfig, SolverSettings, Stages, TrainSettingError, TrainSettings,
+    overlay, CheckedSettings, DataSource, MissingRows, OutputSettings, RunConfig, SolverSettings, Stages,
+    TrainSettingError, TrainSettings,
 };
 pub use solver::TrainSolver;
 pub use stage::StageName;
-
 pub use trace::TracePoint;
+
 use alongside::Alongside;
 use events::RunStage as Shown;
 use mipnet_data::Standardizer;
@@ -98,8 +99,7 @@ pub fn train(
     obs: &mut dyn TrainObserver,
     interrupt: Option<&InterruptFlag>,
 ) -> Result<TrainOutcome, TrainError> {
-    let s = job.settings;
-    s.validate(job.solver)?;
+    let s: &TrainSettings = job.settings;
     let mut run = build(job, job.solver, obs, interrupt)?;
     run_stages(&warm_starts(s), &mut run, obs)?;
     // Decided once the warm starts have an incumbent to search from.
@@ -212,7 +212,7 @@ fn build<'a>(
     obs: &mut dyn TrainObserver,
     interrupt: Option<&'a InterruptFlag>,
 ) -> Result<Run<'a>, TrainError> {
-    let s = job.settings;
+    let s: &TrainSettings = job.settings;
     // The time limit is the run's wall time from here on.
     let budget = Budget::start(s.solver.time_limit);
     // Images for a convolution share one scale (see Standardizer::fit_global).

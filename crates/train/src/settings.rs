@@ -316,9 +316,24 @@ pub enum TrainSettingError {
 }
 
 impl TrainSettings {
-    /// Checks every setting before anything is built, the solver's options
-    /// as `solver` would take them.
-    pub fn validate(&self, solver: &dyn ChecksOptions) -> Result<(), TrainSettingError> {
+    /// Checks every setting, the solver's options as `solver` would take
+    /// them: the one check, made before anything is built; the library
+    /// takes only [`CheckedSettings`].
+    pub fn check(self, solver: &dyn ChecksOptions) -> Result<CheckedSettings, TrainSettingError> {
+        self.validate(solver)?;
+        Ok(CheckedSettings(self))
+    }
+
+    /// These settings with `overlay` laid over them (see [`overlay`]): for
+    /// settings from several sources (defaults, a config file, flags),
+    /// merged by one rule.
+    pub fn overlaid(&self, overlay: serde_json::Value) -> Result<TrainSettings, TrainSettingError> {
+        let mut merged = serde_json::to_value(self).expect("settings serialize");
+        self::overlay(&mut merged, overlay);
+        serde_json::from_value(merged).map_err(|e| TrainSettingError::Other(e.to_string()))
+    }
+
+    fn validate(&self, solver: &dyn ChecksOptions) -> Result<(), TrainSettingError> {
         self.formulation.validate()?;
         self.gradient.validate()?;
         let s = &self.solver;
@@ -400,6 +415,49 @@ impl TrainSettings {
     /// (unknown keys are refused, naming the key).
     pub fn from_run_config(text: &str) -> Result<RunConfig, String> {
         toml_from_str(text)
+    }
+}
+
+/// Settings that passed [`TrainSettings::check`]: the only kind a
+/// [`crate::Job`] takes, so the library never checks them again.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct CheckedSettings(TrainSettings);
+
+impl std::ops::Deref for CheckedSettings {
+    type Target = TrainSettings;
+    fn deref(&self) -> &TrainSettings {
+        &self.0
+    }
+}
+
+impl CheckedSettings {
+    /// The settings, to change them (and check them again).
+    pub fn into_inner(self) -> TrainSettings {
+        self.0
+    }
+}
+
+/// Lays `top` over `base`, key by key: objects are merged recursively, a
+/// null in `top` leaves `base`'s value, anything else replaces it. A
+/// settings document from flags (absent flags null) laid over a config
+/// file's (or the defaults) changes only what the flags give.
+pub fn overlay(base: &mut serde_json::Value, top: serde_json::Value) {
+    use serde_json::Value;
+    match (base, top) {
+        (_, Value::Null) => {}
+        (Value::Object(base), Value::Object(top)) => {
+            for (key, value) in top {
+                match base.get_mut(&key) {
+                    Some(slot) => overlay(slot, value),
+                    None if !value.is_null() => {
+                        base.insert(key, value);
+                    }
+                    None => {}
+                }
+            }
+        }
+        (slot, value) => *slot = value,
     }
 }
 

@@ -19,7 +19,7 @@ fn iris_run(lower_bounds: bool) -> mipnet_train::TrainReport {
         dataset: "iris".into(),
         train: &train_set,
         test: None,
-        settings: &settings,
+        settings: &settings.clone().check(&HighsSolver).unwrap(),
         solver: &HighsSolver,
     };
     train(&job, &mut Silent::default(), None).expect("a network").report

@@ -52,7 +52,7 @@ fn the_observer_sees_each_stage_in_order_with_a_falling_incumbent() {
         dataset: "toy".into(),
         train: &data,
         test: None,
-        settings: &settings,
+        settings: &settings.clone().check(&HighsSolver).unwrap(),
         solver: &HighsSolver,
     };
     let mut rec = Recorder::default();

@@ -290,7 +290,7 @@ fn the_search_in_the_pipeline_never_worsens_the_incumbent_and_certifies() {
             dataset: "toy".into(),
             train: &data,
             test: None,
-            settings: &settings,
+            settings: &settings.clone().check(&HighsSolver).unwrap(),
             solver: &HighsSolver,
         };
         let out = train(&job, &mut Silent::default(), None).unwrap();
@@ -352,7 +352,7 @@ fn the_cutoff_tightening_moves_the_incumbent_certified_and_its_bound_holds() {
             dataset: "toy".into(),
             train: &data,
             test: None,
-            settings: &settings,
+            settings: &settings.clone().check(&HighsSolver).unwrap(),
             solver: &HighsSolver,
         };
         let r = train(&job, &mut Silent::default(), None).unwrap().report;
@@ -416,7 +416,7 @@ fn the_mip_alongside_the_search_is_offered_its_networks_and_keeps_to_the_time_li
             dataset: "toy".into(),
             train: &data,
             test: None,
-            settings: &settings,
+            settings: &settings.clone().check(&HighsSolver).unwrap(),
             solver: &HighsSolver,
         };
         let out = train(&job, &mut Silent::default(), None).unwrap();

@@ -10,7 +10,7 @@ const EXAMPLE: &str = include_str!("../../../examples/train.toml");
 #[test]
 fn the_example_config_reads_and_shows_the_defaults() {
     let c = TrainSettings::from_run_config(EXAMPLE).unwrap();
-    c.settings().validate(&HighsSolver).unwrap();
+    c.settings().clone().check(&HighsSolver).unwrap();
     // Every value it sets is the default, as its comments say; only the
     // data and the output directory are the example's own.
     let want = RunConfig {
@@ -133,15 +133,41 @@ fn highs_options_in_toml_are_read_as_text_and_reach_every_solve() {
     ];
     let got: Vec<(&str, &str)> = s.solver.options.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(got, want);
-    s.validate(&HighsSolver).unwrap();
+    s.clone().check(&HighsSolver).unwrap();
     let extra = s.solver.options(10.0).extra;
     assert_eq!(extra.len(), 4);
     assert!(extra.contains(&("presolve".to_string(), "off".to_string())));
     // HiGHS checks values before anything runs.
     let bad = TrainSettings::from_toml("[solver.options]\nmip_heuristic_effort = 2.5\n").unwrap();
-    let e = bad.validate(&HighsSolver).unwrap_err().to_string();
+    let e = bad.check(&HighsSolver).unwrap_err().to_string();
     assert!(
         e.contains("solver.options") && e.contains("mip_heuristic_effort"),
         "{e}"
     );
+}
+
+#[test]
+fn an_overlay_changes_only_what_it_gives_and_merges_maps() {
+    let base = TrainSettings::from_toml(
+        "[formulation]\nomega = 2.0\nmargin = 0.5\n[solver]\ntime_limit = 30.0\n[solver.options]\npresolve = \"off\"\n",
+    )
+    .unwrap();
+    let top = serde_json::json!({
+        "formulation": { "omega": null, "margin": 0.25 },
+        "solver": { "options": { "mip_heuristic_effort": "0.3" }, "gap": null },
+        "stages": { "polish": false },
+    });
+    let s = base.overlaid(top).unwrap();
+    assert_eq!(s.formulation.omega, 2.0, "a null leaves the base");
+    assert_eq!(s.formulation.margin, 0.25);
+    assert_eq!(s.solver.time_limit, 30.0);
+    assert_eq!(s.solver.options.len(), 2, "maps merge: {:?}", s.solver.options);
+    assert!(!s.stages.polish);
+    // Everything not named stays as it was.
+    let unchanged = base.overlaid(serde_json::json!({})).unwrap();
+    assert_eq!(unchanged, base);
+    let e = base
+        .overlaid(serde_json::json!({ "stages": { "polsh": false } }))
+        .unwrap_err();
+    assert!(e.to_string().contains("polsh"), "{e}");
 }

@@ -21,7 +21,7 @@ fn run(data: &Dataset, hidden: usize, limit: f64) -> (f64, f64) {
         dataset: data.name.clone(),
         train: data,
         test: None,
-        settings: &settings,
+        settings: &settings.clone().check(&HighsSolver).unwrap(),
         solver: &HighsSolver,
     };
     let clock = Instant::now();
@@ -60,7 +60,7 @@ fn a_model_too_large_is_refused_at_once() {
         dataset: "iris".into(),
         train: &all,
         test: None,
-        settings: &settings,
+        settings: &settings.clone().check(&HighsSolver).unwrap(),
         solver: &HighsSolver,
     };
     let clock = Instant::now();
@@ -92,7 +92,7 @@ fn a_spent_budget_skips_the_full_mip_and_keeps_a_certified_network() {
         dataset: "digits".into(),
         train: &all,
         test: None,
-        settings: &settings,
+        settings: &settings.clone().check(&HighsSolver).unwrap(),
         solver: &HighsSolver,
     };
     let clock = Instant::now();

@@ -12,6 +12,8 @@ use mipnet_highs::HighsSolver;
 use mipnet_network::write_atomic;
 use mipnet_train::bench::{markdown, run_suite, Suite};
 use mipnet_train::TrainError;
+use serde_json::json;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -93,19 +95,19 @@ pub struct BenchArgs {
 pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     // The message names the known suites.
     let mut suite = Suite::named(&args.suite, args.quick).map_err(|e| input(anyhow!("{e}")))?;
-    if let Some(t) = args.time_limit {
-        suite.settings.solver.time_limit = t;
-    }
     if let Some(seed) = args.split_seed {
         suite.split_seed = seed;
     }
-    if let Some(share) = args.lns_share {
-        suite.settings.stages.lns_share = share;
-    }
-    suite.settings.solver.options.extend(parse_options(&args.options)?);
-    if args.mip_alongside_search {
-        suite.settings.stages.mip_alongside_search = true;
-    }
+    // The flags laid over the suite's settings, as `train`'s over a config file's.
+    let options: BTreeMap<String, String> = parse_options(&args.options)?.into_iter().collect();
+    let flags = json!({
+        "solver": { "time_limit": args.time_limit, "options": options },
+        "stages": {
+            "lns_share": args.lns_share,
+            "mip_alongside_search": args.mip_alongside_search.then_some(true),
+        },
+    });
+    suite.settings = suite.settings.overlaid(flags).map_err(input)?;
     if let Some(seeds) = &args.seeds {
         if seeds.is_empty() {
             return Err(input(anyhow::anyhow!("--seeds needs at least one seed")));
@@ -127,7 +129,8 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
         }
     }
     suite.settings.solver.threads = suite.settings.solver.threads.map(cap_threads);
-    suite.settings.validate(&HighsSolver).map_err(input)?;
+    // Checked before any work; each case's settings again as they are made.
+    suite.settings.clone().check(&HighsSolver).map_err(input)?;
     // From here on Ctrl-C ends the bench with the runs that finished.
     let interrupt = interrupt_on_ctrl_c();
     // Checked, and its staging directory made, before any work.

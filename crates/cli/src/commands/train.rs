@@ -10,15 +10,20 @@ use anyhow::{Context, Result};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ValueEnum};
 use mipnet_data::{Dataset, CSV_LABEL};
-use mipnet_formulate::Loss;
 use mipnet_highs::HighsSolver;
 use mipnet_network::{parse_architecture, ConvSpec};
 use mipnet_solver::{InterruptFlag, Observer};
-use mipnet_train::{train, Job, MipSchedule, Step, TrainError, TrainEvent, TrainObserver, TrainOutcome, TrainSettings};
+use mipnet_train::{
+    train, CheckedSettings, Job, MipSchedule, Step, TrainError, TrainEvent, TrainObserver, TrainOutcome, TrainSettings,
+};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, ValueEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LossArg {
     Hinge,
     Misclassification,
@@ -170,7 +175,7 @@ impl TrainArgs {
     /// and output directory where no flag gives them (`given` tells which flags were
     /// given on the command line); returns the settings with the flags
     /// applied over the file's.
-    pub fn apply_config(&mut self, given: &dyn Fn(&str) -> bool) -> Result<TrainSettings> {
+    pub fn apply_config(&mut self, given: &dyn Fn(&str) -> bool) -> Result<CheckedSettings> {
         let Some(path) = &self.config else {
             return self.settings(TrainSettings::default());
         };
@@ -238,112 +243,71 @@ impl TrainArgs {
     }
 
     /// `base` (the config file's settings, or the defaults) with the flags
-    /// applied over it.
-    pub fn settings(&self, base: TrainSettings) -> Result<TrainSettings> {
-        let mut s = base;
-        let f = &mut s.formulation;
-        if let Some(h) = &self.hidden {
-            f.hidden = h.clone();
-        }
+    /// laid over it ([`TrainArgs::overlay`]), checked.
+    pub fn settings(&self, base: TrainSettings) -> Result<CheckedSettings> {
+        let mut s = base.overlaid(self.overlay()?).map_err(input)?;
         if let Some(text) = &self.arch {
             let (conv, hidden, _) =
                 parse_architecture(text).map_err(|e| input(anyhow::anyhow!("--arch '{text}': {e}")))?;
             // An image shape from the config file stays.
-            let image = f.conv.and_then(|c| c.image);
-            f.conv = conv.map(|c| ConvSpec { image, ..c });
-            f.hidden = hidden;
-        }
-        if let Some(l) = self.loss {
-            f.loss = match l {
-                LossArg::Hinge => Loss::Hinge,
-                LossArg::Misclassification => Loss::Misclassification,
-                LossArg::L1 => Loss::L1,
-            };
-        }
-        let set = |dst: &mut f64, v: Option<f64>| {
-            if let Some(v) = v {
-                *dst = v;
-            }
-        };
-        set(&mut f.margin, self.margin);
-        set(&mut f.omega, self.omega);
-        set(&mut f.grid_step, self.grid_step);
-        set(&mut f.l1, self.l1);
-        set(&mut f.l0, self.l0);
-        set(&mut f.l2, self.l2);
-        if let Some(p) = self.grid_levels {
-            f.grid_levels = p;
-        }
-        if self.prune_neurons || self.neuron_penalty.is_some() {
-            f.prune_neurons = true;
-        }
-        set(&mut f.neuron_penalty, self.neuron_penalty);
-        if self.prune_layers || self.layer_penalty.is_some() {
-            f.prune_layers = true;
-        }
-        set(&mut f.layer_penalty, self.layer_penalty);
-        if self.no_symmetry_breaking {
-            f.symmetry_breaking = false;
-        }
-        let flags = &self.solver;
-        set(&mut s.solver.time_limit, flags.time_limit);
-        if flags.gap.is_some() {
-            s.solver.gap = flags.gap;
-        }
-        if flags.threads.is_some() {
-            s.solver.threads = flags.threads;
+            let image = s.formulation.conv.and_then(|c| c.image);
+            s.formulation.conv = conv.map(|c| ConvSpec { image, ..c });
+            s.formulation.hidden = hidden;
         }
         s.solver.threads = s.solver.threads.map(cap_threads);
-        if let Some(seed) = flags.seed {
-            s.solver.seed = seed;
-        }
-        s.solver.log |= flags.log;
-        s.solver.options.extend(parse_options(&flags.options)?);
-        if let Some(seed) = self.gradient_seed {
-            s.gradient.seed = seed;
-        }
-        if let Some(e) = self.epochs {
-            s.gradient.epochs = e;
-        }
-        if let Some(e) = self.finetune_epochs {
-            s.stages.finetune_epochs = e;
-        }
-        if self.lipschitz_cuts {
-            s.stages.lipschitz_cuts = true;
-        }
-        set(&mut s.stages.cut_seconds, self.cut_seconds);
-        if let Some(n) = self.gradient_starts {
-            s.stages.gradient_starts = n;
-        }
-        if let Some(n) = self.flip_rounds {
-            s.stages.flip_rounds = n;
-        }
-        if let Some(t) = self.lns_share {
-            s.stages.lns_share = t;
-        }
-        if let Some(t) = self.lns_sub_seconds {
-            s.stages.lns_sub_seconds = t;
-        }
-        if self.no_lower_bounds {
-            s.stages.lower_bounds = false;
-        }
-        if self.no_cutoff_tightening {
-            s.stages.cutoff_tightening = false;
-        }
-        if self.mip_alongside_search {
-            s.stages.mip_alongside_search = true;
-        }
-        if let Some(t) = self.root_lp_seconds {
-            s.stages.root_lp_seconds = t;
-        }
-        if self.no_polish {
-            s.stages.polish = false;
-        }
-        if self.no_mip {
-            s.stages.mip = false;
-        }
-        s.validate(&HighsSolver).map_err(input)?;
-        Ok(s)
+        s.check(&HighsSolver).map_err(input)
+    }
+
+    /// The settings the flags give, as a document of the config file's
+    /// shape: a flag not given is null, so it leaves the file's value (or
+    /// the default); a switch gives its value only when given.
+    fn overlay(&self) -> Result<serde_json::Value> {
+        let on = |given: bool| given.then_some(true);
+        let off = |given: bool| given.then_some(false);
+        let flags = &self.solver;
+        let options: BTreeMap<String, String> = parse_options(&flags.options)?.into_iter().collect();
+        Ok(json!({
+            "formulation": {
+                "hidden": self.hidden,
+                "loss": self.loss,
+                "margin": self.margin,
+                "omega": self.omega,
+                "grid_step": self.grid_step,
+                "grid_levels": self.grid_levels,
+                "l1": self.l1,
+                "l0": self.l0,
+                "l2": self.l2,
+                "prune_neurons": on(self.prune_neurons || self.neuron_penalty.is_some()),
+                "neuron_penalty": self.neuron_penalty,
+                "prune_layers": on(self.prune_layers || self.layer_penalty.is_some()),
+                "layer_penalty": self.layer_penalty,
+                "symmetry_breaking": off(self.no_symmetry_breaking),
+            },
+            "gradient": { "seed": self.gradient_seed, "epochs": self.epochs },
+            "solver": {
+                "time_limit": flags.time_limit,
+                "gap": flags.gap,
+                "threads": flags.threads,
+                "seed": flags.seed,
+                "log": on(flags.log),
+                "options": options,
+            },
+            "stages": {
+                "finetune_epochs": self.finetune_epochs,
+                "lipschitz_cuts": on(self.lipschitz_cuts),
+                "cut_seconds": self.cut_seconds,
+                "gradient_starts": self.gradient_starts,
+                "flip_rounds": self.flip_rounds,
+                "lns_share": self.lns_share,
+                "lns_sub_seconds": self.lns_sub_seconds,
+                "lower_bounds": off(self.no_lower_bounds),
+                "cutoff_tightening": off(self.no_cutoff_tightening),
+                "mip_alongside_search": on(self.mip_alongside_search),
+                "root_lp_seconds": self.root_lp_seconds,
+                "polish": off(self.no_polish),
+                "mip": off(self.no_mip),
+            },
+        }))
     }
 }
 
@@ -392,7 +356,7 @@ pub fn run_training(
     name: String,
     train_set: &Dataset,
     test: Option<&Dataset>,
-    s: &TrainSettings,
+    s: &CheckedSettings,
     quiet: bool,
     interrupt: &InterruptFlag,
 ) -> Result<(TrainOutcome, bool)> {
