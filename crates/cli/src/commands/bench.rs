@@ -1,7 +1,7 @@
 //! `mipnet bench`: a named suite with fixed seeds and budgets; writes
 //! `bench.json` and a markdown table (medians over seeds).
 
-use crate::commands::train::{interrupt_on_ctrl_c, Console};
+use crate::commands::train::{interrupt_on_ctrl_c, train_failure, Console};
 use crate::commands::{cap_threads, parse_options};
 use crate::exit::input;
 use crate::output_dir::{OutputDir, RunKind};
@@ -11,7 +11,6 @@ use clap::Args;
 use mipnet_highs::HighsSolver;
 use mipnet_network::write_atomic;
 use mipnet_train::bench::{markdown, run_suite, Suite};
-use mipnet_train::TrainError;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -136,10 +135,7 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     // Checked, and its staging directory made, before any work.
     let out = OutputDir::prepare("--out", &args.out, &BENCH_RUN, args.force)?;
     let mut console = Console::new(args.quiet);
-    let result = run_suite(&suite, args.ablate, &HighsSolver, &mut console, Some(&interrupt)).map_err(|e| match e {
-        TrainError::Data(_) | TrainError::Settings(_) | TrainError::TooLarge(_) => input(e),
-        other => anyhow::Error::new(other),
-    })?;
+    let result = run_suite(&suite, args.ablate, &HighsSolver, &mut console, Some(&interrupt)).map_err(train_failure)?;
     console.finish();
     let table = markdown(&result);
     let json = serde_json::to_string_pretty(&result)?;

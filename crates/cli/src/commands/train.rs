@@ -370,18 +370,25 @@ pub fn run_training(
     };
     let outcome = train(&job, &mut console, Some(interrupt));
     console.finish();
-    let mut outcome = outcome.map_err(|e| match e {
-        TrainError::Certificate(_) => anyhow::Error::new(Exit::certificate(e.to_string())),
-        TrainError::NoNetwork(_) => anyhow::Error::new(Exit::no_network(e.to_string())),
-        TrainError::Settings(_) | TrainError::TooLarge(_) => input(e),
-        other => anyhow::Error::new(other),
-    })?;
+    let mut outcome = outcome.map_err(train_failure)?;
     let interrupted = interrupt.is_raised();
     if interrupted {
         // Whichever stage the interrupt ended, the run as a whole was.
         outcome.report.status = INTERRUPTED_STATUS.to_string();
     }
     Ok((outcome, interrupted))
+}
+
+/// A failed training run (or bench) as an error with its exit code: bad
+/// input (settings, data, a model too large for memory) exits 2, a failed
+/// certificate and no network their own codes, anything else 1.
+pub fn train_failure(e: TrainError) -> anyhow::Error {
+    match e {
+        TrainError::Certificate(_) => anyhow::Error::new(Exit::certificate(e.to_string())),
+        TrainError::NoNetwork(_) => anyhow::Error::new(Exit::no_network(e.to_string())),
+        TrainError::Settings(_) | TrainError::TooLarge(_) | TrainError::Data(_) => input(e),
+        other => anyhow::Error::new(other),
+    }
 }
 
 /// The report's status of a run ended by an interrupt (the solver's own
