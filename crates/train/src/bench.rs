@@ -3,7 +3,7 @@
 //! with its seed, so every run is repeated over seeds and the table shows
 //! medians.
 
-use crate::{train, TrainError, TrainObserver, TrainReport, TrainSettings, TrainSolver};
+use crate::{train, StageName, TrainError, TrainObserver, TrainReport, TrainSettings, TrainSolver};
 use mipnet_data::{load_mnist, mnist_dir, Bundled, Dataset};
 use mipnet_network::{parse_architecture, ConvSpec};
 use serde::Serialize;
@@ -215,10 +215,16 @@ pub struct CaseSummary {
 }
 
 /// One part of the pipeline switched off (or, for parts that are off by
-/// default, on), to show what it buys at the same budget.
+/// default, on), to show what it buys at the same budget: an edit of the
+/// settings that removes stages from the run's list or adds them (checked
+/// by a test against [`crate::stage_names`]), or changes one stage's or the
+/// formulation's settings.
 #[derive(Clone, Copy, Debug)]
 pub struct Ablation {
     pub name: &'static str,
+    /// The stages it takes out of the list, and those it puts in.
+    pub removes: &'static [StageName],
+    pub adds: &'static [StageName],
     apply: fn(&mut TrainSettings),
 }
 
@@ -229,43 +235,67 @@ pub struct Ablation {
 pub const ABLATIONS: &[Ablation] = &[
     Ablation {
         name: "no polish",
+        removes: &[StageName::SearchRounds, StageName::NeighbourhoodSearch],
+        adds: &[],
         apply: |s| s.stages.polish = false,
     },
     Ablation {
         name: "no search rounds",
+        removes: &[StageName::SearchRounds],
+        adds: &[],
         apply: |s| s.stages.search_rounds = 0,
     },
     Ablation {
         // The full MIP gets the search's share of the time limit.
         name: "no neighbourhood search",
+        removes: &[StageName::NeighbourhoodSearch],
+        adds: &[],
         apply: |s| s.stages.lns_share = 0.0,
     },
     Ablation {
         name: "one gradient start",
+        removes: &[],
+        adds: &[],
         apply: |s| s.stages.gradient_starts = 1,
     },
     Ablation {
         name: "no cutoff tightening",
+        removes: &[StageName::CutoffTightening],
+        adds: &[],
         apply: |s| s.stages.cutoff_tightening = false,
     },
     Ablation {
         name: "no full MIP",
+        removes: &[
+            StageName::IntervalBounds,
+            StageName::CutoffTightening,
+            StageName::FullMip,
+        ],
+        adds: &[],
         apply: |s| s.stages.mip = false,
     },
     Ablation {
         name: "no lower bounds",
+        removes: &[StageName::LowerBounds],
+        adds: &[],
         apply: |s| s.stages.lower_bounds = false,
     },
     Ablation {
         name: "no symmetry breaking",
+        removes: &[],
+        adds: &[],
         apply: |s| s.formulation.symmetry_breaking = false,
     },
     Ablation {
         name: "with Lipschitz cuts",
+        removes: &[],
+        adds: &[StageName::CutLoop],
         apply: |s| s.stages.lipschitz_cuts = true,
     },
     Ablation {
         name: "with pattern flips",
+        removes: &[],
+        adds: &[StageName::PatternFlips],
         apply: |s| s.stages.flip_rounds = 3,
     },
 ];
@@ -665,5 +695,25 @@ mod tests {
             .any(|c| !c.mip && c.label() == "mnist 100/class (no MIP)"));
         assert!(mnist.cases.iter().any(|c| c.conv.is_some() && c.per_class == Some(40)));
         assert_eq!(Suite::named("mnist", true).unwrap().cases.len(), 2);
+    }
+
+    #[test]
+    fn each_ablation_edits_the_stage_list_as_it_says() {
+        let base = Suite::named("dense", true).unwrap().settings;
+        let before = crate::stage_names(&base);
+        for a in ABLATIONS {
+            let mut s = base.clone();
+            (a.apply)(&mut s);
+            let after = crate::stage_names(&s);
+            let kept: Vec<StageName> = before.iter().copied().filter(|n| !a.removes.contains(n)).collect();
+            let without_added: Vec<StageName> = after.iter().copied().filter(|n| !a.adds.contains(n)).collect();
+            assert_eq!(without_added, kept, "{}: {after:?}", a.name);
+            assert!(a.removes.iter().all(|n| before.contains(n)), "{}", a.name);
+            assert!(
+                a.adds.iter().all(|n| !before.contains(n) && after.contains(n)),
+                "{}",
+                a.name
+            );
+        }
     }
 }
