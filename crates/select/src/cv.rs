@@ -114,8 +114,8 @@ pub trait SelectObserver: Sync {
 /// the runs that finished; a training error other than "no network" ends
 /// the selection with it (after the runs in flight; no other run starts).
 #[allow(clippy::too_many_arguments)]
-pub fn cross_validate(
-    solver: &dyn TrainSolver,
+pub fn cross_validate<S: TrainSolver>(
+    solver: &S,
     data: &Dataset,
     folds: &StratifiedFolds,
     settings: &[Setting],
@@ -189,8 +189,8 @@ fn not_run(setting: usize, fold: usize, fit: &Dataset, validation: &Dataset) -> 
 /// One exact training run on a fold's training part, scored on its
 /// validation part (which the run never sees).
 #[allow(clippy::too_many_arguments)]
-fn fold_run(
-    solver: &dyn TrainSolver,
+fn fold_run<S: TrainSolver>(
+    solver: &S,
     setting: usize,
     fold: usize,
     fit: &Dataset,

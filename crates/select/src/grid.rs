@@ -208,7 +208,7 @@ impl Grid {
         }
         for s in &out {
             s.apply(base)
-                .validate(solver)
+                .check(solver)
                 .map_err(|e| SelectError::Grid(format!("setting {}: {e}", s.describe())))?;
         }
         Ok(out)

@@ -6,10 +6,11 @@ use mipnet_data::Dataset;
 use mipnet_solver::InterruptFlag;
 use mipnet_train::{Job, TrainError, TrainObserver, TrainOutcome, TrainSettings, TrainSolver};
 
-/// One exact training run on `train` with `settings` on `solver`; `test`
-/// is only scored.
-pub fn train_run(
-    solver: &dyn TrainSolver,
+/// One exact training run on `train` with `settings` (checked here, as
+/// each run's time limit and threads are its own) on `solver`; `test` is
+/// only scored.
+pub fn train_run<S: TrainSolver>(
+    solver: &S,
     dataset: String,
     train: &Dataset,
     test: Option<&Dataset>,
@@ -17,11 +18,12 @@ pub fn train_run(
     observer: &mut dyn TrainObserver,
     interrupt: &InterruptFlag,
 ) -> Result<TrainOutcome, TrainError> {
+    let settings = settings.clone().check(solver)?;
     let job = Job {
         dataset,
         train,
         test,
-        settings,
+        settings: &settings,
         solver,
     };
     mipnet_train::train(&job, observer, Some(interrupt))

@@ -2,7 +2,7 @@
 //! on the training split, refit of the best setting, gradient baselines
 //! beside it.
 
-use crate::commands::train::{check_output_width, interrupt_on_ctrl_c, Console, TrainArgs};
+use crate::commands::train::{check_output_width, interrupt_on_ctrl_c, train_failure, Console, TrainArgs};
 use crate::exit::{input, Exit};
 use crate::non_finite::first_non_finite;
 use crate::output_dir::OutputDir;
@@ -17,7 +17,6 @@ use mipnet_select::{
     select, BaselineEntry, FoldRun, FoldStatus, Grid, RunId, SelectError, SelectJob, SelectObserver, SelectReport,
     SelectSection, Selection, DEFAULT_FOLDS, DEFAULT_REFIT_SHARE,
 };
-use mipnet_train::TrainError;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -232,19 +231,9 @@ impl SelectObserver for CvProgress {
     }
 }
 
-/// A training error as `train` reports it (exit 3, 4, 2 or 1).
-fn train_error(e: TrainError) -> anyhow::Error {
-    match e {
-        TrainError::Certificate(_) => anyhow::Error::new(Exit::certificate(e.to_string())),
-        TrainError::NoNetwork(_) => anyhow::Error::new(Exit::no_network(e.to_string())),
-        TrainError::Settings(_) | TrainError::TooLarge(_) => input(e),
-        other => anyhow::Error::new(other),
-    }
-}
-
 fn select_error(e: SelectError) -> anyhow::Error {
     match e {
-        SelectError::Train(t) => train_error(t),
+        SelectError::Train(t) => train_failure(t),
         other => input(other),
     }
 }
