@@ -59,6 +59,37 @@ def robustness(model, X, eps, domain=None, time_limit=60.0, threads=None, seed=0
     }
 
 
+def radius(model, X, eps_max, resolution=1e-3, domain=None, time_limit=60.0, threads=None, seed=0):
+    """The largest ℓ∞ radius (up to ``eps_max``, within ``resolution``) at
+    which each row's prediction is proven to stay, by bisection. Returns a
+    dict: ``certified`` (array of radii), ``undecided`` (array: a step ended
+    unknown, so the true radius may be larger), ``counterexamples`` (the
+    smallest-radius counterexample per row, or ``None``) and ``reports``."""
+    network, onnx = _model(model)
+    X = np.ascontiguousarray(np.atleast_2d(np.asarray(X, dtype=np.float64)))
+    reports = json.loads(
+        _native.radius(
+            X,
+            float(eps_max),
+            resolution=float(resolution),
+            network=network,
+            onnx=onnx,
+            domain=tuple(domain) if domain is not None else None,
+            time_limit=float(time_limit),
+            threads=threads,
+            seed=int(seed),
+        )
+    )
+    return {
+        "certified": np.array([r["certified"] for r in reports]),
+        "undecided": np.array([r["undecided"] for r in reports]),
+        "counterexamples": [
+            np.array(r["counterexample"][1]["input"]) if r.get("counterexample") else None for r in reports
+        ],
+        "reports": reports,
+    }
+
+
 def output_bounds(model, lower, upper, time_limit=60.0, threads=None, seed=0):
     """Proven ranges of every output over the box ``lower <= x <= upper``:
     returns ``(lower_bounds, upper_bounds, report)``; ``report["outputs"]``

@@ -29,6 +29,21 @@ def test_robustness_answers_replay(fitted):
     assert set(verify.robustness(est, X[:3], eps=0.0)["verdict"]) == {"robust"}
 
 
+def test_radius_is_proven_below_and_refuted_above(fitted):
+    est, X = fitted
+    res = verify.radius(est, X[:2], eps_max=2.0, resolution=0.05, time_limit=20)
+    for row, r, cex, undecided in zip(X[:2], res["certified"], res["counterexamples"], res["undecided"]):
+        assert 0.0 <= r <= 2.0
+        if r > 0:
+            assert set(verify.robustness(est, row[None, :], eps=r, time_limit=20)["verdict"]) <= {"robust", "unknown"}
+        if cex is not None:
+            # The counterexample changes the class, farther out than the proof.
+            assert est.predict(cex[None, :])[0] != est.predict(row[None, :])[0]
+            assert np.max(np.abs(cex - row)) >= r - 1e-9
+        elif not undecided:
+            assert r == 2.0
+
+
 def test_output_bounds_contain_sampled_outputs(fitted, tmp_path):
     est, X = fitted
     lo_box, hi_box = X.min(axis=0), X.max(axis=0)

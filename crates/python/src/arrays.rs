@@ -33,7 +33,10 @@ pub fn dataset(
     let (n, d, values) = matrix(x, "X")?;
     let y = y.as_array();
     if y.len() != n {
-        return Err(PyValueError::new_err(format!("X has {n} rows but y has {} labels", y.len())));
+        return Err(PyValueError::new_err(format!(
+            "X has {n} rows but y has {} labels",
+            y.len()
+        )));
     }
     if feature_names.len() != d {
         return Err(PyValueError::new_err(format!(
@@ -52,6 +55,7 @@ pub fn dataset(
         labels.push(c as usize);
     }
     let data = Dataset::new("python", feature_names, class_names, values, labels);
-    data.check_trainable().map_err(|e| PyValueError::new_err(e.to_string()))?;
+    data.check_trainable()
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
     Ok(data)
 }

@@ -6,8 +6,9 @@
 //! kept), and `fit` returns it marked as interrupted.
 
 use crate::arrays;
+use mipnet_highs::HighsSolver;
 use mipnet_solver::{InterruptFlag, NoObserver, Observer};
-use mipnet_train::{train, Job, TrainObserver, TrainSettings};
+use mipnet_train::{train, CheckedSettings, Job, TrainObserver, TrainSettings};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -20,11 +21,12 @@ const SIGNAL_POLL: Duration = Duration::from_millis(100);
 
 /// Reads and checks a settings document: JSON with `train`'s config-file
 /// sections (`formulation`, `gradient`, `solver`, `stages`) and keys.
-fn settings_from(text: &str) -> PyResult<TrainSettings> {
+fn settings_from(text: &str) -> PyResult<CheckedSettings> {
     let settings: TrainSettings =
         serde_json::from_str(text).map_err(|e| PyValueError::new_err(format!("settings: {e}")))?;
-    settings.validate().map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(settings)
+    settings
+        .check(&HighsSolver)
+        .map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
 /// Checks a settings document without training (for `set_params` errors
@@ -78,6 +80,7 @@ pub fn fit(
                 train: data,
                 test: None,
                 settings,
+                solver: &HighsSolver,
             };
             let mut log = StageLog {
                 verbose,
@@ -116,7 +119,7 @@ pub fn fit(
             other => PyRuntimeError::new_err(other.to_string()),
         })
     })?;
-    let report = serde_json::to_string_pretty(&outcome.report)
-        .map_err(|e| PyRuntimeError::new_err(format!("report: {e}")))?;
+    let report =
+        serde_json::to_string_pretty(&outcome.report).map_err(|e| PyRuntimeError::new_err(format!("report: {e}")))?;
     Ok((outcome.network.to_json(), report, interrupted))
 }

@@ -11,7 +11,8 @@
 //!   certified best network (as in the CLI).
 //! - [`scores`](predict::scores), [`show`](predict::show),
 //!   [`to_onnx`](predict::to_onnx): using a trained network.
-//! - [`robustness`](verify::robustness), [`output_bounds`](verify::output_bounds):
+//! - [`robustness`](verify::robustness), [`radius`](verify::radius),
+//!   [`output_bounds`](verify::output_bounds):
 //!   verification of mipnet networks and ONNX files.
 //!
 //! Bad input raises `ValueError` with the CLI's message; a failure that is
@@ -35,6 +36,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(predict::to_onnx, m)?)?;
     m.add_function(wrap_pyfunction!(predict::check_network, m)?)?;
     m.add_function(wrap_pyfunction!(verify::robustness, m)?)?;
+    m.add_function(wrap_pyfunction!(verify::radius, m)?)?;
     m.add_function(wrap_pyfunction!(verify::output_bounds, m)?)?;
     Ok(())
 }

@@ -69,7 +69,10 @@ pub fn robustness(
     let opts = options(time_limit, threads, seed)?;
     let (n, d, values) = crate::arrays::matrix(&x, "X")?;
     if d != net.inputs {
-        return Err(PyValueError::new_err(format!("X has {d} features, the model reads {}", net.inputs)));
+        return Err(PyValueError::new_err(format!(
+            "X has {d} features, the model reads {}",
+            net.inputs
+        )));
     }
     let reports = py.allow_threads(|| {
         values
@@ -80,6 +83,48 @@ pub fn robustness(
     });
     let reports = reports.map_err(to_py)?;
     serde_json::to_string(&reports).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
+/// For each row of `x`: the largest radius (up to `eps_max`, to within
+/// `resolution`) at which robustness is proven, by bisection; a JSON list
+/// of the CLI's `--radius` results.
+#[pyfunction]
+#[pyo3(signature = (x, eps_max, resolution=1e-3, network=None, onnx=None, domain=None, time_limit=60.0, threads=None, seed=0))]
+#[allow(clippy::too_many_arguments)]
+pub fn radius(
+    py: Python<'_>,
+    x: PyReadonlyArray2<'_, f64>,
+    eps_max: f64,
+    resolution: f64,
+    network: Option<&str>,
+    onnx: Option<&str>,
+    domain: Option<(f64, f64)>,
+    time_limit: f64,
+    threads: Option<usize>,
+    seed: u64,
+) -> PyResult<String> {
+    let net = model_from(network, onnx)?;
+    let opts = options(time_limit, threads, seed)?;
+    let (n, d, values) = crate::arrays::matrix(&x, "X")?;
+    if d != net.inputs {
+        return Err(PyValueError::new_err(format!(
+            "X has {d} features, the model reads {}",
+            net.inputs
+        )));
+    }
+    if !(resolution.is_finite() && resolution > 0.0) {
+        return Err(PyValueError::new_err(format!(
+            "resolution must be a positive number, got {resolution}"
+        )));
+    }
+    let reports = py.allow_threads(|| {
+        values
+            .chunks(d.max(1))
+            .take(n)
+            .map(|row| mipnet_verify::radius(&net, row, eps_max, resolution, domain, &opts))
+            .collect::<Result<Vec<_>, _>>()
+    });
+    serde_json::to_string(&reports.map_err(to_py)?).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
 
 /// Certified ranges of every output over the box `lower ≤ x ≤ upper`, as
