@@ -14,31 +14,44 @@ def _pyplot():
 
 
 def plot_progress(report, ax=None):
-    """The best certified objective over time, coloured by the stage that
-    found it, and the proven lower bound (when the run proved one), from
-    ``report.json``'s ``trace``. Returns the axes."""
+    """The best certified objective over time (a dot where a step found a
+    better network) and the proven lower bound (a triangle where a method
+    proved a better one), from ``report.json``'s ``trace``. Returns the axes."""
     plt = _pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     trace = (report or {}).get("trace") or []
     if not trace:
         raise ValueError("the report has no trace (it was written by a mipnet without one)")
-    stages = []
-    for point in trace:
-        if point["stage"] not in stages:
-            stages.append(point["stage"])
+    # Each point changed the incumbent (a new network, by a step of the
+    # pipeline) or the bound (a new proof, by a method).
+    marks = []
+    prev = None
+    for p in trace:
+        if p.get("incumbent") is not None and (prev is None or prev.get("incumbent") != p["incumbent"]):
+            marks.append((p["stage"], False, p["seconds"], p["incumbent"]))
+        if p.get("bound") is not None and (prev is None or prev.get("bound") != p["bound"]):
+            marks.append((p["stage"], True, p["seconds"], p["bound"]))
+        prev = p
+    kinds = []
+    for stage, is_bound, _, _ in marks:
+        if (stage, is_bound) not in kinds:
+            kinds.append((stage, is_bound))
     colours = plt.get_cmap("tab10")
-    for i, stage in enumerate(stages):
-        pts = [(p["seconds"], p["incumbent"]) for p in trace if p["stage"] == stage and p.get("incumbent") is not None]
-        if pts:
-            t, v = zip(*pts)
-            ax.scatter(t, v, color=colours(i % 10), label=stage, s=18, zorder=3)
+    for i, (stage, is_bound) in enumerate(kinds):
+        pts = [(t, v) for s, b, t, v in marks if s == stage and b == is_bound]
+        t, v = zip(*pts)
+        ax.scatter(t, v, color=colours(i % 10), marker="^" if is_bound else "o", s=24, zorder=3,
+                   label=f"bound: {stage}" if is_bound else stage)
+    end = max([p["seconds"] for p in trace] + [report.get("total_seconds") or 0.0])
     inc = [(p["seconds"], p["incumbent"]) for p in trace if p.get("incumbent") is not None]
     if inc:
+        inc.append((end, inc[-1][1]))
         t, v = zip(*inc)
         ax.step(t, v, where="post", color="black", linewidth=1, label="best network")
     bound = [(p["seconds"], p["bound"]) for p in trace if p.get("bound") is not None]
     if bound:
+        bound.append((end, bound[-1][1]))
         t, v = zip(*bound)
         ax.step(t, v, where="post", color="tab:red", linestyle="--", linewidth=1, label="proven lower bound")
     ax.set_xlabel("seconds")

@@ -1,6 +1,8 @@
-//! The run over time: the best certified objective (a step line, points
-//! coloured by the stage that found each network) and the proven lower
-//! bound (a step line), from `report.json`'s `trace`.
+//! The run over time: the best certified objective (a step line, a dot
+//! where a step of the pipeline found a better network, coloured by the
+//! step) and the proven lower bound (a step line, a triangle where a
+//! method proved a better bound, coloured by the method), from
+//! `report.json`'s `trace`.
 
 use crate::style::{colour, padded, BOUND, LABEL_FONT, SIZE, TITLE_FONT};
 use crate::{number, write_error, PlotError};
@@ -90,23 +92,42 @@ pub fn draw(report: &Value, path: &Path) -> Result<Option<String>, PlotError> {
             .label("proven lower bound")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BOUND.stroke_width(2)));
     }
-    let mut stages: Vec<&str> = Vec::new();
-    for p in &pts {
-        if p.incumbent.is_some() && !stages.contains(&p.stage.as_str()) {
-            stages.push(&p.stage);
+    // Each point changed the incumbent (a network) or the bound (a proof).
+    let mut marks: Vec<(&str, (f64, f64), bool)> = Vec::new();
+    for (i, p) in pts.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| &pts[j]);
+        if let Some(v) = p
+            .incumbent
+            .filter(|_| before.is_none_or(|b| b.incumbent != p.incumbent))
+        {
+            marks.push((&p.stage, (p.seconds, v), false));
+        }
+        if let Some(v) = p.bound.filter(|_| before.is_none_or(|b| b.bound != p.bound)) {
+            marks.push((&p.stage, (p.seconds, v), true));
         }
     }
-    for (i, stage) in stages.iter().enumerate() {
+    let mut stages: Vec<(&str, bool)> = Vec::new();
+    for &(stage, _, is_bound) in &marks {
+        if !stages.contains(&(stage, is_bound)) {
+            stages.push((stage, is_bound));
+        }
+    }
+    for (i, &(stage, is_bound)) in stages.iter().enumerate() {
         let c = colour(i);
-        let found = pts
-            .iter()
-            .filter(|p| p.stage == *stage)
-            .filter_map(|p| Some((p.seconds, p.incumbent?)));
-        chart
-            .draw_series(found.map(|xy| Circle::new(xy, 5, c.filled())))
-            .map_err(|e| write_error(path, e))?
-            .label(*stage)
-            .legend(move |(x, y)| Circle::new((x + 9, y), 5, c.filled()));
+        let at = marks.iter().filter(|m| m.0 == stage && m.2 == is_bound).map(|m| m.1);
+        if is_bound {
+            chart
+                .draw_series(at.map(|xy| TriangleMarker::new(xy, 7, c.filled())))
+                .map_err(|e| write_error(path, e))?
+                .label(format!("bound: {stage}"))
+                .legend(move |(x, y)| TriangleMarker::new((x + 9, y), 6, c.filled()));
+        } else {
+            chart
+                .draw_series(at.map(|xy| Circle::new(xy, 5, c.filled())))
+                .map_err(|e| write_error(path, e))?
+                .label(stage)
+                .legend(move |(x, y)| Circle::new((x + 9, y), 5, c.filled()));
+        }
     }
     chart
         .configure_series_labels()

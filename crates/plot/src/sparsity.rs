@@ -4,7 +4,7 @@
 //! `baselines`, or `mipnet train`'s `baseline` (dense and magnitude-pruned).
 //! Test accuracy when the run had a test set, training accuracy otherwise.
 
-use crate::style::{colour, padded, LABEL_FONT, SIZE, TITLE_FONT};
+use crate::style::{colour, LABEL_FONT, SIZE, TITLE_FONT};
 use crate::{number, write_error, PlotError};
 use plotters::prelude::*;
 use serde_json::Value;
@@ -82,6 +82,21 @@ fn entries(report: &Value) -> (Vec<Entry>, &'static str) {
     (out, axis)
 }
 
+/// The accuracy axis: the values' range with room around it, within [0, 1]
+/// (plus room for the markers), at least [`MIN_SPAN`] wide.
+fn accuracy_range(lo: f64, hi: f64) -> (f64, f64) {
+    /// Narrowest accuracy axis: two points that agree still show a scale.
+    const MIN_SPAN: f64 = 0.1;
+    /// Share of the span added on each side.
+    const MARGIN: f64 = 0.1;
+    if !(lo.is_finite() && hi.is_finite()) {
+        return (0.0, 1.0);
+    }
+    let mid = 0.5 * (lo + hi);
+    let half = 0.5 * (hi - lo).max(MIN_SPAN) * (1.0 + 2.0 * MARGIN);
+    ((mid - half).max(-0.02), (mid + half).min(1.02))
+}
+
 pub fn draw(report: &Value, path: &Path) -> Result<Option<String>, PlotError> {
     let (entries, axis) = entries(report);
     if entries.len() < 2 {
@@ -90,7 +105,7 @@ pub fn draw(report: &Value, path: &Path) -> Result<Option<String>, PlotError> {
     let (alo, ahi) = entries.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), e| {
         (a.min(e.accuracy), b.max(e.accuracy))
     });
-    let (alo, ahi) = padded(alo, ahi);
+    let (alo, ahi) = accuracy_range(alo, ahi);
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(|e| write_error(path, e))?;
     let mut chart = ChartBuilder::on(&root)

@@ -80,8 +80,11 @@ fn every_figure_is_drawn_with_its_series() {
     ] {
         assert!(progress.contains(text), "progress.svg lacks {text}");
     }
-    // One point per incumbent of the trace, one legend marker per stage.
-    assert_eq!(progress.matches("<circle").count(), 4 + 4);
+    // A dot per new network (3) and a legend dot per step (3); a triangle
+    // per new bound (2) and per method in the legend (2).
+    assert_eq!(progress.matches("<circle").count(), 3 + 3);
+    assert!(progress.contains("bound: lower_bounds") && progress.contains("bound: mip"));
+    assert_eq!(progress.matches("<polygon").count(), 2 + 2);
 
     let weights = svg(&out.join("weights.svg"));
     assert!(weights.contains("layer 1: 4/6 zero") && weights.contains("layer 2: 2/4 zero"));
