@@ -173,9 +173,10 @@ impl<F: Stage, B: BesideStage> Stage for Alongside<F, B> {
         let result = std::thread::scope(|scope| {
             let solving = scope.spawn(|| {
                 let _finished = Finished(&shared.finished);
-                let req = SolveRequest::new(&model, &solve.options)
-                    .start(&solve.start)
-                    .interrupt(&shared.stop);
+                let mut req = SolveRequest::new(&model, &solve.options).interrupt(&shared.stop);
+                if let Some(start) = &solve.start {
+                    req = req.start(start);
+                }
                 TakesSolutions::solve_with_feed(solver, req, &mut SolveProgress(tx), &mut Offers(&shared))
             });
             let foreground = self.foreground.run(run, obs, Some(&mut link));

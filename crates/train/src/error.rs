@@ -13,6 +13,10 @@ pub enum TrainError {
     Solver(#[from] SolverError),
     #[error("no network: {0}")]
     NoNetwork(String),
+    /// The full MIP proved that no network keeps every rule; the message
+    /// names the rules involved (each tried alone).
+    #[error("{0}")]
+    RulesInfeasible(String),
     #[error("certificate check failed: {0}")]
     Certificate(String),
     /// The estimated model does not fit in this machine's memory.

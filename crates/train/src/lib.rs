@@ -35,6 +35,13 @@
 //! Every network that leaves a stage as a result has passed the
 //! certificate check: its forward pass in f64 reproduces the MILP's
 //! activations, outputs, losses and objective.
+//!
+//! Rules (`formulation.rules`) are checked against the data before
+//! anything is built; every start is repaired for them
+//! (`DenseFormulation::repair_for_rules`) and dropped when it still breaks
+//! one, so the solver is never handed an infeasible start; the
+//! certificate checks them on every incumbent. When the full MIP proves
+//! that no network keeps them all, `rules.rs` names the rules involved.
 
 mod alongside;
 pub mod bench;
@@ -49,6 +56,7 @@ mod outcome;
 mod polish;
 mod relaxation;
 mod report;
+mod rules;
 mod run;
 mod settings;
 mod solver;
@@ -63,9 +71,10 @@ pub use incumbent::{BETTER_TOLERANCE, MIN_RELATIVE_GAIN};
 pub use job::Job;
 pub use outcome::TrainOutcome;
 pub use report::{
-    Baseline, BoundStage, CutReport, LnsReport, LowerBoundReport, MipSchedule, Progress, StageReport, Tightening,
-    TrainReport, MIP_METHOD,
+    Baseline, BoundStage, CutReport, LnsReport, LowerBoundReport, MipSchedule, Progress, RuleReport, StageReport,
+    Tightening, TrainReport, MIP_METHOD,
 };
+pub use rules::RULE_ALONE_SECONDS;
 pub use settings::{
     overlay, CheckedSettings, DataSource, MissingRows, OutputSettings, RunConfig, SolverSettings, Stages,
     TrainSettingError, TrainSettings,
@@ -77,7 +86,7 @@ pub use trace::TracePoint;
 use alongside::Alongside;
 use events::RunStage as Shown;
 use mipnet_data::Standardizer;
-use mipnet_formulate::{DenseFormulation, Tolerances};
+use mipnet_formulate::{check_rules, DenseFormulation, Tolerances};
 use mipnet_solver::InterruptFlag;
 use run::{Findings, MipFindings, Run};
 use stage::Stage;
@@ -106,6 +115,10 @@ pub fn train(
     run.findings.mip.schedule = mip_schedule(&run, obs);
     run_stages(&after_warm_starts(s, run.findings.mip.schedule), &mut run, obs)?;
     run.started(obs, Shown::Finishing);
+    let proven_infeasible = run.findings.mip.status == mipnet_solver::Status::Infeasible.as_str();
+    if run.best.is_none() && proven_infeasible && !s.formulation.rules.is_empty() {
+        return Err(rules::cannot_all_hold(&run, obs));
+    }
     outcome::outcome(job, run)
 }
 
@@ -221,6 +234,9 @@ fn build<'a>(
     } else {
         Standardizer::fit(job.train)
     };
+    // Rules name the data's features and classes: refused here, before
+    // anything is built, when they do not fit it.
+    check_rules(&s.formulation.rules, job.train).map_err(TrainSettingError::from)?;
     let train = job.train.standardized(&standardizer);
     let estimate = memory::check_fits(&train, s)?;
     obs.event(&TrainEvent::StageStarted(RunStatus {
@@ -238,7 +254,10 @@ fn build<'a>(
         } / (1u64 << 30) as f64
     ));
     let t = Instant::now();
-    let f = DenseFormulation::build(&train, &s.formulation).map_err(TrainSettingError::from)?;
+    // A fixed decision's point is in the data's own units: the formulation
+    // standardizes it as the training data was.
+    let f = DenseFormulation::build_with_standardizer(&train, &s.formulation, &standardizer, None)
+        .map_err(TrainSettingError::from)?;
     let build_seconds = t.elapsed().as_secs_f64();
     let stats = f.stats();
     obs.stage(&format!(
@@ -264,6 +283,7 @@ fn build<'a>(
             records: Vec::new(),
             improvements: Default::default(),
             best_start: None,
+            dropped_starts: 0,
             failed_certificate: None,
             lns: None,
             tightening: None,

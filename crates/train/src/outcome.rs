@@ -3,7 +3,7 @@
 
 use crate::error::TrainError;
 use crate::job::Job;
-use crate::report::{best_bound, bound_in_words, Baseline, Progress, TrainReport};
+use crate::report::{best_bound, bound_in_words, Baseline, Progress, RuleReport, TrainReport};
 use crate::run::Run;
 use mipnet_data::Dataset;
 use mipnet_gradient::magnitude_prune;
@@ -28,6 +28,10 @@ pub(crate) fn outcome(job: &Job, run: Run) -> Result<TrainOutcome, TrainError> {
     let Some(best) = run.best else {
         return Err(match findings.failed_certificate {
             Some(c) => TrainError::Certificate(c.failure.unwrap_or_default()),
+            None if findings.dropped_starts > 0 => TrainError::NoNetwork(format!(
+                "every warm start broke a rule and was dropped, and the solver ended with status {} and no solution",
+                findings.mip.status
+            )),
             None => TrainError::NoNetwork(format!(
                 "the solver ended with status {} and no solution",
                 findings.mip.status
@@ -100,6 +104,8 @@ pub(crate) fn outcome(job: &Job, run: Run) -> Result<TrainOutcome, TrainError> {
             pruned_to_milp_sparsity_train_accuracy: pruned.accuracy(job.train),
             pruned_to_milp_sparsity_test_accuracy: accuracy_or_none(&pruned, job.test),
         },
+        rules: best.certificate.rules.iter().map(RuleReport::from).collect(),
+        starts_dropped_by_rules: findings.dropped_starts,
         certificate: best.certificate,
         solver,
         settings: s.clone(),

@@ -3,7 +3,7 @@
 use crate::events::Step;
 use crate::lns::KindReport;
 use crate::settings::TrainSettings;
-use mipnet_formulate::{Certificate, ModelStats};
+use mipnet_formulate::{Certificate, ModelStats, Rule, RuleCheck};
 use serde::Serialize;
 
 /// A network one step of a stage produced.
@@ -275,8 +275,37 @@ pub struct TrainReport {
     /// lower bound (by method) was found: both series monotone.
     pub trace: Vec<crate::trace::TracePoint>,
     pub baseline: Baseline,
+    /// Each rule of the settings, described, and whether it holds on the
+    /// returned network (the certificate's check, in f64); empty without
+    /// rules.
+    pub rules: Vec<RuleReport>,
+    /// Warm starts dropped because they broke a rule after their repair.
+    pub starts_dropped_by_rules: usize,
     pub certificate: Certificate,
     pub solver: String,
     pub settings: TrainSettings,
     pub mipnet_version: &'static str,
+}
+
+/// One rule of the run and whether the returned network keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleReport {
+    /// The rule as configured.
+    pub rule: Rule,
+    /// The rule in words ([`Rule::describe`]).
+    pub description: String,
+    pub holds: bool,
+    /// What was counted or measured, in words.
+    pub detail: String,
+}
+
+impl From<&RuleCheck> for RuleReport {
+    fn from(c: &RuleCheck) -> Self {
+        RuleReport {
+            rule: c.rule.clone(),
+            description: c.rule.describe(),
+            holds: c.holds,
+            detail: c.detail.clone(),
+        }
+    }
 }

@@ -36,6 +36,8 @@ pub(crate) struct Findings {
     /// The best warm start by its forward objective, with its column values
     /// (the MIP's start when the polish is off).
     pub best_start: Option<(f64, Vec<f64>)>,
+    /// Warm starts dropped because they broke a rule after their repair.
+    pub dropped_starts: usize,
     /// The last network that failed its certificate.
     pub failed_certificate: Option<Certificate>,
     pub lns: Option<LnsReport>,

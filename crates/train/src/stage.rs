@@ -84,7 +84,9 @@ pub(crate) trait Stage {
 /// One MIP solve of the run's model a stage hands to a thread of its own.
 pub(crate) struct DetachedSolve {
     pub options: SolveOptions,
-    pub start: MipStart,
+    /// The start; none when every warm start broke a rule (the solver
+    /// then searches from nothing).
+    pub start: Option<MipStart>,
 }
 
 /// A stage that can run on a thread of its own beside another: it prepares

@@ -45,7 +45,20 @@ fn the_trace_is_monotone_and_ends_at_the_reported_objective_and_bound() {
             assert!(b <= o, "{p:?}");
         }
     }
-    let steps = ["gradient", "projection", "finetune", "polish", "search", "flip", "lns", "mip"];
+    let steps = [
+        "gradient",
+        "projection",
+        "finetune",
+        "polish",
+        "search",
+        "flip",
+        "lns",
+        "mip",
+    ];
     let methods = ["lipschitz-margin", "path-norm", "highs-mip"];
-    assert!(t.iter().all(|p| steps.contains(&p.stage.as_str()) || methods.contains(&p.stage.as_str())), "{t:?}");
+    assert!(
+        t.iter()
+            .all(|p| steps.contains(&p.stage.as_str()) || methods.contains(&p.stage.as_str())),
+        "{t:?}"
+    );
 }

@@ -37,8 +37,13 @@ impl Stage for CutoffTightening {
         };
         let t = Instant::now();
         let cutoff = best.objective();
-        let f = DenseFormulation::build_with_cutoff(&run.train, &run.settings.formulation, Some(cutoff))
-            .map_err(TrainSettingError::from)?;
+        let f = DenseFormulation::build_with_standardizer(
+            &run.train,
+            &run.settings.formulation,
+            &run.standardizer,
+            Some(cutoff),
+        )
+        .map_err(TrainSettingError::from)?;
         let (before, after) = (run.f.stats(), f.stats());
         let applied =
             after.mean_big_m < before.mean_big_m * (1.0 - TIGHTER_SHARE) || after.relu_binaries < before.relu_binaries;

@@ -24,7 +24,10 @@ impl Stage for FullMip {
         let Some(solve) = self.start(run, obs, RunStage::FullMip, seconds, threads) else {
             return Ok(());
         };
-        let mut req = SolveRequest::new(&run.f.model, &solve.options).start(&solve.start);
+        let mut req = SolveRequest::new(&run.f.model, &solve.options);
+        if let Some(start) = &solve.start {
+            req = req.start(start);
+        }
         if let Some(flag) = run.interrupt {
             req = req.interrupt(flag);
         }
@@ -51,7 +54,9 @@ impl BesideStage for FullMip {
         mip.dual_bound = r.dual_bound;
         mip.user_solutions = r.user_solutions;
         if let Some(b) = r.dual_bound {
-            run.findings.trace.bound(run.budget.elapsed(), crate::report::MIP_METHOD, b);
+            run.findings
+                .trace
+                .bound(run.budget.elapsed(), crate::report::MIP_METHOD, b);
         }
         let Some(x) = r.solution else { return Ok(()) };
         let improved = match (&run.best, r.objective) {
@@ -112,16 +117,18 @@ impl FullMip {
             ),
             None => "full MIP".to_string(),
         });
+        // No start at all only when every warm start broke a rule and was
+        // dropped: a start is never one that breaks a rule.
         let start_x = match (&run.best, &run.findings.best_start) {
-            (Some(b), _) => b.x.clone(),
-            (None, Some((_, x))) => x.clone(),
-            (None, None) => unreachable!("a warm start exists"),
+            (Some(b), _) => Some(b.x.clone()),
+            (None, Some((_, x))) => Some(x.clone()),
+            (None, None) => None,
         };
         let mut options = run.settings.solver.options(seconds);
         options.threads = threads;
         Some(DetachedSolve {
             options,
-            start: MipStart::Full(start_x),
+            start: start_x.map(MipStart::Full),
         })
     }
 }

@@ -3,7 +3,8 @@
 //! order), fine-tuned on the grid (quantization-aware) and LP-polished; the
 //! best becomes the first incumbent. The first start's gradient network is
 //! the report's baseline. They run in the warm starts' share of the budget
-//! (the first always runs).
+//! (the first always runs). Each start is repaired for the rules it can be
+//! repaired for; one that still breaks a rule is dropped.
 
 use crate::budget::{Budget, WARM_START_SHARE};
 use crate::error::TrainError;
@@ -60,10 +61,18 @@ impl Stage for WarmStarts {
             let deadline = run.budget.gradient_start_deadline(i, self.starts);
             let (start, grad) = self.start(run, seed, deadline);
             run.findings.gradient.get_or_insert(grad);
-            let x = run
-                .f
-                .start_values(&start)
-                .map_err(|e| TrainError::NoNetwork(format!("the warm start is not feasible: {e}")))?;
+            let x = match run.f.start_values(&start) {
+                Ok(x) => x,
+                // A start that still breaks a rule after its repair (a class
+                // recall or a fixed decision) is dropped, never handed to
+                // the solver; the full MIP may still find a network.
+                Err(why) if !s.formulation.rules.is_empty() => {
+                    obs.stage(&format!("gradient start {} dropped: {why}", i + 1));
+                    run.findings.dropped_starts += 1;
+                    continue;
+                }
+                Err(e) => return Err(TrainError::NoNetwork(format!("the warm start is not feasible: {e}"))),
+            };
             let obj = run.f.objective_of(&start);
             if run.findings.best_start.as_ref().is_none_or(|(o, _)| obj < *o) {
                 run.findings.best_start = Some((obj, x.clone()));
@@ -122,11 +131,16 @@ impl WarmStarts {
             seconds: t.elapsed().as_secs_f64(),
         });
         let t = Instant::now();
-        let mut start = project(&grad, &s.formulation);
+        // Repaired for the rules it can be (feature budget, neuron limit,
+        // monotone) right after the projection and after the fine-tune,
+        // which moves layer 1 freely.
+        let mut start = run.f.repair_for_rules(&project(&grad, &s.formulation));
         let start_obj = run.record(Step::Projection, Some(seed), &start, t.elapsed().as_secs_f64());
         if self.finetune_epochs > 0 {
             let t = Instant::now();
-            let tuned = run.finetune(&start, self.finetune_epochs, s.gradient.learning_rate, deadline);
+            let tuned =
+                run.f
+                    .repair_for_rules(&run.finetune(&start, self.finetune_epochs, s.gradient.learning_rate, deadline));
             let obj = run.record(Step::Finetune, Some(seed), &tuned, t.elapsed().as_secs_f64());
             if obj < start_obj {
                 start = tuned;
