@@ -98,12 +98,14 @@ impl Region {
         }
     }
 
-    /// The ℓ∞ ball of radius `eps` around `x`, clipped to `domain` when given.
+    /// The ℓ∞ ball of radius `eps` around `x`, clipped to `domain` when
+    /// given. Each end is rounded toward `x` ([`within_eps`]), so every
+    /// point of the box, its corners included, is within `eps` of `x`.
     pub fn ball(x: &[f64], eps: f64, domain: Option<(f64, f64)>) -> Region {
         let (dl, du) = domain.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
         Region::boxed(
-            x.iter().map(|v| (v - eps).max(dl)).collect(),
-            x.iter().map(|v| (v + eps).min(du)).collect(),
+            x.iter().map(|&v| within_eps(v, v - eps, eps).max(dl)).collect(),
+            x.iter().map(|&v| within_eps(v, v + eps, eps).min(du)).collect(),
         )
     }
 
@@ -202,6 +204,40 @@ pub const DEFAULT_SPLIT_SHARE: f64 = 0.8;
 /// The default relative proof tolerance (see [`proof_margin`]).
 pub const DEFAULT_TOLERANCE: f64 = 1e-5;
 
+/// `end` (`x ± eps` as f64 arithmetic rounded it) moved toward `x` one ulp
+/// at a time until `|x − end| ≤ eps`: rounding to nearest can put the end
+/// a hair outside the ball (0.9 − 0.2 = 0.7, and 0.9 − 0.7 > 0.2), and a
+/// counterexample found on the box's edge must lie within `eps`.
+fn within_eps(x: f64, end: f64, eps: f64) -> f64 {
+    /// Rounding is off by at most one ulp; a few steps are room to spare.
+    const MAX_STEPS: usize = 4;
+    let mut e = end;
+    for _ in 0..MAX_STEPS {
+        if !e.is_finite() || (x - e).abs() <= eps {
+            break;
+        }
+        e = one_ulp_toward(e, x);
+    }
+    e
+}
+
+/// The f64 next to `e` in the direction of `x`.
+fn one_ulp_toward(e: f64, x: f64) -> f64 {
+    if e == x || e.is_nan() {
+        return e;
+    }
+    if e == 0.0 {
+        let tiny = f64::from_bits(1);
+        return if x > e { tiny } else { -tiny };
+    }
+    // A step toward x raises |e| when x lies on e's far side from zero.
+    if (x > e) == (e > 0.0) {
+        f64::from_bits(e.to_bits() + 1)
+    } else {
+        f64::from_bits(e.to_bits() - 1)
+    }
+}
+
 /// The margin by which a proven bound must clear 0 to count as a proof:
 /// `tolerance · (1 + magnitude)`, `magnitude` the size of the values the
 /// bound is about (the right-hand sides and the proven bounds of the
@@ -216,6 +252,24 @@ pub fn proof_margin(tolerance: f64, magnitude: f64) -> f64 {
 }
 
 impl VerifyOptions {
+    /// Refuses options under which a proof would mean nothing: a tolerance
+    /// that is not a positive number makes every bound of 0 a "proof".
+    pub fn check(&self) -> Result<(), VerifyError> {
+        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
+            return Err(VerifyError::Region(format!(
+                "the proof tolerance must be a positive number, got {}",
+                self.tolerance
+            )));
+        }
+        if !(0.0..=1.0).contains(&self.split_share) {
+            return Err(VerifyError::Region(format!(
+                "the input-splitting share must be within [0, 1], got {}",
+                self.split_share
+            )));
+        }
+        Ok(())
+    }
+
     /// The default effort with `solver`.
     pub fn new(solver: Arc<dyn VerifySolver>) -> Self {
         VerifyOptions {
@@ -417,6 +471,7 @@ pub fn robustness(
     domain: Option<(f64, f64)>,
     opts: &VerifyOptions,
 ) -> Result<RobustnessReport, VerifyError> {
+    opts.check()?;
     if !(eps >= 0.0 && eps.is_finite()) {
         return Err(VerifyError::Region(format!(
             "eps must be a finite number ≥ 0, got {eps}"
@@ -726,6 +781,7 @@ pub struct RangeReport {
 /// moved outward by `tolerance · (1 + |bound|)`; witnesses are replayed and
 /// must lie inside them.
 pub fn output_ranges(net: &ReluNet, region: &Region, opts: &VerifyOptions) -> Result<RangeReport, VerifyError> {
+    opts.check()?;
     let clock = Instant::now();
     let (bounds, stages) = prepare(net, region, opts)?;
     let enc = encode(net, region, &bounds, net.ops.len());
@@ -1080,6 +1136,7 @@ fn part_milp(
 /// of an empty region but says nothing about the network, and is far more
 /// often a mistake in the file.
 pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> Result<PropertyReport, VerifyError> {
+    opts.check()?;
     if prop.inputs != net.inputs || prop.outputs != net.outputs() {
         return Err(VerifyError::Shape(format!(
             "the property declares {} inputs and {} outputs, the network has {} and {}",
@@ -1222,7 +1279,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
         let mut split = None;
         let has_input_rows = d.constraints.iter().any(|c| c.outputs.is_empty());
         if opts.input_split && net.inputs <= MAX_SPLIT_INPUTS && !has_input_rows {
-            let share = opts.split_share.clamp(0.0, 1.0);
+            let share = opts.split_share;
             let deadline = own + Duration::from_secs_f64(own_left() * share);
             let margin_of = |b: &Bounds| proof_margin(opts.tolerance, disjunct_magnitude(d, b));
             let mut milp_of = |lo: &[f64], hi: &[f64], b: &Bounds, margin: f64| {
@@ -1402,6 +1459,29 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_ball_s_corners_lie_within_eps_of_its_centre() {
+        // 0.9 − 0.2 rounds to 0.7, and 0.9 − 0.7 > 0.2 in f64.
+        let (x, eps) = (std::hint::black_box(0.9f64), std::hint::black_box(0.2f64));
+        assert!(x - (x - eps) > eps, "the rounding this test is about");
+        for (x, eps) in [(0.9, 0.2), (0.1, 0.3), (-0.9, 0.2), (1e-300, 1e-300), (3.0, 0.0)] {
+            let r = Region::ball(&[x], eps, None);
+            assert!((x - r.lower[0]).abs() <= eps, "{x} {eps} {}", r.lower[0]);
+            assert!((r.upper[0] - x).abs() <= eps, "{x} {eps} {}", r.upper[0]);
+            assert!(r.lower[0] <= x && x <= r.upper[0]);
+        }
+    }
+
+    #[test]
+    fn options_that_would_make_a_proof_meaningless_are_refused() {
+        let mut o = VerifyOptions::new(std::sync::Arc::new(mipnet_highs::HighsSolver));
+        o.tolerance = 0.0;
+        assert!(o.check().unwrap_err().to_string().contains("tolerance"));
+        o.tolerance = DEFAULT_TOLERANCE;
+        o.split_share = f64::NAN;
+        assert!(o.check().unwrap_err().to_string().contains("share"));
+    }
+
     use super::*;
 
     fn solved(answer: Answer, slack_bound: Option<f64>) -> DisjunctCheck {
