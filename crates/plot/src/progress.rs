@@ -4,7 +4,7 @@
 //! method proved a better bound, coloured by the method), from
 //! `report.json`'s `trace`.
 
-use crate::style::{colour, padded, BOUND, LABEL_FONT, SIZE, TITLE_FONT};
+use crate::style::{colour, draw_legend, padded, BOUND, LABEL_FONT, SIZE, TITLE_FONT};
 use crate::{number, write_error, PlotError};
 use plotters::prelude::*;
 use serde_json::Value;
@@ -129,14 +129,7 @@ pub fn draw(report: &Value, path: &Path) -> Result<Option<String>, PlotError> {
                 .legend(move |(x, y)| Circle::new((x + 9, y), 5, c.filled()));
         }
     }
-    chart
-        .configure_series_labels()
-        .label_font(LABEL_FONT)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(|e| write_error(path, e))?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight, path)?;
     root.present().map_err(|e| write_error(path, e))?;
     Ok(None)
 }

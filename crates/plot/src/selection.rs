@@ -2,7 +2,7 @@
 //! validation accuracy (a point) and the range over its folds (a bar), the
 //! chosen setting marked; the settings listed under the axis by number.
 
-use crate::style::{colour, padded, LABEL_FONT, TITLE_FONT};
+use crate::style::{colour, draw_legend, padded, LABEL_FONT, TITLE_FONT};
 use crate::{number, write_error, PlotError};
 use plotters::prelude::*;
 use serde_json::Value;
@@ -101,14 +101,7 @@ pub fn draw(report: &Value, path: &Path) -> Result<Option<String>, PlotError> {
             .label("chosen")
             .legend(move |(x, y)| Circle::new((x + 9, y), 6, mark.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .label_font(LABEL_FONT)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()
-        .map_err(|e| write_error(path, e))?;
+    draw_legend(&mut chart, SeriesLabelPosition::LowerRight, path)?;
     for (i, r) in rows.iter().enumerate() {
         let text = format!("{i}: {}", describe(r.get("values").unwrap_or(&Value::Null)));
         bottom

@@ -4,7 +4,7 @@
 //! `baselines`, or `mipnet train`'s `baseline` (dense and magnitude-pruned).
 //! Test accuracy when the run had a test set, training accuracy otherwise.
 
-use crate::style::{colour, LABEL_FONT, SIZE, TITLE_FONT};
+use crate::style::{colour, draw_legend, LABEL_FONT, SIZE, TITLE_FONT};
 use crate::{number, write_error, PlotError};
 use plotters::prelude::*;
 use serde_json::Value;
@@ -132,14 +132,7 @@ pub fn draw(report: &Value, path: &Path) -> Result<Option<String>, PlotError> {
             .label(e.label.clone())
             .legend(move |(x, y)| Circle::new((x + 9, y), 5, c.filled()));
     }
-    chart
-        .configure_series_labels()
-        .label_font(LABEL_FONT)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerLeft)
-        .draw()
-        .map_err(|e| write_error(path, e))?;
+    draw_legend(&mut chart, SeriesLabelPosition::LowerLeft, path)?;
     root.present().map_err(|e| write_error(path, e))?;
     Ok(None)
 }

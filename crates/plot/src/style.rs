@@ -1,6 +1,10 @@
 //! What every figure shares: size, fonts, the colours of stages.
 
+use crate::{write_error, PlotError};
+use plotters::chart::{ChartContext, SeriesLabelPosition};
+use plotters::prelude::*;
 use plotters::style::RGBColor;
+use std::path::Path;
 
 /// Figure size in pixels (SVG user units).
 pub const SIZE: (u32, u32) = (900, 520);
@@ -41,4 +45,20 @@ pub fn padded(lo: f64, hi: f64) -> (f64, f64) {
         return (lo - 0.5, hi + 0.5);
     }
     (lo - MARGIN * span, hi + MARGIN * span)
+}
+
+/// Draws a chart's legend at `position`, the same box in every figure.
+pub fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    path: &Path,
+) -> Result<(), PlotError> {
+    chart
+        .configure_series_labels()
+        .label_font(LABEL_FONT)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(position)
+        .draw()
+        .map_err(|e| write_error(path, e))
 }
