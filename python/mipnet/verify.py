@@ -29,26 +29,32 @@ def _model(model):
         return f.read(), None
 
 
-def robustness(model, X, eps, domain=None, time_limit=60.0, threads=None, seed=0):
-    """Is each row's prediction the same on the ℓ∞ ball of radius ``eps``
-    (clipped to ``domain=(lo, hi)``)? Returns a dict: ``verdict`` (array of
-    ``"robust"``, ``"not_robust"``, ``"unknown"``), ``predicted`` (class
-    indices), ``counterexamples`` (one array per row, or ``None``) and
-    ``reports`` (the full per-row reports)."""
+def _per_row(native, model, X, domain, time_limit, threads, seed, *args, **kwargs):
+    """Asks ``native`` about each row of ``X``; its JSON answers as a list."""
     network, onnx = _model(model)
     X = np.ascontiguousarray(np.atleast_2d(np.asarray(X, dtype=np.float64)))
-    reports = json.loads(
-        _native.robustness(
+    return json.loads(
+        native(
             X,
-            float(eps),
+            *args,
             network=network,
             onnx=onnx,
             domain=tuple(domain) if domain is not None else None,
             time_limit=float(time_limit),
             threads=threads,
             seed=int(seed),
+            **kwargs,
         )
     )
+
+
+def robustness(model, X, eps, domain=None, time_limit=60.0, threads=None, seed=0):
+    """Is each row's prediction the same on the ℓ∞ ball of radius ``eps``
+    (clipped to ``domain=(lo, hi)``)? Returns a dict: ``verdict`` (array of
+    ``"robust"``, ``"not_robust"``, ``"unknown"``), ``predicted`` (class
+    indices), ``counterexamples`` (one array per row, or ``None``) and
+    ``reports`` (the full per-row reports)."""
+    reports = _per_row(_native.robustness, model, X, domain, time_limit, threads, seed, float(eps))
     return {
         "verdict": np.array([r["verdict"] for r in reports]),
         "predicted": np.array([r["predicted"] for r in reports]),
@@ -65,20 +71,8 @@ def radius(model, X, eps_max, resolution=1e-3, domain=None, time_limit=60.0, thr
     dict: ``certified`` (array of radii), ``undecided`` (array: a step ended
     unknown, so the true radius may be larger), ``counterexamples`` (the
     smallest-radius counterexample per row, or ``None``) and ``reports``."""
-    network, onnx = _model(model)
-    X = np.ascontiguousarray(np.atleast_2d(np.asarray(X, dtype=np.float64)))
-    reports = json.loads(
-        _native.radius(
-            X,
-            float(eps_max),
-            resolution=float(resolution),
-            network=network,
-            onnx=onnx,
-            domain=tuple(domain) if domain is not None else None,
-            time_limit=float(time_limit),
-            threads=threads,
-            seed=int(seed),
-        )
+    reports = _per_row(
+        _native.radius, model, X, domain, time_limit, threads, seed, float(eps_max), resolution=float(resolution)
     )
     return {
         "certified": np.array([r["certified"] for r in reports]),

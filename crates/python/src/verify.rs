@@ -11,6 +11,7 @@ use mipnet_verify::{VerifyError, VerifyOptions};
 use numpy::PyReadonlyArray2;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -35,6 +36,42 @@ fn options(time_limit: f64, threads: Option<usize>, seed: u64) -> PyResult<Verif
     o.interrupt = Some(InterruptFlag::new());
     o.solve.validate().map_err(|e| PyValueError::new_err(e.to_string()))?;
     Ok(o)
+}
+
+/// The model and the options of one question.
+fn model_and_options(
+    network: Option<&str>,
+    onnx: Option<&str>,
+    time_limit: f64,
+    threads: Option<usize>,
+    seed: u64,
+) -> PyResult<(ReluNet, VerifyOptions)> {
+    Ok((model_from(network, onnx)?, options(time_limit, threads, seed)?))
+}
+
+/// Asks `question` of each row of `x` (the model's inputs, checked) with
+/// the GIL released; the answers as a JSON list.
+fn per_row<T: Serialize + Send>(
+    py: Python<'_>,
+    net: &ReluNet,
+    x: &PyReadonlyArray2<'_, f64>,
+    question: impl Fn(&[f64]) -> Result<T, VerifyError> + Sync,
+) -> PyResult<String> {
+    let (n, d, values) = crate::arrays::matrix(x, "X")?;
+    if d != net.inputs {
+        return Err(PyValueError::new_err(format!(
+            "X has {d} features, the model reads {}",
+            net.inputs
+        )));
+    }
+    let answers = py.allow_threads(|| {
+        values
+            .chunks(d.max(1))
+            .take(n)
+            .map(&question)
+            .collect::<Result<Vec<_>, _>>()
+    });
+    serde_json::to_string(&answers.map_err(to_py)?).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
 
 /// What the user gave → `ValueError`; the rest (a failed replay, a solver
@@ -65,24 +102,10 @@ pub fn robustness(
     threads: Option<usize>,
     seed: u64,
 ) -> PyResult<String> {
-    let net = model_from(network, onnx)?;
-    let opts = options(time_limit, threads, seed)?;
-    let (n, d, values) = crate::arrays::matrix(&x, "X")?;
-    if d != net.inputs {
-        return Err(PyValueError::new_err(format!(
-            "X has {d} features, the model reads {}",
-            net.inputs
-        )));
-    }
-    let reports = py.allow_threads(|| {
-        values
-            .chunks(d.max(1))
-            .take(n)
-            .map(|row| mipnet_verify::robustness(&net, row, eps, domain, &opts))
-            .collect::<Result<Vec<_>, _>>()
-    });
-    let reports = reports.map_err(to_py)?;
-    serde_json::to_string(&reports).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    let (net, opts) = model_and_options(network, onnx, time_limit, threads, seed)?;
+    per_row(py, &net, &x, |row| {
+        mipnet_verify::robustness(&net, row, eps, domain, &opts)
+    })
 }
 
 /// For each row of `x`: the largest radius (up to `eps_max`, to within
@@ -103,28 +126,15 @@ pub fn radius(
     threads: Option<usize>,
     seed: u64,
 ) -> PyResult<String> {
-    let net = model_from(network, onnx)?;
-    let opts = options(time_limit, threads, seed)?;
-    let (n, d, values) = crate::arrays::matrix(&x, "X")?;
-    if d != net.inputs {
-        return Err(PyValueError::new_err(format!(
-            "X has {d} features, the model reads {}",
-            net.inputs
-        )));
-    }
     if !(resolution.is_finite() && resolution > 0.0) {
         return Err(PyValueError::new_err(format!(
             "resolution must be a positive number, got {resolution}"
         )));
     }
-    let reports = py.allow_threads(|| {
-        values
-            .chunks(d.max(1))
-            .take(n)
-            .map(|row| mipnet_verify::radius(&net, row, eps_max, resolution, domain, &opts))
-            .collect::<Result<Vec<_>, _>>()
-    });
-    serde_json::to_string(&reports.map_err(to_py)?).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    let (net, opts) = model_and_options(network, onnx, time_limit, threads, seed)?;
+    per_row(py, &net, &x, |row| {
+        mipnet_verify::radius(&net, row, eps_max, resolution, domain, &opts)
+    })
 }
 
 /// Certified ranges of every output over the box `lower ≤ x ≤ upper`, as
@@ -142,8 +152,7 @@ pub fn output_bounds(
     threads: Option<usize>,
     seed: u64,
 ) -> PyResult<String> {
-    let net = model_from(network, onnx)?;
-    let opts = options(time_limit, threads, seed)?;
+    let (net, opts) = model_and_options(network, onnx, time_limit, threads, seed)?;
     if lower.len() != net.inputs || upper.len() != net.inputs {
         return Err(PyValueError::new_err(format!(
             "the box has {} lower and {} upper bounds, the model reads {} inputs",
