@@ -7,6 +7,8 @@ for the same settings and seeds.
 - :class:`MIPNetClassifier` -- a scikit-learn estimator (``fit``, ``predict``,
   ``decision_function``, ``score``, ``get_params``/``set_params``), with the
   certificate and the proven bound of every fit.
+- :func:`select` -- model selection by stratified K-fold cross-validation,
+  as ``mipnet select``, run in this process or on a Ray cluster.
 - :mod:`mipnet.verify` -- robustness and output bounds of mipnet networks and
   ONNX files.
 """
@@ -14,5 +16,6 @@ for the same settings and seeds.
 from ._native import NETWORK_FORMAT_VERSION, __version__
 from ._estimator import MIPNetClassifier
 from . import verify
+from .selection import Selection, select
 
-__all__ = ["MIPNetClassifier", "verify", "NETWORK_FORMAT_VERSION", "__version__"]
+__all__ = ["MIPNetClassifier", "select", "Selection", "verify", "NETWORK_FORMAT_VERSION", "__version__"]

@@ -21,6 +21,7 @@
 mod arrays;
 mod fit;
 mod predict;
+mod select;
 mod verify;
 
 use pyo3::prelude::*;
@@ -38,5 +39,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify::robustness, m)?)?;
     m.add_function(wrap_pyfunction!(verify::radius, m)?)?;
     m.add_function(wrap_pyfunction!(verify::output_bounds, m)?)?;
+    select::register(m)?;
     Ok(())
 }
