@@ -105,9 +105,15 @@ def _run_locally(data, runs, validation, parallel):
         )
 
     # `fold_run` releases the GIL: `parallel` runs at once, as the plan
-    # (and `mipnet select`) has them.
-    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        return list(pool.map(one, runs))
+    # (and `mipnet select`) has them. An exception (a failed run, Ctrl-C)
+    # cancels the runs not started; the runs in flight end at their time
+    # limits.
+    pool = ThreadPoolExecutor(max_workers=max(1, parallel))
+    try:
+        futures = [pool.submit(one, run) for run in runs]
+        return [f.result() for f in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _ray_fold_run(X, y, feature_names, class_names, training, validation, settings, setting, fold):
@@ -138,7 +144,13 @@ def _run_on_ray(data, runs, validation, threads_per_run):
         )
         for run in runs
     ]
-    return ray.get(futures)
+    try:
+        return ray.get(futures)
+    except BaseException:
+        # A failed run or Ctrl-C: the other tasks are cancelled.
+        for f in futures:
+            ray.cancel(f)
+        raise
 
 
 def _ray_threads() -> int:

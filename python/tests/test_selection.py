@@ -52,7 +52,7 @@ def test_the_planted_best_wins_and_is_refit_certified(serial, iris_small):
     rows = serial.table
     assert all(r["folds_finished"] == FOLDS for r in rows)
     assert rows[0]["validation_accuracy_mean"] > rows[1]["validation_accuracy_mean"]
-    # The zeroed network keeps no weight.
+    # The penalty prunes: the α = 100 network keeps fewer parameters.
     assert rows[1]["params_kept_mean"] < rows[0]["params_kept_mean"]
     assert "highest mean validation accuracy" in serial.rule
     # The plan's split: each run 0.75 of the limit over 6 runs, one thread.
@@ -156,3 +156,34 @@ def test_too_many_folds_and_too_short_a_time_are_refused(iris_small, reproducibl
         mipnet.select(X, y, PLANTED, folds=FOLDS, **dict(reproducible, time_limit=2.0))
     with pytest.raises(ValueError, match="backend must be one of serial, ray"):
         mipnet.select(X, y, PLANTED, backend="dask", **reproducible)
+
+
+def test_the_cli_gives_the_same_folds_table_choice_and_refit(serial, iris_small, reproducible, cli, tmp_path):
+    import subprocess
+
+    from test_estimator import _toml
+
+    X, y = iris_small
+    data = tmp_path / "train.csv"
+    with open(data, "w") as f:
+        f.write(",".join([f"x{i}" for i in range(X.shape[1])] + ["label"]) + "\n")
+        for row, label in zip(X, y):
+            f.write(",".join(repr(float(v)) for v in row) + f",{label}\n")
+    config = tmp_path / "run.toml"
+    settings = mipnet.MIPNetClassifier(**dict(reproducible, time_limit=TIME_LIMIT))._settings_document()
+    config.write_text(_toml(json.loads(settings)))
+    out = tmp_path / "select"
+    done = subprocess.run(
+        [cli, "select", "--data", str(data), "--label", "label", "--test-data", str(data),
+         "--config", str(config), "--l1-values", "0,100", "--folds", str(FOLDS), "--fold-seed", "0",
+         "--no-baselines", "--out", str(out)],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    selection = json.loads((out / "report.json").read_text())["selection"]
+    assert selection["plan"] == serial.plan
+    assert _comparable(selection["runs"]) == _comparable(serial.runs)
+    assert _table_without_times(selection["table"]) == _table_without_times(serial.table)
+    assert selection["chosen"] == serial.best_index_
+    cli_net = json.loads((out / "network.json").read_text())
+    assert cli_net["layers"] == serial.best_estimator_.network_["layers"]
