@@ -187,3 +187,19 @@ def test_the_cli_gives_the_same_folds_table_choice_and_refit(serial, iris_small,
     assert selection["chosen"] == serial.best_index_
     cli_net = json.loads((out / "network.json").read_text())
     assert cli_net["layers"] == serial.best_estimator_.network_["layers"]
+
+
+def test_a_data_frame_keeps_its_names_through_the_runs_and_the_refit(serial, iris_small, reproducible):
+    pd = pytest.importorskip("pandas")
+    X, y = iris_small
+    names = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    frame = pd.DataFrame(X, columns=names)
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    framed = _select((frame, labels), reproducible)
+    # Same rows, same class order: the same runs as with arrays.
+    assert _comparable(framed.runs) == _comparable(serial.runs)
+    est = framed.best_estimator_
+    assert list(est.feature_names_in_) == names
+    assert list(est.classes_) == ["setosa", "versicolor", "virginica"]
+    assert est.network_["layers"] == serial.best_estimator_.network_["layers"]
+    assert _select(iris_small, reproducible, refit=False).best_estimator_ is None
