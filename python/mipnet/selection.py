@@ -73,8 +73,8 @@ def _grid_document(grid) -> str:
     try:
         return json.dumps(doc, allow_nan=False)
     except ValueError:
-        bad = next(f"{k} {v}" for k, vs in doc.items() for v in vs if isinstance(v, float) and not np.isfinite(v))
-        raise ValueError(f"grid {bad}: not a finite number") from None
+        key, v = next((k, v) for k, vs in doc.items() for v in vs if isinstance(v, float) and not np.isfinite(v))
+        raise ValueError(f"grid {key}: {v} is not a finite number") from None
 
 
 def _params_of(setting: dict) -> dict:

@@ -139,6 +139,7 @@ def test_ray_gives_the_serial_table_choice_and_refit(serial, iris_small, reprodu
         ({"hidden": [(4, 0)]}, "grid hidden widths (--hidden-values, hidden): [4, 0] has a layer of width 0"),
         ({"grid_levels": [65]}, "grid P (--grid-levels-values, grid_levels): 65 is not within 1..=64"),
         ({"alpha": [0.1]}, "grid: unknown field `alpha`"),
+        ({"margin": [1.0, float("nan")]}, "grid margin: nan is not a finite number"),
     ],
 )
 def test_a_bad_grid_is_refused_with_the_clis_message(iris_small, reproducible, grid, message):
