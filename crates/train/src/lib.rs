@@ -54,6 +54,7 @@ pub mod lns;
 mod memory;
 mod outcome;
 mod polish;
+mod recall_repair;
 mod relaxation;
 mod report;
 mod rules;

@@ -39,27 +39,29 @@ pub enum Alone {
 pub(crate) fn cannot_all_hold(run: &Run, obs: &mut dyn TrainObserver) -> TrainError {
     let rules = &run.settings.formulation.rules;
     let mut alone = Vec::with_capacity(rules.len());
-    for rule in rules {
+    for (i, rule) in rules.iter().enumerate() {
         obs.stage(&format!(
-            "the rules cannot all hold; trying \"{}\" alone",
+            "the rules cannot all hold; trying rule {} ({}) alone",
+            i + 1,
             rule.describe()
         ));
         let verdict = match try_alone(run, rule) {
             Ok(v) => v,
             Err(e) => return e,
         };
-        alone.push((rule.describe(), verdict));
+        alone.push((format!("rule {} ({})", i + 1, rule.describe()), verdict));
     }
     TrainError::RulesInfeasible(in_words(&alone))
 }
 
-/// The message: which rules cannot hold alone, or that each holds alone.
+/// The message: which rules cannot hold alone, or that each holds alone
+/// (each rule named `rule N (its description)`).
 fn in_words(alone: &[(String, Alone)]) -> String {
     let named = |which: Alone| -> Vec<String> {
         alone
             .iter()
             .filter(|(_, v)| *v == which)
-            .map(|(d, _)| format!("\"{d}\""))
+            .map(|(d, _)| d.clone())
             .collect()
     };
     let (cannot, unknown) = (named(Alone::CannotHold), named(Alone::Unknown));
@@ -107,20 +109,26 @@ mod tests {
     #[test]
     fn the_message_names_the_rules_that_cannot_hold_alone_or_the_combination() {
         let a = [
-            ("reads at most 1 input features".to_string(), Alone::Holds),
-            ("class b gets a point".to_string(), Alone::CannotHold),
+            ("rule 1 (reads at most 1 input features)".to_string(), Alone::Holds),
+            ("rule 2 (class \"b\" at (x = 1))".to_string(), Alone::CannotHold),
         ];
         let text = in_words(&a);
         assert!(
-            text.contains("cannot hold even alone: \"class b gets a point\""),
+            text.contains("cannot hold even alone: rule 2 (class \"b\" at (x = 1))"),
             "{text}"
         );
         assert!(!text.contains("reads at most"), "{text}");
-        let both = [("x".to_string(), Alone::Holds), ("y".to_string(), Alone::Holds)];
-        assert!(in_words(&both).contains("their combination: \"x\", \"y\""));
-        let unsure = [("x".to_string(), Alone::Holds), ("y".to_string(), Alone::Unknown)];
+        let both = [
+            ("rule 1 (x)".to_string(), Alone::Holds),
+            ("rule 2 (y)".to_string(), Alone::Holds),
+        ];
+        assert!(in_words(&both).contains("their combination: rule 1 (x), rule 2 (y)"));
+        let unsure = [
+            ("rule 1 (x)".to_string(), Alone::Holds),
+            ("rule 2 (y)".to_string(), Alone::Unknown),
+        ];
         let text = in_words(&unsure);
         assert!(!text.contains("combination"), "{text}");
-        assert!(text.contains("not decided alone in 10 s: \"y\""), "{text}");
+        assert!(text.contains("not decided alone in 10 s: rule 2 (y)"), "{text}");
     }
 }

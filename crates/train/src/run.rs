@@ -186,6 +186,20 @@ impl Run<'_> {
         Ok(self.consider(px, net, step))
     }
 
+    /// `net` repaired for the rules: the formulation's repair (feature
+    /// budget, neuron limit, monotone), then the class recalls' output
+    /// biases ([`crate::recall_repair`]). A start that still breaks a rule
+    /// is refused by `start_values`.
+    pub fn repair_for_rules(&self, net: &Network) -> Network {
+        let rules = &self.settings.formulation.rules;
+        if rules.is_empty() {
+            return net.clone();
+        }
+        let f = &self.settings.formulation;
+        let repaired = self.f.repair_for_rules(net);
+        crate::recall_repair::raise_recalls(&repaired, &self.train, rules, f.margin, f.omega)
+    }
+
     /// Adam with the grid weights frozen and layer 1 / biases clipped to ±ω,
     /// its epochs ending by `deadline`.
     pub fn finetune(&self, net: &Network, epochs: usize, learning_rate: f64, deadline: Instant) -> Network {

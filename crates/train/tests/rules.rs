@@ -128,7 +128,7 @@ fn rules_that_cannot_all_hold_end_the_run_naming_the_one_that_cannot_hold_alone(
         Err(TrainError::RulesInfeasible(text)) => {
             assert!(text.contains("the rules cannot all hold"), "{text}");
             assert!(
-                text.contains(&format!("cannot hold even alone: \"{described}\"")),
+                text.contains(&format!("cannot hold even alone: rule 2 ({described})")),
                 "{text}"
             );
             assert!(!text.contains("reads at most 2"), "{text}");

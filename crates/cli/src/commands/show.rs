@@ -1,11 +1,13 @@
 //! `mipnet show`: the trained network as a person reads it.
 
 use crate::exit::input;
+use crate::run_files::REPORT;
 use anyhow::Result;
 use clap::Args;
+use mipnet_formulate::Rule;
 use mipnet_network::{generated_names, render, Network, Op, ReluNet};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct ShowArgs {
@@ -25,7 +27,69 @@ pub fn run(args: ShowArgs) -> Result<std::process::ExitCode> {
     }
     let net = Network::load(&args.network).map_err(input)?;
     write!(out, "{}", render(&net))?;
+    write!(out, "{}", describe_rules(&net, &args.network)?)?;
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// The network's rules (from its settings), one line each, with whether
+/// each holds: the certificate's check on the training data, as the
+/// report.json beside the network recorded it when the run was written
+/// (recall and fixed decisions need the training data, which the run
+/// directory does not hold). Empty without rules.
+fn describe_rules(net: &Network, network_path: &Path) -> Result<String> {
+    let rules: Vec<Rule> = match net.settings.get("formulation").and_then(|f| f.get("rules")) {
+        None => Vec::new(),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+            input(anyhow::anyhow!(
+                "{}: settings.formulation.rules: {e}",
+                network_path.display()
+            ))
+        })?,
+    };
+    if rules.is_empty() {
+        return Ok(String::new());
+    }
+    let report_path = network_path.with_file_name(REPORT);
+    let checks = recorded_checks(&report_path, &rules);
+    let mut s = match &checks {
+        Some(_) => format!(
+            "Rules (each checked on the network and its training data by the certificate, as {} records):\n",
+            report_path.display()
+        ),
+        None => format!(
+            "Rules (not checked here: no {} beside the network recording them):\n",
+            report_path.display()
+        ),
+    };
+    for (i, rule) in rules.iter().enumerate() {
+        s += &match checks.as_ref().map(|c| &c[i]) {
+            Some((true, detail)) => format!("  {}: holds ({detail})\n", rule.describe()),
+            Some((false, detail)) => format!("  {}: BROKEN ({detail})\n", rule.describe()),
+            None => format!("  {}\n", rule.describe()),
+        };
+    }
+    Ok(s)
+}
+
+/// Whether each rule holds, and why, from the report at `path`: only when
+/// it records exactly these rules, in this order (a report of another run
+/// says nothing about this network).
+fn recorded_checks(path: &Path, rules: &[Rule]) -> Option<Vec<(bool, String)>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let report: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let recorded = report.get("rules")?.as_array()?;
+    if recorded.len() != rules.len() {
+        return None;
+    }
+    recorded
+        .iter()
+        .zip(rules)
+        .map(|(r, rule)| {
+            let same: Rule = serde_json::from_value(r.get("rule")?.clone()).ok()?;
+            (same == *rule).then_some(())?;
+            Some((r.get("holds")?.as_bool()?, r.get("detail")?.as_str()?.to_string()))
+        })
+        .collect()
 }
 
 /// Input names are listed one by one up to this many when they are the

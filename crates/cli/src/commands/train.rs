@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ValueEnum};
 use mipnet_data::{Dataset, CSV_LABEL};
+use mipnet_formulate::{check_rules, Direction, Rule};
 use mipnet_highs::HighsSolver;
 use mipnet_network::{parse_architecture, ConvSpec};
 use mipnet_solver::{InterruptFlag, Observer};
@@ -87,6 +88,23 @@ pub struct TrainArgs {
     /// Turn off the neuron-order symmetry breaking.
     #[arg(long)]
     pub no_symmetry_breaking: bool,
+    /// Rule: the network reads at most M input features (every layer-1
+    /// weight of the others is 0). Added to the config file's rules.
+    #[arg(long, value_name = "M", help_heading = "Rules")]
+    pub max_features: Option<usize>,
+    /// Rule: at most K hidden units kept (turns neuron pruning on).
+    #[arg(long, value_name = "K", help_heading = "Rules")]
+    pub max_neurons: Option<usize>,
+    /// Rule: the recall of CLASS on the training data is at least R, in
+    /// [0, 1] (a sample counts when its class's score beats every other by
+    /// the margin). Repeatable.
+    #[arg(long, value_name = "CLASS=R", help_heading = "Rules")]
+    pub min_recall: Vec<String>,
+    /// Rule: the margin of CLASS over every other class is monotone in
+    /// FEATURE for every input (one hidden layer; enforced by a sign
+    /// condition on every path, see docs/training.md). Repeatable.
+    #[arg(long, value_name = "FEATURE:CLASS:increasing|decreasing", help_heading = "Rules")]
+    pub monotone: Vec<String>,
     #[command(flatten)]
     pub solver: SolverFlags,
     /// Seed of the gradient trainer's initialization.
@@ -255,7 +273,36 @@ impl TrainArgs {
             s.formulation.hidden = hidden;
         }
         s.solver.threads = s.solver.threads.map(cap_threads);
+        // The flags' rules come after the config file's.
+        s.formulation.rules.extend(self.flag_rules()?);
         s.check(&HighsSolver).map_err(input)
+    }
+
+    /// The rules the flags give (--max-features, --max-neurons,
+    /// --min-recall, --monotone), in that order; each value checked here,
+    /// naming its flag. Names are checked against the data once it is
+    /// loaded ([`check_rules_fit`]).
+    fn flag_rules(&self) -> Result<Vec<Rule>> {
+        let mut rules = Vec::new();
+        if let Some(m) = self.max_features {
+            if m < 1 {
+                return Err(input(anyhow::anyhow!("--max-features must be at least 1, got {m}")));
+            }
+            rules.push(Rule::FeatureBudget { max_features: m });
+        }
+        if let Some(k) = self.max_neurons {
+            if k < 1 {
+                return Err(input(anyhow::anyhow!("--max-neurons must be at least 1, got {k}")));
+            }
+            rules.push(Rule::NeuronLimit { max_neurons: k });
+        }
+        for text in &self.min_recall {
+            rules.push(parse_min_recall(text).map_err(|e| input(anyhow::anyhow!("--min-recall '{text}': {e}")))?);
+        }
+        for text in &self.monotone {
+            rules.push(parse_monotone(text).map_err(|e| input(anyhow::anyhow!("--monotone '{text}': {e}")))?);
+        }
+        Ok(rules)
     }
 
     /// The settings the flags give, as a document of the config file's
@@ -309,6 +356,59 @@ impl TrainArgs {
             },
         }))
     }
+}
+
+/// `CLASS=R`: the class's recall on the training data at least R in [0, 1]
+/// (the class name may itself hold '=': the last one splits).
+fn parse_min_recall(text: &str) -> Result<Rule, String> {
+    let Some((class, r)) = text.rsplit_once('=') else {
+        return Err("expected CLASS=R, e.g. malignant=0.98".into());
+    };
+    if class.is_empty() {
+        return Err("the class name is empty (expected CLASS=R)".into());
+    }
+    let r: f64 = r
+        .trim()
+        .parse()
+        .map_err(|_| format!("the recall '{r}' is not a number (expected CLASS=R with R in [0, 1])"))?;
+    if !(0.0..=1.0).contains(&r) {
+        return Err(format!("the recall must be within [0, 1], got {r}"));
+    }
+    Ok(Rule::ClassRecall {
+        class: class.to_string(),
+        min_recall: Some(r),
+        max_errors: None,
+        margin: None,
+    })
+}
+
+/// `FEATURE:CLASS:increasing|decreasing` (the feature name may itself
+/// hold ':': the last two split).
+fn parse_monotone(text: &str) -> Result<Rule, String> {
+    let mut parts = text.rsplitn(3, ':');
+    let (Some(direction), Some(class), Some(feature)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err("expected FEATURE:CLASS:increasing or FEATURE:CLASS:decreasing".into());
+    };
+    let direction = match direction {
+        "increasing" => Direction::Increasing,
+        "decreasing" => Direction::Decreasing,
+        other => return Err(format!("the direction must be increasing or decreasing, got '{other}'")),
+    };
+    if feature.is_empty() || class.is_empty() {
+        return Err("the feature or class name is empty (expected FEATURE:CLASS:increasing|decreasing)".into());
+    }
+    Ok(Rule::Monotone {
+        feature: feature.to_string(),
+        class: class.to_string(),
+        direction,
+    })
+}
+
+/// Refuses rules (the config file's and the flags') that do not fit the
+/// training data: an unknown feature or class, a class without samples.
+/// Checked before any work, so nothing is written.
+pub fn check_rules_fit(s: &TrainSettings, train_set: &Dataset) -> Result<()> {
+    check_rules(&s.formulation.rules, train_set).map_err(input)
 }
 
 /// Stage messages on stderr and the solver's progress line.
@@ -386,10 +486,19 @@ pub fn train_failure(e: TrainError) -> anyhow::Error {
     match e {
         TrainError::Certificate(_) => anyhow::Error::new(Exit::certificate(e.to_string())),
         TrainError::NoNetwork(_) => anyhow::Error::new(Exit::no_network(e.to_string())),
+        TrainError::RulesInfeasible(_) => anyhow::Error::new(Exit {
+            code: RULES_CANNOT_ALL_HOLD,
+            message: e.to_string(),
+        }),
         TrainError::Settings(_) | TrainError::TooLarge(_) | TrainError::Data(_) => input(e),
         other => anyhow::Error::new(other),
     }
 }
+
+/// Exit code of a run whose rules cannot all hold: the full MIP proved
+/// that no network keeps every rule (the message names the rules
+/// involved). Belongs in `crate::exit`'s table beside the others.
+pub const RULES_CANNOT_ALL_HOLD: u8 = 6;
 
 /// The report's status of a run ended by an interrupt (the solver's own
 /// word for it).
@@ -425,6 +534,7 @@ pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::Ex
     let settings = args.apply_config(&given)?;
     let (name, train_set, test) = args.data.load()?;
     check_output_width(args.arch.as_deref(), &train_set)?;
+    check_rules_fit(&settings, &train_set)?;
     // From here on Ctrl-C ends the run with what it has (and never
     // leaves a staging directory behind).
     let interrupt = interrupt_on_ctrl_c();
@@ -596,6 +706,14 @@ pub fn summary(o: &TrainOutcome) -> String {
         r.neurons_kept,
         o.network.neurons_effective()
     );
+    for rule in &r.rules {
+        s += &format!(
+            "rule         {}: {} ({})\n",
+            rule.description,
+            if rule.holds { "holds" } else { "BROKEN" },
+            rule.detail
+        );
+    }
     s += &format!(
         "objective    {:.6}   bound {}   gap {}   MIP status {} ({})   found by {}\n",
         r.objective,

@@ -38,7 +38,7 @@ impl Stage for SearchRounds {
             );
             // The fine-tune moves layer 1 freely: repaired for the rules,
             // and a network that still breaks one is not polished.
-            let tuned = run.f.repair_for_rules(&tuned);
+            let tuned = run.repair_for_rules(&tuned);
             let Ok(x) = run.f.start_values(&tuned) else { break };
             run.polish_and_consider(&x, Step::Search, None, run.budget.warm_start_deadline())?;
             let after = run.incumbent().unwrap_or(before);

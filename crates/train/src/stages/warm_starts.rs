@@ -134,13 +134,12 @@ impl WarmStarts {
         // Repaired for the rules it can be (feature budget, neuron limit,
         // monotone) right after the projection and after the fine-tune,
         // which moves layer 1 freely.
-        let mut start = run.f.repair_for_rules(&project(&grad, &s.formulation));
+        let mut start = run.repair_for_rules(&project(&grad, &s.formulation));
         let start_obj = run.record(Step::Projection, Some(seed), &start, t.elapsed().as_secs_f64());
         if self.finetune_epochs > 0 {
             let t = Instant::now();
-            let tuned =
-                run.f
-                    .repair_for_rules(&run.finetune(&start, self.finetune_epochs, s.gradient.learning_rate, deadline));
+            let tuned = run.finetune(&start, self.finetune_epochs, s.gradient.learning_rate, deadline);
+            let tuned = run.repair_for_rules(&tuned);
             let obj = run.record(Step::Finetune, Some(seed), &tuned, t.elapsed().as_secs_f64());
             if obj < start_obj {
                 start = tuned;

@@ -1,0 +1,180 @@
+//! Repairing a start for its class-recall rules, which
+//! `DenseFormulation::repair_for_rules` leaves as they are: a gradient
+//! network seldom finds 98 % of a class with the rule's margin, and a start
+//! that misses is dropped. Raising the class's output bias by δ raises its
+//! margin over every other class by δ on every sample, so the smallest δ
+//! that lifts enough samples of the class over the margin repairs the rule
+//! (the rest of the network unchanged; the polish then re-balances the
+//! continuous weights under the rule's rows). A bias past the box ±ω hands
+//! the excess to the other classes' biases, lowered within the box; when
+//! even that is not enough the start is left as it is (and then dropped).
+
+use mipnet_data::Dataset;
+use mipnet_formulate::Rule;
+use mipnet_network::Network;
+
+/// Added to the bias shift beyond the exact need, relative to the shift,
+/// so that the samples lifted to the margin meet it after the forward
+/// pass's rounding (the certificate's own slack is 1e-9 scale).
+const SHIFT_ROOM: f64 = 1e-6;
+
+/// `net` with each class-recall rule of `rules` met on `data` (the
+/// standardized training data) by shifting output biases, where the box
+/// ±`omega` allows; `default_margin` is the formulation's margin, the
+/// rule's when it gives none.
+pub(crate) fn raise_recalls(net: &Network, data: &Dataset, rules: &[Rule], default_margin: f64, omega: f64) -> Network {
+    let mut out = net.clone();
+    for rule in rules {
+        let Rule::ClassRecall {
+            class,
+            min_recall,
+            max_errors,
+            margin,
+        } = rule
+        else {
+            continue;
+        };
+        let Some(c) = data.class_names.iter().position(|n| n == class) else {
+            continue;
+        };
+        let margin = margin.unwrap_or(default_margin);
+        let needs = margin_needs(&out, data, c, margin);
+        let n_c = needs.len();
+        // At least as many as the MILP asks for (its rounding forgives a
+        // recall a hair above a count; this does not).
+        let required = match (min_recall, max_errors) {
+            (Some(r), _) => ((r * n_c as f64).ceil() as usize).min(n_c),
+            (None, Some(e)) => n_c.saturating_sub(*e),
+            (None, None) => continue,
+        };
+        if required == 0 {
+            continue;
+        }
+        let shift = needs[required - 1];
+        if shift > 0.0 {
+            shift_towards(&mut out, c, shift * (1.0 + SHIFT_ROOM) + SHIFT_ROOM * margin, omega);
+        }
+    }
+    out
+}
+
+/// For each sample of class `c`, how much its margin over the closest
+/// other class falls short of `margin` (≤ 0 when met), ascending.
+fn margin_needs(net: &Network, data: &Dataset, c: usize, margin: f64) -> Vec<f64> {
+    let mut needs: Vec<f64> = (0..data.len())
+        .filter(|&n| data.label(n) == c)
+        .map(|n| {
+            let o = net.scores_standardized(data.row(n));
+            let worst = (0..o.len())
+                .filter(|&k| k != c)
+                .map(|k| o[c] - o[k])
+                .fold(f64::INFINITY, f64::min);
+            margin - worst
+        })
+        .collect();
+    needs.sort_by(f64::total_cmp);
+    needs
+}
+
+/// Raises class `c`'s output bias by `shift` relative to every other
+/// class: its own bias up to ω, the rest by lowering the others' (down to
+/// −ω). Leaves the network as it is when the box does not allow it.
+fn shift_towards(net: &mut Network, c: usize, shift: f64, omega: f64) {
+    let bias = &mut net.layers.last_mut().expect("an output layer").bias;
+    let up = shift.min(omega - bias[c]).max(0.0);
+    let rest = shift - up;
+    let others_can = (0..bias.len()).filter(|&k| k != c).all(|k| bias[k] - rest >= -omega);
+    if !others_can {
+        return;
+    }
+    bias[c] += up;
+    for (k, b) in bias.iter_mut().enumerate() {
+        if k != c {
+            *b -= rest;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::raise_recalls;
+    use mipnet_data::{Dataset, Standardizer};
+    use mipnet_formulate::Rule;
+    use mipnet_network::{Layer, Network, FORMAT_VERSION};
+
+    /// One input, two classes; scores o_a = x + b_a, o_b = b_b.
+    fn net(bias: [f64; 2]) -> Network {
+        Network {
+            format_version: FORMAT_VERSION,
+            feature_names: vec!["x".into()],
+            class_names: vec!["a".into(), "b".into()],
+            standardizer: Standardizer::identity(1),
+            layers: vec![Layer {
+                weights: vec![vec![1.0], vec![0.0]],
+                bias: bias.to_vec(),
+                kept: vec![true, true],
+                relu: false,
+                identity: false,
+                grid: None,
+                conv: None,
+                pool: None,
+            }],
+            settings: serde_json::Value::Null,
+        }
+    }
+
+    /// Class a at x = −3, −2, −1, 0 (margins over b: x), one sample of b.
+    fn data() -> Dataset {
+        Dataset::new(
+            "t",
+            vec!["x".into()],
+            vec!["a".into(), "b".into()],
+            vec![-3.0, -2.0, -1.0, 0.0, 5.0],
+            vec![0, 0, 0, 0, 1],
+        )
+    }
+
+    fn recall(r: f64) -> Rule {
+        Rule::ClassRecall {
+            class: "a".into(),
+            min_recall: Some(r),
+            max_errors: None,
+            margin: Some(0.5),
+        }
+    }
+
+    fn met(n: &Network, d: &Dataset) -> usize {
+        (0..4)
+            .filter(|&i| {
+                let o = n.scores_standardized(d.row(i));
+                o[0] - o[1] >= 0.5
+            })
+            .count()
+    }
+
+    #[test]
+    fn the_smallest_shift_that_meets_the_recall_is_taken() {
+        let d = data();
+        // 3 of 4 must meet margin 0.5: the third best (x = −2) needs 2.5.
+        let out = raise_recalls(&net([0.0, 0.0]), &d, &[recall(0.75)], 1.0, 10.0);
+        assert_eq!(met(&out, &d), 3);
+        assert!((out.layers[0].bias[0] - 2.5).abs() < 1e-4, "{:?}", out.layers[0].bias);
+        assert_eq!(out.layers[0].bias[1], 0.0);
+        // Met already: unchanged.
+        let fine = net([5.0, 0.0]);
+        assert_eq!(raise_recalls(&fine, &d, &[recall(1.0)], 1.0, 10.0), fine);
+    }
+
+    #[test]
+    fn past_the_box_the_other_biases_fall_and_beyond_it_nothing_changes() {
+        let d = data();
+        // Recall 1 needs a shift of 3.5: a rises to ω = 2, b falls by 1.5.
+        let out = raise_recalls(&net([0.0, 0.0]), &d, &[recall(1.0)], 1.0, 2.0);
+        assert_eq!(met(&out, &d), 4);
+        assert_eq!(out.layers[0].bias[0], 2.0);
+        assert!(out.layers[0].bias[1] < -1.5 && out.layers[0].bias[1] >= -2.0);
+        // With ω = 1 the box cannot give 3.5: left as it was.
+        let start = net([0.0, 0.0]);
+        assert_eq!(raise_recalls(&start, &d, &[recall(1.0)], 1.0, 1.0), start);
+    }
+}
