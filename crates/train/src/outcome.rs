@@ -39,6 +39,7 @@ pub(crate) fn outcome(job: &Job, run: Run) -> Result<TrainOutcome, TrainError> {
         });
     };
     let grad = findings.gradient.expect("at least one gradient start");
+    let baseline_rules = run.f.rule_checks(&grad);
     let mut network = best.network;
     network.settings = serde_json::to_value(s).expect("settings serialize");
     let objective = best.certificate.objective_forward;
@@ -103,6 +104,7 @@ pub(crate) fn outcome(job: &Job, run: Run) -> Result<TrainOutcome, TrainError> {
             weight_sparsity: grad.weight_sparsity(),
             pruned_to_milp_sparsity_train_accuracy: pruned.accuracy(job.train),
             pruned_to_milp_sparsity_test_accuracy: accuracy_or_none(&pruned, job.test),
+            rules: baseline_rules.iter().map(RuleReport::from).collect(),
         },
         rules: best.certificate.rules.iter().map(RuleReport::from).collect(),
         starts_dropped_by_rules: findings.dropped_starts,

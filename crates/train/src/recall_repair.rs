@@ -7,7 +7,10 @@
 //! (the rest of the network unchanged; the polish then re-balances the
 //! continuous weights under the rule's rows). A bias past the box ±ω hands
 //! the excess to the other classes' biases, lowered within the box; when
-//! even that is not enough the start is left as it is (and then dropped).
+//! even that is not enough, the hidden activations are scaled down
+//! (layer 1 and the hidden biases by one factor) under output biases at
+//! the box's ends; when the margin exceeds what the box allows at all, the
+//! start is left as it is (and then dropped).
 
 use mipnet_data::Dataset;
 use mipnet_formulate::Rule;
@@ -51,8 +54,8 @@ pub(crate) fn raise_recalls(net: &Network, data: &Dataset, rules: &[Rule], defau
             continue;
         }
         let shift = needs[required - 1];
-        if shift > 0.0 {
-            shift_towards(&mut out, c, shift * (1.0 + SHIFT_ROOM) + SHIFT_ROOM * margin, omega);
+        if shift > 0.0 && !shift_towards(&mut out, c, shift * (1.0 + SHIFT_ROOM) + SHIFT_ROOM * margin, omega) {
+            shrink_towards(&mut out, data, c, margin, required, omega);
         }
     }
     out
@@ -78,20 +81,70 @@ fn margin_needs(net: &Network, data: &Dataset, c: usize, margin: f64) -> Vec<f64
 
 /// Raises class `c`'s output bias by `shift` relative to every other
 /// class: its own bias up to ω, the rest by lowering the others' (down to
-/// −ω). Leaves the network as it is when the box does not allow it.
-fn shift_towards(net: &mut Network, c: usize, shift: f64, omega: f64) {
+/// −ω). Leaves the network as it is, and says so, when the box does not
+/// allow it.
+fn shift_towards(net: &mut Network, c: usize, shift: f64, omega: f64) -> bool {
     let bias = &mut net.layers.last_mut().expect("an output layer").bias;
     let up = shift.min(omega - bias[c]).max(0.0);
     let rest = shift - up;
     let others_can = (0..bias.len()).filter(|&k| k != c).all(|k| bias[k] - rest >= -omega);
     if !others_can {
-        return;
+        return false;
     }
     bias[c] += up;
     for (k, b) in bias.iter_mut().enumerate() {
         if k != c {
             *b -= rest;
         }
+    }
+    true
+}
+
+/// When the biases alone cannot lift enough samples: the output biases at
+/// the box's ends in favour of `c` (a margin of 2ω from them), and layer 1's
+/// weights with every hidden bias scaled by the largest t ∈ (0, 1] for which
+/// `required` samples of class `c` meet `margin`. Scaling layer 1 and the
+/// hidden biases by t > 0 scales every hidden activation by t (ReLU is
+/// positively homogeneous) and keeps every activation pattern, so the
+/// outputs become t·(V·h) + b; the polish LP then takes the network's
+/// continuous weights back up as far as the rule's rows allow. Dense
+/// networks only; left as it is when 2ω does not exceed the margin.
+fn shrink_towards(net: &mut Network, data: &Dataset, c: usize, margin: f64, required: usize, omega: f64) {
+    let room = 2.0 * omega - margin * (1.0 + SHIFT_ROOM);
+    if net.has_conv() || net.layers.len() < 2 || room <= 0.0 {
+        return;
+    }
+    // Each sample's largest t: unbounded when its bias-free margin is ≥ 0.
+    let last = net.layers.len() - 1;
+    let bias = net.layers[last].bias.clone();
+    let mut largest: Vec<f64> = (0..data.len())
+        .filter(|&n| data.label(n) == c)
+        .map(|n| {
+            let o = net.scores_standardized(data.row(n));
+            let worst = (0..o.len())
+                .filter(|&k| k != c)
+                .map(|k| (o[c] - bias[c]) - (o[k] - bias[k]))
+                .fold(f64::INFINITY, f64::min);
+            if worst >= 0.0 {
+                f64::INFINITY
+            } else {
+                room / -worst
+            }
+        })
+        .collect();
+    largest.sort_by(|a, b| b.total_cmp(a));
+    let t = (largest[required - 1] * (1.0 - SHIFT_ROOM)).min(1.0);
+    if t.is_nan() || t <= 0.0 {
+        return;
+    }
+    for row in &mut net.layers[0].weights {
+        row.iter_mut().for_each(|w| *w *= t);
+    }
+    for layer in &mut net.layers[..last] {
+        layer.bias.iter_mut().for_each(|b| *b *= t);
+    }
+    for (k, b) in net.layers[last].bias.iter_mut().enumerate() {
+        *b = if k == c { omega } else { -omega };
     }
 }
 
@@ -173,8 +226,41 @@ mod tests {
         assert_eq!(met(&out, &d), 4);
         assert_eq!(out.layers[0].bias[0], 2.0);
         assert!(out.layers[0].bias[1] < -1.5 && out.layers[0].bias[1] >= -2.0);
-        // With ω = 1 the box cannot give 3.5: left as it was.
+        // With ω = 0.25 not even the biases' 2ω reach the margin 0.5: left
+        // as it was.
         let start = net([0.0, 0.0]);
-        assert_eq!(raise_recalls(&start, &d, &[recall(1.0)], 1.0, 1.0), start);
+        assert_eq!(raise_recalls(&start, &d, &[recall(1.0)], 1.0, 0.25), start);
+    }
+
+    #[test]
+    fn beyond_the_biases_the_hidden_layer_shrinks_under_extreme_output_biases() {
+        // x → ReLU(x + 4) → o_a = h, o_b = 5·h... margin of a: −4·h < 0.
+        let mut n = net([0.0, 0.0]);
+        n.layers[0].weights = vec![vec![1.0]];
+        n.layers[0].bias = vec![4.0];
+        n.layers[0].kept = vec![true];
+        n.layers[0].relu = true;
+        n.layers.push(Layer {
+            weights: vec![vec![1.0], vec![5.0]],
+            bias: vec![0.0, 0.0],
+            kept: vec![true, true],
+            relu: false,
+            identity: false,
+            grid: None,
+            conv: None,
+            pool: None,
+        });
+        let d = data();
+        // h = 1, 2, 3, 4 for class a: margins −4h, far past ω = 1's biases.
+        let out = raise_recalls(&n, &d, &[recall(0.5)], 1.0, 1.0);
+        let meets = |i: usize| {
+            let o = out.scores_standardized(d.row(i));
+            o[0] - o[1] >= 0.5
+        };
+        assert_eq!((0..4).filter(|&i| meets(i)).count(), 2, "{:?}", out.layers);
+        assert_eq!(out.layers[1].bias, vec![1.0, -1.0]);
+        // The activation pattern is kept: the unit is on for every sample.
+        let t = out.layers[0].weights[0][0];
+        assert!(t > 0.0 && t < 1.0 && (out.layers[0].bias[0] - 4.0 * t).abs() < 1e-12);
     }
 }

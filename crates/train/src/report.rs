@@ -69,6 +69,12 @@ pub struct Baseline {
     /// Magnitude-pruned to the MILP network's weight sparsity.
     pub pruned_to_milp_sparsity_train_accuracy: f64,
     pub pruned_to_milp_sparsity_test_accuracy: Option<f64>,
+    /// The run's rules checked on the gradient network, as the certificate
+    /// checks them (monotonicity by the sign condition on every path, so
+    /// "broken" there means the condition fails, not that a decreasing
+    /// stretch was found); empty without rules.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleReport>,
 }
 
 /// When the full MIP ran, relative to the neighbourhood search.

@@ -748,6 +748,21 @@ pub fn summary(o: &TrainOutcome) -> String {
         pct(b.pruned_to_milp_sparsity_train_accuracy),
         b.pruned_to_milp_sparsity_test_accuracy.map_or("-".into(), pct)
     );
+    let broken: Vec<&str> = b
+        .rules
+        .iter()
+        .filter(|c| !c.holds)
+        .map(|c| c.description.as_str())
+        .collect();
+    if !b.rules.is_empty() {
+        s += &format!(
+            "             the gradient net breaks {} of the {} rules{}{}\n",
+            broken.len(),
+            b.rules.len(),
+            if broken.is_empty() { "" } else { ": " },
+            broken.join("; ")
+        );
+    }
     s += &format!(
         "time         {:.1} s in all (MIP {:.1} s, model build {:.2} s); {} columns, {} binaries, {} rows\n",
         r.total_seconds, r.solve_seconds, r.build_seconds, r.columns, r.binaries, r.rows
