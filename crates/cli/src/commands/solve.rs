@@ -1,13 +1,14 @@
 //! `mipnet solve`: any MPS or LP file, solved by the embedded HiGHS. It is
 //! how users compare the embedded solver with others on the same file.
 
+use crate::commands::train::interrupt_on_ctrl_c;
 use crate::commands::{cap_threads, parse_options, SolverFlags};
 use crate::exit::input;
 use crate::progress::ProgressLine;
 use anyhow::{Context, Result};
 use clap::Args;
 use mipnet_highs::{read_model, HighsSolver};
-use mipnet_solver::{InterruptFlag, SolveOptions, SolveRequest, SolveResult, Solver};
+use mipnet_solver::{SolveOptions, SolveRequest, SolveResult, Solver};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -61,11 +62,8 @@ pub fn run(args: SolveArgs) -> Result<ExitCode> {
     options.validate().map_err(input)?;
     let model = read_model(&args.model).map_err(input)?;
 
-    let interrupt = InterruptFlag::new();
-    let handler_flag = interrupt.clone();
-    // A second Ctrl-C while the first is handled is ignored; the solve ends
-    // at HiGHS's next check and keeps the best solution.
-    let _ = ctrlc::set_handler(move || handler_flag.raise());
+    // Ctrl-C ends the solve at HiGHS's next check, keeping the best solution.
+    let interrupt = interrupt_on_ctrl_c();
 
     let solver = HighsSolver;
     let mut line = ProgressLine::new(args.quiet || args.solver.log);

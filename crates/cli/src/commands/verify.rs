@@ -2,6 +2,7 @@
 //! network (mipnet's network.json or an ONNX file) and its ONNX export.
 
 use crate::commands::model_io::{load_model_encoded, read_inputs, Model};
+use crate::commands::train::interrupt_on_ctrl_c;
 use crate::exit::{input, Exit};
 use anyhow::{bail, Result};
 use clap::Args;
@@ -96,13 +97,6 @@ impl ModelFlags {
             ..VerifyOptions::new(std::sync::Arc::new(HighsSolver))
         })
     }
-}
-
-fn interrupt_on_ctrl_c() -> InterruptFlag {
-    let flag = InterruptFlag::new();
-    let handler = flag.clone();
-    let _ = ctrlc::set_handler(move || handler.raise());
-    flag
 }
 
 /// Maps verification errors to exit codes: what the user gave → 2, a
