@@ -9,16 +9,20 @@ Exit codes:
      for `verify`, every answer (robust, not robust, unknown; sat, unsat) is exit 0
   1  an internal failure (a bug or a numerical failure of the solver)
   2  bad input: unknown option, missing or malformed file, invalid setting
-  3  `train`: no network (the solver ended, e.g. at its time limit, without one)
+  3  `train`: no network (the solver ended, e.g. at its time limit, without one);
+     `select`: no setting gave a network on every fold
   4  `train`: the certificate check failed (the MILP's values and the network's
      forward pass disagree, or the network as written does not give the certified
      network's scores); `bounds`: a witness's forward pass fell outside the
      proven range; `verify --property`: an `unsat` without a solved MILP's proof
      (an internal guard): a numerical failure, never reported as a result
-  5  `train`, `bench`: interrupted (Ctrl-C, or a SIGTERM or SIGHUP as `kill`
-     sends): the best certified network so far was written, with its full
-     report (status interrupted); `bench`: the table holds the runs that
-     finished";
+  5  `train`, `bench`, `select`: interrupted (Ctrl-C, or a SIGTERM or SIGHUP as
+     `kill` sends): the best certified network so far was written, with its
+     full report (status interrupted); `bench`: the table holds the runs that
+     finished; `select` during cross-validation: the finished folds are
+     printed, nothing is written
+  6  `train`: the domain rules cannot all hold (the full MIP proved that no
+     network keeps every rule; the message names the rules involved)";
 
 pub const BAD_INPUT: u8 = 2;
 pub const FAILURE: u8 = 1;
