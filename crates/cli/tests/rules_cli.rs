@@ -200,3 +200,38 @@ fn rules_that_cannot_all_hold_exit_6_naming_the_rule() {
     assert!(o.stdout.is_empty());
     assert!(!out.exists());
 }
+
+#[test]
+fn the_worked_wdbc_example_runs_from_its_config_and_keeps_its_rules() {
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/rules/wdbc.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    // Shorter than the example's 120 s: the rules hold from the first
+    // certified network on.
+    let o = mipnet(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--time-limit",
+        "15",
+        "--gradient-starts",
+        "1",
+        "--threads",
+        "1",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report = read_json(&out.join("report.json"));
+    assert_eq!(kinds(&report), ["feature_budget", "class_recall", "monotone"]);
+    assert!(
+        report["rules"].as_array().unwrap().iter().all(|r| r["holds"] == true),
+        "{}",
+        report["rules"]
+    );
+    assert!(features_read(&read_json(&out.join("network.json"))) <= 3);
+    // The gradient network beside it keeps none of them.
+    let baseline = report["baseline"]["rules"].as_array().unwrap();
+    assert!(baseline.iter().all(|r| r["holds"] == false), "{baseline:?}");
+}
