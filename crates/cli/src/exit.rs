@@ -31,6 +31,9 @@ pub const CERTIFICATE_FAILED: u8 = 4;
 /// A run ended early by an interrupt (Ctrl-C, SIGTERM, SIGHUP); what it
 /// had was written.
 pub const INTERRUPTED: u8 = 5;
+/// `train`'s domain rules cannot all hold: the full MIP proved that no
+/// network keeps every rule (the message names the rules involved).
+pub const RULES_CANNOT_ALL_HOLD: u8 = 6;
 
 /// An outcome with its own exit code (3 or 4; 5 is returned, not raised).
 #[derive(Debug)]

@@ -321,7 +321,7 @@ fn a_terminated_training_run_writes_its_best_network_and_exits_5() {
     let help = mipnet(&["--help"]);
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(
-        text.contains("5  `train`, `bench`: interrupted (Ctrl-C, or a SIGTERM or SIGHUP"),
+        text.contains("5  `train`, `bench`, `select`: interrupted (Ctrl-C, or a SIGTERM or SIGHUP"),
         "{text}"
     );
 }

@@ -22,7 +22,4 @@ pub enum TrainError {
     /// The estimated model does not fit in this machine's memory.
     #[error("{0}")]
     TooLarge(String),
-    /// A benchmark's data could not be read (MNIST files missing, say).
-    #[error("data: {0}")]
-    Data(String),
 }

@@ -44,7 +44,6 @@
 //! that no network keeps them all, `rules.rs` names the rules involved.
 
 mod alongside;
-pub mod bench;
 pub mod budget;
 mod error;
 mod events;

@@ -449,7 +449,11 @@ fn the_mip_alongside_the_search_is_offered_its_networks_and_keeps_to_the_time_li
         let again = f.objective_of(&out.network);
         assert!((again - r.objective).abs() < 1e-9 * (1.0 + again));
     }
-    // HiGHS asks for solutions before every dive: over these runs it took
-    // some of the search's networks (seeds 0 and 1 offer 1 and 3).
-    assert!(handed >= 1 && taken >= 1, "offered {handed}, taken {taken}");
+    // The search offered its new bests; whether HiGHS takes one depends on
+    // when it next asks (before a dive), which a loaded machine shifts, so
+    // only "never more than offered" is asserted here. That an offered
+    // solution becomes HiGHS's incumbent is tested without timing in the
+    // backend (`a_solution_from_the_feed_becomes_the_incumbent`).
+    assert!(handed >= 1, "the search offered nothing");
+    assert!(taken <= handed, "offered {handed}, taken {taken}");
 }

@@ -8,9 +8,9 @@ use crate::output_dir::{OutputDir, RunKind};
 use crate::run_files::is_mipnet_json;
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
+use mipnet_bench::{markdown, run_suite, BenchError, Suite};
 use mipnet_highs::HighsSolver;
 use mipnet_network::write_atomic;
-use mipnet_train::bench::{markdown, run_suite, Suite};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -135,7 +135,10 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     // Checked, and its staging directory made, before any work.
     let out = OutputDir::prepare("--out", &args.out, &BENCH_RUN, args.force)?;
     let mut console = Console::new(args.quiet);
-    let result = run_suite(&suite, args.ablate, &HighsSolver, &mut console, Some(&interrupt)).map_err(train_failure)?;
+    let result = run_suite(&suite, args.ablate, &HighsSolver, &mut console, Some(&interrupt)).map_err(|e| match e {
+        BenchError::Train(e) => train_failure(e),
+        data @ BenchError::Data(_) => input(data),
+    })?;
     console.finish();
     let table = markdown(&result);
     let json = serde_json::to_string_pretty(&result)?;

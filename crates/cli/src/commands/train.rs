@@ -2,7 +2,7 @@
 
 use crate::commands::data::{DataArgs, MissingArg};
 use crate::commands::{cap_threads, parse_options, SolverFlags};
-use crate::exit::{input, Exit};
+use crate::exit::{input, Exit, RULES_CANNOT_ALL_HOLD};
 use crate::output_dir::OutputDir;
 use crate::progress::ProgressLine;
 use crate::run_files::{self, NETWORK, REPORT, TEST_SPLIT, TRAIN_RUN};
@@ -490,15 +490,10 @@ pub fn train_failure(e: TrainError) -> anyhow::Error {
             code: RULES_CANNOT_ALL_HOLD,
             message: e.to_string(),
         }),
-        TrainError::Settings(_) | TrainError::TooLarge(_) | TrainError::Data(_) => input(e),
+        TrainError::Settings(_) | TrainError::TooLarge(_) => input(e),
         other => anyhow::Error::new(other),
     }
 }
-
-/// Exit code of a run whose rules cannot all hold: the full MIP proved
-/// that no network keeps every rule (the message names the rules
-/// involved). Belongs in `crate::exit`'s table beside the others.
-pub const RULES_CANNOT_ALL_HOLD: u8 = 6;
 
 /// The report's status of a run ended by an interrupt (the solver's own
 /// word for it).
