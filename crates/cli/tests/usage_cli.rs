@@ -21,3 +21,24 @@ fn a_misspelled_flag_gets_a_suggestion() {
     let o = mipnet(&["train", "--dataset", "iris", "--hiden", "4"]);
     assert_usage_error(&o, &["unexpected argument '--hiden'", "similar argument", "--hidden"]);
 }
+
+#[test]
+fn every_solving_command_checks_the_solver_flags_alike() {
+    let onnx = "examples/acasxu-like/net.onnx";
+    let prop = "examples/acasxu-like/prop_1.vnnlib";
+    let runs: [&[&str]; 3] = [
+        &["solve", "examples/knapsack.mps"],
+        &["verify", "--model", onnx, "--property", prop],
+        &["bounds", "--model", onnx, "--box", "no-such-box.csv"],
+    ];
+    for base in runs {
+        for (flag, value, fragment) in [
+            ("--threads", "0", "expected a whole number of threads, at least 1"),
+            ("--seed", "x", "--seed"),
+        ] {
+            let mut args = base.to_vec();
+            args.extend([flag, value]);
+            assert_usage_error(&mipnet(&args), &[flag, fragment]);
+        }
+    }
+}

@@ -13,18 +13,12 @@ pub mod verify;
 
 use clap::Args;
 
-/// The solver's flags, the same for `solve` and `train`. Each value is
-/// checked as it is parsed, so a bad one is a usage error naming the flag
-/// and the accepted range, whichever command it was given to.
+/// How the solver runs, the same for every command that solves (`solve`,
+/// `train`, `select`, `verify`, `bounds`). Each value is checked as it is
+/// parsed, so a bad one is a usage error naming the flag and the accepted
+/// range, whichever command it was given to.
 #[derive(Args, Debug, Clone)]
-pub struct SolverFlags {
-    /// Wall-clock time limit in seconds (a positive number); the best
-    /// solution found by then is kept.
-    #[arg(long, value_name = "S", allow_negative_numbers = true, value_parser = parse_time_limit)]
-    pub time_limit: Option<f64>,
-    /// Stop at this relative MIP gap, from 0 to 1 (0.01 = 1 %).
-    #[arg(long, value_name = "G", allow_negative_numbers = true, value_parser = parse_gap)]
-    pub gap: Option<f64>,
+pub struct SolverRunFlags {
     /// Solver threads, at least 1; more than the cores available are capped
     /// to the cores (with a note).
     #[arg(long, value_name = "N", value_parser = parse_threads)]
@@ -36,6 +30,21 @@ pub struct SolverFlags {
     /// Show HiGHS's own log on stderr.
     #[arg(long)]
     pub log: bool,
+}
+
+/// The solver's flags of the commands that optimize (`solve`, `train`,
+/// `select`): how it runs, and when it stops.
+#[derive(Args, Debug, Clone)]
+pub struct SolverFlags {
+    /// Wall-clock time limit in seconds (a positive number); the best
+    /// solution found by then is kept.
+    #[arg(long, value_name = "S", allow_negative_numbers = true, value_parser = parse_time_limit)]
+    pub time_limit: Option<f64>,
+    /// Stop at this relative MIP gap, from 0 to 1 (0.01 = 1 %).
+    #[arg(long, value_name = "G", allow_negative_numbers = true, value_parser = parse_gap)]
+    pub gap: Option<f64>,
+    #[command(flatten)]
+    pub run: SolverRunFlags,
     /// Any other HiGHS option, e.g. --option presolve=off (repeatable; for
     /// `train`, every HiGHS call of the run gets it).
     #[arg(long = "option", value_name = "NAME=VALUE")]

@@ -53,9 +53,9 @@ pub fn run(args: SolveArgs) -> Result<ExitCode> {
     let options = SolveOptions {
         time_limit: args.solver.time_limit,
         relative_gap: args.solver.gap,
-        threads: args.solver.threads.map(cap_threads),
-        seed: args.solver.seed,
-        log: args.solver.log,
+        threads: args.solver.run.threads.map(cap_threads),
+        seed: args.solver.run.seed,
+        log: args.solver.run.log,
         extra: parse_options(&args.solver.options)?,
         ..SolveOptions::default()
     };
@@ -66,7 +66,7 @@ pub fn run(args: SolveArgs) -> Result<ExitCode> {
     let interrupt = interrupt_on_ctrl_c();
 
     let solver = HighsSolver;
-    let mut line = ProgressLine::new(args.quiet || args.solver.log);
+    let mut line = ProgressLine::new(args.quiet || args.solver.run.log);
     let request = SolveRequest::new(&model, &options).interrupt(&interrupt);
     let result = solver.solve(request, &mut line).map_err(input)?;
     line.finish();

@@ -334,9 +334,9 @@ impl TrainArgs {
             "solver": {
                 "time_limit": flags.time_limit,
                 "gap": flags.gap,
-                "threads": flags.threads,
-                "seed": flags.seed,
-                "log": on(flags.log),
+                "threads": flags.run.threads,
+                "seed": flags.run.seed,
+                "log": on(flags.run.log),
                 "options": options,
             },
             "stages": {

@@ -3,6 +3,7 @@
 
 use crate::commands::model_io::{load_model_encoded, read_inputs, Model};
 use crate::commands::train::interrupt_on_ctrl_c;
+use crate::commands::SolverRunFlags;
 use crate::exit::{input, Exit};
 use anyhow::{bail, Result};
 use clap::Args;
@@ -29,15 +30,8 @@ pub struct ModelFlags {
     /// The network: a network.json from `mipnet train`, or an ONNX file (.onnx).
     #[arg(long, value_name = "network.json|model.onnx")]
     pub model: PathBuf,
-    /// Solver threads.
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// HiGHS's random seed.
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// Show HiGHS's own log on stderr.
-    #[arg(long)]
-    pub log: bool,
+    #[command(flatten)]
+    pub run: SolverRunFlags,
     /// Skip LP-based bound tightening (interval bounds only).
     #[arg(long)]
     pub no_lp_tightening: bool,
@@ -61,7 +55,7 @@ impl ModelFlags {
     /// A spinner with `message` on stderr, hidden when stdout or stderr is
     /// taken (--quiet, --log, --json).
     fn spinner(&self, message: String) -> ProgressBar {
-        if self.quiet || self.log || self.json {
+        if self.quiet || self.run.log || self.json {
             return ProgressBar::hidden();
         }
         let s = ProgressBar::new_spinner();
@@ -75,9 +69,9 @@ impl ModelFlags {
     fn options(&self, time_limit: f64, interrupt: &InterruptFlag) -> Result<VerifyOptions> {
         let solve = SolveOptions {
             time_limit: Some(time_limit),
-            threads: self.threads,
-            seed: self.seed,
-            log: self.log,
+            threads: self.run.threads,
+            seed: self.run.seed,
+            log: self.run.log,
             ..SolveOptions::default()
         };
         solve.validate().map_err(input)?;
@@ -326,8 +320,8 @@ pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     }
     let settings = serde_json::json!({
         "time_limit_per_question": args.time_limit,
-        "threads": args.model.threads,
-        "seed": args.model.seed,
+        "threads": args.model.run.threads,
+        "seed": args.model.run.seed,
         "lp_tightening": !args.model.no_lp_tightening,
         "tighten_seconds": args.model.tighten_seconds,
         "linear_bounds": opts.linear_bounds,
@@ -335,7 +329,7 @@ pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
         "tolerance": opts.tolerance,
         "resolution": args.radius.then_some(args.resolution),
     });
-    let progress = bar(n, args.model.quiet || args.model.log || args.model.json);
+    let progress = bar(n, args.model.quiet || args.model.run.log || args.model.json);
     let mut summary = Summary::default();
     let clock = std::time::Instant::now();
     let mut lines = Vec::new();
