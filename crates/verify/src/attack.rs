@@ -101,6 +101,19 @@ pub struct Piece {
     pub rhs: f64,
 }
 
+/// A disjunct's rows as attack pieces (each must hold: combine them with
+/// [`Combine::All`]).
+pub fn pieces_of(d: &mipnet_vnnlib::Disjunct) -> Vec<Piece> {
+    d.constraints
+        .iter()
+        .map(|c| Piece {
+            inputs: c.inputs.clone(),
+            outputs: c.outputs.clone(),
+            rhs: c.rhs,
+        })
+        .collect()
+}
+
 impl Piece {
     fn value(&self, x: &[f64], y: &[f64]) -> f64 {
         self.inputs.iter().map(|&(i, a)| a * x[i]).sum::<f64>()

@@ -26,7 +26,7 @@
 //! rows of a disjunct are left out of the bounds (the box holds the region,
 //! so this is sound) and checked in each witness's replay.
 
-use crate::attack::{attack, AttackSettings, Combine, Goal, Piece};
+use crate::attack::{attack, AttackSettings, Combine, Goal};
 use crate::bounds::{interval_bounds, Bounds};
 use crate::linear_bounds::{lower_bounds, tighten_linear, LinearLower};
 use crate::Region;
@@ -343,15 +343,7 @@ fn probe(
 ) -> Option<crate::attack::Point> {
     let accept = |x: &[f64], y: &[f64]| d.holds(x, y, 0.0);
     let goal = Goal {
-        pieces: d
-            .constraints
-            .iter()
-            .map(|c| Piece {
-                inputs: c.inputs.clone(),
-                outputs: c.outputs.clone(),
-                rhs: c.rhs,
-            })
-            .collect(),
+        pieces: crate::attack::pieces_of(d),
         combine: Combine::All,
         accept: &accept,
     };

@@ -1227,15 +1227,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             }
             let accept = |x: &[f64], y: &[f64]| d.holds(x, y, 0.0);
             let goal = Goal {
-                pieces: d
-                    .constraints
-                    .iter()
-                    .map(|c| Piece {
-                        inputs: c.inputs.clone(),
-                        outputs: c.outputs.clone(),
-                        rhs: c.rhs,
-                    })
-                    .collect(),
+                pieces: crate::attack::pieces_of(d),
                 combine: Combine::All,
                 accept: &accept,
             };
