@@ -1,6 +1,7 @@
 //! The number of misses a recall allows, at the rounding edges.
 
-use super::{resolve_one, Resolved, Rule};
+use super::resolve::resolve_one;
+use super::{Resolved, Rule};
 use mipnet_data::Dataset;
 
 fn allowed(min_recall: f64, n_c: usize) -> usize {
