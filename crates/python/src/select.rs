@@ -19,12 +19,11 @@ use crate::arrays;
 use mipnet_data::Dataset;
 use mipnet_highs::HighsSolver;
 use mipnet_select::{cv, FoldRun, FoldStatus, Grid, SelectError, SelectJob, Setting};
-use mipnet_train::{Job, Silent, TrainError, TrainSettings};
+use mipnet_train::{TrainError, TrainSettings};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use serde_json::{json, Value};
-use std::time::Instant;
 
 /// The base settings: a JSON document with `train`'s config sections.
 fn base_from(text: &str) -> PyResult<TrainSettings> {
@@ -168,7 +167,8 @@ pub fn fold_run(
     to_json(&run, "fold run")
 }
 
-/// `mipnet-select`'s fold run: the same training call, statuses and fields.
+/// `mipnet-select`'s fold run itself (`cv::score_fold`): the same
+/// training call, statuses and fields as the CLI's cross-validation.
 fn run_one(
     fit: &Dataset,
     validation: &Dataset,
@@ -176,47 +176,8 @@ fn run_one(
     setting: usize,
     fold: usize,
 ) -> PyResult<FoldRun> {
-    let clock = Instant::now();
-    let job = Job {
-        dataset: format!("{} (fold {})", fit.name, fold + 1),
-        train: fit,
-        test: None,
-        settings,
-        solver: &HighsSolver,
-    };
-    let outcome = mipnet_train::train(&job, &mut Silent::default(), None);
-    let mut run = FoldRun {
-        setting,
-        fold,
-        status: FoldStatus::Finished,
-        n_train: fit.len(),
-        n_validation: validation.len(),
-        validation_accuracy: None,
-        train_accuracy: None,
-        weight_sparsity: None,
-        params_kept: None,
-        objective: None,
-        mip_gap: None,
-        seconds: clock.elapsed().as_secs_f64(),
-        note: None,
-    };
-    match outcome {
-        Ok(o) => {
-            let r = &o.report;
-            run.validation_accuracy = Some(o.network.accuracy(validation));
-            run.train_accuracy = Some(r.train_accuracy);
-            run.weight_sparsity = Some(r.weight_sparsity);
-            run.params_kept = Some(r.params_kept);
-            run.objective = Some(r.objective);
-            run.mip_gap = r.mip_gap;
-        }
-        Err(TrainError::NoNetwork(why)) => {
-            run.status = FoldStatus::NoNetwork;
-            run.note = Some(why);
-        }
-        Err(e) => return Err(train_error(e)),
-    }
-    Ok(run)
+    let never = mipnet_solver::InterruptFlag::new();
+    cv::score_fold(&HighsSolver, setting, fold, fit, validation, settings, &never).map_err(train_error)
 }
 
 /// A `FoldRun` back from the JSON [`fold_run`] wrote (mipnet-select's type

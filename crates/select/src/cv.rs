@@ -203,13 +203,28 @@ fn fold_run<S: TrainSolver>(
     let mut s = values.apply(base);
     s.solver.time_limit = plan.run_seconds;
     s.solver.threads = Some(plan.threads_per_run);
+    score_fold(solver, setting, fold, fit, validation, &s, interrupt)
+}
+
+/// One exact training run with settings `s` (time limit and threads
+/// already the run's) on `fit`, scored on `validation`: the record every
+/// cross-validation run makes, wherever it runs (here, or a Python worker).
+pub fn score_fold<S: TrainSolver>(
+    solver: &S,
+    setting: usize,
+    fold: usize,
+    fit: &Dataset,
+    validation: &Dataset,
+    s: &TrainSettings,
+    interrupt: &InterruptFlag,
+) -> Result<FoldRun, TrainError> {
     let clock = Instant::now();
     let outcome = train_run(
         solver,
         format!("{} (fold {})", fit.name, fold + 1),
         fit,
         None,
-        &s,
+        s,
         &mut Silent::default(),
         interrupt,
     );
