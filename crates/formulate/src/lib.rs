@@ -103,6 +103,7 @@
 
 mod bridge;
 mod certificate;
+mod column_names;
 mod conv;
 mod cuts;
 mod estimate;

@@ -18,8 +18,13 @@ mod compare;
 mod lp;
 mod mps;
 mod numbers;
+mod solution;
 
 pub use compare::compare;
+pub use solution::{
+    read_solution, value_text, write_cplex_mst, write_gurobi_mst, write_miplib_sol, ColumnValues, SolutionEntry,
+    SolutionFile, SolutionFormat,
+};
 
 use crate::Model;
 use thiserror::Error;
