@@ -35,14 +35,14 @@ impl DenseFormulation {
         }
     }
 
-    /// The MILP's objective evaluated for a network by its forward pass.
+    /// The MILP's objective evaluated for a network by its forward pass
+    /// (each sample's loss weighted by its class's weight).
     pub fn objective_of(&self, net: &Network) -> f64 {
         let s = &self.settings;
         let data = self.data();
         let loss: f64 = (0..data.len())
-            .map(|n| self.sample_loss(data.label(n), &net.scores_standardized(data.row(n))))
-            .sum::<f64>()
-            / data.len() as f64;
+            .map(|n| self.loss_cost(n) * self.sample_loss(data.label(n), &net.scores_standardized(data.row(n))))
+            .sum::<f64>();
         let mut reg = 0.0;
         for (l, layer) in net.layers.iter().enumerate() {
             if layer.identity {

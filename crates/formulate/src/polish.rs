@@ -234,7 +234,7 @@ impl DenseFormulation {
 
     fn add_polish_loss(&self, m: &mut Model, n: usize, outputs: &[Expr], x: &[f64]) {
         let y = self.data().label(n);
-        let inv_n = 1.0 / self.layout().samples() as f64;
+        let cost = self.loss_cost(n);
         let margin = self.settings.margin;
         let diff = |c: usize| -> Expr {
             let mut t = outputs[y].clone();
@@ -243,7 +243,7 @@ impl DenseFormulation {
         };
         match self.settings.loss {
             Loss::Hinge => {
-                let xi = m.add_col(0.0, f64::INFINITY, inv_n, VarType::Continuous);
+                let xi = m.add_col(0.0, f64::INFINITY, cost, VarType::Continuous);
                 for c in (0..outputs.len()).filter(|&c| c != y) {
                     let mut t = diff(c);
                     t.push((xi, 1.0));
@@ -261,7 +261,7 @@ impl DenseFormulation {
             Loss::L1 => {
                 for (c, o) in outputs.iter().enumerate() {
                     let target = if c == y { 1.0 } else { 0.0 };
-                    let t = m.add_col(0.0, f64::INFINITY, inv_n, VarType::Continuous);
+                    let t = m.add_col(0.0, f64::INFINITY, cost, VarType::Continuous);
                     l1_loss_rows(m, t, o, target);
                 }
             }

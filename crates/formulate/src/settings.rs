@@ -3,6 +3,7 @@
 use crate::rules::{check_rules_settings, Rule};
 use mipnet_network::ConvSpec;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// The training loss, averaged over the training samples.
@@ -81,7 +82,19 @@ pub struct FormulationSettings {
     /// read and write as before.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
+    /// Per-class loss weights by class name (`class_weights = { malignant
+    /// = 3 }`): each sample's loss counts its class's weight times in the
+    /// mean loss; classes not named weigh 1. Each weight at least 1 (see
+    /// [`MIN_CLASS_WEIGHT`]). Default none; omitted when empty.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub class_weights: BTreeMap<String, f64>,
 }
+
+/// The smallest class weight: the proven lower bounds on the training
+/// optimum (mipnet-bounds) price every sample's loss at weight 1, so they
+/// stay lower bounds of a weighted objective only when no weight is below
+/// 1 (the weighted objective is then at least the unweighted one).
+pub const MIN_CLASS_WEIGHT: f64 = 1.0;
 
 impl Default for FormulationSettings {
     fn default() -> Self {
@@ -103,6 +116,7 @@ impl Default for FormulationSettings {
             layer_penalty: 0.0,
             symmetry_breaking: true,
             rules: Vec::new(),
+            class_weights: BTreeMap::new(),
         }
     }
 }
@@ -171,6 +185,18 @@ impl FormulationSettings {
                 format!(
                     "no hidden layer can become the identity: it needs a previous hidden layer of the same width (widths {:?})",
                     self.hidden
+                ),
+            );
+        }
+        if let Some((class, w)) = self
+            .class_weights
+            .iter()
+            .find(|(_, w)| !(w.is_finite() && **w >= MIN_CLASS_WEIGHT))
+        {
+            return bad(
+                "class_weights",
+                format!(
+                    "the weight of class \"{class}\" must be a number of at least {MIN_CLASS_WEIGHT} (the proven lower bounds price every sample at weight 1; weigh the other classes up instead), got {w}"
                 ),
             );
         }

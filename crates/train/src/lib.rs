@@ -86,7 +86,7 @@ pub use trace::TracePoint;
 use alongside::Alongside;
 use events::RunStage as Shown;
 use mipnet_data::Standardizer;
-use mipnet_formulate::{check_rules, DenseFormulation, Tolerances};
+use mipnet_formulate::{check_class_weights, check_rules, DenseFormulation, Tolerances};
 use mipnet_solver::InterruptFlag;
 use run::{Findings, MipFindings, Run};
 use stage::Stage;
@@ -237,6 +237,7 @@ fn build<'a>(
     // Rules name the data's features and classes: refused here, before
     // anything is built, when they do not fit it.
     check_rules(&s.formulation.rules, job.train).map_err(TrainSettingError::from)?;
+    check_class_weights(&s.formulation.class_weights, job.train).map_err(TrainSettingError::from)?;
     let train = job.train.standardized(&standardizer);
     let estimate = memory::check_fits(&train, s)?;
     obs.event(&TrainEvent::StageStarted(RunStatus {

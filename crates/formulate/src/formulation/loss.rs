@@ -1,4 +1,5 @@
-//! The loss, averaged over the samples (cost 1/N per sample's column):
+//! The loss, averaged over the samples (cost w_y/N per sample's column,
+//! w_y its class's weight, 1 unless `class_weights` names the class):
 //! hinge ξ_n ≥ margin − (o_{n,y} − o_{nk}) for k ≠ y, ξ ≥ 0;
 //! misclassification a binary e_n with o_{n,y} − o_{nk} + M·e_n ≥ margin;
 //! ℓ1 t_{nk} ≥ |o_{nk} − onehot_{nk}|.
@@ -11,17 +12,17 @@ use mipnet_milp::{Col, Model, VarType};
 impl DenseFormulation {
     pub(super) fn add_loss(&mut self) {
         let (n_samples, k) = (self.layout.samples(), self.layout.classes());
-        let inv_n = 1.0 / n_samples as f64;
         let margin = self.settings.margin;
         for n in 0..n_samples {
             let y = self.data.label(n);
+            let cost = self.loss_cost(n);
             match self.settings.loss {
                 Loss::Hinge | Loss::Misclassification => {
                     let big = 2.0 * self.output_bound(n) + margin;
                     let col = if self.settings.loss == Loss::Hinge {
-                        self.model.add_col(0.0, big, inv_n, VarType::Continuous)
+                        self.model.add_col(0.0, big, cost, VarType::Continuous)
                     } else {
-                        self.model.add_binary(inv_n)
+                        self.model.add_binary(cost)
                     };
                     let coef = if self.settings.loss == Loss::Hinge { 1.0 } else { big };
                     let outputs: Vec<_> = (0..k).map(|c| self.output_terms(n, c)).collect();
@@ -32,7 +33,7 @@ impl DenseFormulation {
                     let big = self.output_bound(n) + 1.0;
                     for c in 0..k {
                         let target = if c == y { 1.0 } else { 0.0 };
-                        let t = self.model.add_col(0.0, big, inv_n, VarType::Continuous);
+                        let t = self.model.add_col(0.0, big, cost, VarType::Continuous);
                         let o = self.output_terms(n, c);
                         l1_loss_rows(&mut self.model, t, &o, target);
                         self.layout.push_loss(t);

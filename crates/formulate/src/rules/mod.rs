@@ -63,6 +63,7 @@
 //! refuses the rule rather than enforce a condition it has not derived.
 
 mod class_recall;
+mod class_weights;
 mod feature_budget;
 mod fixed_decision;
 mod monotone;
@@ -70,6 +71,7 @@ mod neuron_limit;
 mod repair;
 mod resolve;
 
+pub use class_weights::check_class_weights;
 pub use resolve::check_rules;
 pub(crate) use resolve::{check_rules_settings, resolve, Resolved};
 

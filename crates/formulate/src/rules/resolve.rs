@@ -157,6 +157,7 @@ pub(crate) fn resolve(
     data: &Dataset,
     standardizer: Option<&Standardizer>,
 ) -> Result<Vec<Resolved>, SettingError> {
+    super::check_class_weights(&s.class_weights, data)?;
     let mut out = Vec::with_capacity(s.rules.len());
     for (i, rule) in s.rules.iter().enumerate() {
         if matches!(rule, Rule::FixedDecision { .. }) && standardizer.is_none() {
