@@ -31,6 +31,8 @@ enum Command {
     Show(commands::show::ShowArgs),
     /// Solve an MPS or LP file with the embedded HiGHS solver.
     Solve(commands::solve::SolveArgs),
+    /// Certify another solver's solution of `train --write-model`'s model: the network it stands for, checked as mipnet checks its own.
+    Certify(commands::certify::CertifyArgs),
     /// Choose α, hidden widths, margin, P and loss by stratified K-fold cross-validation; refit and certify the best; compare with gradient pruning baselines.
     Select(Box<commands::select::SelectArgs>),
     /// Run a benchmark suite (fixed seeds and budgets); writes bench.json and bench.md.
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(args),
         Command::Show(args) => commands::show::run(args),
         Command::Solve(args) => commands::solve::run(args),
+        Command::Certify(args) => commands::certify::run(args),
         Command::Bench(args) => commands::bench::run(args),
         Command::Verify(args) => commands::verify::run_verify(*args),
         Command::Bounds(args) => commands::verify::run_bounds(args),

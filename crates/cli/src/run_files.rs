@@ -42,16 +42,22 @@ pub fn is_mipnet_json(path: &Path, keys: &[&str]) -> std::result::Result<(), Str
 
 /// Writes the run's files into `dir` and checks each by reading it back.
 pub fn write_and_check(dir: &Path, outcome: &TrainOutcome, test: Option<&Dataset>) -> Result<()> {
-    outcome.network.save(&dir.join(NETWORK))?;
+    write_run(dir, &outcome.network, &outcome.report, test)
+}
+
+/// Writes a certified network, its report (any command's) and the test
+/// split into `dir`, and checks each by reading it back.
+pub fn write_run<R: serde::Serialize>(dir: &Path, network: &Network, report: &R, test: Option<&Dataset>) -> Result<()> {
+    network.save(&dir.join(NETWORK))?;
     if let Some(test) = test {
         write_atomic(&dir.join(TEST_SPLIT), test.to_csv().as_bytes())
             .with_context(|| format!("cannot write {}", dir.join(TEST_SPLIT).display()))?;
     }
-    let report = serde_json::to_string_pretty(&outcome.report)?;
-    write_atomic(&dir.join(REPORT), report.as_bytes())
+    let text = serde_json::to_string_pretty(report)?;
+    write_atomic(&dir.join(REPORT), text.as_bytes())
         .with_context(|| format!("cannot write {}", dir.join(REPORT).display()))?;
-    check_network(&dir.join(NETWORK), &outcome.network)?;
-    check_report(&dir.join(REPORT), &outcome.report)?;
+    check_network(&dir.join(NETWORK), network)?;
+    check_report(&dir.join(REPORT), report)?;
     if let Some(test) = test {
         check_test_split(&dir.join(TEST_SPLIT), test)?;
     }

@@ -1,7 +1,9 @@
 //! One module per subcommand, and the flags several of them share.
 
 pub mod bench;
+pub mod certify;
 pub mod data;
+pub mod model_dir;
 pub mod model_io;
 pub mod plot;
 pub mod predict;

@@ -1,6 +1,7 @@
 //! `mipnet train`: exact training of a dense ReLU classifier.
 
 use crate::commands::data::{DataArgs, MissingArg};
+use crate::commands::model_dir;
 use crate::commands::{cap_threads, parse_options, SolverFlags};
 use crate::exit::{input, Exit, RULES_CANNOT_ALL_HOLD};
 use crate::output_dir::OutputDir;
@@ -172,10 +173,21 @@ pub struct TrainArgs {
     /// point always is (give a subdirectory of it).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write the training MILP for any solver into this new directory:
+    /// model.mps (the run's full MIP, columns named, by HiGHS's writer),
+    /// the run's network as a MIP start in start.sol (MIPLIB format: HiGHS
+    /// readSolution, SCIP read), start.gurobi.mst (Gurobi) and
+    /// start.cplex.mst (CPLEX), and manifest.json (data, split,
+    /// standardizer, settings, the model's SHA-256), from which `mipnet
+    /// certify DIR SOLUTION` reads a solver's solution back. Written whole
+    /// or not at all, as --out.
+    #[arg(long, value_name = "DIR")]
+    pub write_model: Option<PathBuf>,
     /// Replace the run already in --out: a directory holding mipnet's
     /// network.json and report.json (and test.csv), nothing else; anything
     /// else is never replaced. The old run is removed only once the new one
-    /// is in place.
+    /// is in place. Likewise for --write-model (a directory holding only
+    /// its files, with mipnet's manifest).
     #[arg(long)]
     pub force: bool,
     /// Print the report as JSON on stdout instead of the summary.
@@ -538,6 +550,10 @@ pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::Ex
         Some(dir) => Some(OutputDir::prepare("--out", dir, &TRAIN_RUN, args.force)?),
         None => None,
     };
+    let write_model = match &args.write_model {
+        Some(dir) => Some(model_dir::prepare(dir, args.out.as_deref(), &args.data, args.force)?),
+        None => None,
+    };
     let quiet = args.quiet || args.json;
     let (outcome, interrupted) = run_training(name, &train_set, test.as_ref(), &settings, quiet, &interrupt)?;
     if let Some(out) = out {
@@ -550,6 +566,9 @@ pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::Ex
             )));
         }
         out.commit()?;
+    }
+    if let Some((dir, source)) = write_model {
+        model_dir::write_and_commit(dir, source, &train_set, &settings, &outcome)?;
     }
     let mut stdout = std::io::stdout().lock();
     if args.json {

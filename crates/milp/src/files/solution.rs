@@ -327,9 +327,9 @@ impl SolutionFile {
 /// A value as the shortest text that reads back to the same f64 (no
 /// exponent for ordinary magnitudes, so the files stay readable).
 pub fn value_text(v: f64) -> String {
-    if v == 0.0 {
-        "0".into()
-    } else if (1e-4..1e15).contains(&v.abs()) {
+    // Zero keeps its sign ("-0"): a network read back from the file is then
+    // the network written, to the bit.
+    if v == 0.0 || (1e-4..1e15).contains(&v.abs()) {
         format!("{v}")
     } else {
         format!("{v:e}")
@@ -400,8 +400,8 @@ mod tests {
 
     #[test]
     fn each_written_start_reads_back_to_the_same_values_to_the_bit() {
-        let cols = names(&["W1_1_1", "u2_1_1_m1", "xi_1"]);
-        let values = [0.1 + 0.2, -1.0, 1e-17];
+        let cols = names(&["W1_1_1", "u2_1_1_m1", "xi_1", "b2_1"]);
+        let values = [0.1 + 0.2, -1.0, 1e-17, -0.0];
         for text in [
             write_gurobi_mst("mipnet's network\nobjective 0.3", &cols, &values),
             write_miplib_sol(0.3, &cols, &values),

@@ -1,0 +1,390 @@
+//! The model directory of `train --write-model DIR`: the training MILP for
+//! any solver, the run's network as a MIP start in each solver's format,
+//! and the manifest `certify` reads a solution back with.
+//!
+//! - `model.mps`: the training MILP exactly as the run's full MIP had it
+//!   (the training split, the formulation settings with their rules, and
+//!   the objective cutoff when the run's cutoff tightening applied one),
+//!   written by HiGHS's MPS writer, every column named
+//!   (`DenseFormulation::column_names`);
+//! - `start.sol` (MIPLIB format, `=obj=` first: HiGHS `readSolution` /
+//!   `--read_solution_file`, SCIP `read`), `start.gurobi.mst` (Gurobi's
+//!   MST: `read`, `gurobi_cl InputFile=`), `start.cplex.mst` (CPLEX's XML
+//!   MIP start: `read`): the run's certified network, every column;
+//! - `manifest.json`: format version, the data source and split, the
+//!   standardizer, the formulation and training settings, the cutoff, and
+//!   the SHA-256 of model.mps, so `certify` rebuilds the same model and
+//!   refuses a directory whose model it does not rebuild.
+//!
+//! The files are written beside DIR and read back (the model by mipnet's
+//! strict MPS reader, every start to the bit) before DIR appears
+//! ([`crate::output_dir::OutputDir`]).
+
+use crate::commands::data::{DataArgs, MissingArg};
+use crate::exit::input;
+use crate::output_dir::{OutputDir, RunKind};
+use crate::run_files::is_mipnet_json;
+use anyhow::{anyhow, Context, Result};
+use mipnet_data::{Dataset, Standardizer};
+use mipnet_formulate::{DenseFormulation, FormulationSettings, Tolerances};
+use mipnet_highs::{read_model, write_model};
+use mipnet_milp::files::{read_solution, write_cplex_mst, write_gurobi_mst, write_miplib_sol};
+use mipnet_network::write_atomic;
+use mipnet_train::{TrainOutcome, TrainSettings};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+pub const MODEL_FILE: &str = "model.mps";
+pub const MANIFEST: &str = "manifest.json";
+/// The start in MIPLIB's solution format: HiGHS and SCIP read it.
+pub const START_MIPLIB: &str = "start.sol";
+/// The start in Gurobi's MST format.
+pub const START_GUROBI: &str = "start.gurobi.mst";
+/// The start in CPLEX's XML MST format.
+pub const START_CPLEX: &str = "start.cplex.mst";
+/// The manifest format this mipnet writes and reads.
+pub const MANIFEST_FORMAT: u32 = 1;
+/// Keys every manifest has: its format and what makes it mipnet's.
+const MANIFEST_KEYS: &[&str] = &["format_version", "mipnet_version", "model_sha256", "formulation"];
+
+/// A model directory: `--force` may replace one, nothing else.
+pub static MODEL_DIR: RunKind = RunKind {
+    required: &[MODEL_FILE, MANIFEST, START_MIPLIB, START_GUROBI, START_CPLEX],
+    optional: &[],
+    recognise: |dir| is_mipnet_json(&dir.join(MANIFEST), MANIFEST_KEYS),
+};
+
+/// Where the training data came from: `train`'s data flags (after its
+/// config file), paths made absolute, so `certify` loads the same split.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataSource {
+    pub dataset: Option<String>,
+    pub data: Option<PathBuf>,
+    pub label: Option<String>,
+    pub drop: Vec<String>,
+    /// Rows with a missing value were dropped (`--missing drop`).
+    pub drop_missing: bool,
+    pub test_data: Option<PathBuf>,
+    pub test_fraction: f64,
+    pub split_seed: u64,
+    pub train_per_class: Option<usize>,
+    pub image_pool: usize,
+}
+
+impl DataSource {
+    /// The data flags as given, with files made absolute (they must exist:
+    /// the run read them).
+    pub fn of(d: &DataArgs) -> Result<Self> {
+        let absolute = |p: &Option<PathBuf>| -> Result<Option<PathBuf>> {
+            p.as_ref()
+                .map(|p| std::fs::canonicalize(p).with_context(|| format!("cannot resolve {}", p.display())))
+                .transpose()
+        };
+        Ok(DataSource {
+            dataset: d.dataset.clone(),
+            data: absolute(&d.data)?,
+            label: d.label.clone(),
+            drop: d.drop.clone(),
+            drop_missing: d.missing == MissingArg::Drop,
+            test_data: absolute(&d.test_data)?,
+            test_fraction: d.test_fraction,
+            split_seed: d.split_seed,
+            train_per_class: d.train_per_class,
+            image_pool: d.image_pool,
+        })
+    }
+
+    /// Loads (name, train, test) as the run did.
+    pub fn load(&self) -> Result<(String, Dataset, Option<Dataset>)> {
+        DataArgs {
+            dataset: self.dataset.clone(),
+            image_pool: self.image_pool,
+            data: self.data.clone(),
+            drop: self.drop.clone(),
+            missing: if self.drop_missing {
+                MissingArg::Drop
+            } else {
+                MissingArg::Error
+            },
+            label: self.label.clone(),
+            test_data: self.test_data.clone(),
+            test_fraction: self.test_fraction,
+            split_seed: self.split_seed,
+            train_per_class: self.train_per_class,
+        }
+        .load()
+    }
+}
+
+/// What `certify` needs to rebuild the model and read a solution back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// [`MANIFEST_FORMAT`].
+    pub format_version: u32,
+    pub mipnet_version: String,
+    pub data: DataSource,
+    pub standardizer: Standardizer,
+    pub formulation: FormulationSettings,
+    /// The incumbent objective f* whose cutoff (layer-1 ℓ1 ≤ f*/α) the
+    /// run's full MIP had; null when the run's model was not tightened.
+    pub objective_cutoff: Option<f64>,
+    /// SHA-256 of model.mps, hexadecimal.
+    pub model_sha256: String,
+    pub columns: usize,
+    pub rows: usize,
+    /// The MIP start's objective (the run's network).
+    pub start_objective: f64,
+    /// Which file holds the start for which solver.
+    pub starts: Vec<StartFile>,
+    /// The whole run's settings, for the record (and the network file).
+    pub training_settings: serde_json::Value,
+    /// What the model file leaves out of the run's full MIP, if anything.
+    pub notes: Vec<String>,
+}
+
+/// A start file and the solvers that read it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StartFile {
+    pub file: String,
+    pub solvers: String,
+}
+
+/// The start files and who reads them, as the manifest and `--help` say.
+fn start_files() -> Vec<StartFile> {
+    [
+        (START_MIPLIB, "HiGHS (readSolution, --read_solution_file), SCIP (read)"),
+        (START_GUROBI, "Gurobi (read, gurobi_cl InputFile=)"),
+        (START_CPLEX, "CPLEX (read, MIP start XML)"),
+    ]
+    .into_iter()
+    .map(|(file, solvers)| StartFile {
+        file: file.into(),
+        solvers: solvers.into(),
+    })
+    .collect()
+}
+
+/// The training MILP of `train` (raw, as loaded) standardized by
+/// `standardizer`, with the objective cutoff if any, every column named:
+/// the model the run's full MIP solved.
+pub fn formulation(
+    train: &Dataset,
+    standardizer: &Standardizer,
+    settings: &FormulationSettings,
+    cutoff: Option<f64>,
+) -> Result<DenseFormulation> {
+    let data = train.standardized(standardizer);
+    let mut f = DenseFormulation::build_with_standardizer(&data, settings, standardizer, cutoff)
+        .map_err(|e| input(anyhow!("the formulation cannot be built: {e}")))?;
+    f.name_columns();
+    Ok(f)
+}
+
+/// Checks `--write-model DIR` before any work (not --out's directory;
+/// its staging directory made, as --out's) and records the data source.
+pub fn prepare(dir: &Path, out: Option<&Path>, data: &DataArgs, force: bool) -> Result<(OutputDir, DataSource)> {
+    let same = |a: &Path, b: &Path| match (std::path::absolute(a), std::path::absolute(b)) {
+        (Ok(a), Ok(b)) => a.components().eq(b.components()),
+        _ => false,
+    };
+    if out.is_some_and(|o| same(o, dir)) {
+        return Err(input(anyhow!(
+            "--write-model {} is also --out: give the model its own directory",
+            dir.display()
+        )));
+    }
+    let source = DataSource::of(data).map_err(input)?;
+    Ok((OutputDir::prepare("--write-model", dir, &MODEL_DIR, force)?, source))
+}
+
+/// Writes the model directory for the finished run and moves it into
+/// place; a failed check keeps the files aside and says where.
+pub fn write_and_commit(
+    dir: OutputDir,
+    source: DataSource,
+    train: &Dataset,
+    settings: &TrainSettings,
+    outcome: &TrainOutcome,
+) -> Result<()> {
+    if let Err(e) = write(dir.staging(), source, train, settings, outcome) {
+        let target = dir.target().display().to_string();
+        let kept = dir.keep_aside();
+        return Err(e.context(format!(
+            "the model was not moved into {target} (its files are kept in {} for inspection)",
+            kept.display()
+        )));
+    }
+    let target = dir.target().to_path_buf();
+    dir.commit()?;
+    eprintln!(
+        "mipnet: wrote the training MILP for any solver to {0} ({MODEL_FILE}; starts {START_MIPLIB} for HiGHS and SCIP, \
+         {START_GUROBI}, {START_CPLEX}); read a solver's solution back with: mipnet certify {0} SOLUTION",
+        target.display()
+    );
+    Ok(())
+}
+
+/// The SHA-256 of a file, hexadecimal.
+pub fn file_sha256(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Writes the model directory's files into `dir` (the staging directory)
+/// for the run `outcome` on `train` with `settings`, and checks each by
+/// reading it back.
+pub fn write(
+    dir: &Path,
+    source: DataSource,
+    train: &Dataset,
+    settings: &TrainSettings,
+    outcome: &TrainOutcome,
+) -> Result<()> {
+    let network = &outcome.network;
+    // The cutoff the run's full MIP had, if its tightening applied one.
+    let cutoff = outcome
+        .report
+        .tightening
+        .as_ref()
+        .filter(|t| t.applied)
+        .map(|t| t.cutoff);
+    let f = formulation(train, &network.standardizer, &settings.formulation, cutoff)?;
+    let names = f.column_names();
+    let model_path = dir.join(MODEL_FILE);
+    write_model(&f.model, &model_path).map_err(|e| anyhow!("cannot write {}: {e}", model_path.display()))?;
+    check_model_file(&model_path, &names)?;
+    let x = f
+        .start_values(network)
+        .map_err(|e| anyhow!("the run's network is not a point of the model written: {e}"))?;
+    let tol = Tolerances::default();
+    let certificate = f.certify(&x, network, &tol);
+    if !certificate.passed {
+        return Err(anyhow!(
+            "the run's network fails its certificate in the model written: {}",
+            certificate.failure.unwrap_or_default()
+        ));
+    }
+    let objective = f.model.objective_value(&x);
+    let comment = format!(
+        "MIP start for {MODEL_FILE}: mipnet's certified network, objective {objective}\nwritten by mipnet {}",
+        env!("CARGO_PKG_VERSION")
+    );
+    let files = [
+        (START_MIPLIB, write_miplib_sol(objective, &names, &x)),
+        (START_GUROBI, write_gurobi_mst(&comment, &names, &x)),
+        (START_CPLEX, write_cplex_mst(MODEL_FILE, objective, &names, &x)),
+    ];
+    for (file, text) in &files {
+        let path = dir.join(file);
+        write_atomic(&path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    for file in [START_MIPLIB, START_GUROBI] {
+        check_start(&dir.join(file), &names, &x)?;
+    }
+    let mut notes = Vec::new();
+    if let Some(c) = outcome.report.cuts.as_ref().filter(|c| c.cuts_added > 0) {
+        notes.push(format!(
+            "the run's cut loop added {} Lipschitz cuts to its full MIP; {MODEL_FILE} leaves them out (they cut off no network)",
+            c.cuts_added
+        ));
+    }
+    let manifest = Manifest {
+        format_version: MANIFEST_FORMAT,
+        mipnet_version: env!("CARGO_PKG_VERSION").to_string(),
+        data: source,
+        standardizer: network.standardizer.clone(),
+        formulation: settings.formulation.clone(),
+        objective_cutoff: cutoff,
+        model_sha256: file_sha256(&model_path)?,
+        columns: f.model.num_cols(),
+        rows: f.model.num_rows(),
+        start_objective: objective,
+        starts: start_files(),
+        training_settings: serde_json::to_value(settings)?,
+        notes,
+    };
+    let path = dir.join(MANIFEST);
+    let text = serde_json::to_string_pretty(&manifest)?;
+    write_atomic(&path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    let read: Manifest = serde_json::from_str(&std::fs::read_to_string(&path)?)
+        .map_err(|e| anyhow!("{}: the manifest as written cannot be read back: {e}", path.display()))?;
+    if read != manifest {
+        return Err(anyhow!(
+            "{}: the manifest as written reads back differently",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// The model file must read back (mipnet's strict reader, then HiGHS's)
+/// with every column under its name, in order.
+fn check_model_file(path: &Path, names: &[String]) -> Result<()> {
+    let read = read_model(path).map_err(|e| anyhow!("{} as written cannot be read back: {e}", path.display()))?;
+    let read_names: Vec<String> = (0..read.num_cols())
+        .map(|j| read.col_name(mipnet_milp::Col::from_index(j)))
+        .collect();
+    if read_names != names {
+        return Err(anyhow!(
+            "{} as written does not read back with the model's {} column names",
+            path.display(),
+            names.len()
+        ));
+    }
+    Ok(())
+}
+
+/// A start file must read back to the start, every value to the bit.
+fn check_start(path: &Path, names: &[String], x: &[f64]) -> Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read back {}", path.display()))?;
+    let values = read_solution(&text)
+        .and_then(|s| s.column_values(names))
+        .map_err(|e| anyhow!("{}: the start as written cannot be read back: {e}", path.display()))?;
+    if let Some(j) = (0..x.len()).find(|&j| values.values[j].to_bits() != x[j].to_bits()) {
+        return Err(anyhow!(
+            "{}: the start as written reads back {} for column {}, not {}",
+            path.display(),
+            values.values[j],
+            names[j],
+            x[j]
+        ));
+    }
+    Ok(())
+}
+
+/// Reads DIR's manifest; a directory without one, or with one of another
+/// format, is refused (exit 2) saying what DIR is not.
+pub fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let shown = dir.display();
+    if !dir.is_dir() {
+        return Err(input(anyhow!(
+            "{shown} is not a directory (give the directory `mipnet train --write-model` wrote)"
+        )));
+    }
+    let path = dir.join(MANIFEST);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        input(anyhow!(
+            "{shown} is not a model directory of `mipnet train --write-model`: cannot read its {MANIFEST} ({e})"
+        ))
+    })?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| input(anyhow!("{}: not mipnet's manifest: not JSON ({e})", path.display())))?;
+    if let Err(e) = is_mipnet_json(&path, MANIFEST_KEYS) {
+        return Err(input(anyhow!(
+            "{shown} is not a model directory of `mipnet train --write-model`: {e}"
+        )));
+    }
+    match value.get("format_version").and_then(|v| v.as_u64()) {
+        Some(v) if v == MANIFEST_FORMAT as u64 => {}
+        other => {
+            return Err(input(anyhow!(
+                "{}: manifest format version {}; this mipnet reads version {MANIFEST_FORMAT}",
+                path.display(),
+                other.map_or("missing".to_string(), |v| v.to_string())
+            )))
+        }
+    }
+    serde_json::from_value(value).map_err(|e| input(anyhow!("{}: the manifest cannot be read: {e}", path.display())))
+}
