@@ -1,7 +1,8 @@
 //! `mipnet verify --property` as VNN-COMP runs it: the ACAS-Xu-like
 //! example's six properties answered as examples/acasxu-like/expected.json
 //! says (sampling found witnesses for 2, 4 and 6, none for 1, 3 and 5), the
-//! result file's format with the replayed witness written to the last bit,
+//! result file's format with the replayed witness written to the last bit
+//! (a float32 point, checked in float32 as the competition does),
 //! how each answer was found, and bad whole-property time limits refused.
 
 use serde_json::Value;
@@ -70,8 +71,11 @@ fn the_acasxu_like_properties_are_answered_as_known_and_witnesses_replay() {
             let (x, y) = parse_witness(&text[4..]);
             assert_eq!((x.len(), y.len()), (5, 5));
             let w = &report["report"]["witness"];
+            // Checked as VNN-COMP checks it, in float32: the witness is a float32 point.
+            assert_eq!(report["report"]["witness_replay"], "f64 and float32");
             for (i, v) in x.iter().enumerate() {
                 assert_eq!(*v, w[0][i].as_f64().unwrap(), "prop_{p}: X_{i} written exactly");
+                assert_eq!(f64::from(*v as f32), *v, "prop_{p}: X_{i} is a float32 value");
             }
             for (j, v) in y.iter().enumerate() {
                 assert_eq!(*v, w[1][j].as_f64().unwrap(), "prop_{p}: Y_{j} written exactly");

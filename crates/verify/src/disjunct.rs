@@ -8,6 +8,7 @@ use crate::input_split;
 use crate::property::DroppedDisjunct;
 use crate::region_lp::{self, Occupancy};
 use crate::solve::solve_until;
+use crate::witness::{WitnessRule, MILP_REPLAY_TOLERANCE};
 use crate::{Region, VerifyError, VerifyOptions};
 use mipnet_milp::{Col, Sense, VarType};
 use mipnet_network::ReluNet;
@@ -158,16 +159,17 @@ pub(crate) fn disjunct_milp(net: &ReluNet, d: &Disjunct, region: &Region, bounds
 
 /// Solves the MILP of one part of input splitting's tree (a small box with
 /// its own bounds): closed when the dual bound is below minus `margin`, a
-/// witness when the incumbent replays, otherwise open.
+/// witness when the incumbent passes `rule`, otherwise open.
 pub(crate) fn part_milp(
     net: &ReluNet,
-    d: &Disjunct,
+    rule: &WitnessRule,
     part: &Region,
     bounds: &Bounds,
     margin: f64,
     seconds: f64,
     opts: &VerifyOptions,
 ) -> Result<input_split::PartVerdict, VerifyError> {
+    let d = rule.disjunct;
     let (enc, t) = disjunct_milp(net, d, part, bounds);
     let res = solve_until(
         &enc,
@@ -179,8 +181,7 @@ pub(crate) fn part_milp(
     )?;
     if let Some(sol) = res.solution.as_ref() {
         let x = part.clamp(&enc.inputs.iter().map(|c| sol[c.index()]).collect::<Vec<_>>());
-        let y = net.forward(&x);
-        if d.holds(&x, &y, 1e-9) {
+        if let Some((x, y)) = rule.replay(&x, MILP_REPLAY_TOLERANCE) {
             return Ok(input_split::PartVerdict::Witness(x, y));
         }
     }

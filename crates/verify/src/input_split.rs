@@ -29,6 +29,7 @@
 use crate::attack::{attack, AttackSettings, Combine, Goal};
 use crate::bounds::{interval_bounds, Bounds};
 use crate::linear_bounds::{lower_bounds, tighten_linear, LinearLower};
+use crate::witness::WitnessRule;
 use crate::Region;
 use mipnet_network::ReluNet;
 use mipnet_solver::InterruptFlag;
@@ -143,12 +144,13 @@ fn output_rows(d: &Disjunct, inputs: usize, outputs: usize) -> Vec<(Spec, f64)> 
 /// margin a closing bound must clear in a part, from the part's bounds.
 pub fn split_inputs(
     net: &ReluNet,
-    d: &Disjunct,
+    rule: &WitnessRule,
     margin_of: &dyn Fn(&Bounds) -> f64,
     milp_of: &mut PartMilp,
     deadline: Instant,
     interrupt: Option<&InterruptFlag>,
 ) -> Result<(SplitOutcome, SplitReport), crate::VerifyError> {
+    let d = rule.disjunct;
     let clock = Instant::now();
     let mut report = SplitReport {
         parts: 0,
@@ -228,8 +230,7 @@ pub fn split_inputs(
                 .collect::<Vec<f64>>()
         });
         for x in std::iter::once(centre).chain(corners) {
-            let y = net.forward(&x);
-            if d.holds(&x, &y, 0.0) {
+            if let Some((x, y)) = rule.replay(&x, 0.0) {
                 report.open = stack.len() + 1;
                 return finish(SplitOutcome::Witness(x, y), report);
             }
@@ -253,7 +254,7 @@ pub fn split_inputs(
         }
         if depth >= MAX_SPLIT_DEPTH {
             // The bound no longer moves here: perhaps a witness is close by.
-            if let Some((x, y)) = probe(net, d, lo, hi, deadline, interrupt) {
+            if let Some((x, y)) = probe(net, rule, lo, hi, deadline, interrupt) {
                 report.open = stack.len() + 1;
                 return finish(SplitOutcome::Witness(x, y), report);
             }
@@ -335,17 +336,19 @@ const PROBE: AttackSettings = AttackSettings {
 /// A short attack inside one part (replayed like every witness).
 fn probe(
     net: &ReluNet,
-    d: &Disjunct,
+    rule: &WitnessRule,
     lo: &[f64],
     hi: &[f64],
     deadline: Instant,
     interrupt: Option<&InterruptFlag>,
 ) -> Option<crate::attack::Point> {
-    let accept = |x: &[f64], y: &[f64]| d.holds(x, y, 0.0);
+    let d = rule.disjunct;
+    let accept = |x: &[f64], y: &[f64]| rule.accepts(x, y, 0.0);
     let goal = Goal {
         pieces: crate::attack::pieces_of(d),
         combine: Combine::All,
         accept: &accept,
     };
-    attack(net, lo, hi, &goal, &PROBE, deadline, interrupt).0
+    let (hit, _) = attack(net, lo, hi, &goal, &PROBE, deadline, interrupt);
+    hit.and_then(|(x, _)| rule.replay(&x, 0.0))
 }

@@ -34,6 +34,7 @@ pub mod bound_stages;
 pub mod bounds;
 pub mod disjunct;
 pub mod encode;
+pub mod forward_f32;
 pub mod input_split;
 pub mod limits;
 pub mod linear_bounds;
@@ -46,6 +47,7 @@ pub mod region;
 pub mod region_lp;
 pub mod robustness;
 mod solve;
+pub mod witness;
 
 pub use bound_stages::prepare;
 pub use options::{proof_margin, VerifyOptions, DEFAULT_SPLIT_SHARE, DEFAULT_TOLERANCE, MAX_SPLIT_INPUTS};

@@ -40,6 +40,10 @@ pub struct VerifyOptions {
     /// top of the per-disjunct `solve.time_limit`: VNN-COMP's per-instance
     /// timeout.
     pub total_time_limit: Option<f64>,
+    /// Properties: a witness must also hold as float32 inputs in the
+    /// float32 forward pass ([`crate::witness`]), as VNN-COMP's checker
+    /// runs it; otherwise the search goes on.
+    pub witness_float32: bool,
 }
 
 /// Input splitting is tried on networks with at most this many inputs:
@@ -102,6 +106,7 @@ impl VerifyOptions {
             input_split: true,
             split_share: DEFAULT_SPLIT_SHARE,
             total_time_limit: None,
+            witness_float32: false,
         }
     }
 }

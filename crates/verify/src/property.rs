@@ -12,6 +12,7 @@ use crate::disjunct::{
 };
 use crate::input_split::{self, split_inputs, SplitOutcome, SplitReport};
 use crate::solve::{deadline_after, solve_until};
+use crate::witness::{WitnessRule, MILP_REPLAY_TOLERANCE};
 use crate::{limits, proof_margin, Region, VerifyError, VerifyOptions, MAX_SPLIT_INPUTS};
 use mipnet_milp::Sense;
 use mipnet_network::ReluNet;
@@ -93,6 +94,9 @@ pub struct PropertyReport {
     /// An `unknown` because time ran out (a disjunct's or the whole
     /// property's limit), rather than for another reason.
     pub timed_out: bool,
+    /// How every witness was replayed before it counted: `f64`, or `f64
+    /// and float32` ([`crate::witness::WitnessRule`]).
+    pub witness_replay: &'static str,
     pub seconds: f64,
 }
 
@@ -220,7 +224,12 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             if stop_now() {
                 break;
             }
-            let accept = |x: &[f64], y: &[f64]| d.holds(x, y, 0.0);
+            let rule = WitnessRule {
+                net,
+                disjunct: d,
+                float32: opts.witness_float32,
+            };
+            let accept = |x: &[f64], y: &[f64]| rule.accepts(x, y, 0.0);
             let goal = Goal {
                 pieces: crate::attack::pieces_of(d),
                 combine: Combine::All,
@@ -237,8 +246,9 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
                 opts.interrupt.as_ref(),
             );
             attacks.push(rep);
-            if hit.is_some() {
-                witness = hit;
+            // The witness as the rule has it (float32 values, when asked).
+            if let Some(w) = hit.and_then(|(x, _)| rule.replay(&x, 0.0)) {
+                witness = Some(w);
                 found_by = "attack";
                 break;
             }
@@ -259,6 +269,11 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
         let (index, region) = (*index, region);
         // The time limit is per disjunct, within what the property has left.
         let own = Instant::now();
+        let rule = WitnessRule {
+            net,
+            disjunct: d,
+            float32: opts.witness_float32,
+        };
         let own_deadline = total_deadline.min(deadline_after(opts.solve.time_limit.unwrap_or(f64::INFINITY)));
         let own_left = || own_deadline.saturating_duration_since(Instant::now()).as_secs_f64();
         let start = clock.elapsed().as_secs_f64();
@@ -272,9 +287,17 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             let mut milp_of = |lo: &[f64], hi: &[f64], b: &Bounds, margin: f64| {
                 let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
                 let part = Region::boxed(lo.to_vec(), hi.to_vec());
-                part_milp(net, d, &part, b, margin, left.min(input_split::PART_MILP_SECONDS), opts)
+                part_milp(
+                    net,
+                    &rule,
+                    &part,
+                    b,
+                    margin,
+                    left.min(input_split::PART_MILP_SECONDS),
+                    opts,
+                )
             };
-            let (outcome, rep) = split_inputs(net, d, &margin_of, &mut milp_of, deadline, opts.interrupt.as_ref())?;
+            let (outcome, rep) = split_inputs(net, &rule, &margin_of, &mut milp_of, deadline, opts.interrupt.as_ref())?;
             let settled = match outcome {
                 SplitOutcome::Proven { slack_bound, margin } => Some((Answer::Unsat, Some(slack_bound), margin, None)),
                 SplitOutcome::Witness(x, y) => Some((Answer::Sat, None, margin, Some((x, y)))),
@@ -334,8 +357,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
         let replay = |res: &SolveResult| -> Option<(Vec<f64>, Vec<f64>)> {
             let sol = res.solution.as_ref()?;
             let x = region.clamp(&enc.inputs.iter().map(|c| sol[c.index()]).collect::<Vec<_>>());
-            let y = net.forward(&x);
-            d.holds(&x, &y, 1e-9).then_some((x, y))
+            rule.replay(&x, MILP_REPLAY_TOLERANCE)
         };
         let tol = opts.tolerance;
         let mut res = solve_until(&enc, &[(t, 1.0)], Sense::Maximize, opts, own_left(), (tol, -margin))?;
@@ -415,6 +437,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
         found_by,
         attacks,
         timed_out: answer == Answer::Unknown && timed_out,
+        witness_replay: if opts.witness_float32 { "f64 and float32" } else { "f64" },
         seconds: clock.elapsed().as_secs_f64(),
     })
 }

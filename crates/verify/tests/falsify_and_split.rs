@@ -7,6 +7,7 @@ use mipnet_network::{argmax, generated_names, Affine, Op, ReluNet};
 use mipnet_verify::attack::AttackSettings;
 use mipnet_verify::bounds::Bounds;
 use mipnet_verify::input_split::{split_inputs, PartVerdict, SplitOutcome};
+use mipnet_verify::witness::WitnessRule;
 use mipnet_verify::{check_property, robustness, Answer, Verdict};
 use mipnet_vnnlib::Property;
 use rand::{Rng, SeedableRng};
@@ -117,10 +118,14 @@ fn input_splitting_never_proves_a_property_with_a_known_witness() {
             "seed {seed}: the fixture's witness"
         );
         let deadline = Instant::now() + Duration::from_secs(10);
+        let rule = WitnessRule {
+            net: &net,
+            disjunct: &prop.disjuncts[0],
+            float32: false,
+        };
         // Parts are closed by bounds only here (no MILP for any part).
         let mut no_milp = |_: &[f64], _: &[f64], _: &Bounds, _: f64| Ok(PartVerdict::Open);
-        let (outcome, report) =
-            split_inputs(&net, &prop.disjuncts[0], &|_| 1e-5, &mut no_milp, deadline, None).unwrap();
+        let (outcome, report) = split_inputs(&net, &rule, &|_| 1e-5, &mut no_milp, deadline, None).unwrap();
         assert!(
             !matches!(outcome, SplitOutcome::Proven { .. }),
             "seed {seed}: input splitting proved a property with a witness in its box ({report:?})"
@@ -228,4 +233,45 @@ fn the_total_time_limit_bounds_a_whole_property() {
     if let Some((x, y)) = &rep.witness {
         assert!(prop.holds(x, y, 0.0));
     }
+}
+
+/// `y = 0.7·x` over `x ∈ [0, 1]` and `Y_0 ≥ 0.7`: the only witness is
+/// `x = 1`, where f64 gives exactly 0.7 and float32 (0.7 rounds down to
+/// 0.69999999) falls short.
+#[test]
+fn a_witness_that_fails_in_float32_is_no_witness_for_a_float32_checker() {
+    let net = ReluNet {
+        inputs: 1,
+        ops: vec![Op::Affine(Affine::dense(&[vec![0.7]], &[0.0]))],
+        input_names: generated_names("x", 1),
+        output_names: generated_names("y", 1),
+    };
+    let prop = Property::parse(
+        "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n\
+         (assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (>= Y_0 0.7))",
+    )
+    .unwrap();
+    let mut opts = options();
+    opts.solve.time_limit = Some(5.0);
+    let f64_rep = check_property(&net, &prop, &opts).unwrap();
+    assert_eq!(f64_rep.answer, Answer::Sat);
+    assert_eq!(f64_rep.witness.as_ref().unwrap().0, vec![1.0]);
+    assert_eq!(f64_rep.witness_replay, "f64");
+    opts.witness_float32 = true;
+    let f32_rep = check_property(&net, &prop, &opts).unwrap();
+    assert_eq!(f32_rep.answer, Answer::Unknown, "{f32_rep:?}");
+    assert_eq!(f32_rep.witness, None);
+    assert_eq!(f32_rep.witness_replay, "f64 and float32");
+    // Room to spare (Y_0 ≥ 0.6): a witness of float32 values that holds in both passes.
+    let roomy = Property::parse(
+        "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n\
+         (assert (>= X_0 0.3))\n(assert (<= X_0 0.9))\n(assert (>= Y_0 0.6))",
+    )
+    .unwrap();
+    let rep = check_property(&net, &roomy, &opts).unwrap();
+    assert_eq!(rep.answer, Answer::Sat);
+    let (x, y) = rep.witness.unwrap();
+    assert_eq!(f64::from(x[0] as f32), x[0], "float32 values");
+    assert!((0.3..=0.9).contains(&x[0]) && y[0] >= 0.6);
+    assert!(mipnet_verify::forward_f32::forward_f32(&net, &[x[0] as f32])[0] >= 0.6);
 }

@@ -185,7 +185,11 @@ pub struct VerifyArgs {
     pub total_time_limit: Option<f64>,
     /// Write the answer in VNN-COMP's result format to this file: `sat`
     /// with the witness as `((X_0 v) … (Y_0 v) …)`, `unsat`, `timeout`
-    /// or `unknown`.
+    /// or `unknown`. The competition checks a witness in float32
+    /// (onnxruntime), so with this flag a witness counts only when its
+    /// inputs, rounded to float32 inside the box, satisfy the property in
+    /// the f64 and in a float32 forward pass; the witness printed is that
+    /// float32 point.
     #[arg(long, value_name = "FILE")]
     pub result_file: Option<PathBuf>,
     /// Seed of the attack run before any proof (random points of the box,
@@ -267,6 +271,8 @@ pub fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
         }
         opts.total_time_limit = Some(t);
     }
+    // VNN-COMP checks witnesses in float32: the result file's must hold there.
+    opts.witness_float32 = args.result_file.is_some();
     opts.attack = if args.no_attack {
         AttackSettings::off()
     } else {
@@ -543,7 +549,9 @@ fn run_property(args: &VerifyArgs, net: &ReluNet, path: &Path, opts: &VerifyOpti
             format!(", {} dropped (empty input region)", rep.dropped.len())
         },
         rep.seconds,
-        if rep.witness.is_some() {
+        if rep.witness.is_some() && rep.witness_replay != "f64" {
+            " (witness replayed in f64 and float32)"
+        } else if rep.witness.is_some() {
             " (witness replayed in f64)"
         } else {
             ""
