@@ -1,6 +1,7 @@
 //! A [`Network`] as an opset-13 ONNX model.
 //!
-//! The input `[N, d]` is standardized (`Sub`, `Div`); a dense layer is a `Gemm` (then `Relu`),
+//! The input `[N, d]` is standardized (`Sub`, `Div`) unless the standardization was folded into
+//! the first layer (then the graph starts with that layer and the metadata says so); a dense layer is a `Gemm` (then `Relu`),
 //! a convolution layer reshapes the flat value to `[N, C, H, W]` (`Reshape`), convolves it
 //! (`Conv` with its filters `[channels, C, k, k]` and one bias per filter), applies `Relu`, pools
 //! (`MaxPool` / `AveragePool`, no padding) when it pools and flattens back to `[N, d']`
@@ -195,18 +196,19 @@ fn convolution(
     flat
 }
 
-pub fn model_bytes(net: &Network, p: Precision) -> Vec<u8> {
+/// `net` as an ONNX model. With `folded`, `net` is a network whose standardization was folded
+/// into its first layer (its standardizer is the identity): no `Sub`/`Div` nodes are written.
+pub fn model_bytes(net: &Network, p: Precision, folded: bool) -> Vec<u8> {
     let d = net.feature_names.len();
     let s = &net.standardizer;
-    let mut init = vec![
-        tensor("mean", &[d], s.mean.iter().copied(), p),
-        tensor("std", &[d], s.std.iter().copied(), p),
-    ];
-    let mut nodes = vec![
-        node("Sub", &["input", "mean"], "centered", vec![]),
-        node("Div", &["centered", "std"], "standardized", vec![]),
-    ];
-    let mut cur = "standardized".to_string();
+    let (mut init, mut nodes, mut cur) = (Vec::new(), Vec::new(), "input".to_string());
+    if !folded {
+        init.push(tensor("mean", &[d], s.mean.iter().copied(), p));
+        init.push(tensor("std", &[d], s.std.iter().copied(), p));
+        nodes.push(node("Sub", &["input", "mean"], "centered", vec![]));
+        nodes.push(node("Div", &["centered", "std"], "standardized", vec![]));
+        cur = "standardized".to_string();
+    }
     for (k, l) in net.layers.iter().enumerate().filter(|(_, l)| !l.identity) {
         let name = format!("layer{}", k + 1);
         cur = match &l.conv {
@@ -215,7 +217,9 @@ pub fn model_bytes(net: &Network, p: Precision) -> Vec<u8> {
         };
     }
     // The last node computes the scores.
-    let last = nodes.last_mut().expect("two nodes at least");
+    let last = nodes
+        .last_mut()
+        .expect("a layer that is not the identity (the fold refuses a network without one)");
     last.output[0] = "scores".into();
     last.name = "scores".into();
     let graph = GraphProto {
@@ -237,11 +241,14 @@ pub fn model_bytes(net: &Network, p: Precision) -> Vec<u8> {
         producer_name: "mipnet".into(),
         producer_version: env!("CARGO_PKG_VERSION").into(),
         graph: MessageField::some(graph),
-        metadata_props: vec![
+        metadata_props: [
             meta("mipnet.feature_names", json(&net.feature_names)),
             meta("mipnet.class_names", json(&net.class_names)),
             meta("mipnet.format_version", mipnet_network::FORMAT_VERSION.to_string()),
-        ],
+        ]
+        .into_iter()
+        .chain(folded.then(|| meta("mipnet.standardization", "folded into the first layer".into())))
+        .collect(),
         ..Default::default()
     };
     model.write_to_bytes().expect("an in-memory model serializes")

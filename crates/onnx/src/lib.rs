@@ -17,6 +17,14 @@
 //! provider has no float64 `Conv` or `AveragePool`: it runs convolution networks exported in
 //! [`Precision::F32`] only.
 //!
+//! [`export_with`] can instead fold the standardization into the first layer
+//! ([`ExportOptions::fold_standardizer`], module `fold`): no `Sub`/`Div`, so a dense network is
+//! `Gemm` and `Relu` only, what gurobi-machinelearning's ONNX reader takes. The folded file
+//! computes the same function with other roundings (checked against a rounding bound, module
+//! `fold_bound`), so it is not bit for bit the certified network; the fold is refused where it
+//! would change the function (a convolution with zero padding, or with statistics that differ
+//! between a channel's pixels).
+//!
 //! Inputs of more than 2^22 values, and operations whose values or unrolled
 //! form exceed 2^22 values or 2^26 entries, are refused (fuzz findings: such
 //! files asked for tens of gigabytes).
@@ -30,6 +38,8 @@
 
 mod export;
 mod float32;
+mod fold;
+pub mod fold_bound;
 mod import;
 pub mod read_back;
 mod tensor;
@@ -102,6 +112,11 @@ pub enum OnnxError {
         path.display()
     )]
     NotFinite { path: PathBuf, count: usize },
+    /// The standardization cannot be folded into the first layer without
+    /// changing what the network computes, or the folded parameters cannot
+    /// be stored; nothing was written.
+    #[error("{}: cannot fold the standardization into the first layer: {reason}; nothing was written", path.display())]
+    Fold { path: PathBuf, reason: String },
     /// Any of the above in a file, so that messages name it.
     #[error("{}: {inner}", path.display())]
     File { path: PathBuf, inner: Box<OnnxError> },
@@ -155,6 +170,26 @@ pub fn is_onnx_model(bytes: &[u8]) -> bool {
         .is_ok_and(|m| m.graph.as_ref().is_some_and(|g| !g.node.is_empty()))
 }
 
+/// What an export writes besides the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExportOptions {
+    pub precision: Precision,
+    /// Fold the input standardization into the first layer instead of
+    /// writing it as `Sub` and `Div` nodes (module `fold`).
+    pub fold_standardizer: bool,
+}
+
+impl ExportOptions {
+    /// The standardization as `Sub` and `Div` nodes: in [`Precision::F64`],
+    /// exactly the certified network.
+    pub fn unfolded(precision: Precision) -> Self {
+        ExportOptions {
+            precision,
+            fold_standardizer: false,
+        }
+    }
+}
+
 /// Writes `net` as an ONNX model file, whole or not at all: the model goes
 /// to a temporary file beside `path`, is imported again and must compute
 /// what `net` computes ([`read_back::check`]), and only then is renamed to
@@ -165,6 +200,16 @@ pub fn is_onnx_model(bytes: &[u8]) -> bool {
 /// float32 cannot store ([`OnnxError::Float32`]); a network whose outputs
 /// are not finite at any check input ([`OnnxError::NotFinite`]).
 pub fn export(net: &Network, path: &Path, precision: Precision) -> Result<usize, OnnxError> {
+    export_with(net, path, ExportOptions::unfolded(precision))
+}
+
+/// [`export`] with options. With [`ExportOptions::fold_standardizer`] the
+/// read-back is [`read_back::check_folded`], and a network whose
+/// standardization cannot be folded, or whose folded parameters float32
+/// cannot store, is refused before anything is written
+/// ([`OnnxError::Fold`]).
+pub fn export_with(net: &Network, path: &Path, options: ExportOptions) -> Result<usize, OnnxError> {
+    let precision = options.precision;
     if precision == Precision::F32 {
         if let Some(u) = float32::first_unfit(net) {
             return Err(OnnxError::Float32 {
@@ -175,6 +220,10 @@ pub fn export(net: &Network, path: &Path, precision: Precision) -> Result<usize,
             });
         }
     }
+    let folded = match options.fold_standardizer {
+        true => Some(folded_for(net, path, precision)?),
+        false => None,
+    };
     if read_back::check_inputs(net, precision).is_empty() {
         return Err(OnnxError::NotFinite {
             path: path.into(),
@@ -190,10 +239,18 @@ pub fn export(net: &Network, path: &Path, precision: Precision) -> Result<usize,
         path: path.into(),
         reason,
     };
-    let result = std::fs::write(&tmp, export_bytes(net, precision))
+    let bytes = match &folded {
+        Some(f) => export::model_bytes(f, precision, true),
+        None => export::model_bytes(net, precision, false),
+    };
+    let result = std::fs::write(&tmp, bytes)
         .map_err(write_error)
         .and_then(|()| {
-            read_back::check(net, &tmp, precision).map_err(|reason| OnnxError::ReadBack {
+            match &folded {
+                Some(f) => read_back::check_folded(net, f, &tmp, precision),
+                None => read_back::check(net, &tmp, precision),
+            }
+            .map_err(|reason| OnnxError::ReadBack {
                 path: path.into(),
                 reason,
             })
@@ -205,7 +262,43 @@ pub fn export(net: &Network, path: &Path, precision: Precision) -> Result<usize,
     result
 }
 
+/// `net` with its standardization folded into its first non-identity
+/// layer (the standardizer becomes the identity): the function
+/// [`ExportOptions::fold_standardizer`] exports. `Err` says why the fold is
+/// impossible for `net` (the reason of [`OnnxError::Fold`]).
+pub fn fold_standardizer(net: &Network) -> Result<Network, String> {
+    fold::fold(net)
+}
+
+/// `net` folded for an export to `path`, or why it cannot be.
+fn folded_for(net: &Network, path: &Path, precision: Precision) -> Result<Network, OnnxError> {
+    let refuse = |reason| OnnxError::Fold {
+        path: path.into(),
+        reason,
+    };
+    let folded = fold::fold(net).map_err(refuse)?;
+    if precision == Precision::F32 {
+        if let Some(u) = float32::first_unfit(&folded) {
+            return Err(refuse(format!(
+                "{} is {:e} once the standardization is folded in, {}",
+                u.what, u.value, u.why
+            )));
+        }
+    }
+    Ok(folded)
+}
+
 /// `net` as a serialized ONNX model.
 pub fn export_bytes(net: &Network, precision: Precision) -> Vec<u8> {
-    export::model_bytes(net, precision)
+    export::model_bytes(net, precision, false)
+}
+
+/// `net` as a serialized ONNX model with `options`; `Err` is why the
+/// standardization cannot be folded (the reason of [`OnnxError::Fold`]).
+/// Unchecked: [`export_with`] writes a file only after reading it back.
+pub fn export_bytes_with(net: &Network, options: ExportOptions) -> Result<Vec<u8>, String> {
+    match options.fold_standardizer {
+        true => Ok(export::model_bytes(&fold::fold(net)?, options.precision, true)),
+        false => Ok(export_bytes(net, options.precision)),
+    }
 }

@@ -7,7 +7,16 @@
 //! In [`Precision::F32`] it must compute exactly the outputs of the same
 //! network with every parameter rounded to f32: the rounding is the only
 //! difference an F32 export may make.
+//!
+//! An export with the standardization folded into the first layer
+//! ([`crate::ExportOptions::fold_standardizer`]) passes two checks: it must
+//! compute exactly the folded network (rounded to f32 in
+//! [`Precision::F32`]), as above, so the file holds what the fold made; and
+//! on the same inputs its outputs must lie within
+//! [`fold_tolerance`](crate::fold_bound::fold_tolerance) of the unfolded
+//! network's in f64, so the fold computes the network.
 
+use crate::fold_bound::fold_tolerance;
 use crate::{import_bytes, Precision};
 use mipnet_network::{Network, ReluNet};
 use std::path::Path;
@@ -75,18 +84,65 @@ pub fn check_inputs(net: &Network, precision: Precision) -> Vec<Vec<f64>> {
 /// or that no check input has finite outputs. Returns how many inputs were
 /// compared.
 pub fn check(net: &Network, written: &Path, precision: Precision) -> Result<usize, String> {
+    let back = read(written)?;
+    let inputs = nonempty(check_inputs(net, precision))?;
+    compare_exactly(&back, &expected(net, precision), &inputs)?;
+    Ok(inputs.len())
+}
+
+/// [`check`] for an export of `folded` (what [`crate::fold`] made of `net`):
+/// the file computes `folded` exactly (its parameters rounded to f32 in
+/// [`Precision::F32`]) and `net` within the fold's rounding bound, on `net`'s
+/// [`check_inputs`] at which both are finite.
+pub fn check_folded(net: &Network, folded: &Network, written: &Path, precision: Precision) -> Result<usize, String> {
+    let back = read(written)?;
+    let stored = expected(folded, precision);
+    let original = ReluNet::from_network(net);
+    let finite = |r: &ReluNet, x: &[f64]| r.forward(x).iter().all(|v| v.is_finite());
+    let inputs = nonempty(
+        read_back_inputs(net)
+            .into_iter()
+            .filter(|x| finite(&stored, x) && finite(&original, x))
+            .collect(),
+    )?;
+    compare_exactly(&back, &stored, &inputs)?;
+    for x in &inputs {
+        let (got, want) = (back.forward(x), original.forward(x));
+        let tolerance = fold_tolerance(net, x, precision);
+        if let Some(i) = (0..want.len()).find(|&i| !within(got[i], want[i], tolerance[i])) {
+            return Err(format!(
+                "with the standardization folded in, output {i} at input {x:?} is {}, the network's {} \
+                 (allowed rounding difference {:e})",
+                got[i], want[i], tolerance[i]
+            ));
+        }
+    }
+    Ok(inputs.len())
+}
+
+/// Whether `got` is within `tolerance` of `want` (false when either is NaN).
+fn within(got: f64, want: f64, tolerance: f64) -> bool {
+    (got - want).abs() <= tolerance
+}
+
+fn read(written: &Path) -> Result<ReluNet, String> {
     let bytes = std::fs::read(written).map_err(|e| format!("cannot read it back: {e}"))?;
-    let back = import_bytes(&bytes).map_err(|e| format!("mipnet cannot import it: {e}"))?;
-    let expected = expected(net, precision);
-    let inputs = check_inputs(net, precision);
+    import_bytes(&bytes).map_err(|e| format!("mipnet cannot import it: {e}"))
+}
+
+fn nonempty(inputs: Vec<Vec<f64>>) -> Result<Vec<Vec<f64>>, String> {
     if inputs.is_empty() {
         return Err("the network's outputs are not finite at any check input, so nothing can be compared".into());
     }
-    for x in &inputs {
+    Ok(inputs)
+}
+
+fn compare_exactly(back: &ReluNet, expected: &ReluNet, inputs: &[Vec<f64>]) -> Result<(), String> {
+    for x in inputs {
         let (got, want) = (back.forward(x), expected.forward(x));
         if got != want {
             return Err(format!("at input {x:?} it computes {got:?}, the network {want:?}"));
         }
     }
-    Ok(inputs.len())
+    Ok(())
 }
