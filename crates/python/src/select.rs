@@ -18,12 +18,12 @@
 use crate::arrays;
 use mipnet_data::Dataset;
 use mipnet_highs::HighsSolver;
-use mipnet_select::{cv, FoldRun, FoldStatus, Grid, SelectError, SelectJob, Setting};
+use mipnet_select::{cv, FoldRun, Grid, PlannedRun, SelectError, SelectJob, Setting};
 use mipnet_train::{TrainError, TrainSettings};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The base settings: a JSON document with `train`'s config sections.
 fn base_from(text: &str) -> PyResult<TrainSettings> {
@@ -100,9 +100,7 @@ pub fn select_plan(
     let mut runs = Vec::with_capacity(plan.runs);
     // Setting by setting, fold by fold: the order of `mipnet select`.
     for (i, s) in settings.iter().enumerate() {
-        let mut run_settings = s.apply(&base);
-        run_settings.solver.time_limit = plan.run_seconds;
-        run_settings.solver.threads = Some(plan.threads_per_run);
+        let run_settings = plan.run_settings(PlannedRun::CrossValidation, &s.apply(&base));
         let document = to_json(&run_settings, "run settings")?;
         for k in 0..folds.len() {
             runs.push(json!({
@@ -113,9 +111,7 @@ pub fn select_plan(
             }));
         }
     }
-    let mut refit = base.clone();
-    refit.solver.time_limit = plan.refit_seconds;
-    refit.solver.threads = Some(plan.threads);
+    let refit = plan.run_settings(PlannedRun::Refit, &base);
     let out = json!({
         "settings": settings,
         "grid": grid.resolved(&base),
@@ -180,49 +176,6 @@ fn run_one(
     cv::score_fold(&HighsSolver, setting, fold, fit, validation, settings, &never).map_err(train_error)
 }
 
-/// A `FoldRun` back from the JSON [`fold_run`] wrote (mipnet-select's type
-/// serializes only).
-fn fold_run_from(v: &Value) -> PyResult<FoldRun> {
-    let bad = |what: &str| PyValueError::new_err(format!("runs: a run's {what} is missing or malformed"));
-    let int = |k: &str| {
-        v.get(k)
-            .and_then(Value::as_u64)
-            .map(|n| n as usize)
-            .ok_or_else(|| bad(k))
-    };
-    let real = |k: &str| -> PyResult<Option<f64>> {
-        match v.get(k) {
-            None | Some(Value::Null) => Ok(None),
-            Some(x) => x.as_f64().map(Some).ok_or_else(|| bad(k)),
-        }
-    };
-    let status = match v.get("status").and_then(Value::as_str) {
-        Some("finished") => FoldStatus::Finished,
-        Some("interrupted") => FoldStatus::Interrupted,
-        Some("not_run") => FoldStatus::NotRun,
-        Some("no_network") => FoldStatus::NoNetwork,
-        _ => return Err(bad("status")),
-    };
-    Ok(FoldRun {
-        setting: int("setting")?,
-        fold: int("fold")?,
-        status,
-        n_train: int("n_train")?,
-        n_validation: int("n_validation")?,
-        validation_accuracy: real("validation_accuracy")?,
-        train_accuracy: real("train_accuracy")?,
-        weight_sparsity: real("weight_sparsity")?,
-        params_kept: match v.get("params_kept") {
-            None | Some(Value::Null) => None,
-            Some(x) => Some(x.as_u64().ok_or_else(|| bad("params_kept"))? as usize),
-        },
-        objective: real("objective")?,
-        mip_gap: real("mip_gap")?,
-        seconds: real("seconds")?.ok_or_else(|| bad("seconds"))?,
-        note: v.get("note").and_then(Value::as_str).map(str::to_string),
-    })
-}
-
 /// The table of the runs (JSON list of [`fold_run`] results) and the
 /// choice, by `mipnet-select`'s rule: JSON with `table`, `chosen` (index
 /// or null) and `chosen_setting`.
@@ -230,8 +183,8 @@ fn fold_run_from(v: &Value) -> PyResult<FoldRun> {
 pub fn select_table(settings: &str, grid: &str, folds: usize, runs: &str) -> PyResult<String> {
     let base = base_from(settings)?;
     let values = settings_of(&base, &grid_from(grid)?)?;
-    let parsed: Vec<Value> = serde_json::from_str(runs).map_err(|e| PyValueError::new_err(format!("runs: {e}")))?;
-    let runs = parsed.iter().map(fold_run_from).collect::<PyResult<Vec<_>>>()?;
+    // mipnet-select's own type read back: the fields and statuses `fold_run` wrote.
+    let runs: Vec<FoldRun> = serde_json::from_str(runs).map_err(|e| PyValueError::new_err(format!("runs: {e}")))?;
     if let Some(r) = runs.iter().find(|r| r.setting >= values.len() || r.fold >= folds) {
         return Err(PyValueError::new_err(format!(
             "runs: setting {} fold {} is outside the plan's {} settings × {folds} folds",

@@ -5,19 +5,19 @@
 //! table of means and spreads, and the choice.
 
 use crate::grid::Setting;
-use crate::plan::Plan;
+use crate::plan::{Plan, PlannedRun};
 use crate::run::train_run;
 use crate::SelectError;
 use mipnet_data::{Dataset, StratifiedFolds};
 use mipnet_solver::InterruptFlag;
 use mipnet_train::{Silent, TrainError, TrainSettings, TrainSolver};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
 /// How one cross-validation run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FoldStatus {
     /// It ran to its time limit (or its MIP finished) and gave a network.
@@ -30,8 +30,10 @@ pub enum FoldStatus {
     NoNetwork,
 }
 
-/// One (setting, fold) run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One (setting, fold) run (read back from JSON by the Python package,
+/// whose runs cross processes as text).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FoldRun {
     /// Index into the settings (0-based).
     pub setting: usize,
@@ -48,12 +50,12 @@ pub struct FoldRun {
     pub mip_gap: Option<f64>,
     pub seconds: f64,
     /// Why there is no network, when there is none.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
 /// A setting's row of the table: means over its finished folds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SettingRow {
     pub setting: usize,
     pub values: Setting,
@@ -200,9 +202,7 @@ fn fold_run<S: TrainSolver>(
     plan: &Plan,
     interrupt: &InterruptFlag,
 ) -> Result<FoldRun, TrainError> {
-    let mut s = values.apply(base);
-    s.solver.time_limit = plan.run_seconds;
-    s.solver.threads = Some(plan.threads_per_run);
+    let s = plan.run_settings(PlannedRun::CrossValidation, &values.apply(base));
     score_fold(solver, setting, fold, fit, validation, &s, interrupt)
 }
 
@@ -379,6 +379,34 @@ mod tests {
         assert_eq!(rows[1].fold_validation_accuracy, vec![Some(1.0), Some(0.75)]);
         // 0 and 1 tie at 0.875; 0 keeps fewer parameters.
         assert_eq!(choose(&rows, 2), Some(0));
+    }
+
+    #[test]
+    fn runs_and_rows_read_back_from_their_json() {
+        let settings = [setting(0.1)];
+        let mut runs = vec![run(0, 0, 0.75, 10, FoldStatus::Finished)];
+        let mut failed = run(0, 1, 0.0, 0, FoldStatus::NoNetwork);
+        failed.note = Some("no network in 1 s".into());
+        runs.push(failed);
+        let text = serde_json::to_string(&runs).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<FoldRun>>(&text).unwrap(), runs);
+        let rows = table(&settings, &runs, 2);
+        let text = serde_json::to_string(&rows).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<SettingRow>>(&text).unwrap(), rows);
+        // A run without its seconds, or with a status no run has, is refused by name.
+        let e = serde_json::from_str::<FoldRun>(&text_without(&runs[0], "seconds")).unwrap_err();
+        assert!(e.to_string().contains("missing field `seconds`"), "{e}");
+        let bad = serde_json::to_string(&runs[0])
+            .unwrap()
+            .replace("\"finished\"", "\"done\"");
+        let e = serde_json::from_str::<FoldRun>(&bad).unwrap_err();
+        assert!(e.to_string().contains("unknown variant `done`"), "{e}");
+    }
+
+    fn text_without(run: &FoldRun, key: &str) -> String {
+        let mut v = serde_json::to_value(run).unwrap();
+        v.as_object_mut().unwrap().remove(key);
+        v.to_string()
     }
 
     #[test]

@@ -82,7 +82,8 @@ impl SelectSection {
 }
 
 /// The values one training run of the grid takes.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Setting {
     pub l1: f64,
     pub hidden: Vec<usize>,
@@ -92,6 +93,19 @@ pub struct Setting {
 }
 
 impl Setting {
+    /// The values `settings` trains with (a single run's setting, as the
+    /// grid would name it).
+    pub fn of(settings: &TrainSettings) -> Setting {
+        let f = &settings.formulation;
+        Setting {
+            l1: f.l1,
+            hidden: f.hidden.clone(),
+            margin: f.margin,
+            grid_levels: f.grid_levels,
+            loss: f.loss,
+        }
+    }
+
     /// `base` with this setting's values.
     pub fn apply(&self, base: &TrainSettings) -> TrainSettings {
         let mut s = base.clone();

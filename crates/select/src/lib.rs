@@ -23,7 +23,7 @@ mod run;
 pub use baselines::{BaselineComparison, BaselineEntry};
 pub use cv::{FoldRun, FoldStatus, RunId, SelectObserver, SettingRow, ACCURACY_TIE};
 pub use grid::{Grid, SelectSection, Setting};
-pub use plan::{Plan, DEFAULT_REFIT_SHARE, MIN_RUN_SECONDS};
+pub use plan::{Plan, PlannedRun, DEFAULT_REFIT_SHARE, MIN_RUN_SECONDS};
 
 use mipnet_data::{DataError, Dataset};
 use mipnet_formulate::ModelEstimate;
@@ -237,9 +237,10 @@ pub fn select<S: TrainSolver>(
         chosen.unwrap_or(0) + 1,
         setting.describe()
     ));
-    let mut s = setting.apply(job.base);
-    s.solver.time_limit = outcome.selection.plan.refit_seconds;
-    s.solver.threads = Some(outcome.selection.plan.threads);
+    let s = outcome
+        .selection
+        .plan
+        .run_settings(PlannedRun::Refit, &setting.apply(job.base));
     let refit = run::train_run(
         job.solver,
         job.dataset.clone(),

@@ -3,7 +3,8 @@
 //! (threads and memory allowing) and the threads each gets.
 
 use crate::SelectError;
-use serde::Serialize;
+use mipnet_train::TrainSettings;
+use serde::{Deserialize, Serialize};
 
 /// Default share of the time limit for the refit on the whole training
 /// split: the network that is returned gets more time than any one
@@ -21,8 +22,20 @@ pub const MIN_RUN_SECONDS: f64 = 1.0;
 /// `mipnet-train` refuses a single model above 80 % of it).
 const MEMORY_SHARE: f64 = 0.8;
 
+/// Which of the plan's runs a training run is: it decides the run's time
+/// limit and threads ([`Plan::run_settings`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlannedRun {
+    /// One (setting, fold) run: [`Plan::run_seconds`] on
+    /// [`Plan::threads_per_run`] threads.
+    CrossValidation,
+    /// The chosen setting on the whole training split:
+    /// [`Plan::refit_seconds`] on all [`Plan::threads`].
+    Refit,
+}
+
 /// How the time limit and threads are spent.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// The whole selection's time limit (cross-validation and refit).
     pub total_seconds: f64,
@@ -89,6 +102,20 @@ impl Plan {
             refit_seconds,
         })
     }
+
+    /// `settings` with the time limit and threads this plan gives `run`:
+    /// the one place a run's budget is set (the CLI's cross-validation and
+    /// refit, and the Python plan's runs, all take it from here).
+    pub fn run_settings(&self, run: PlannedRun, settings: &TrainSettings) -> TrainSettings {
+        let mut s = settings.clone();
+        let (seconds, threads) = match run {
+            PlannedRun::CrossValidation => (self.run_seconds, self.threads_per_run),
+            PlannedRun::Refit => (self.refit_seconds, self.threads),
+        };
+        s.solver.time_limit = seconds;
+        s.solver.threads = Some(threads);
+        s
+    }
 }
 
 #[cfg(test)]
@@ -104,6 +131,24 @@ mod tests {
         // Fewer runs than threads: each gets a share of the threads.
         let p = Plan::new(100.0, 0.25, 4, 2, 1e6, None).unwrap();
         assert_eq!((p.parallel, p.threads_per_run, p.waves), (2, 2, 1));
+    }
+
+    #[test]
+    fn each_run_gets_its_time_and_threads_and_keeps_everything_else() {
+        let p = Plan::new(100.0, 0.25, 4, 6, 1e6, None).unwrap();
+        let mut base = TrainSettings::default();
+        base.formulation.l1 = 0.123;
+        let cv = p.run_settings(PlannedRun::CrossValidation, &base);
+        assert_eq!(
+            (cv.solver.time_limit, cv.solver.threads),
+            (p.run_seconds, Some(p.threads_per_run))
+        );
+        let refit = p.run_settings(PlannedRun::Refit, &base);
+        assert_eq!((refit.solver.time_limit, refit.solver.threads), (25.0, Some(4)));
+        assert_ne!(p.run_seconds, 25.0);
+        for s in [cv, refit] {
+            assert_eq!(s.formulation, base.formulation);
+        }
     }
 
     #[test]
