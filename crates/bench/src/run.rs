@@ -1,193 +1,232 @@
-//! A suite's runs over its seeds (and ablations), and their medians.
+//! A suite's runs: every split seed, case and seed (and with ablations,
+//! again per ablation), one [`RunRow`] each, and their medians.
 
 use crate::ablations::ABLATIONS;
-use crate::suites::{case_data, run_train_set, BenchCase, Suite};
+use crate::instance::{Instance, RunRow, Runner};
+use crate::suites::{case_data, run_train_set, Suite};
+use crate::summary::{summarize, CaseSummary, SplitsSummary};
 use crate::BenchError;
-use mipnet_train::{train, TrainObserver, TrainReport, TrainSettings, TrainSolver};
+use mipnet_select::SelectObserver;
+use mipnet_solver::InterruptFlag;
+use mipnet_train::{TrainObserver, TrainReport, TrainSettings, TrainSolver};
 use serde::Serialize;
 
-/// Medians of one case over its seeds.
-#[derive(Clone, Debug, Serialize)]
-pub struct CaseSummary {
-    pub dataset: String,
-    pub arch: String,
-    pub runs: usize,
-    pub test_accuracy: f64,
-    pub train_accuracy: f64,
-    pub weight_sparsity: f64,
-    pub params_kept: f64,
-    pub params_total: usize,
-    pub objective: f64,
-    /// Best objective after the LP polish of the starts, and after the
-    /// search rounds and the large-neighbourhood search (before the MIP).
-    pub polished_objective: Option<f64>,
-    pub searched_objective: Option<f64>,
-    /// The best proven bound (the bound methods' and the MIP's), and the
-    /// MIP's own beside it.
-    pub dual_bound: Option<f64>,
-    pub mip_dual_bound: Option<f64>,
-    pub mip_gap: Option<f64>,
-    pub total_seconds: f64,
-    pub baseline_test_accuracy: f64,
-    pub baseline_weight_sparsity: f64,
-    pub certificates_passed: usize,
-}
+/// The version of `bench.json`'s layout. 2: per-split rows (`rows`), the
+/// summaries per case and split (`summaries`, with `split_seed`) and over
+/// the splits (`over_splits`), the suite's `split_seeds`, `selection` and
+/// `baselines`; 1 (no field): one split, `summaries` per case.
+pub const BENCH_FORMAT_VERSION: u32 = 2;
 
-/// The medians of one ablation.
+/// The runs and medians of one ablation.
 #[derive(Clone, Debug, Serialize)]
 pub struct AblationResult {
     pub ablation: &'static str,
+    pub rows: Vec<RunRow>,
     pub summaries: Vec<CaseSummary>,
+    pub over_splits: Vec<SplitsSummary>,
     pub reports: Vec<TrainReport>,
 }
 
 /// Everything `bench.json` holds.
 #[derive(Clone, Debug, Serialize)]
 pub struct BenchResult {
+    pub format_version: u32,
     pub suite: Suite,
+    /// One row per split seed, case and seed (in that order) that finished
+    /// or was interrupted.
+    pub rows: Vec<RunRow>,
+    /// Medians over the seeds, per case and split.
     pub summaries: Vec<CaseSummary>,
+    /// Per case: the median and min–max of the per-split medians.
+    pub over_splits: Vec<SplitsSummary>,
+    /// Each row's training run's report (`rows[i].report` indexes it).
     pub reports: Vec<TrainReport>,
-    /// With `--ablate`: the same cases with each part switched in turn.
+    /// With `--ablate`: the same runs with each part switched in turn.
     pub ablations: Vec<AblationResult>,
+    /// An interrupt ended the bench: the rows are those that finished.
+    pub interrupted: bool,
     pub solver: String,
     pub mipnet_version: &'static str,
 }
 
-/// The median of some values (the mean of the middle two for an even count).
-pub fn median(values: &[f64]) -> f64 {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
-    if v.is_empty() {
-        return f64::NAN;
+/// Who hears about a bench's progress: each run's stages (`train`), and
+/// with selection each cross-validation run (`cv`, from several threads).
+pub struct BenchObservers<'a> {
+    pub train: &'a mut dyn TrainObserver,
+    pub cv: &'a dyn SelectObserver,
+}
+
+/// Checks every run's settings, and with selection each case's grid,
+/// folds and time plan on every split's training data, before any work.
+pub fn check_suite<S: TrainSolver>(suite: &Suite, solver: &S) -> Result<(), BenchError> {
+    let never = InterruptFlag::new();
+    let cv = NoCvProgress;
+    let runner = runner(suite, solver, &cv, &never);
+    for &split_seed in &suite.split_seeds {
+        for case in &suite.cases {
+            let (all_train, test) = case_data(case, suite, split_seed)?;
+            for &seed in &suite.seeds {
+                let train = run_train_set(case, &all_train, seed)?;
+                let settings = run_settings(suite, case, seed, |_| {});
+                runner.check(&Instance {
+                    case,
+                    split_seed,
+                    seed,
+                    train: &train,
+                    test: &test,
+                    settings,
+                })?;
+            }
+        }
     }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
+    Ok(())
+}
+
+struct NoCvProgress;
+impl SelectObserver for NoCvProgress {}
+
+fn runner<'a, S: TrainSolver>(
+    suite: &'a Suite,
+    solver: &'a S,
+    cv: &'a dyn SelectObserver,
+    interrupt: &'a InterruptFlag,
+) -> Runner<'a, S> {
+    Runner {
+        solver,
+        selection: suite.selection.as_ref(),
+        baselines: suite.baselines,
+        cv,
+        interrupt,
     }
 }
 
-fn median_opt(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
-    let v: Vec<f64> = values.flatten().collect();
-    (!v.is_empty()).then(|| median(&v))
-}
-
-fn summarize(case: &BenchCase, reports: &[&TrainReport]) -> CaseSummary {
-    let m = |f: &dyn Fn(&TrainReport) -> f64| median(&reports.iter().map(|r| f(r)).collect::<Vec<_>>());
-    CaseSummary {
-        dataset: case.label(),
-        arch: case.arch.clone(),
-        runs: reports.len(),
-        test_accuracy: m(&|r| r.test_accuracy.unwrap_or(f64::NAN)),
-        train_accuracy: m(&|r| r.train_accuracy),
-        weight_sparsity: m(&|r| r.weight_sparsity),
-        params_kept: m(&|r| r.params_kept as f64),
-        params_total: reports.first().map_or(0, |r| r.params_total),
-        objective: m(&|r| r.objective),
-        polished_objective: median_opt(reports.iter().map(|r| r.progress.polish)),
-        searched_objective: median_opt(reports.iter().map(|r| r.progress.search)),
-        dual_bound: median_opt(reports.iter().map(|r| r.dual_bound)),
-        mip_dual_bound: median_opt(reports.iter().map(|r| r.mip_dual_bound)),
-        mip_gap: median_opt(reports.iter().map(|r| r.mip_gap)),
-        total_seconds: m(&|r| r.total_seconds),
-        baseline_test_accuracy: m(&|r| r.baseline.test_accuracy.unwrap_or(f64::NAN)),
-        baseline_weight_sparsity: m(&|r| r.baseline.weight_sparsity),
-        certificates_passed: reports.iter().filter(|r| r.certificate.passed).count(),
+/// The settings of one run of `case` with `seed`, `change` (an ablation's
+/// edit) applied.
+fn run_settings(suite: &Suite, case: &crate::BenchCase, seed: u64, change: fn(&mut TrainSettings)) -> TrainSettings {
+    let mut s = suite.settings.clone();
+    change(&mut s);
+    s.formulation.hidden = case.hidden.clone();
+    s.formulation.conv = case.conv;
+    if let Some(p) = case.grid_levels {
+        s.formulation.grid_levels = p;
     }
+    s.stages.mip &= case.mip;
+    s.gradient.seed = seed;
+    s.solver.seed = seed;
+    s
 }
 
-/// Runs every case of a suite over its seeds, then (with `ablate`) again
-/// for each of [`ABLATIONS`]. `progress` hears about each run as it starts.
-/// An interrupt (Ctrl-C) ends the current run with what it has and skips
-/// the rest; what finished is kept.
-pub fn run_suite(
+/// Runs every case of a suite on every split seed over its seeds, then
+/// (with `ablate`) again for each of [`ABLATIONS`] (without baselines).
+/// `observers` hear about each run as it starts. An interrupt (Ctrl-C)
+/// ends the current run with what it has (a selection interrupted in its
+/// cross-validation gives no row) and skips the rest; the rows that
+/// finished are kept.
+pub fn run_suite<S: TrainSolver>(
     suite: &Suite,
     ablate: bool,
-    solver: &dyn TrainSolver,
-    obs: &mut dyn TrainObserver,
-    interrupt: Option<&mipnet_solver::InterruptFlag>,
+    solver: &S,
+    observers: BenchObservers,
+    interrupt: Option<&InterruptFlag>,
 ) -> Result<BenchResult, BenchError> {
-    let (summaries, reports) = run_cases(suite, "", |_| {}, solver, obs, interrupt)?;
+    let never = InterruptFlag::new();
+    let interrupt = interrupt.unwrap_or(&never);
+    let BenchObservers { train: obs, cv } = observers;
+    let main = runner(suite, solver, cv, interrupt);
+    let (rows, reports) = run_cases(suite, "", |_| {}, &main, obs)?;
+    let cases: Vec<String> = suite.cases.iter().map(|c| c.label()).collect();
+    let (summaries, over_splits) = summarize(&rows, &cases, &suite.split_seeds);
     let mut ablations = Vec::new();
     if ablate {
+        let plain = Runner {
+            baselines: false,
+            ..runner(suite, solver, cv, interrupt)
+        };
         for a in ABLATIONS {
-            if interrupt.is_some_and(|f| f.is_raised()) {
+            if interrupt.is_raised() {
                 break;
             }
-            let (summaries, reports) = run_cases(suite, a.name, a.apply, solver, obs, interrupt)?;
+            let (rows, reports) = run_cases(suite, a.name, a.apply, &plain, obs)?;
+            let (summaries, over_splits) = summarize(&rows, &cases, &suite.split_seeds);
             ablations.push(AblationResult {
                 ablation: a.name,
+                rows,
                 summaries,
+                over_splits,
                 reports,
             });
         }
     }
     Ok(BenchResult {
+        format_version: BENCH_FORMAT_VERSION,
         suite: suite.clone(),
+        rows,
         summaries,
+        over_splits,
         reports,
         ablations,
+        interrupted: interrupt.is_raised(),
         solver: solver.name(),
         mipnet_version: env!("CARGO_PKG_VERSION"),
     })
 }
 
-type Runs = (Vec<CaseSummary>, Vec<TrainReport>);
+type Runs = (Vec<RunRow>, Vec<TrainReport>);
 
-fn run_cases(
+fn run_cases<S: TrainSolver>(
     suite: &Suite,
     label: &str,
     change: fn(&mut TrainSettings),
-    solver: &dyn TrainSolver,
+    runner: &Runner<S>,
     obs: &mut dyn TrainObserver,
-    interrupt: Option<&mipnet_solver::InterruptFlag>,
 ) -> Result<Runs, BenchError> {
+    let mut rows = Vec::new();
     let mut reports = Vec::new();
-    let mut summaries = Vec::new();
-    for case in &suite.cases {
-        let first = reports.len();
-        let (all_train, test) = case_data(case, suite)?;
-        for &seed in &suite.seeds {
-            if interrupt.is_some_and(|f| f.is_raised()) {
+    let splits = suite.split_seeds.len();
+    let instances = suite.cases.len() * suite.seeds.len();
+    for (i, &split_seed) in suite.split_seeds.iter().enumerate() {
+        for (c, case) in suite.cases.iter().enumerate() {
+            if runner.interrupt.is_raised() {
                 break;
             }
-            let train_set = run_train_set(case, &all_train, seed)?;
-            let mut s = suite.settings.clone();
-            change(&mut s);
-            s.formulation.hidden = case.hidden.clone();
-            s.formulation.conv = case.conv;
-            if let Some(p) = case.grid_levels {
-                s.formulation.grid_levels = p;
+            let (all_train, test) = case_data(case, suite, split_seed)?;
+            for (k, &seed) in suite.seeds.iter().enumerate() {
+                if runner.interrupt.is_raised() {
+                    break;
+                }
+                let train = run_train_set(case, &all_train, seed)?;
+                let what = if label.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{label}]")
+                };
+                obs.stage(&format!(
+                    "bench {}{what}: split {}/{splits} (split seed {split_seed}), run {}/{instances}: {} ({}) seed {seed}{}",
+                    suite.name,
+                    i + 1,
+                    c * suite.seeds.len() + k + 1,
+                    case.label(),
+                    case.arch,
+                    if runner.selection.is_some() {
+                        ", model selection"
+                    } else {
+                        ""
+                    }
+                ));
+                let instance = Instance {
+                    case,
+                    split_seed,
+                    seed,
+                    train: &train,
+                    test: &test,
+                    settings: run_settings(suite, case, seed, change),
+                };
+                if let Some((row, report)) = runner.run(&instance, obs, reports.len())? {
+                    rows.push(row);
+                    reports.push(report);
+                }
             }
-            s.stages.mip &= case.mip;
-            s.gradient.seed = seed;
-            s.solver.seed = seed;
-            let what = if label.is_empty() {
-                String::new()
-            } else {
-                format!(" [{label}]")
-            };
-            obs.stage(&format!(
-                "bench {}{what}: {} ({}) seed {seed}",
-                suite.name,
-                case.label(),
-                case.arch
-            ));
-            let s = s.check(solver).map_err(mipnet_train::TrainError::from)?;
-            let job = mipnet_train::Job {
-                dataset: case.label(),
-                train: &train_set,
-                test: Some(&test),
-                settings: &s,
-                solver,
-            };
-            reports.push(train(&job, obs, interrupt)?.report);
-        }
-        let mine: Vec<&TrainReport> = reports[first..].iter().collect();
-        if !mine.is_empty() {
-            summaries.push(summarize(case, &mine));
         }
     }
-    Ok((summaries, reports))
+    Ok((rows, reports))
 }

@@ -1,6 +1,7 @@
 //! The suites and their cases: datasets, architectures, splits, seeds and
 //! budgets; each case's data.
 
+use crate::selection::SuiteSelection;
 use crate::BenchError;
 use mipnet_data::{load_mnist, mnist_dir, Bundled, Dataset};
 use mipnet_network::{parse_architecture, ConvSpec};
@@ -75,7 +76,14 @@ pub struct Suite {
     /// The settings of every run (hidden widths and seeds set per run).
     pub settings: TrainSettings,
     pub test_fraction: f64,
-    pub split_seed: u64,
+    /// Seeds of the stratified train/test splits of the bundled datasets:
+    /// the suite runs once per split (MNIST keeps its original split, so
+    /// its runs repeat per split seed with the same data).
+    pub split_seeds: Vec<u64>,
+    /// Model selection in every run (none: one `train` run each).
+    pub selection: Option<SuiteSelection>,
+    /// The pruning baselines beside every dense run.
+    pub baselines: bool,
 }
 
 /// The suites `mipnet bench --suite` knows.
@@ -126,7 +134,9 @@ impl Suite {
                     ..settings
                 },
                 test_fraction: 0.25,
-                split_seed: 0,
+                split_seeds: vec![0],
+                selection: None,
+                baselines: true,
             });
         }
         if quick {
@@ -145,7 +155,9 @@ impl Suite {
             seeds,
             settings,
             test_fraction: 0.25,
-            split_seed: 0,
+            split_seeds: vec![0],
+            selection: None,
+            baselines: true,
         })
     }
 }
@@ -161,16 +173,16 @@ fn class_count(dataset: &str) -> usize {
     Bundled::from_name(dataset).map_or(0, |b| b.load().num_classes())
 }
 
-/// A case's data, read once: the full training set and the test set
-/// (MNIST's original split, or a bundled dataset's fixed split).
-pub(crate) fn case_data(case: &BenchCase, suite: &Suite) -> Result<(Dataset, Dataset), BenchError> {
+/// A case's data for one split, read once: the full training set and the
+/// test set (MNIST's original split, or a bundled dataset's stratified
+/// split with `split_seed`).
+pub(crate) fn case_data(case: &BenchCase, suite: &Suite, split_seed: u64) -> Result<(Dataset, Dataset), BenchError> {
     let bad = |e: mipnet_data::DataError| BenchError::Data(e.to_string());
     match case.per_class {
         Some(_) => load_mnist(&mnist_dir(), case.image_pool).map_err(bad),
         None => {
             let data = Bundled::from_name(case.dataset).map_err(bad)?.load();
-            data.split_stratified(suite.test_fraction, suite.split_seed)
-                .map_err(bad)
+            data.split_stratified(suite.test_fraction, split_seed).map_err(bad)
         }
     }
 }

@@ -1,6 +1,9 @@
-//! The markdown table of a bench: medians per case, and per ablation.
+//! The markdown tables of a bench: medians over the seeds per case and
+//! split (with the pruning baselines beside each), over the splits (median
+//! and min–max of the per-split medians), and per ablation.
 
 use crate::run::BenchResult;
+use crate::summary::{CaseSummary, MethodAccuracy, MethodSpread, SplitsSummary, Spread};
 
 fn pct(v: f64) -> String {
     if v.is_nan() {
@@ -10,15 +13,94 @@ fn pct(v: f64) -> String {
     }
 }
 
-/// The markdown table of a bench result (medians over seeds).
-pub fn markdown(r: &BenchResult) -> String {
+fn opt_pct(v: Option<f64>) -> String {
+    v.map_or("-".into(), pct)
+}
+
+/// `median (min–max)` in percent.
+fn spread_pct(s: Option<Spread>) -> String {
+    match s {
+        Some(s) if s.min == s.max => pct(s.median),
+        Some(s) => format!("{} ({:.1}–{:.1})", pct(s.median), 100.0 * s.min, 100.0 * s.max),
+        None => "-".into(),
+    }
+}
+
+fn spread_num(s: Option<Spread>, decimals: usize) -> String {
+    match s {
+        Some(s) if s.min == s.max => format!("{:.*}", decimals, s.median),
+        Some(s) => format!(
+            "{:.*} ({:.*}–{:.*})",
+            decimals, s.median, decimals, s.min, decimals, s.max
+        ),
+        None => "-".into(),
+    }
+}
+
+/// The pruning methods' columns: the methods' names in the order the
+/// baselines give them (one-shot, iterative, ℓ1 proximal).
+fn methods(r: &BenchResult) -> Vec<String> {
+    r.summaries
+        .iter()
+        .find(|c| !c.at_equal_sparsity.is_empty())
+        .map(|c| c.at_equal_sparsity.iter().map(|m| m.method.clone()).collect())
+        .unwrap_or_default()
+}
+
+fn method_pct(list: &[MethodAccuracy], method: &str) -> String {
+    opt_pct(list.iter().find(|m| m.method == method).and_then(|m| m.test_accuracy))
+}
+
+fn method_spread(list: &[MethodSpread], method: &str) -> String {
+    spread_pct(list.iter().find(|m| m.method == method).and_then(|m| m.test_accuracy))
+}
+
+/// The seeds as `0–4` when consecutive, else `0, 2, 5`.
+fn seeds_text(seeds: &[u64]) -> String {
+    let consecutive = seeds.len() > 2 && seeds.windows(2).all(|w| w[1] == w[0] + 1);
+    if consecutive {
+        format!("{}–{}", seeds[0], seeds[seeds.len() - 1])
+    } else {
+        seeds.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// A split's chosen settings over its seeds: `α 0.01` or `α 0.01 ×2; α 0.1`.
+fn chosen(r: &BenchResult, settings: &[mipnet_select::Setting]) -> String {
+    let Some(sel) = &r.suite.selection else {
+        return String::new();
+    };
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for s in settings {
+        let text = sel.varied(s);
+        match counts.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((text, 1)),
+        }
+    }
+    if counts.is_empty() {
+        return "-".into();
+    }
+    counts
+        .into_iter()
+        .map(|(t, n)| if n > 1 { format!("{t} ×{n}") } else { t })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn header(r: &BenchResult) -> String {
     let s = &r.suite;
     let f = &s.settings.formulation;
     let split = if s.cases.iter().any(|c| c.per_class.is_some()) {
         "MNIST: balanced training subsets drawn with the run's seed, all 10,000 test images, 2×2-pooled inputs"
             .to_string()
     } else {
-        format!("split seed {}, test fraction {}", s.split_seed, s.test_fraction)
+        format!(
+            "split seed{} {}, test fraction {}",
+            if s.split_seeds.len() == 1 { "" } else { "s" },
+            seeds_text(&s.split_seeds),
+            s.test_fraction
+        )
     };
     let mut levels: Vec<String> = s
         .cases
@@ -26,23 +108,19 @@ pub fn markdown(r: &BenchResult) -> String {
         .filter_map(|c| c.grid_levels.map(|p| format!("P = {p} for {}", c.arch)))
         .collect();
     levels.dedup();
-    let mut out = format!(
+    let alongside = r.rows.iter().filter(|x| x.mip_alongside_search).count();
+    format!(
         "Suite `{}`: {} seed(s) {:?} (gradient and HiGHS), {split}, \
-         {} s per run for {}, {} threads{}, ω = {}, s = {}, P = {}{}, α = {}, loss {}; {}. Medians over seeds.\n\n",
+         {} s per run for {}, {} threads{}, ω = {}, s = {}, P = {}{}, α = {}, loss {}; {}.{}{}\n\n",
         s.name,
         s.seeds.len(),
         s.seeds,
         s.settings.solver.time_limit,
         if s.settings.stages.mip_alongside_search {
-            let along = r
-                .reports
-                .iter()
-                .filter(|x| x.mip_schedule == mipnet_train::MipSchedule::AlongsideSearch)
-                .count();
-            let fell_back = if along < r.reports.len() {
+            let fell_back = if alongside < r.rows.len() {
                 format!(
-                    "; in {along} of {} runs, the others with the MIP after the search or none",
-                    r.reports.len()
+                    "; in {alongside} of {} runs, the others with the MIP after the search or none",
+                    r.rows.len()
                 )
             } else {
                 String::new()
@@ -77,16 +155,58 @@ pub fn markdown(r: &BenchResult) -> String {
         },
         f.l1,
         f.loss.name(),
-        r.solver
+        r.solver,
+        match &s.selection {
+            Some(sel) => format!(
+                " {}; the time limit is each selection's whole (cross-validation and refit), \
+                 and the columns are the refit network's.",
+                capitalized(&sel.describe())
+            ),
+            None => String::new(),
+        },
+        if s.baselines {
+            " Baselines (dense networks; trained on the run's training split only, same architecture and α): \
+             the dense gradient network, and each pruning method at the mipnet network's zero-weight count; \
+             test accuracy."
+        } else {
+            ""
+        }
+    )
+}
+
+fn capitalized(text: &str) -> String {
+    let mut c = text.chars();
+    c.next().map_or(String::new(), |first| {
+        first.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
+fn split_table(r: &BenchResult, methods: &[String]) -> String {
+    let selecting = r.suite.selection.is_some();
+    let mut out = format!(
+        "Per split: medians over the seeds.\n\n| dataset | network | split seed |{} test accuracy | sparsity | params kept | \
+         polished | searched | objective | proven bound | HiGHS's bound | gap | time (s) | dense gradient |",
+        if selecting { " selected |" } else { "" }
     );
-    out += "| dataset | network | test accuracy | sparsity | params kept | polished | searched | objective | proven bound | HiGHS's bound | gap | time (s) | baseline accuracy | baseline sparsity | certified |\n";
-    out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for m in methods {
+        out += &format!(" {m} |");
+    }
+    out += " certified |\n|";
+    let columns = 15 + usize::from(selecting) + methods.len();
+    out += &"---|".repeat(columns);
+    out += "\n";
     let obj = |o: Option<f64>| o.map_or("-".into(), |o| format!("{o:.4}"));
     for c in &r.summaries {
         out += &format!(
-            "| {} | {} | {} | {} | {:.0}/{} | {} | {} | {:.4} | {} | {} | {} | {:.1} | {} | {} | {}/{} |\n",
+            "| {} | {} | {} |{} {} | {} | {:.0}/{} | {} | {} | {:.4} | {} | {} | {} | {:.1} | {} |",
             c.dataset,
             c.arch,
+            c.split_seed,
+            if selecting {
+                format!(" {} |", chosen(r, &c.selected))
+            } else {
+                String::new()
+            },
             pct(c.test_accuracy),
             pct(c.weight_sparsity),
             c.params_kept,
@@ -94,45 +214,126 @@ pub fn markdown(r: &BenchResult) -> String {
             obj(c.polished_objective),
             obj(c.searched_objective),
             c.objective,
-            c.dual_bound.map_or("-".into(), |b| format!("{b:.4}")),
-            c.mip_dual_bound.map_or("-".into(), |b| format!("{b:.4}")),
-            c.mip_gap.map_or("-".into(), pct),
+            obj(c.dual_bound),
+            obj(c.mip_dual_bound),
+            opt_pct(c.mip_gap),
             c.total_seconds,
-            pct(c.baseline_test_accuracy),
-            pct(c.baseline_weight_sparsity),
-            c.certificates_passed,
-            c.runs
+            opt_pct(c.dense_test_accuracy),
+        );
+        for m in methods {
+            out += &format!(" {} |", method_pct(&c.at_equal_sparsity, m));
+        }
+        out += &format!(" {}/{} |\n", c.certificates_passed, c.runs + c.interrupted_runs);
+    }
+    out
+}
+
+fn over_splits_table(r: &BenchResult, methods: &[String]) -> String {
+    let selecting = r.suite.selection.is_some();
+    let mut out = format!(
+        "\nOver split seeds {}: the median of the per-split medians, their minimum–maximum in brackets.\n\n\
+         | dataset | network | splits | test accuracy | sparsity | params kept | objective | time (s) | dense gradient |",
+        seeds_text(&r.suite.split_seeds)
+    );
+    for m in methods {
+        out += &format!(" {m} |");
+    }
+    if selecting {
+        out += " selected (runs) |";
+    }
+    out += " certified |\n|";
+    out += &"---|".repeat(10 + usize::from(selecting) + methods.len());
+    out += "\n";
+    for c in &r.over_splits {
+        out += &over_splits_row(r, c, methods);
+    }
+    out
+}
+
+fn over_splits_row(r: &BenchResult, c: &SplitsSummary, methods: &[String]) -> String {
+    let mut out = format!(
+        "| {} | {} | {} | {} | {} | {}/{} | {} | {} | {} |",
+        c.dataset,
+        c.arch,
+        c.split_seeds.len(),
+        spread_pct(c.test_accuracy),
+        spread_pct(c.weight_sparsity),
+        spread_num(c.params_kept, 0),
+        c.params_total,
+        spread_num(c.objective, 4),
+        spread_num(c.total_seconds, 1),
+        spread_pct(c.dense_test_accuracy),
+    );
+    for m in methods {
+        out += &format!(" {} |", method_spread(&c.at_equal_sparsity, m));
+    }
+    if let Some(sel) = &r.suite.selection {
+        let chosen: Vec<String> = c
+            .selected
+            .iter()
+            .map(|s| format!("{} ×{}", sel.varied(&s.setting), s.runs))
+            .collect();
+        out += &format!(
+            " {} |",
+            if chosen.is_empty() {
+                "-".into()
+            } else {
+                chosen.join("; ")
+            }
         );
     }
-    if !r.ablations.is_empty() {
-        out += "\nAblations: each part switched in turn, same budget and seeds (medians; Δ = change of the \
-                median against everything on).\n\n";
-        out +=
-            "| dataset | variant | test accuracy | sparsity | objective | Δ objective | gap | time (s) | certified |\n";
-        out += "|---|---|---|---|---|---|---|---|---|\n";
-        for base in &r.summaries {
-            let rows = std::iter::once(("everything on", base)).chain(r.ablations.iter().filter_map(|a| {
-                a.summaries
-                    .iter()
-                    .find(|c| c.dataset == base.dataset)
-                    .map(|c| (a.ablation, c))
-            }));
-            for (name, c) in rows {
-                out += &format!(
-                    "| {} | {} | {} | {} | {:.4} | {:+.4} | {} | {:.1} | {}/{} |\n",
-                    c.dataset,
-                    name,
-                    pct(c.test_accuracy),
-                    pct(c.weight_sparsity),
-                    c.objective,
-                    c.objective - base.objective,
-                    c.mip_gap.map_or("-".into(), pct),
-                    c.total_seconds,
-                    c.certificates_passed,
-                    c.runs
-                );
-            }
+    out += &format!(" {}/{} |\n", c.certificates_passed, c.runs);
+    out
+}
+
+fn ablation_table(r: &BenchResult) -> String {
+    let mut out = "\nAblations: each part switched in turn, same budget and seeds (medians; Δ = change of the \
+                   median against everything on).\n\n"
+        .to_string();
+    out += "| dataset | split seed | variant | test accuracy | sparsity | objective | Δ objective | gap | time (s) | certified |\n";
+    out += "|---|---|---|---|---|---|---|---|---|---|\n";
+    for base in &r.summaries {
+        let same = |c: &&CaseSummary| c.dataset == base.dataset && c.split_seed == base.split_seed;
+        let rows = std::iter::once(("everything on", base)).chain(
+            r.ablations
+                .iter()
+                .filter_map(|a| a.summaries.iter().find(same).map(|c| (a.ablation, c))),
+        );
+        for (name, c) in rows {
+            out += &format!(
+                "| {} | {} | {} | {} | {} | {:.4} | {:+.4} | {} | {:.1} | {}/{} |\n",
+                c.dataset,
+                c.split_seed,
+                name,
+                pct(c.test_accuracy),
+                pct(c.weight_sparsity),
+                c.objective,
+                c.objective - base.objective,
+                opt_pct(c.mip_gap),
+                c.total_seconds,
+                c.certificates_passed,
+                c.runs + c.interrupted_runs
+            );
         }
+    }
+    out
+}
+
+/// The markdown of a bench result: the settings line, the per-split
+/// table, the table over the splits (with two or more split seeds), and
+/// the ablations.
+pub fn markdown(r: &BenchResult) -> String {
+    let methods = methods(r);
+    let mut out = header(r);
+    out += &split_table(r, &methods);
+    if r.suite.split_seeds.len() > 1 {
+        out += &over_splits_table(r, &methods);
+    }
+    if !r.ablations.is_empty() {
+        out += &ablation_table(r);
+    }
+    if r.interrupted {
+        out += "\nInterrupted: the tables hold the runs that finished.\n";
     }
     out
 }
@@ -140,75 +341,51 @@ pub fn markdown(r: &BenchResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::planted::{bench, row, selected_row};
     use crate::*;
     use mipnet_train::{StageName, TrainSettings};
 
     #[test]
-    fn medians_of_odd_and_even_counts_skip_nan() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert_eq!(median(&[f64::NAN, 5.0]), 5.0);
-        assert!(median(&[]).is_nan());
-    }
-
-    fn summary(dataset: &str, objective: f64) -> CaseSummary {
-        CaseSummary {
-            dataset: dataset.into(),
-            arch: "dense 8 > dense 3".into(),
-            runs: 3,
-            test_accuracy: 0.95,
-            train_accuracy: 0.99,
-            weight_sparsity: 0.5,
-            params_kept: 30.0,
-            params_total: 67,
-            objective,
-            polished_objective: Some(0.3),
-            searched_objective: Some(0.25),
-            dual_bound: Some(0.01),
-            mip_dual_bound: Some(0.005),
-            mip_gap: Some(0.9),
-            total_seconds: 12.0,
-            baseline_test_accuracy: 0.94,
-            baseline_weight_sparsity: 0.0,
-            certificates_passed: 3,
-        }
-    }
-
-    #[test]
-    fn the_ablation_table_has_a_row_per_dataset_and_variant_with_the_change() {
-        let r = BenchResult {
-            suite: Suite::named("dense", true).unwrap(),
-            summaries: vec![summary("iris", 0.2), summary("wine", 0.1)],
-            reports: Vec::new(),
-            ablations: ABLATIONS
-                .iter()
-                .map(|a| AblationResult {
+    fn the_ablation_table_has_a_row_per_dataset_split_and_variant_with_the_change() {
+        let mut r = bench(
+            vec![row("iris", 0, 0, 0.95, 0.2), row("wine", 0, 0, 0.95, 0.1)],
+            &["iris", "wine"],
+            &[0],
+        );
+        r.ablations = ABLATIONS
+            .iter()
+            .map(|a| {
+                let rows = vec![row("iris", 0, 0, 0.95, 0.25), row("wine", 0, 0, 0.95, 0.05)];
+                let (summaries, over_splits) = summary::summarize(&rows, &["iris".into(), "wine".into()], &[0]);
+                AblationResult {
                     ablation: a.name,
-                    summaries: vec![summary("iris", 0.25), summary("wine", 0.05)],
+                    rows,
+                    summaries,
+                    over_splits,
                     reports: Vec::new(),
-                })
-                .collect(),
-            solver: "HiGHS".into(),
-            mipnet_version: "0",
-        };
+                }
+            })
+            .collect();
         let md = markdown(&r);
         assert!(
-            md.contains("| iris | everything on | 95.0 % | 50.0 % | 0.2000 | +0.0000 |"),
+            md.contains("| iris | 0 | everything on | 95.0 % | 50.0 % | 0.2000 | +0.0000 |"),
             "{md}"
         );
         assert!(
-            md.contains("| iris | no polish | 95.0 % | 50.0 % | 0.2500 | +0.0500 |"),
+            md.contains("| iris | 0 | no polish | 95.0 % | 50.0 % | 0.2500 | +0.0500 |"),
             "{md}"
         );
         assert!(
-            md.contains("| wine | with Lipschitz cuts | 95.0 % | 50.0 % | 0.0500 | -0.0500 |"),
+            md.contains("| wine | 0 | with Lipschitz cuts | 95.0 % | 50.0 % | 0.0500 | -0.0500 |"),
             "{md}"
         );
-        let rows = md
+        let ablation_rows = md
             .lines()
-            .filter(|l| l.starts_with("| iris |") || l.starts_with("| wine |"))
+            .filter(|l| l.starts_with("| iris | 0 |") || l.starts_with("| wine | 0 |"))
             .count();
-        assert_eq!(rows, 2 + 2 * (1 + ABLATIONS.len()));
+        assert_eq!(ablation_rows, 2 * (1 + ABLATIONS.len()));
+        // One split: no table over splits.
+        assert!(!md.contains("Over split seeds"), "{md}");
         // Each ablation changes exactly what its name says.
         let base = TrainSettings::default();
         for a in ABLATIONS {
@@ -221,6 +398,88 @@ mod tests {
                 a.name
             );
         }
+    }
+
+    #[test]
+    fn the_tables_show_per_split_medians_and_the_median_and_range_over_splits_beside_the_baselines() {
+        // Iris over split seeds 0, 1, 2 with seeds 0 and 1: per-split
+        // medians 0.875, 0.5, 0.75 (an interrupted run in split 1 left
+        // out); over the splits median 0.75, range 0.5–0.875 (the mean,
+        // 0.708, would be wrong).
+        let mut interrupted = row("iris", 1, 1, 0.0, 9.0);
+        interrupted.interrupted = true;
+        let rows = vec![
+            row("iris", 0, 0, 0.75, 0.2),
+            row("iris", 0, 1, 1.0, 0.2),
+            row("iris", 1, 0, 0.5, 0.3),
+            interrupted,
+            row("iris", 2, 0, 0.625, 0.1),
+            row("iris", 2, 1, 0.875, 0.1),
+        ];
+        let r = bench(rows, &["iris"], &[0, 1, 2]);
+        assert_eq!(r.summaries.len(), 3);
+        let per_split: Vec<f64> = r.summaries.iter().map(|c| c.test_accuracy).collect();
+        assert_eq!(per_split, vec![0.875, 0.5, 0.75]);
+        assert_eq!((r.summaries[1].runs, r.summaries[1].interrupted_runs), (1, 1));
+        let over = &r.over_splits[0];
+        assert_eq!(
+            over.test_accuracy,
+            Some(Spread {
+                median: 0.75,
+                min: 0.5,
+                max: 0.875
+            })
+        );
+        assert_eq!(over.split_seeds, vec![0, 1, 2]);
+        assert_eq!(over.runs, 5);
+        // The baselines: the planted one-shot network scores 0.25 below mipnet.
+        let one_shot = &over.at_equal_sparsity[0];
+        assert_eq!(one_shot.method, "one-shot magnitude + fine-tune");
+        assert_eq!(one_shot.test_accuracy.unwrap().median, 0.5);
+        let md = markdown(&r);
+        assert!(md.contains("split seeds 0–2, test fraction 0.25"), "{md}");
+        assert!(
+            md.contains("| iris | dense 8 > dense 3 | 1 | 50.0 % | 50.0 % | 30/67 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 1/2 |\n"),
+            "the interrupted run is counted as not certified: {md}"
+        );
+        assert!(md.contains("Over split seeds 0–2"), "{md}");
+        assert!(
+            md.contains("| iris | dense 8 > dense 3 | 3 | 75.0 % (50.0–87.5) | 50.0 % | 30/67 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| one-shot magnitude + fine-tune | iterative magnitude + rewind | ℓ1 proximal |"),
+            "{md}"
+        );
+        assert!(md.contains("| 50.0 % (25.0–62.5) |"), "{md}");
+    }
+
+    #[test]
+    fn with_selection_the_tables_name_the_chosen_settings() {
+        let rows = vec![
+            selected_row("iris", 0, 0.01),
+            selected_row("iris", 1, 0.01),
+            selected_row("iris", 2, 0.1),
+        ];
+        let mut r = bench(rows, &["iris"], &[0, 1, 2]);
+        r.suite.selection = Some(SuiteSelection {
+            grid: mipnet_select::Grid {
+                l1: Some(vec![0.01, 0.1]),
+                ..Default::default()
+            },
+            folds: 3,
+            fold_seed: 0,
+            refit_share: 0.25,
+        });
+        let md = markdown(&r);
+        assert!(md.contains("grid α [0.01, 0.1], 3 stratified folds"), "{md}");
+        assert!(md.contains("| split seed | selected | test accuracy |"), "{md}");
+        assert!(md.contains("| iris | dense 8 > dense 3 | 2 | α 0.1 |"), "{md}");
+        assert!(md.contains("| α 0.01 ×2; α 0.1 ×1 |"), "{md}");
     }
 
     #[test]

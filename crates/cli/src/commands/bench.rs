@@ -1,6 +1,10 @@
-//! `mipnet bench`: a named suite with fixed seeds and budgets; writes
-//! `bench.json` and a markdown table (medians over seeds).
+//! `mipnet bench`: a named suite with fixed seeds and budgets, over one
+//! or several train/test split seeds, each run a `train` run or (with
+//! `--select`) a model selection, the pruning baselines beside it; writes
+//! `bench.json` (every run's row, the summaries) and markdown tables
+//! (medians over seeds per split, median and min–max over splits).
 
+use crate::commands::select::{select_error, CvProgress};
 use crate::commands::train::{interrupt_on_ctrl_c, train_failure, Console};
 use crate::commands::{cap_threads, parse_options};
 use crate::exit::input;
@@ -8,9 +12,12 @@ use crate::output_dir::{OutputDir, RunKind};
 use crate::run_files::is_mipnet_json;
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
-use mipnet_bench::{markdown, run_suite, BenchError, Suite};
+use mipnet_bench::{
+    check_suite, markdown, parse_split_seeds, run_suite, BenchError, BenchObservers, Suite, SuiteSelection,
+};
 use mipnet_highs::HighsSolver;
 use mipnet_network::write_atomic;
+use mipnet_select::SelectSection;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -50,10 +57,29 @@ pub struct BenchArgs {
     #[arg(long, value_name = "SHARE")]
     pub lns_share: Option<f64>,
     /// The seed of the stratified train/test split of the bundled datasets
-    /// (default 0); run the bench once per split seed for medians over
-    /// splits. MNIST keeps its original split.
-    #[arg(long, value_name = "N")]
+    /// (default 0). MNIST keeps its original split.
+    #[arg(long, value_name = "N", conflicts_with = "split_seeds")]
     pub split_seed: Option<u64>,
+    /// Run the suite over several train/test splits: a range (0-4), a list
+    /// (0,2,5) or both (0-2,7). The tables show medians over the seeds per
+    /// split, then the median and min–max over the splits; bench.json has
+    /// a row per split, case and seed.
+    #[arg(long, value_name = "SEEDS", allow_hyphen_values = true)]
+    pub split_seeds: Option<String>,
+    /// Model selection in every run: a TOML file with a [select] section
+    /// as `mipnet select --grid` reads it (folds, fold_seed, refit_share,
+    /// and the lists l1, hidden, margin, grid_levels, loss; a list left out
+    /// takes the case's value). Each run then is select's plan (stratified
+    /// cross-validation on the run's training split, the best setting refit
+    /// on all of it and certified) instead of one train run, the time limit
+    /// being each selection's whole; the tables name the chosen settings.
+    #[arg(long, value_name = "GRID.toml")]
+    pub select: Option<PathBuf>,
+    /// Skip the pruning baselines (dense gradient, one-shot magnitude +
+    /// fine-tune, iterative magnitude + rewind, ℓ1 proximal, trained on each
+    /// run's training split at its zero-weight count; dense cases only).
+    #[arg(long)]
+    pub no_baselines: bool,
     /// Run every case's full MIP alongside the neighbourhood search instead
     /// of after it (see `mipnet train --help`).
     #[arg(long)]
@@ -95,8 +121,19 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
     // The message names the known suites.
     let mut suite = Suite::named(&args.suite, args.quick).map_err(|e| input(anyhow!("{e}")))?;
     if let Some(seed) = args.split_seed {
-        suite.split_seed = seed;
+        suite.split_seeds = vec![seed];
     }
+    if let Some(text) = &args.split_seeds {
+        suite.split_seeds = parse_split_seeds(text).map_err(|e| input(anyhow!("--split-seeds '{text}': {e}")))?;
+    }
+    if let Some(path) = &args.select {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("--select: cannot read {}", path.display()))
+            .map_err(input)?;
+        let section = SelectSection::from_toml(&text).map_err(|e| input(anyhow!("{}: {e}", path.display())))?;
+        suite.selection = Some(SuiteSelection::of(&section));
+    }
+    suite.baselines = !args.no_baselines;
     // The flags laid over the suite's settings, as `train`'s over a config file's.
     let options: BTreeMap<String, String> = parse_options(&args.options)?.into_iter().collect();
     let flags = json!({
@@ -128,18 +165,23 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
         }
     }
     suite.settings.solver.threads = suite.settings.solver.threads.map(cap_threads);
-    // Checked before any work; each case's settings again as they are made.
+    // Checked before any work: the settings, and with --select every
+    // run's grid, folds and time plan on its split's training data.
     suite.settings.clone().check(&HighsSolver).map_err(input)?;
+    check_suite(&suite, &HighsSolver).map_err(bench_error)?;
     // From here on Ctrl-C ends the bench with the runs that finished.
     let interrupt = interrupt_on_ctrl_c();
     // Checked, and its staging directory made, before any work.
     let out = OutputDir::prepare("--out", &args.out, &BENCH_RUN, args.force)?;
     let mut console = Console::new(args.quiet);
-    let result = run_suite(&suite, args.ablate, &HighsSolver, &mut console, Some(&interrupt)).map_err(|e| match e {
-        BenchError::Train(e) => train_failure(e),
-        data @ BenchError::Data(_) => input(data),
-    })?;
+    let cv = CvProgress::new(args.quiet);
+    let observers = BenchObservers {
+        train: &mut console,
+        cv: &cv,
+    };
+    let result = run_suite(&suite, args.ablate, &HighsSolver, observers, Some(&interrupt));
     console.finish();
+    let result = result.map_err(bench_error)?;
     let table = markdown(&result);
     let json = serde_json::to_string_pretty(&result)?;
     if let Err(e) = write_and_check(out.staging(), &json, &table) {
@@ -160,6 +202,15 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
         return Ok(std::process::ExitCode::from(crate::exit::INTERRUPTED));
     }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// A bench's error as the CLI's exit codes sort it.
+fn bench_error(e: BenchError) -> anyhow::Error {
+    match e {
+        BenchError::Train(e) => train_failure(e),
+        BenchError::Select(e) => select_error(e),
+        data @ BenchError::Data(_) => input(data),
+    }
 }
 
 /// Writes bench.json and bench.md into `dir` and reads each back.

@@ -176,13 +176,21 @@ impl SelectArgs {
     }
 }
 
-/// Progress of the cross-validation on stderr, one line per run.
-struct CvProgress {
+/// Progress of the cross-validation on stderr, one line per run (also
+/// `bench`'s, when its suite selects).
+pub(crate) struct CvProgress {
     quiet: bool,
     lock: Mutex<()>,
 }
 
 impl CvProgress {
+    pub(crate) fn new(quiet: bool) -> CvProgress {
+        CvProgress {
+            quiet,
+            lock: Mutex::new(()),
+        }
+    }
+
     fn say(&self, text: &str) {
         if !self.quiet {
             let _held = self.lock.lock();
@@ -231,7 +239,9 @@ impl SelectObserver for CvProgress {
     }
 }
 
-fn select_error(e: SelectError) -> anyhow::Error {
+/// A selection's error as the CLI's exit codes sort it: a failed training
+/// run as `train`'s, anything else (grid, folds, time plan) bad input.
+pub(crate) fn select_error(e: SelectError) -> anyhow::Error {
     match e {
         SelectError::Train(t) => train_failure(t),
         other => input(other),
@@ -271,10 +281,7 @@ pub fn run(mut args: SelectArgs, matches: &ArgMatches) -> Result<std::process::E
         None => None,
     };
     let quiet = args.train.quiet || args.train.json;
-    let progress = CvProgress {
-        quiet,
-        lock: Mutex::new(()),
-    };
+    let progress = CvProgress::new(quiet);
     let mut console = Console::new(quiet);
     let outcome = select(&job, &progress, &mut console, &interrupt);
     console.finish();
