@@ -13,7 +13,9 @@ Exit codes:
      `select`: no setting gave a network on every fold
   4  `train`: the certificate check failed (the MILP's values and the network's
      forward pass disagree, or the network as written does not give the certified
-     network's scores); `bounds`: a witness's forward pass fell outside the
+     network's scores); `certify`: the solution fails the certificate (its
+     network's forward pass does not reproduce it, or it breaks a row of the
+     model); `bounds`: a witness's forward pass fell outside the
      proven range; `verify --property`: an `unsat` without a solved MILP's proof
      (an internal guard): a numerical failure, never reported as a result
   5  `train`, `bench`, `select`: interrupted (Ctrl-C, or a SIGTERM or SIGHUP as

@@ -200,13 +200,15 @@ pub fn prepare(dir: &Path, out: Option<&Path>, data: &DataArgs, force: bool) -> 
 }
 
 /// Writes the model directory for the finished run and moves it into
-/// place; a failed check keeps the files aside and says where.
+/// place (saying so on stderr unless `quiet`); a failed check keeps the
+/// files aside and says where.
 pub fn write_and_commit(
     dir: OutputDir,
     source: DataSource,
     train: &Dataset,
     settings: &TrainSettings,
     outcome: &TrainOutcome,
+    quiet: bool,
 ) -> Result<()> {
     if let Err(e) = write(dir.staging(), source, train, settings, outcome) {
         let target = dir.target().display().to_string();
@@ -218,6 +220,9 @@ pub fn write_and_commit(
     }
     let target = dir.target().to_path_buf();
     dir.commit()?;
+    if quiet {
+        return Ok(());
+    }
     eprintln!(
         "mipnet: wrote the training MILP for any solver to {0} ({MODEL_FILE}; starts {START_MIPLIB} for HiGHS and SCIP, \
          {START_GUROBI}, {START_CPLEX}); read a solver's solution back with: mipnet certify {0} SOLUTION",

@@ -568,7 +568,7 @@ pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::Ex
         out.commit()?;
     }
     if let Some((dir, source)) = write_model {
-        model_dir::write_and_commit(dir, source, &train_set, &settings, &outcome)?;
+        model_dir::write_and_commit(dir, source, &train_set, &settings, &outcome, quiet)?;
     }
     let mut stdout = std::io::stdout().lock();
     if args.json {
