@@ -274,6 +274,34 @@ mod tests {
         }
     }
 
+    /// A convolution with max pooling: filters, pooled values and their
+    /// selection binaries are named too.
+    #[test]
+    fn a_convolution_s_columns_are_named() {
+        let data = Bundled::from_name("digits")
+            .unwrap()
+            .load()
+            .balanced_subset(1, 0)
+            .unwrap();
+        let st = Standardizer::fit_global(&data);
+        let data = data.standardized(&st);
+        let (conv, hidden, _) =
+            mipnet_network::parse_architecture("conv 2x3x3 stride 2 > maxpool 2 > dense 10").unwrap();
+        let s = FormulationSettings {
+            conv,
+            hidden,
+            ..FormulationSettings::default()
+        };
+        let f = DenseFormulation::build_with_standardizer(&data, &s, &st, None).unwrap();
+        let names = f.column_names();
+        let fallback = |n: &&String| n.strip_prefix('x').is_some_and(|i| i.parse::<usize>().is_ok());
+        assert_eq!(names.iter().filter(fallback).count(), 0);
+        assert_eq!(names.iter().collect::<HashSet<_>>().len(), names.len());
+        for stem in ["F_1", "FA_1", "g_1_1", "gsel_1_1_1"] {
+            assert!(names.iter().any(|n| n == stem), "no column {stem}");
+        }
+    }
+
     #[test]
     fn names_say_which_variable_a_column_is() {
         let (data, st) = small_iris(2);
