@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ValueEnum};
 use mipnet_data::{Dataset, CSV_LABEL};
-use mipnet_formulate::{check_rules, Direction, Rule};
+use mipnet_formulate::{check_class_weights, check_rules, Direction, Rule, MIN_CLASS_WEIGHT};
 use mipnet_highs::HighsSolver;
 use mipnet_network::{parse_architecture, ConvSpec};
 use mipnet_solver::{InterruptFlag, Observer};
@@ -106,6 +106,11 @@ pub struct TrainArgs {
     /// condition on every path, see docs/training.md). Repeatable.
     #[arg(long, value_name = "FEATURE:CLASS:increasing|decreasing", help_heading = "Rules")]
     pub monotone: Vec<String>,
+    /// Loss weight of CLASS: each of its samples' loss counts W times in
+    /// the mean loss (W at least 1; other classes weigh 1). Repeatable;
+    /// replaces the config file's weight of that class.
+    #[arg(long, value_name = "CLASS=W", help_heading = "Rules")]
+    pub class_weight: Vec<String>,
     #[command(flatten)]
     pub solver: SolverFlags,
     /// Seed of the gradient trainer's initialization.
@@ -287,6 +292,11 @@ impl TrainArgs {
         s.solver.threads = s.solver.threads.map(cap_threads);
         // The flags' rules come after the config file's.
         s.formulation.rules.extend(self.flag_rules()?);
+        for text in &self.class_weight {
+            let (class, w) =
+                parse_class_weight(text).map_err(|e| input(anyhow::anyhow!("--class-weight '{text}': {e}")))?;
+            s.formulation.class_weights.insert(class, w);
+        }
         s.check(&HighsSolver).map_err(input)
     }
 
@@ -394,6 +404,27 @@ fn parse_min_recall(text: &str) -> Result<Rule, String> {
     })
 }
 
+/// `CLASS=W`: the loss weight of CLASS, at least 1 (the class name may
+/// itself hold '=': the last one splits).
+fn parse_class_weight(text: &str) -> Result<(String, f64), String> {
+    let Some((class, w)) = text.rsplit_once('=') else {
+        return Err("expected CLASS=W, e.g. malignant=3".into());
+    };
+    if class.is_empty() {
+        return Err("the class name is empty (expected CLASS=W)".into());
+    }
+    let w: f64 = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("the weight '{w}' is not a number (expected CLASS=W with W ≥ {MIN_CLASS_WEIGHT})"))?;
+    if !(w.is_finite() && w >= MIN_CLASS_WEIGHT) {
+        return Err(format!(
+            "the weight must be a number of at least {MIN_CLASS_WEIGHT}, got {w}"
+        ));
+    }
+    Ok((class.to_string(), w))
+}
+
 /// `FEATURE:CLASS:increasing|decreasing` (the feature name may itself
 /// hold ':': the last two split).
 fn parse_monotone(text: &str) -> Result<Rule, String> {
@@ -420,7 +451,8 @@ fn parse_monotone(text: &str) -> Result<Rule, String> {
 /// training data: an unknown feature or class, a class without samples.
 /// Checked before any work, so nothing is written.
 pub fn check_rules_fit(s: &TrainSettings, train_set: &Dataset) -> Result<()> {
-    check_rules(&s.formulation.rules, train_set).map_err(input)
+    check_rules(&s.formulation.rules, train_set).map_err(input)?;
+    check_class_weights(&s.formulation.class_weights, train_set).map_err(input)
 }
 
 /// Stage messages on stderr and the solver's progress line.
@@ -720,6 +752,10 @@ pub fn summary(o: &TrainOutcome) -> String {
         r.neurons_kept,
         o.network.neurons_effective()
     );
+    if !f.class_weights.is_empty() {
+        let w: Vec<String> = f.class_weights.iter().map(|(c, w)| format!("{c} {w}")).collect();
+        s += &format!("class weights {} (the other classes 1)\n", w.join(", "));
+    }
     for rule in &r.rules {
         s += &format!(
             "rule         {}: {} ({})\n",
