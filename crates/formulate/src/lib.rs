@@ -125,6 +125,8 @@ pub use estimate::ModelEstimate;
 pub use formulation::{DenseFormulation, ModelStats};
 pub use polish::PolishLp;
 pub use project::{project, sort_neurons};
-pub use rules::{check_class_weights, check_rules, Direction, Rule, RuleCheck};
+pub use rules::{
+    check_class_weights, check_rules, group_members, Direction, FairnessMeasure, GroupMembers, Rule, RuleCheck,
+};
 pub use settings::{FormulationSettings, Loss, SettingError, MIN_CLASS_WEIGHT};
 pub use tolerances::Tolerances;

@@ -47,6 +47,7 @@ mod alongside;
 pub mod budget;
 mod error;
 mod events;
+mod fairness_groups;
 mod incumbent;
 mod job;
 pub mod lns;
@@ -104,6 +105,20 @@ use std::time::Instant;
 /// Runs the whole pipeline: builds the MILP, then runs the stages the
 /// settings switch on, in order, on one incumbent.
 pub fn train(
+    job: &Job,
+    obs: &mut dyn TrainObserver,
+    interrupt: Option<&InterruptFlag>,
+) -> Result<TrainOutcome, TrainError> {
+    // Fairness rules' groups come from the raw data, and a group column
+    // kept out of the inputs leaves the data here.
+    match fairness_groups::with_groups(job)? {
+        Some(grouped) => train_job(&grouped.job(job), obs, interrupt),
+        None => train_job(job, obs, interrupt),
+    }
+}
+
+/// [`train`] on a job whose fairness rules have their groups.
+fn train_job(
     job: &Job,
     obs: &mut dyn TrainObserver,
     interrupt: Option<&InterruptFlag>,

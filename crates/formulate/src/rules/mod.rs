@@ -61,9 +61,27 @@
 //! the data's own units. Exactly one dense hidden layer: for deeper
 //! networks the sign of a path is a product over layers, and mipnet
 //! refuses the rule rather than enforce a condition it has not derived.
+//!
+//! **Fairness** (two classes; groups g of the training data from a
+//! column, split at a threshold or one per value; δ ∈ [0, 1]): a binary
+//! e_n for every training sample, with c_n its true class (error rate)
+//! or the positive class (positive-prediction rate):
+//!   e_n = 0 ⇒ o_{n,c} − o_{nk} ≥ μ:  o_{n,c} − o_{nk} + M_n·e_n ≥ μ,
+//!   e_n = 1 ⇒ o_{n,c} − o_{nk} ≤ μ − β:  o_{n,c} − o_{nk} + M'_n·e_n ≤ μ − β + M'_n
+//! (k the other class, M_n = 2U_n + μ, M'_n = 2U_n + |μ| + β, β = 1e-4
+//! the band that keeps the forward pass's count equal to the MILP's), so
+//! e_n is exactly "not counted" (misclassified, or not predicted
+//! positive). With E_g = Σ_{n∈g} e_n and n_g the group's size, the rates
+//! differ by at most δ for every ordered pair (g, h):
+//!   n_h·E_g − n_g·E_h ≤ ⌊δ·n_g·n_h⌋
+//! (integer coefficients, so the certificate compares the same integers).
+//! The group column may be kept out of the features: the trainer reads
+//! the groups from the raw data, then drops the column from the data the
+//! network reads (train and test).
 
 mod class_recall;
 mod class_weights;
+mod fairness;
 mod feature_budget;
 mod fixed_decision;
 mod monotone;
@@ -72,6 +90,7 @@ mod repair;
 mod resolve;
 
 pub use class_weights::check_class_weights;
+pub use fairness::{group_members, FairnessMeasure, GroupMembers};
 pub use resolve::check_rules;
 pub(crate) use resolve::{check_rules_settings, resolve, Resolved};
 
@@ -86,6 +105,7 @@ use mipnet_network::Network;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub(crate) use fairness::ResolvedFairness;
 pub(crate) use fixed_decision::ResolvedPoint;
 
 /// Which way a monotone rule goes.
@@ -143,6 +163,38 @@ pub enum Rule {
         class: String,
         direction: Direction,
     },
+    /// The groups of the training data given by column `group` (split at
+    /// `threshold`: value ≤ t and > t; without one, a group per distinct
+    /// value) have error rates (or, with `measure = "positive_rate"`,
+    /// rates of predicting `positive_class`) that differ by at most
+    /// `max_gap` (δ in [0, 1]). Two classes. A sample counts as correct
+    /// (positive) when its class's score beats the other's by `margin`
+    /// (default: the formulation's margin). `group_is_feature = false`
+    /// keeps the column out of the network's inputs (the trainer drops
+    /// it; default true: the column stays a feature).
+    Fairness {
+        group: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        threshold: Option<f64>,
+        #[serde(default)]
+        measure: FairnessMeasure,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        positive_class: Option<String>,
+        max_gap: f64,
+        #[serde(default = "feature_by_default")]
+        group_is_feature: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        margin: Option<f64>,
+        /// The groups read from the raw training data, given by the
+        /// trainer (the formulation sees standardized data, possibly
+        /// without the column); never written.
+        #[serde(skip)]
+        members: Option<GroupMembers>,
+    },
+}
+
+fn feature_by_default() -> bool {
+    true
 }
 
 impl Rule {
@@ -154,6 +206,7 @@ impl Rule {
             Rule::ClassRecall { .. } => "class_recall",
             Rule::FixedDecision { .. } => "fixed_decision",
             Rule::Monotone { .. } => "monotone",
+            Rule::Fairness { .. } => "fairness",
         }
     }
 
@@ -185,6 +238,26 @@ impl Rule {
                 match direction {
                     Direction::Increasing => "non-decreasing",
                     Direction::Decreasing => "non-increasing",
+                }
+            ),
+            Rule::Fairness {
+                group,
+                threshold,
+                positive_class,
+                max_gap,
+                group_is_feature,
+                ..
+            } => format!(
+                "{} of the groups of \"{group}\"{} differ by at most {max_gap} on the training data{}",
+                match positive_class {
+                    Some(c) => format!("rates of predicting \"{c}\""),
+                    None => "error rates".into(),
+                },
+                threshold.map_or(String::new(), |t| format!(" (≤ {t}, > {t})")),
+                if *group_is_feature {
+                    ""
+                } else {
+                    " (the group column is not an input)"
                 }
             ),
         }
@@ -220,6 +293,31 @@ impl Rule {
             Rule::FixedDecision { point, margin, .. } => {
                 if let Some((k, v)) = point.iter().find(|(_, v)| !v.is_finite()) {
                     return Err(format!("point value of \"{k}\" must be a finite number, got {v}"));
+                }
+                margin_ok(margin)
+            }
+            Rule::Fairness {
+                threshold,
+                measure,
+                positive_class,
+                max_gap,
+                margin,
+                ..
+            } => {
+                if !(0.0..=1.0).contains(max_gap) {
+                    return Err(format!("max_gap (δ) must be within [0, 1], got {max_gap}"));
+                }
+                if let Some(t) = threshold.filter(|t| !t.is_finite()) {
+                    return Err(format!("threshold must be a finite number, got {t}"));
+                }
+                match (measure, positive_class) {
+                    (FairnessMeasure::PositiveRate, None) => {
+                        return Err("measure = \"positive_rate\" needs positive_class".into())
+                    }
+                    (FairnessMeasure::ErrorRate, Some(_)) => {
+                        return Err("positive_class goes with measure = \"positive_rate\"".into())
+                    }
+                    _ => {}
                 }
                 margin_ok(margin)
             }
@@ -273,6 +371,7 @@ impl DenseFormulation {
                     class,
                     increasing,
                 } => monotone::add(self, *feature, *class, *increasing),
+                Resolved::Fairness(r) => fairness::add(self, r),
             };
             self.model_and_layout().1.push_rule(cols);
         }
@@ -303,6 +402,7 @@ impl DenseFormulation {
                         class,
                         increasing,
                     } => monotone::check(net, *feature, *class, *increasing),
+                    Resolved::Fairness(r) => fairness::check(net, self.data(), r),
                 };
                 RuleCheck {
                     rule: rule.clone(),
@@ -333,6 +433,9 @@ impl DenseFormulation {
                 (RuleCols::NeuronLimit, _) => {}
                 (RuleCols::ClassRecall { missed }, Resolved::ClassRecall { class, margin, .. }) => {
                     class_recall::start(x, missed, net, self.data(), *class, *margin)
+                }
+                (RuleCols::ClassRecall { missed }, Resolved::Fairness(r)) => {
+                    fairness::start(x, missed, net, self.data(), r)?
                 }
                 (RuleCols::FixedDecision(c), Resolved::FixedDecision(p)) => fixed_decision::start(self, x, c, net, p)?,
                 (RuleCols::Monotone { signs }, Resolved::Monotone { feature, .. }) => {
@@ -372,18 +475,29 @@ impl DenseFormulation {
 }
 
 impl DenseFormulation {
-    /// The polish LP's rows of the class-recall rules for sample `n` (its
-    /// outputs' expressions `outputs`): a sample whose miss binary is 0 in
-    /// `x` must meet the rule's margin. (Fixed decisions have no rows in
+    /// The polish LP's rows of the class-recall and fairness rules for
+    /// sample `n` (its outputs' expressions `outputs`): a sample whose
+    /// miss binary is 0 in `x` must meet the rule's margin; for a fairness
+    /// rule, one whose binary is 1 must lead by at most the margin − the
+    /// band. (Fixed decisions have no rows in
     /// the polish LP: a polished network that breaks one is refused by
     /// [`DenseFormulation::start_values`].)
     pub(crate) fn add_polish_recall_rows(&self, m: &mut Model, n: usize, outputs: &[Vec<(Col, f64)>], x: &[f64]) {
         for (cols, resolved) in self.layout().rules().iter().zip(self.resolved_rules()) {
-            if let (RuleCols::ClassRecall { missed }, Resolved::ClassRecall { class, margin, .. }) = (cols, resolved) {
-                let met = missed.iter().any(|&(s, e)| s == n && x[e.index()] <= BINARY_THRESHOLD);
-                if met {
-                    margin_rows(m, outputs, *class, *margin, None);
+            match (cols, resolved) {
+                (RuleCols::ClassRecall { missed }, Resolved::ClassRecall { class, margin, .. }) => {
+                    let met = missed.iter().any(|&(s, e)| s == n && x[e.index()] <= BINARY_THRESHOLD);
+                    if met {
+                        margin_rows(m, outputs, *class, *margin, None);
+                    }
                 }
+                (RuleCols::ClassRecall { missed }, Resolved::Fairness(r)) => {
+                    if let Some(&(_, e)) = missed.iter().find(|&&(s, _)| s == n) {
+                        let miss = x[e.index()] > BINARY_THRESHOLD;
+                        fairness::polish_rows(m, r, self.data().label(n), outputs, miss);
+                    }
+                }
+                _ => {}
             }
         }
     }

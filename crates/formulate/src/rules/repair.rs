@@ -3,8 +3,8 @@
 //! layer-1 weights, a monotone rule zeroes each layer-1 weight whose path
 //! breaks the sign condition (W = 0 satisfies it for every path), a
 //! neuron limit keeps the units with the largest weights in and out.
-//! Class recall and fixed decisions are not repaired: a start that breaks
-//! them is dropped ([`DenseFormulation::start_values`] refuses it).
+//! Class recall, fixed decisions and fairness are not repaired: a start
+//! that breaks them is dropped ([`DenseFormulation::start_values`] refuses it).
 
 use super::{monotone, Resolved};
 use crate::formulation::DenseFormulation;
@@ -37,7 +37,7 @@ impl DenseFormulation {
                     }
                 }
                 Resolved::NeuronLimit { max } => keep_units(&mut out, max),
-                Resolved::ClassRecall { .. } | Resolved::FixedDecision(_) => {}
+                Resolved::ClassRecall { .. } | Resolved::FixedDecision(_) | Resolved::Fairness(_) => {}
             }
         }
         if self.settings.symmetry_breaking {

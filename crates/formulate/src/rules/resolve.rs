@@ -51,6 +51,7 @@ pub(crate) enum Resolved {
         margin: f64,
     },
     FixedDecision(ResolvedPoint),
+    Fairness(ResolvedFairness),
     Monotone {
         feature: usize,
         class: usize,
@@ -147,6 +148,45 @@ pub(super) fn resolve_one(
             class: class_index(data, class)?,
             increasing: *direction == Direction::Increasing,
         },
+        Rule::Fairness {
+            group,
+            threshold,
+            measure,
+            positive_class,
+            max_gap,
+            margin,
+            members,
+            ..
+        } => {
+            if data.num_classes() != 2 {
+                return Err(format!(
+                    "fairness rules need two classes, the data has {} ({})",
+                    data.num_classes(),
+                    data.class_names.join(", ")
+                ));
+            }
+            let positive = match (measure, positive_class) {
+                (FairnessMeasure::PositiveRate, Some(c)) => Some(class_index(data, c)?),
+                _ => None,
+            };
+            let members = match members {
+                Some(m) if m.of_sample.len() != data.len() => {
+                    return Err(format!(
+                        "the groups were read from {} samples, the data has {}",
+                        m.of_sample.len(),
+                        data.len()
+                    ))
+                }
+                Some(m) => m.clone(),
+                None => group_members(group, *threshold, data)?,
+            };
+            Resolved::Fairness(ResolvedFairness {
+                members,
+                positive,
+                max_gap: *max_gap,
+                margin: margin.unwrap_or(default_margin),
+            })
+        }
     })
 }
 
@@ -167,10 +207,33 @@ pub(crate) fn resolve(
                 "a fixed decision's point is standardized with the data's standardizer: build with DenseFormulation::build_with_standardizer",
             ));
         }
+        if let Rule::Fairness {
+            group,
+            members,
+            group_is_feature,
+            ..
+        } = rule
+        {
+            if members.is_none() {
+                return Err(rule_error(
+                    i,
+                    rule,
+                    "the groups are read from the raw training data: give them (members, as mipnet-train does)",
+                ));
+            }
+            if !group_is_feature && data.feature_names.contains(group) {
+                return Err(rule_error(
+                    i,
+                    rule,
+                    format!("the group column \"{group}\" is not an input (group_is_feature = false) but the data still has it: drop it from the data first"),
+                ));
+            }
+        }
         let r = resolve_one(rule, data, standardizer, s.margin).map_err(|e| rule_error(i, rule, e))?;
         let margin = match &r {
             Resolved::ClassRecall { margin, .. } => Some(*margin),
             Resolved::FixedDecision(p) => Some(p.margin),
+            Resolved::Fairness(f) => Some(f.margin),
             _ => None,
         };
         if let Some(m) = margin.filter(|m| m.is_nan() || *m <= 0.0) {

@@ -1,0 +1,278 @@
+//! Fairness between groups (two classes): a binary e_n per training
+//! sample in the groups, exactly 1 when the sample is not "counted"
+//! (error rate: not correctly classified with the margin; positive rate:
+//! not predicted as the positive class with the margin), and for every
+//! ordered pair of groups (g, h) the counts E_g = Σ_{n∈g} e_n kept within
+//! the gap: E_g·n_h − E_h·n_g ≤ ⌊δ·n_g·n_h⌋ (see the module docs).
+
+use super::class_recall::meets_margin;
+use crate::formulation::{margin_rows, DenseFormulation};
+use crate::layout::RuleCols;
+use mipnet_data::Dataset;
+use mipnet_milp::{Col, Model};
+use mipnet_network::Network;
+use serde::{Deserialize, Serialize};
+
+/// What a fairness rule compares between the groups.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FairnessMeasure {
+    /// The share of each group's samples misclassified (the true class's
+    /// score not beating the other's by the margin).
+    #[default]
+    ErrorRate,
+    /// The share of each group's samples predicted as the positive class
+    /// (its score beating the other's by the margin).
+    PositiveRate,
+}
+
+/// Which group each training sample is in, and the groups' names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupMembers {
+    /// In words, e.g. `alcohol ≤ 13` or `sex = 1`.
+    pub names: Vec<String>,
+    /// The group of each training sample, in the data's order.
+    pub of_sample: Vec<usize>,
+}
+
+/// Most groups a column without a threshold may give (one per distinct
+/// value): a column with more is continuous, and a rule over every pair
+/// of dozens of groups is not what was meant; give a threshold instead.
+pub const MAX_GROUPS: usize = 8;
+
+/// A sample counted as missed (or not positive) by the MILP has its lead
+/// at most margin − this. The forward pass counts a sample as met when
+/// its lead is at least margin − 1e-7 (`MARGIN_MET`), and a solver meets
+/// the rows to ~1e-7 times their scale, so without a band between the two
+/// a sample the MILP calls missed could be met by the forward pass; 1e-4
+/// is far above that rounding and far below any margin of use.
+pub const DECISION_BAND: f64 = 1e-4;
+
+/// How far δ·n_g·n_h computed in f64 may lie below the true product
+/// (δ has a relative error of 1e-16, n_g·n_h < 1e12): without it
+/// ⌊0.1·10·10⌋ could be 9.
+const GAP_ROUNDING: f64 = 1e-6;
+
+/// The groups of column `column` of `data` (raw values): two groups
+/// split at `threshold` (value ≤ t, value > t), or one per distinct value
+/// (at most [`MAX_GROUPS`]). Refuses an unknown column, and a split that
+/// leaves a group without samples.
+pub fn group_members(column: &str, threshold: Option<f64>, data: &Dataset) -> Result<GroupMembers, String> {
+    let i = super::resolve::feature_index(data, column)?;
+    let values: Vec<f64> = (0..data.len()).map(|n| data.row(n)[i]).collect();
+    let members = match threshold {
+        Some(t) => GroupMembers {
+            names: vec![format!("{column} ≤ {t}"), format!("{column} > {t}")],
+            of_sample: values.iter().map(|&v| usize::from(v > t)).collect(),
+        },
+        None => {
+            let mut distinct = values.clone();
+            distinct.sort_by(f64::total_cmp);
+            distinct.dedup();
+            if distinct.len() > MAX_GROUPS {
+                return Err(format!(
+                    "the group column \"{column}\" has {} distinct values in the training data (at most {MAX_GROUPS} groups): give a threshold",
+                    distinct.len()
+                ));
+            }
+            GroupMembers {
+                names: distinct.iter().map(|v| format!("{column} = {v}")).collect(),
+                of_sample: values
+                    .iter()
+                    .map(|v| distinct.iter().position(|d| d == v).expect("a value of the column"))
+                    .collect(),
+            }
+        }
+    };
+    let sizes = members.sizes();
+    if let Some(g) = sizes.iter().position(|&s| s == 0) {
+        return Err(format!("the group {} has no training samples", members.names[g]));
+    }
+    if sizes.len() < 2 {
+        return Err(format!(
+            "the group column \"{column}\" gives one group only ({}): a fairness rule needs two",
+            members.names[0]
+        ));
+    }
+    Ok(members)
+}
+
+impl GroupMembers {
+    /// The number of training samples in each group.
+    pub fn sizes(&self) -> Vec<usize> {
+        let mut sizes = vec![0; self.names.len()];
+        self.of_sample.iter().for_each(|&g| sizes[g] += 1);
+        sizes
+    }
+}
+
+/// A fairness rule resolved against the data.
+#[derive(Clone, Debug)]
+pub(crate) struct ResolvedFairness {
+    pub(crate) members: GroupMembers,
+    /// The positive class (positive rate), none for the error rate.
+    pub(crate) positive: Option<usize>,
+    pub(crate) max_gap: f64,
+    pub(crate) margin: f64,
+}
+
+impl ResolvedFairness {
+    /// The class whose lead sample `n` (label `y`) is counted by.
+    fn class_of(&self, y: usize) -> usize {
+        self.positive.unwrap_or(y)
+    }
+
+    /// The largest E_g·n_h − E_h·n_g allowed: ⌊δ·n_g·n_h⌋.
+    fn allowed(&self, n_g: usize, n_h: usize) -> f64 {
+        (self.max_gap * (n_g * n_h) as f64 + GAP_ROUNDING).floor()
+    }
+}
+
+/// Adds the rule's miss binaries (laid out as a class recall's) and rows.
+pub(super) fn add(f: &mut DenseFormulation, r: &ResolvedFairness) -> RuleCols {
+    let mut missed = Vec::with_capacity(f.data().len());
+    for n in 0..f.data().len() {
+        let c = r.class_of(f.data().label(n));
+        let bound = f.output_bound(n);
+        let outputs: Vec<_> = (0..f.data().num_classes()).map(|k| f.output_terms(n, k)).collect();
+        let e = f.model.add_binary(0.0);
+        // e = 0 ⇒ o_c − o_k ≥ μ (M = 2U + μ).
+        margin_rows(&mut f.model, &outputs, c, r.margin, Some((e, 2.0 * bound + r.margin)));
+        // e = 1 ⇒ o_c − o_k ≤ μ − band: o_c − o_k + M'·e ≤ μ − band + M'.
+        let big = 2.0 * bound + r.margin.abs() + DECISION_BAND;
+        missed_rows(&mut f.model, &outputs, c, r.margin, (e, big));
+        missed.push((n, e));
+    }
+    let sizes = r.members.sizes();
+    for g in 0..sizes.len() {
+        for h in (0..sizes.len()).filter(|&h| h != g) {
+            let row = missed.iter().filter_map(|&(n, e)| {
+                let group = r.members.of_sample[n];
+                (group == g)
+                    .then_some((e, sizes[h] as f64))
+                    .or_else(|| (group == h).then_some((e, -(sizes[g] as f64))))
+            });
+            f.model.add_row(f64::NEG_INFINITY, r.allowed(sizes[g], sizes[h]), row);
+        }
+    }
+    RuleCols::ClassRecall { missed }
+}
+
+/// o_c − o_k + M·e ≤ μ − band + M for the other class k (two classes):
+/// a sample counted as missed leads by at most μ − band. With `e` none,
+/// demanded outright (the polish LP, where e is fixed at 1).
+pub(super) fn missed_rows(m: &mut Model, outputs: &[Vec<(Col, f64)>], c: usize, margin: f64, e: (Col, f64)) {
+    let (col, big) = e;
+    for k in (0..outputs.len()).filter(|&k| k != c) {
+        let row = crate::expr::diff_terms(&outputs[c], &outputs[k], (col, big));
+        m.add_row(f64::NEG_INFINITY, margin - DECISION_BAND + big, row);
+    }
+}
+
+/// The polish LP's rows of sample `n` for a fairness rule: a sample whose
+/// miss binary is 0 in `x` leads by the margin, one whose binary is 1 by
+/// at most the margin − the band.
+pub(super) fn polish_rows(m: &mut Model, r: &ResolvedFairness, y: usize, outputs: &[Vec<(Col, f64)>], missed: bool) {
+    let c = r.class_of(y);
+    if missed {
+        for k in (0..outputs.len()).filter(|&k| k != c) {
+            let mut row: Vec<(Col, f64)> = outputs[c].clone();
+            row.extend(outputs[k].iter().map(|&(col, v)| (col, -v)));
+            m.add_row(
+                f64::NEG_INFINITY,
+                r.margin - DECISION_BAND,
+                crate::expr::merge_terms(row),
+            );
+        }
+    } else {
+        margin_rows(m, outputs, c, r.margin, None);
+    }
+}
+
+/// Whether `net` misses sample `n` of `data` for the rule (its class's
+/// lead below the margin, by the forward pass), and its lead.
+fn lead(net: &Network, data: &Dataset, r: &ResolvedFairness, n: usize) -> (bool, f64) {
+    let o = net.scores_standardized(data.row(n));
+    let c = r.class_of(data.label(n));
+    let lead = (0..o.len())
+        .filter(|&k| k != c)
+        .map(|k| o[c] - o[k])
+        .fold(f64::INFINITY, f64::min);
+    (!meets_margin(&o, c, r.margin), lead)
+}
+
+/// Whether the groups' rates on the training data differ by at most δ,
+/// counted by the forward pass (integers compared: E_g·n_h − E_h·n_g).
+pub(super) fn check(net: &Network, data: &Dataset, r: &ResolvedFairness) -> (bool, String) {
+    let sizes = r.members.sizes();
+    let mut counted = vec![0usize; sizes.len()];
+    for n in 0..data.len() {
+        if !lead(net, data, r, n).0 {
+            counted[r.members.of_sample[n]] += 1;
+        }
+    }
+    // Rates of the counted samples: correct ones (error rate: 1 − the
+    // rate), or positive predictions.
+    let rate = |g: usize| counted[g] as f64 / sizes[g] as f64;
+    let mut holds = true;
+    let mut widest = 0.0f64;
+    for g in 0..sizes.len() {
+        for h in (0..sizes.len()).filter(|&h| h != g) {
+            let missed_g = (sizes[g] - counted[g]) as f64;
+            let missed_h = (sizes[h] - counted[h]) as f64;
+            holds &= missed_g * sizes[h] as f64 - missed_h * sizes[g] as f64 <= r.allowed(sizes[g], sizes[h]);
+            widest = widest.max(rate(g) - rate(h));
+        }
+    }
+    let what = match r.positive {
+        None => "error rates",
+        Some(c) => &format!("rates of predicting \"{}\"", data.class_names[c]),
+    };
+    let per_group: Vec<String> = (0..sizes.len())
+        .map(|g| {
+            let shown = match r.positive {
+                None => sizes[g] - counted[g],
+                Some(_) => counted[g],
+            };
+            format!(
+                "{} {:.4} ({shown} of {})",
+                r.members.names[g],
+                shown as f64 / sizes[g] as f64,
+                sizes[g]
+            )
+        })
+        .collect();
+    (
+        holds,
+        format!(
+            "{what} on the training data at margin {}: {}; largest gap {widest:.4} (at most {})",
+            r.margin,
+            per_group.join(", "),
+            r.max_gap
+        ),
+    )
+}
+
+/// e_n = 1 exactly for the samples `net` misses; refuses a network with a
+/// sample inside the band (lead in (μ − band, μ)), which no point of the
+/// model stands for.
+pub(super) fn start(
+    x: &mut [f64],
+    missed: &[(usize, Col)],
+    net: &Network,
+    data: &Dataset,
+    r: &ResolvedFairness,
+) -> Result<(), String> {
+    for &(n, e) in missed {
+        let (miss, lead) = lead(net, data, r, n);
+        if miss && lead > r.margin - DECISION_BAND {
+            return Err(format!(
+                "training sample {} leads by {lead}, inside the fairness rule's band below the margin {}",
+                n + 1,
+                r.margin
+            ));
+        }
+        x[e.index()] = if miss { 1.0 } else { 0.0 };
+    }
+    Ok(())
+}
