@@ -260,7 +260,7 @@ fn unbalanced_or_infeasible_multipliers_never_certify_more_than_the_optimum() {
         }
         let dual = method.repair(&pi);
         let cert = method
-            .certify(&HighsSolver, &one_thread(), &dual, &[], deadline(), 1.0)
+            .certify(&HighsSolver, &one_thread(), &dual, &[], deadline(), 1.0, None)
             .unwrap()
             .expect("the pricing MILPs reach a bound");
         assert!(
@@ -269,6 +269,20 @@ fn unbalanced_or_infeasible_multipliers_never_certify_more_than_the_optimum() {
             cert.value
         );
         assert!(cert.dual_value <= naive + 1e-12, "the repair only lowers");
+        // Side by side on two threads (one per MILP), the same MILPs run:
+        // the same certificate.
+        let two = SolveOptions {
+            threads: Some(2),
+            ..Default::default()
+        };
+        let parallel = method
+            .certify(&HighsSolver, &two, &dual, &[], deadline(), 1.0, None)
+            .unwrap()
+            .expect("the pricing MILPs reach a bound");
+        assert_eq!(
+            parallel.value, cert.value,
+            "trial {trial}: threads change the certificate"
+        );
     }
 }
 
@@ -289,7 +303,10 @@ fn the_pricing_bound_covers_the_true_maximum() {
         let radius = xs.iter().fold(0.0f64, |a, x| a.max(x[0].abs()));
         let pricing = Pricing::new(&rows, &coef, radius);
         let truth = pricing.best_bias(&[1.0]).0.max(pricing.best_bias(&[-1.0]).0).max(0.0);
-        let (certified, unit) = pricing.exact(&HighsSolver, &one_thread(), None, None).unwrap().unwrap();
+        let (certified, unit) = pricing
+            .exact(&HighsSolver, &one_thread(), None, None, None)
+            .unwrap()
+            .unwrap();
         assert!(certified >= truth, "case {case}: {certified} below the maximum {truth}");
         // Above only by HiGHS's default relative gap (1e-4) and the tolerance inflation.
         assert!(
@@ -301,6 +318,20 @@ fn the_pricing_bound_covers_the_true_maximum() {
             pricing.value(&unit) >= truth - 1e-6,
             "case {case}: the MILP's unit is the best"
         );
+        // Ended as soon as a unit beats half the maximum: its bound still
+        // covers the maximum, and the unit it returns is worth more than that.
+        let (early, early_unit) = pricing
+            .exact(&HighsSolver, &one_thread(), None, None, Some(truth / 2.0))
+            .unwrap()
+            .unwrap();
+        assert!(
+            early >= truth,
+            "case {case}: stopped early, {early} below the maximum {truth}"
+        );
+        if truth > 0.0 {
+            let u = early_unit.expect("a unit above half the maximum");
+            assert!(pricing.value(&u) > truth / 2.0 - 1e-9, "case {case}: the early unit");
+        }
         let (heuristic, _) = pricing.ascend(&[0.3]);
         assert!(
             heuristic <= certified,

@@ -29,7 +29,8 @@ use super::dyadic::DYADIC_EXPONENT;
 use crate::lipschitz_margin::OUTWARD_ROUNDING;
 use mipnet_milp::{Col, Model, Sense, VarType};
 use mipnet_solver::{
-    FeasibilityTolerances, InterruptFlag, MipStart, NoObserver, SolveOptions, SolveRequest, Solver, Status,
+    Control, FeasibilityTolerances, InterruptFlag, MipStart, NoObserver, Progress, SolveOptions, SolveRequest, Solver,
+    Status,
 };
 
 /// A hidden unit of norm ‖w‖₁ ≤ 1 (a column of the master).
@@ -234,6 +235,9 @@ impl<'r> Pricing<'r> {
     /// magnitude) and its best unit, if any. `None` when the solve ended
     /// without a dual bound.
     /// `start`: a unit to start the MILP from (its value helps prune).
+    /// `stop_above`: end the solve as soon as a unit worth more than this is
+    /// found (its dual bound then is still a valid, looser one): the caller
+    /// would rather add that unit to the master than wait for the bound.
     /// The coefficients must be integers times 2^−E ([`DYADIC_EXPONENT`])
     /// summing to exactly 0 (the bias range above relies on it); anything
     /// else is refused.
@@ -243,6 +247,7 @@ impl<'r> Pricing<'r> {
         options: &SolveOptions,
         start: Option<&Atom>,
         interrupt: Option<&InterruptFlag>,
+        stop_above: Option<f64>,
     ) -> Result<Option<(f64, Option<Atom>)>, String> {
         if self.is_trivial() {
             return Ok(Some((0.0, None)));
@@ -284,7 +289,18 @@ impl<'r> Pricing<'r> {
         if let Some(flag) = interrupt {
             request = request.interrupt(flag);
         }
-        let result = solver.solve(request, &mut NoObserver).map_err(|e| e.to_string())?;
+        let result = match stop_above {
+            None => solver.solve(request, &mut NoObserver),
+            Some(limit) => {
+                let scaled = limit * scale;
+                let mut stop = |p: &Progress| match p.primal_bound {
+                    Some(v) if v > scaled => Control::Interrupt,
+                    _ => Control::Continue,
+                };
+                solver.solve(request, &mut stop)
+            }
+        }
+        .map_err(|e| e.to_string())?;
         // The MILP is always feasible (w = 0, b = 0): any other status than
         // these is a numerical failure, and its bound is not trusted.
         let trusted = matches!(
