@@ -391,3 +391,36 @@ fn write_model_refuses_a_directory_it_did_not_write_before_any_work() {
     assert_bad_input(&o, &["is also --out"]);
     assert!(!same.exists());
 }
+
+/// α so large that the zero network's objective (1) bounds layer 1's ℓ1
+/// norm by 2 < ω·d = 4 on Iris: the run's cutoff tightening applies.
+const TIGHTENING_L1: &str = "0.5";
+
+#[test]
+fn a_model_tightened_by_the_runs_cutoff_is_rebuilt_with_it() {
+    let model = scratch("tightened");
+    let mut args = vec![
+        "train",
+        "--dataset",
+        "iris",
+        "--train-per-class",
+        "2",
+        "--hidden",
+        "2",
+        "--l1",
+        TIGHTENING_L1,
+        "--write-model",
+        s(&model),
+    ];
+    args.extend_from_slice(QUICK);
+    let o = mipnet(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let manifest = json(&model.join("manifest.json"));
+    let cutoff = manifest["objective_cutoff"].as_f64().expect("the cutoff applied");
+    assert!(cutoff > 0.0);
+    // certify rebuilds the model with the cutoff and finds it to the byte
+    // (without it, the fingerprint check refuses the directory).
+    let report = certify_ok(&model, &model.join("start.sol"), &[]);
+    assert_eq!(report["objective_cutoff"], manifest["objective_cutoff"]);
+    assert_eq!(report["certificate"]["passed"], true);
+}
