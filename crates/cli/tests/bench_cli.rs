@@ -243,3 +243,84 @@ fn help_documents_the_split_selection_and_baseline_flags() {
         assert!(text.contains(flag), "--help lacks {flag}");
     }
 }
+
+#[test]
+fn an_interrupt_keeps_the_rows_that_finished_writes_their_tables_and_exits_5() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    // Progress on stderr is the cue: not quiet.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mipnet"))
+        .args([
+            "bench",
+            "--quick",
+            "--case",
+            "iris",
+            "--split-seeds",
+            "0-4",
+            "--time-limit",
+            "3",
+            "--no-baselines",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mipnet runs");
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(line.clone());
+            all += &line;
+            all.push('\n');
+        }
+        all
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) if line.contains("split 2/5 (split seed 1), run 1/1: iris") => break,
+            Ok(_) => {}
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the second split never started: {}", reader.join().unwrap());
+            }
+        }
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+    let err = reader.join().unwrap();
+    assert_eq!(status.code(), Some(5), "{err}");
+    assert!(err.contains("the table holds the runs that finished"), "{err}");
+    let b = read_json(&out.join("bench.json"));
+    assert_eq!(b["interrupted"], true);
+    let rows = b["rows"].as_array().unwrap();
+    // Split 0 finished; split 1's run ended early (kept, flagged, left out
+    // of the medians); splits 2–4 never started.
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        (rows[0]["split_seed"].as_u64(), rows[0]["interrupted"].as_bool()),
+        (Some(0), Some(false))
+    );
+    assert_eq!(
+        (rows[1]["split_seed"].as_u64(), rows[1]["interrupted"].as_bool()),
+        (Some(1), Some(true))
+    );
+    let summaries = b["summaries"].as_array().unwrap();
+    assert_eq!(summaries.len(), 1, "only split 0 has a finished run: {summaries:?}");
+    assert_eq!(summaries[0]["test_accuracy"], rows[0]["test_accuracy"]);
+    let md = std::fs::read_to_string(out.join("bench.md")).unwrap();
+    assert!(
+        md.contains("Interrupted: the tables hold the runs that finished."),
+        "{md}"
+    );
+}
