@@ -42,7 +42,7 @@ enum Command {
     /// Certified minimum and maximum of each output over an input box.
     Bounds(commands::verify::BoundsArgs),
     /// Write a trained network as an ONNX file (onnxruntime, PyTorch).
-    Export(commands::verify::ExportArgs),
+    Export(commands::model_io::ExportArgs),
     /// Draw a run's figures as SVG: objective and bound over time, weights, model selection, sparsity.
     Plot(commands::plot::PlotArgs),
 }
@@ -78,7 +78,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::run(args),
         Command::Verify(args) => commands::verify::run_verify(*args),
         Command::Bounds(args) => commands::verify::run_bounds(args),
-        Command::Export(args) => commands::verify::run_export(args),
+        Command::Export(args) => commands::model_io::run_export(args),
         Command::Plot(args) => commands::plot::run(args),
     };
     match result {

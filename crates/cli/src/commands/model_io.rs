@@ -1,11 +1,15 @@
-//! Reading a model and the CSV rows it is applied to, shared by `predict`,
-//! `show`, `verify` and `bounds`.
+//! Models in and out: reading a model and the CSV rows it is applied to,
+//! shared by `predict`, `show`, `verify` and `bounds`; and `mipnet export`,
+//! which writes a network.json as ONNX.
 
 use crate::exit::input;
 use anyhow::Result;
+use clap::Args;
 use mipnet_data::{read_rows_like, Dataset, Encoding, InputRows, LabelColumn, Missing};
 use mipnet_network::{Network, ReluNet};
-use std::path::Path;
+use mipnet_onnx::{ExportOptions, OnnxError, Precision};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// A model as the commands use it: its forward pass as a [`ReluNet`]
 /// (what `Deref` gives), and how a raw table's columns become its inputs.
@@ -125,4 +129,107 @@ fn say_unseen_categories(path: &Path, rows: usize) {
             path.display()
         );
     }
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// A network.json written by `mipnet train --out`.
+    #[arg(long, value_name = "network.json")]
+    pub model: PathBuf,
+    /// The ONNX file to write.
+    #[arg(long, value_name = "model.onnx")]
+    pub out: PathBuf,
+    /// Store weights as float32 (what most runtimes expect) instead of
+    /// float64 (exactly the certified network).
+    #[arg(long)]
+    pub float32: bool,
+    /// Fold the input standardization into the first layer (weights / std,
+    /// bias − weights·mean/std) instead of writing it as Sub and Div nodes:
+    /// a dense network is then Gemm and Relu only, what
+    /// gurobi-machinelearning's ONNX reader takes. The same function with
+    /// other roundings (checked against the network within a rounding
+    /// bound), so not bit for bit the certified network. Refused for a
+    /// convolution with zero padding.
+    #[arg(long)]
+    pub fold_standardizer: bool,
+}
+
+/// Reads the network.json to export. An ONNX model is refused by name: it
+/// is what export writes, and every command that reads models reads it as
+/// it is.
+fn network_to_export(path: &Path) -> Result<Network> {
+    Network::load(path).map_err(|e| {
+        let is_onnx = std::fs::read(path).is_ok_and(|bytes| mipnet_onnx::is_onnx_model(&bytes));
+        if is_onnx {
+            input(anyhow::anyhow!(
+                "{}: this is an ONNX model already; export takes mipnet's network.json (from `mipnet train --out`) \
+                 and writes it as ONNX, and verify, bounds, predict and show read an ONNX model as it is",
+                path.display()
+            ))
+        } else {
+            input(e)
+        }
+    })
+}
+
+/// The operators an export of `net` holds, as the success line lists them.
+fn exported_ops(net: &Network, folded: bool) -> String {
+    let standardize = if folded { "" } else { "Sub, Div, " };
+    let layers = if net.has_conv() {
+        "Reshape, Conv, Relu, MaxPool/AveragePool, Flatten, Gemm"
+    } else {
+        "Gemm, Relu"
+    };
+    format!("{standardize}{layers}")
+}
+
+pub fn run_export(args: ExportArgs) -> Result<ExitCode> {
+    let net = network_to_export(&args.model)?;
+    let options = ExportOptions {
+        precision: if args.float32 { Precision::F32 } else { Precision::F64 },
+        fold_standardizer: args.fold_standardizer,
+    };
+    let compared = mipnet_onnx::export_with(&net, &args.out, options).map_err(|e| match e {
+        // A bug, not the user's input.
+        OnnxError::ReadBack { .. } => anyhow::Error::new(e),
+        OnnxError::Float32 { .. } => input(anyhow::anyhow!(
+            "{e}; export without --float32 (float64 stores it exactly)"
+        )),
+        OnnxError::Fold { .. } => input(anyhow::anyhow!(
+            "{e}; export without --fold-standardizer to keep it as Sub and Div nodes"
+        )),
+        _ => input(e),
+    })?;
+    let precision = match (args.float32, args.fold_standardizer) {
+        (false, _) => "float64",
+        (true, true) => "float32",
+        (true, false) => "float32; checked against the network with its parameters rounded to float32",
+    };
+    let ops = exported_ops(&net, args.fold_standardizer);
+    if args.fold_standardizer {
+        eprintln!(
+            "wrote {} ({precision}, the standardization folded into the first layer, opset 13: {ops}); read back \
+             by mipnet's importer: the folded network's outputs on {compared} inputs, within the fold's rounding \
+             bound of the network's",
+            args.out.display()
+        );
+    } else {
+        eprintln!(
+            "wrote {} ({precision}, opset 13: {ops}); read back by mipnet's importer: the same outputs on {compared} \
+             inputs",
+            args.out.display()
+        );
+    }
+    if net.has_conv() && !args.float32 {
+        eprintln!(
+            "note: onnxruntime has no float64 Conv or AveragePool; export with --float32 to run it there \
+             (the float64 file is valid ONNX and {})",
+            if args.fold_standardizer {
+                "the folded network"
+            } else {
+                "exactly the certified network"
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

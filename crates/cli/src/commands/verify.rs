@@ -1,5 +1,5 @@
-//! `mipnet verify`, `mipnet bounds` and `mipnet export`: proofs about a
-//! network (mipnet's network.json or an ONNX file) and its ONNX export.
+//! `mipnet verify` and `mipnet bounds`: proofs about a network (mipnet's
+//! network.json or an ONNX file).
 
 use crate::commands::model_io::{load_model_encoded, read_inputs, Model};
 use crate::commands::train::interrupt_on_ctrl_c;
@@ -9,8 +9,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use mipnet_highs::{highs_version, HighsSolver};
-use mipnet_network::{Network, ReluNet};
-use mipnet_onnx::Precision;
+use mipnet_network::ReluNet;
 use mipnet_solver::{InterruptFlag, SolveOptions, Solver};
 use mipnet_verify::attack::AttackSettings;
 use mipnet_verify::{
@@ -706,72 +705,5 @@ pub fn run_bounds(args: BoundsArgs) -> Result<ExitCode> {
         );
     }
     eprintln!("{} binaries after bound tightening; {:.2} s", rep.binaries, rep.seconds);
-    Ok(ExitCode::SUCCESS)
-}
-
-#[derive(Args, Debug)]
-pub struct ExportArgs {
-    /// A network.json written by `mipnet train --out`.
-    #[arg(long, value_name = "network.json")]
-    pub model: PathBuf,
-    /// The ONNX file to write.
-    #[arg(long, value_name = "model.onnx")]
-    pub out: PathBuf,
-    /// Store weights as float32 (what most runtimes expect) instead of
-    /// float64 (exactly the certified network).
-    #[arg(long)]
-    pub float32: bool,
-}
-
-/// Reads the network.json to export. An ONNX model is refused by name: it
-/// is what export writes, and every command that reads models reads it as
-/// it is.
-fn network_to_export(path: &Path) -> Result<Network> {
-    Network::load(path).map_err(|e| {
-        let is_onnx = std::fs::read(path).is_ok_and(|bytes| mipnet_onnx::is_onnx_model(&bytes));
-        if is_onnx {
-            input(anyhow::anyhow!(
-                "{}: this is an ONNX model already; export takes mipnet's network.json (from `mipnet train --out`) \
-                 and writes it as ONNX, and verify, bounds, predict and show read an ONNX model as it is",
-                path.display()
-            ))
-        } else {
-            input(e)
-        }
-    })
-}
-
-pub fn run_export(args: ExportArgs) -> Result<ExitCode> {
-    let net = network_to_export(&args.model)?;
-    let precision = if args.float32 { Precision::F32 } else { Precision::F64 };
-    let compared = mipnet_onnx::export(&net, &args.out, precision).map_err(|e| match e {
-        // A bug, not the user's input.
-        mipnet_onnx::OnnxError::ReadBack { .. } => anyhow::Error::new(e),
-        mipnet_onnx::OnnxError::Float32 { .. } => input(anyhow::anyhow!(
-            "{e}; export without --float32 (float64 stores it exactly)"
-        )),
-        _ => input(e),
-    })?;
-    let ops = if net.has_conv() {
-        "Sub, Div, Reshape, Conv, Relu, MaxPool/AveragePool, Flatten, Gemm"
-    } else {
-        "Sub, Div, Gemm, Relu"
-    };
-    eprintln!(
-        "wrote {} ({}, opset 13: {ops}); read back by mipnet's importer: the same outputs on {} inputs",
-        args.out.display(),
-        if args.float32 {
-            "float32; checked against the network with its parameters rounded to float32"
-        } else {
-            "float64"
-        },
-        compared
-    );
-    if net.has_conv() && !args.float32 {
-        eprintln!(
-            "note: onnxruntime has no float64 Conv or AveragePool; export with --float32 to run it there \
-             (the float64 file is valid ONNX and exactly the certified network)"
-        );
-    }
     Ok(ExitCode::SUCCESS)
 }
