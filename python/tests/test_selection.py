@@ -204,3 +204,19 @@ def test_a_data_frame_keeps_its_names_through_the_runs_and_the_refit(serial, iri
     assert list(est.classes_) == ["setosa", "versicolor", "virginica"]
     assert est.network_["layers"] == serial.best_estimator_.network_["layers"]
     assert _select(iris_small, reproducible, refit=False).best_estimator_ is None
+
+
+def test_the_table_reads_runs_by_mipnet_selects_own_type_and_refuses_malformed_ones(serial, reproducible):
+    settings = mipnet.MIPNetClassifier(**dict(reproducible, time_limit=TIME_LIMIT))._settings_document()
+    grid = json.dumps(PLANTED)
+    # The runs as fold_run wrote them read back into the same table and choice.
+    again = json.loads(mipnet._native.select_table(settings, grid, FOLDS, json.dumps(serial.runs)))
+    assert again["table"] == serial.table and again["chosen"] == serial.best_index_
+    run = dict(serial.runs[0])
+    del run["seconds"]
+    with pytest.raises(ValueError, match="runs: missing field `seconds`"):
+        mipnet._native.select_table(settings, grid, FOLDS, json.dumps([run]))
+    with pytest.raises(ValueError, match="runs: unknown variant `done`"):
+        mipnet._native.select_table(settings, grid, FOLDS, json.dumps([dict(serial.runs[0], status="done")]))
+    with pytest.raises(ValueError, match="runs: unknown field `extra`"):
+        mipnet._native.select_table(settings, grid, FOLDS, json.dumps([dict(serial.runs[0], extra=1)]))
