@@ -45,6 +45,7 @@
 
 mod alongside;
 pub mod budget;
+mod compare;
 mod error;
 mod events;
 mod fairness_groups;
@@ -66,6 +67,7 @@ mod stages;
 mod trace;
 
 pub use budget::Budget;
+pub use compare::{train_compared, Unconstrained, DEFAULT_UNCONSTRAINED_SHARE};
 pub use error::TrainError;
 pub use events::{RunStage, RunStatus, Silent, Step, TrainEvent, TrainObserver};
 pub use incumbent::{BETTER_TOLERANCE, MIN_RELATIVE_GAIN};

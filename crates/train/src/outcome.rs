@@ -106,6 +106,7 @@ pub(crate) fn outcome(job: &Job, run: Run) -> Result<TrainOutcome, TrainError> {
             pruned_to_milp_sparsity_test_accuracy: accuracy_or_none(&pruned, job.test),
             rules: baseline_rules.iter().map(RuleReport::from).collect(),
         },
+        unconstrained: None,
         rules: best.certificate.rules.iter().map(RuleReport::from).collect(),
         starts_dropped_by_rules: findings.dropped_starts,
         certificate: best.certificate,

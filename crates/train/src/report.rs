@@ -281,6 +281,10 @@ pub struct TrainReport {
     /// lower bound (by method) was found: both series monotone.
     pub trace: Vec<crate::trace::TracePoint>,
     pub baseline: Baseline,
+    /// The same run without its rules, in a share of the time limit
+    /// (`train_compared`, `--compare-unconstrained`); omitted otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unconstrained: Option<crate::compare::Unconstrained>,
     /// Each rule of the settings, described, and whether it holds on the
     /// returned network (the certificate's check, in f64); empty without
     /// rules.

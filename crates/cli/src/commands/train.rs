@@ -16,7 +16,8 @@ use mipnet_highs::HighsSolver;
 use mipnet_network::{parse_architecture, ConvSpec};
 use mipnet_solver::{InterruptFlag, Observer};
 use mipnet_train::{
-    train, CheckedSettings, Job, MipSchedule, Step, TrainError, TrainEvent, TrainObserver, TrainOutcome, TrainSettings,
+    train, train_compared, CheckedSettings, Job, MipSchedule, Step, TrainError, TrainEvent, TrainObserver,
+    TrainOutcome, TrainSettings,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -111,6 +112,12 @@ pub struct TrainArgs {
     /// replaces the config file's weight of that class.
     #[arg(long, value_name = "CLASS=W", help_heading = "Rules")]
     pub class_weight: Vec<String>,
+    /// Also train without the rules, in SHARE of the time limit (default
+    /// 0.3; the rules run gets the rest), on the same split: the summary
+    /// and report.json (`unconstrained`) put its accuracy beside the rules
+    /// run's. Needs rules.
+    #[arg(long, value_name = "SHARE", num_args = 0..=1, default_missing_value = "0.3", help_heading = "Rules")]
+    pub compare_unconstrained: Option<f64>,
     #[command(flatten)]
     pub solver: SolverFlags,
     /// Seed of the gradient trainer's initialization.
@@ -455,6 +462,20 @@ pub fn check_rules_fit(s: &TrainSettings, train_set: &Dataset) -> Result<()> {
     check_class_weights(&s.formulation.class_weights, train_set).map_err(input)
 }
 
+/// Refuses `--compare-unconstrained` with a share outside (0, 1) or a run
+/// without rules, before any work.
+fn check_compare_unconstrained(share: Option<f64>, s: &TrainSettings) -> Result<()> {
+    match share {
+        Some(v) if !(v > 0.0 && v < 1.0) => Err(input(anyhow::anyhow!(
+            "--compare-unconstrained: the share of the time limit must be within (0, 1), got {v}"
+        ))),
+        Some(_) if s.formulation.rules.is_empty() => Err(input(anyhow::anyhow!(
+            "--compare-unconstrained: the run has no rules to compare with (give rules in the config file or by flags)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Stage messages on stderr and the solver's progress line.
 pub struct Console {
     quiet: bool,
@@ -493,9 +514,10 @@ impl TrainObserver for Console {
     }
 }
 
-/// Runs the pipeline and maps its failures to exit codes; the flag tells
-/// whether the run was interrupted (Ctrl-C) and ended early with its best
-/// certified network.
+/// Runs the pipeline (with `compare`, a share of the time limit, the same
+/// run without its rules beside it: [`train_compared`]) and maps its
+/// failures to exit codes; the flag tells whether the run was interrupted
+/// (Ctrl-C) and ended early with its best certified network.
 pub fn run_training(
     name: String,
     train_set: &Dataset,
@@ -503,6 +525,7 @@ pub fn run_training(
     s: &CheckedSettings,
     quiet: bool,
     interrupt: &InterruptFlag,
+    compare: Option<f64>,
 ) -> Result<(TrainOutcome, bool)> {
     let mut console = Console::new(quiet);
     let job = Job {
@@ -512,7 +535,10 @@ pub fn run_training(
         settings: s,
         solver: &HighsSolver,
     };
-    let outcome = train(&job, &mut console, Some(interrupt));
+    let outcome = match compare {
+        Some(share) => train_compared(&job, share, &mut console, Some(interrupt)),
+        None => train(&job, &mut console, Some(interrupt)),
+    };
     console.finish();
     let mut outcome = outcome.map_err(train_failure)?;
     let interrupted = interrupt.is_raised();
@@ -571,6 +597,7 @@ pub fn check_output_width(arch: Option<&str>, data: &Dataset) -> Result<()> {
 pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::ExitCode> {
     let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
     let settings = args.apply_config(&given)?;
+    check_compare_unconstrained(args.compare_unconstrained, &settings)?;
     let (name, train_set, test) = args.data.load()?;
     check_output_width(args.arch.as_deref(), &train_set)?;
     check_rules_fit(&settings, &train_set)?;
@@ -583,11 +610,25 @@ pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::Ex
         None => None,
     };
     let write_model = match &args.write_model {
-        Some(dir) => Some(model_dir::prepare(dir, args.out.as_deref(), &args.data, args.force)?),
+        Some(dir) => Some(model_dir::prepare(
+            dir,
+            args.out.as_deref(),
+            &args.data,
+            &settings.formulation.rules,
+            args.force,
+        )?),
         None => None,
     };
     let quiet = args.quiet || args.json;
-    let (outcome, interrupted) = run_training(name, &train_set, test.as_ref(), &settings, quiet, &interrupt)?;
+    let (outcome, interrupted) = run_training(
+        name,
+        &train_set,
+        test.as_ref(),
+        &settings,
+        quiet,
+        &interrupt,
+        args.compare_unconstrained,
+    )?;
     if let Some(out) = out {
         if let Err(e) = run_files::write_and_check(out.staging(), &outcome, test.as_ref()) {
             let target = out.target().display().to_string();
@@ -811,6 +852,22 @@ pub fn summary(o: &TrainOutcome) -> String {
             b.rules.len(),
             if broken.is_empty() { "" } else { ": " },
             broken.join("; ")
+        );
+    }
+    if let Some(u) = &r.unconstrained {
+        s += &format!(
+            "without rules train {}, test {}, {} of weights zero, {} features read, objective {:.4} ({:.0} % of the time limit, MIP status {}); the rules cost {} test accuracy\n",
+            pct(u.train_accuracy),
+            u.test_accuracy.map_or("-".into(), pct),
+            pct(u.weight_sparsity),
+            u.features_read,
+            u.objective,
+            100.0 * u.share,
+            u.status,
+            match (r.test_accuracy, u.test_accuracy) {
+                (Some(a), Some(b)) => format!("{:+.1} points", 100.0 * (b - a)),
+                _ => "- (no test split)".into(),
+            }
         );
     }
     s += &format!(
