@@ -238,10 +238,22 @@ class MIPNetClassifier(ClassifierMixin, BaseEstimator):
         )
         return f"<div>{head}<pre>{html.escape(self.show())}</pre></div>"
 
-    def to_onnx(self, path, precision="float32"):
-        """Writes the network as ONNX and reads it back to check it."""
+    def to_onnx(self, path, precision="float32", fold_standardizer=False):
+        """Writes the network as ONNX and reads it back to check it; returns
+        how many inputs the check compared.
+
+        ``precision`` is ``"float32"`` (what most runtimes expect) or
+        ``"float64"`` (exactly the certified network). With
+        ``fold_standardizer=True`` the input standardization is folded into
+        the first layer (weights / std, bias − weights·mean/std) instead of
+        written as ``Sub`` and ``Div`` nodes, so a dense network is ``Gemm``
+        and ``Relu`` only, what gurobi-machinelearning's ONNX reader takes;
+        the file then computes the network up to rounding (checked within a
+        rounding bound), not bit for bit. A fold that would change the
+        network (a convolution with zero padding) raises ``ValueError``.
+        """
         check_is_fitted(self, "network_")
-        return _native.to_onnx(self._network_text, os.fspath(path), precision)
+        return _native.to_onnx(self._network_text, os.fspath(path), precision, fold_standardizer)
 
     def save(self, path):
         """Writes the network in mipnet's own format (``network.json``,

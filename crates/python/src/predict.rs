@@ -59,9 +59,11 @@ pub fn show(network: &str) -> PyResult<String> {
 
 /// Writes the network as ONNX (`float64` weights exactly, or `float32`)
 /// and reads it back to check it; returns the number of points checked.
+/// With `fold_standardizer`, the input standardization is folded into the
+/// first layer (no `Sub`/`Div` nodes), as `mipnet export --fold-standardizer`.
 #[pyfunction]
-#[pyo3(signature = (network, path, precision="float32"))]
-pub fn to_onnx(network: &str, path: &str, precision: &str) -> PyResult<usize> {
+#[pyo3(signature = (network, path, precision="float32", fold_standardizer=false))]
+pub fn to_onnx(network: &str, path: &str, precision: &str, fold_standardizer: bool) -> PyResult<usize> {
     let net = network_from(network)?;
     let precision = match precision {
         "float32" => mipnet_onnx::Precision::F32,
@@ -72,5 +74,9 @@ pub fn to_onnx(network: &str, path: &str, precision: &str) -> PyResult<usize> {
             )))
         }
     };
-    mipnet_onnx::export(&net, Path::new(path), precision).map_err(|e| PyValueError::new_err(e.to_string()))
+    let options = mipnet_onnx::ExportOptions {
+        precision,
+        fold_standardizer,
+    };
+    mipnet_onnx::export_with(&net, Path::new(path), options).map_err(|e| PyValueError::new_err(e.to_string()))
 }
