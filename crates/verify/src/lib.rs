@@ -45,6 +45,7 @@ pub mod property;
 pub mod radius;
 pub mod region;
 pub mod region_lp;
+pub mod relu_split;
 pub mod robustness;
 mod solve;
 pub mod witness;

@@ -11,6 +11,7 @@ use crate::disjunct::{
     in_disjunct, part_milp,
 };
 use crate::input_split::{self, split_inputs, SplitOutcome, SplitReport};
+use crate::relu_split::{self, split_relus, ReluSplitOutcome, ReluSplitProblem, ReluSplitReport};
 use crate::solve::{deadline_after, solve_until};
 use crate::witness::{WitnessRule, MILP_REPLAY_TOLERANCE};
 use crate::{limits, proof_margin, Region, VerifyError, VerifyOptions, MAX_SPLIT_INPUTS};
@@ -39,6 +40,8 @@ pub struct DisjunctCheck {
     pub proof_margin: f64,
     /// The input splitting tried first, when it ran.
     pub split: Option<SplitReport>,
+    /// The ReLU splitting tried before the MILP, when it ran.
+    pub relu_split: Option<ReluSplitReport>,
     pub bounds: Vec<StageReport>,
     pub binaries: usize,
     pub seconds: f64,
@@ -313,6 +316,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
                     method: "input-split",
                     proof_margin: margin,
                     split: Some(rep),
+                    relu_split: None,
                     bounds: Vec::new(),
                     binaries: 0,
                     seconds: clock.elapsed().as_secs_f64() - start,
@@ -337,6 +341,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
                 method: "input-split",
                 proof_margin: margin,
                 split,
+                relu_split: None,
                 bounds: Vec::new(),
                 binaries: 0,
                 seconds: clock.elapsed().as_secs_f64() - start,
@@ -353,6 +358,61 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             .map_err(in_disjunct(index, total))?;
         // The MILP's values range within the prepared bounds.
         let margin = proof_margin(opts.tolerance, disjunct_magnitude(d, &bounds));
+        // ReLU splitting where input splitting did not run (many inputs, or
+        // input rows), from the prepared bounds, with the share of the
+        // disjunct's time input splitting would have had.
+        let mut relu_split = None;
+        if split.is_none() && bounds.unstable(net).0 > 0 {
+            let rows = input_split::output_rows(d, net.inputs, net.outputs());
+            let margin_of = |b: &Bounds| proof_margin(opts.tolerance, disjunct_magnitude(d, b));
+            let problem = ReluSplitProblem {
+                net,
+                rule: &rule,
+                rows: &rows,
+                margin_of: &margin_of,
+            };
+            let deadline = Instant::now() + Duration::from_secs_f64(own_left() * opts.split_share);
+            let (outcome, rep) = split_relus(
+                &problem,
+                &bounds,
+                relu_split::DEFAULT_MAX_SUBPROBLEMS,
+                deadline,
+                opts.interrupt.as_ref(),
+            );
+            let settled = match outcome {
+                ReluSplitOutcome::Proven { slack_bound, margin } => {
+                    Some((Answer::Unsat, Some(slack_bound), margin, None))
+                }
+                ReluSplitOutcome::Witness(w) => Some((Answer::Sat, None, margin, Some(w))),
+                ReluSplitOutcome::Undecided => None,
+            };
+            if let Some((answer, slack_bound, margin, w)) = settled {
+                disjuncts.push(DisjunctCheck {
+                    index,
+                    answer,
+                    slack_bound,
+                    best_slack: None,
+                    status: format!(
+                        "{} subproblems, {} closed by bounds, {} empty",
+                        rep.subproblems, rep.closed, rep.empty
+                    ),
+                    method: "relu-split",
+                    proof_margin: margin,
+                    split: None,
+                    relu_split: Some(rep),
+                    bounds: stages,
+                    binaries: 0,
+                    seconds: clock.elapsed().as_secs_f64() - start,
+                });
+                if let Some(w) = w {
+                    witness = Some(w);
+                    found_by = "relu-split";
+                    break;
+                }
+                continue;
+            }
+            relu_split = Some(rep);
+        }
         let (enc, t) = disjunct_milp(net, d, region, &bounds);
         let replay = |res: &SolveResult| -> Option<(Vec<f64>, Vec<f64>)> {
             let sol = res.solution.as_ref()?;
@@ -408,6 +468,7 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
             method: "milp",
             proof_margin: margin,
             split,
+            relu_split,
             bounds: stages,
             binaries: enc.binaries,
             seconds: clock.elapsed().as_secs_f64() - start,
@@ -423,8 +484,12 @@ pub fn check_property(net: &ReluNet, prop: &Property, opts: &VerifyOptions) -> R
     dropped.sort_by_key(|d| d.index);
     let answer = conclude(witness.is_some(), &disjuncts, to_solve.len() - infeasible)?;
     if answer == Answer::Unsat {
-        found_by = if disjuncts.iter().all(|d| d.method == "input-split") {
+        found_by = if disjuncts.iter().any(|d| d.method == "milp") {
+            "milp"
+        } else if disjuncts.iter().all(|d| d.method == "input-split") {
             "input-split"
+        } else if disjuncts.iter().all(|d| d.method == "relu-split") {
+            "relu-split"
         } else {
             "milp"
         };
@@ -456,6 +521,7 @@ mod tests {
             method: "milp",
             proof_margin: 1e-5,
             split: None,
+            relu_split: None,
             bounds: Vec::new(),
             binaries: 0,
             seconds: 0.0,

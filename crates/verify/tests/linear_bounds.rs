@@ -6,7 +6,7 @@
 
 use mipnet_network::{generated_names, Op, ReluNet};
 use mipnet_verify::bounds::{interval_bounds, Bounds};
-use mipnet_verify::linear_bounds::{lower_bounds, tighten_linear};
+use mipnet_verify::linear_bounds::{lower_bounds, optimized_lower_bounds, tighten_linear};
 use mipnet_verify::Region;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -143,4 +143,66 @@ fn a_box_shrunk_to_a_point_gives_bounds_at_the_forward_pass() {
             assert!(u - l < 1e-6, "width {}", u - l);
         }
     }
+}
+
+/// Optimized lower slopes (any slope in `[0, 1]` is a sound lower line):
+/// the bounds they give hold on every sample, including the corners where
+/// bounds are attained, are never looser than CROWN's adaptive slopes, and
+/// are tighter on some rows of deeper networks.
+#[test]
+fn bounds_with_optimized_slopes_contain_every_sampled_output() {
+    let mut rng = ChaCha8Rng::seed_from_u64(23);
+    let mut tighter = 0;
+    let mut rows = 0;
+    for seed in 0..8 {
+        let net = random_net(100 + seed, &[4, 16, 16, 16, 3]);
+        let lo: Vec<f64> = (0..4).map(|_| rng.gen_range(-1.0..0.0)).collect();
+        let hi: Vec<f64> = lo.iter().map(|l| l + rng.gen_range(0.5..2.0)).collect();
+        let mut bounds = interval_bounds(&net, &Region::boxed(lo.clone(), hi.clone()));
+        tighten_linear(&net, &mut bounds);
+        let specs: Vec<(Vec<f64>, Vec<f64>)> = (0..6)
+            .map(|s| {
+                let c = (0..3).map(|_| rng.gen_range(-1.0..1.0)).collect();
+                let a = if s % 2 == 0 {
+                    Vec::new()
+                } else {
+                    (0..4).map(|_| rng.gen_range(-1.0..1.0)).collect()
+                };
+                (c, a)
+            })
+            .collect();
+        let plain = lower_bounds(&net, &bounds, net.ops.len(), &specs);
+        let optimized = optimized_lower_bounds(&net, &bounds, &specs);
+        for (p, o) in plain.iter().zip(&optimized) {
+            assert!(
+                o.lower >= p.lower,
+                "seed {seed}: optimized {} looser than {}",
+                o.lower,
+                p.lower
+            );
+            rows += 1;
+            if o.lower > p.lower + 1e-9 {
+                tighter += 1;
+            }
+        }
+        // Random points and every corner of the box.
+        let corners = (0..16).map(|m: usize| (0..4).map(|i| if m >> i & 1 == 1 { hi[i] } else { lo[i] }).collect());
+        let samples = (0..4000).map(|_| (0..4).map(|i| rng.gen_range(lo[i]..=hi[i])).collect::<Vec<f64>>());
+        for x in corners.chain(samples.collect::<Vec<_>>()) {
+            let y = net.forward(&x);
+            for ((c, a), o) in specs.iter().zip(&optimized) {
+                let value: f64 = c.iter().zip(&y).map(|(c, y)| c * y).sum::<f64>()
+                    + a.iter().zip(&x).map(|(a, x)| a * x).sum::<f64>();
+                assert!(
+                    value >= o.lower,
+                    "seed {seed}: sampled {value} below the optimized {}",
+                    o.lower
+                );
+            }
+        }
+    }
+    assert!(
+        tighter * 4 >= rows,
+        "optimized slopes tightened only {tighter} of {rows} rows"
+    );
 }
