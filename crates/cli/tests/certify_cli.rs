@@ -424,3 +424,35 @@ fn a_model_tightened_by_the_runs_cutoff_is_rebuilt_with_it() {
     assert_eq!(report["objective_cutoff"], manifest["objective_cutoff"]);
     assert_eq!(report["certificate"]["passed"], true);
 }
+
+#[test]
+fn write_model_refuses_fairness_rules_before_any_work() {
+    let dir = scratch("fairness");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("fair.toml");
+    std::fs::write(
+        &cfg,
+        "[[formulation.rules]]\nkind = \"fairness\"\ngroup = \"mean radius\"\nthreshold = 14\nmax_gap = 0.1\n",
+    )
+    .unwrap();
+    let model = dir.join("model");
+    let mut args = vec![
+        "train",
+        "--dataset",
+        "wdbc",
+        "--config",
+        s(&cfg),
+        "--write-model",
+        s(&model),
+    ];
+    args.extend_from_slice(QUICK);
+    let o = mipnet(&args);
+    assert_bad_input(
+        &o,
+        &[
+            "--write-model does not support fairness rules yet",
+            "certify cannot rebuild",
+        ],
+    );
+    assert!(!model.exists());
+}

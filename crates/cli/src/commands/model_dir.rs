@@ -26,7 +26,7 @@ use crate::output_dir::{OutputDir, RunKind};
 use crate::run_files::is_mipnet_json;
 use anyhow::{anyhow, Context, Result};
 use mipnet_data::{Dataset, Standardizer};
-use mipnet_formulate::{DenseFormulation, FormulationSettings, Tolerances};
+use mipnet_formulate::{DenseFormulation, FormulationSettings, Rule, Tolerances};
 use mipnet_highs::{read_model, write_model};
 use mipnet_milp::files::{read_solution, write_cplex_mst, write_gurobi_mst, write_miplib_sol};
 use mipnet_network::write_atomic;
@@ -182,9 +182,26 @@ pub fn formulation(
     Ok(f)
 }
 
-/// Checks `--write-model DIR` before any work (not --out's directory;
-/// its staging directory made, as --out's) and records the data source.
-pub fn prepare(dir: &Path, out: Option<&Path>, data: &DataArgs, force: bool) -> Result<(OutputDir, DataSource)> {
+/// Checks `--write-model DIR` before any work (not --out's directory, no
+/// fairness rule; its staging directory made, as --out's) and records the
+/// data source.
+pub fn prepare(
+    dir: &Path,
+    out: Option<&Path>,
+    data: &DataArgs,
+    rules: &[Rule],
+    force: bool,
+) -> Result<(OutputDir, DataSource)> {
+    // The trainer reads a fairness rule's groups from the raw data (and may
+    // drop the group column) inside mipnet-train; certify cannot rebuild
+    // that model yet, so it is not written.
+    if let Some(rule) = rules.iter().find(|r| matches!(r, Rule::Fairness { .. })) {
+        return Err(input(anyhow!(
+            "--write-model does not support fairness rules yet (\"{}\"): their groups are read from the raw data \
+             inside the trainer, which certify cannot rebuild; drop --write-model or the rule",
+            rule.describe()
+        )));
+    }
     let same = |a: &Path, b: &Path| match (std::path::absolute(a), std::path::absolute(b)) {
         (Ok(a), Ok(b)) => a.components().eq(b.components()),
         _ => false,
