@@ -53,6 +53,11 @@ pub struct ProvenBound {
     pub pairs: usize,
     /// Rows of the relaxation.
     pub rows: usize,
+    /// The sample pairs (n, m) whose rows carry a nonzero multiplier in the
+    /// certified dual, largest total |multiplier| first: the pairs the
+    /// bound is made of (Lipschitz-margin; empty for other methods). The MIP gets their rows
+    /// (`DenseFormulation::add_output_pair_rows`).
+    pub active_pairs: Vec<(usize, usize)>,
 }
 
 /// Why a method gave no bound.

@@ -296,6 +296,20 @@ impl<'a> LipschitzMargin<'a> {
             )));
         };
         let y = dual.row_multipliers(&solution);
+        // The pair rows come last, 2·K per pair (see `relaxation`).
+        let per_pair = 2 * self.data.num_classes();
+        let first = primal.num_rows() - per_pair * pairs.len();
+        let mut weighted: Vec<(f64, (usize, usize))> = pairs
+            .iter()
+            .enumerate()
+            .map(|(p, &pair)| {
+                let rows = &y[first + p * per_pair..first + (p + 1) * per_pair];
+                (rows.iter().map(|v| v.abs()).sum::<f64>(), pair)
+            })
+            .filter(|&(w, _)| w > 0.0)
+            .collect();
+        weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let active_pairs = weighted.into_iter().map(|(_, pair)| pair).collect();
         let SafeBound { value, margin, .. } = lower_bound(&primal, &y)
             .ok_or_else(|| BoundError::NoBound("the multipliers certify nothing (an unbounded side)".into()))?;
         Ok(ProvenBound {
@@ -307,6 +321,7 @@ impl<'a> LipschitzMargin<'a> {
             seconds: started.elapsed().as_secs_f64(),
             pairs: pairs.len(),
             rows: primal.num_rows(),
+            active_pairs,
         })
     }
 }

@@ -11,6 +11,7 @@
 //! in their own modules at the crate root: they find the columns through
 //! the [`Layout`] and never reach into the build.
 
+mod bound_rows;
 mod bounds;
 mod layers;
 mod loss;

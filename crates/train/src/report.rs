@@ -182,15 +182,28 @@ pub struct LowerBoundReport {
 /// The name under which the full MIP's own dual bound is reported.
 pub const MIP_METHOD: &str = "highs-mip";
 
+/// The MIP's dual bound counts as its own proof only when it exceeds every
+/// method's bound by this relative amount: the methods' best bound is given
+/// to the MIP as an objective floor (stages/lower_bounds.rs), so a MIP bound
+/// at that floor (up to the solver's tolerances) is the method's proof
+/// passed through, not the MIP's.
+pub const MIP_OWN_BOUND_MARGIN: f64 = 1e-6;
+
 /// The best proven bound and its method: the methods' bounds and the full
-/// MIP's own dual bound (`mip`), whichever is highest.
+/// MIP's own dual bound (`mip`), whichever is highest; the MIP's only when
+/// above the methods' by [`MIP_OWN_BOUND_MARGIN`].
 pub fn best_bound(methods: &[LowerBoundReport], mip: Option<f64>) -> Option<(f64, String)> {
-    methods
+    let best_method = methods
         .iter()
         .filter_map(|m| m.bound.map(|b| (b, m.method.clone())))
-        .chain(mip.map(|b| (b, MIP_METHOD.to_string())))
         .filter(|(b, _)| b.is_finite())
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let mip = mip.filter(|b| b.is_finite()).map(|b| (b, MIP_METHOD.to_string()));
+    match (best_method, mip) {
+        (Some(m), Some(h)) if h.0 > m.0 + MIP_OWN_BOUND_MARGIN * m.0.abs().max(1.0) => Some(h),
+        (Some(m), _) => Some(m),
+        (None, h) => h,
+    }
 }
 
 /// The proof in words: "no network of this architecture scores below B: the
@@ -240,7 +253,11 @@ pub struct TrainReport {
     pub bound_method: Option<String>,
     /// (objective − dual_bound) / objective.
     pub mip_gap: Option<f64>,
-    /// The full MIP's own dual bound, None without the MIP.
+    /// The full MIP's own dual bound, None without the MIP. With lower
+    /// bounds, the MILP it solved held their best bound as an objective
+    /// floor, so once its root LP is solved this is at least that floor
+    /// (before, HiGHS reports 0): compare with a run without lower bounds
+    /// for the solver's bound alone.
     pub mip_dual_bound: Option<f64>,
     /// Each bound method's certified bound, seconds, and what it took (or
     /// why it gave none); empty when `stages.lower_bounds` is off.

@@ -513,6 +513,7 @@ impl<'a> PathNorm<'a> {
                                 seconds: 0.0,
                                 pairs: 0,
                                 rows: master.model.num_rows(),
+                                active_pairs: Vec::new(),
                             });
                         }
                         if c.ratio <= 1.0 {
