@@ -10,7 +10,9 @@ use crate::job::Job;
 use crate::outcome::TrainOutcome;
 use crate::settings::TrainSettingError;
 use mipnet_solver::InterruptFlag;
+use mipnet_verify::VerifySolver;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Default share of the time limit for the run without rules: enough for
 /// its warm starts and search to reach a network of the usual quality
@@ -41,13 +43,15 @@ fn features_read(net: &mipnet_network::Network) -> usize {
         .count()
 }
 
-/// Trains `job` with its rules in (1 − `share`) of its time limit, then
+/// Trains `job` with its rules (region rules with `verifier`, see
+/// [`crate::train_verified`]) in (1 − `share`) of its time limit, then
 /// without them in `share` of it, and records the second beside the first
 /// (`report.unconstrained`). Refuses a share outside (0, 1) and a job
 /// without rules (nothing to compare).
 pub fn train_compared(
     job: &Job,
     share: f64,
+    verifier: Option<Arc<dyn VerifySolver>>,
     obs: &mut dyn TrainObserver,
     interrupt: Option<&InterruptFlag>,
 ) -> Result<TrainOutcome, TrainError> {
@@ -77,7 +81,7 @@ pub fn train_compared(
         settings,
         solver: job.solver,
     };
-    let mut out = crate::train(&with(&ruled), obs, interrupt)?;
+    let mut out = crate::train_with(&with(&ruled), verifier.clone(), obs, interrupt)?;
     if interrupt.is_some_and(|f| f.is_raised()) {
         return Ok(out);
     }
@@ -85,7 +89,7 @@ pub fn train_compared(
         "training without the rules for comparison ({:.0} s)",
         limit * share
     ));
-    let plain = crate::train(&with(&free), obs, interrupt)?;
+    let plain = crate::train_with(&with(&free), verifier, obs, interrupt)?;
     let r = &plain.report;
     out.report.unconstrained = Some(Unconstrained {
         share,

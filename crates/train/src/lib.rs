@@ -56,6 +56,7 @@ mod memory;
 mod outcome;
 mod polish;
 mod recall_repair;
+mod region_rules;
 mod relaxation;
 mod report;
 mod rules;
@@ -73,6 +74,7 @@ pub use events::{RunStage, RunStatus, Silent, Step, TrainEvent, TrainObserver};
 pub use incumbent::{BETTER_TOLERANCE, MIN_RELATIVE_GAIN};
 pub use job::Job;
 pub use outcome::TrainOutcome;
+pub use region_rules::RegionReport;
 pub use report::{
     Baseline, BoundStage, CutReport, LnsReport, LowerBoundReport, MipSchedule, Progress, RuleReport, StageReport,
     Tightening, TrainReport, MIP_METHOD,
@@ -89,8 +91,9 @@ pub use trace::TracePoint;
 use alongside::Alongside;
 use events::RunStage as Shown;
 use mipnet_data::Standardizer;
-use mipnet_formulate::{check_class_weights, check_rules, DenseFormulation, Tolerances};
+use mipnet_formulate::{check_class_weights, check_rules, DenseFormulation, Rule, Tolerances};
 use mipnet_solver::InterruptFlag;
+use mipnet_verify::VerifySolver;
 use run::{Findings, MipFindings, Run};
 use stage::Stage;
 use stages::cut_loop::CutLoop;
@@ -102,11 +105,53 @@ use stages::neighbourhood_search::NeighbourhoodSearch;
 use stages::pattern_flips::PatternFlips;
 use stages::search_rounds::SearchRounds;
 use stages::warm_starts::WarmStarts;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Runs the whole pipeline: builds the MILP, then runs the stages the
 /// settings switch on, in order, on one incumbent.
 pub fn train(
+    job: &Job,
+    obs: &mut dyn TrainObserver,
+    interrupt: Option<&InterruptFlag>,
+) -> Result<TrainOutcome, TrainError> {
+    train_with(job, None, obs, interrupt)
+}
+
+/// [`train`], with `verifier` for the region rules' counterexample loop
+/// (`region_rules.rs`): a job with region rules needs it.
+pub fn train_verified(
+    job: &Job,
+    verifier: Arc<dyn VerifySolver>,
+    obs: &mut dyn TrainObserver,
+    interrupt: Option<&InterruptFlag>,
+) -> Result<TrainOutcome, TrainError> {
+    train_with(job, Some(verifier), obs, interrupt)
+}
+
+/// [`train`] with an optional verifier for region rules.
+pub(crate) fn train_with(
+    job: &Job,
+    verifier: Option<Arc<dyn VerifySolver>>,
+    obs: &mut dyn TrainObserver,
+    interrupt: Option<&InterruptFlag>,
+) -> Result<TrainOutcome, TrainError> {
+    let rules = &job.settings.formulation.rules;
+    if !rules.iter().any(|r| matches!(r, Rule::Region { .. })) {
+        return train_grouped(job, obs, interrupt);
+    }
+    // Names and boxes checked against the data before any work.
+    check_rules(rules, job.train).map_err(TrainSettingError::from)?;
+    match verifier {
+        Some(v) => region_rules::train_regions(job, v, obs, interrupt),
+        None => Err(TrainError::Settings(TrainSettingError::Other(
+            "rules: region rules need a verifier (mipnet_train::train_verified)".into(),
+        ))),
+    }
+}
+
+/// [`train`] without region rules.
+pub(crate) fn train_grouped(
     job: &Job,
     obs: &mut dyn TrainObserver,
     interrupt: Option<&InterruptFlag>,

@@ -302,6 +302,10 @@ pub struct TrainReport {
     /// (`train_compared`, `--compare-unconstrained`); omitted otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unconstrained: Option<crate::compare::Unconstrained>,
+    /// Each region rule: whether the verifier proved it on the returned
+    /// network, and the counterexamples added; empty without region rules.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<crate::region_rules::RegionReport>,
     /// Each rule of the settings, described, and whether it holds on the
     /// returned network (the certificate's check, in f64); empty without
     /// rules.

@@ -16,14 +16,16 @@ use mipnet_highs::HighsSolver;
 use mipnet_network::{parse_architecture, ConvSpec};
 use mipnet_solver::{InterruptFlag, Observer};
 use mipnet_train::{
-    train, train_compared, CheckedSettings, Job, MipSchedule, Step, TrainError, TrainEvent, TrainObserver,
+    train_compared, train_verified, CheckedSettings, Job, MipSchedule, Step, TrainError, TrainEvent, TrainObserver,
     TrainOutcome, TrainSettings,
 };
+use mipnet_verify::VerifySolver;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, ValueEnum, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -535,9 +537,11 @@ pub fn run_training(
         settings: s,
         solver: &HighsSolver,
     };
+    // HiGHS also answers the region rules' verification questions.
+    let verifier: Arc<dyn VerifySolver> = Arc::new(HighsSolver);
     let outcome = match compare {
-        Some(share) => train_compared(&job, share, &mut console, Some(interrupt)),
-        None => train(&job, &mut console, Some(interrupt)),
+        Some(share) => train_compared(&job, share, Some(verifier), &mut console, Some(interrupt)),
+        None => train_verified(&job, verifier, &mut console, Some(interrupt)),
     };
     console.finish();
     let mut outcome = outcome.map_err(train_failure)?;
@@ -852,6 +856,12 @@ pub fn summary(o: &TrainOutcome) -> String {
             b.rules.len(),
             if broken.is_empty() { "" } else { ": " },
             broken.join("; ")
+        );
+    }
+    for g in &r.regions {
+        s += &format!(
+            "region       {}: {} (verifier: {})\n",
+            g.description, g.in_words, g.verifier_answer
         );
     }
     if let Some(u) = &r.unconstrained {

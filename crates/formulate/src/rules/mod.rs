@@ -191,6 +191,19 @@ pub enum Rule {
         #[serde(skip)]
         members: Option<GroupMembers>,
     },
+    /// Every input in the box `lower`..`upper` (every feature by name, in
+    /// the data's own units) gets `class`, its score beating every other
+    /// by `margin` (default: the formulation's margin; must be > 0). Not
+    /// rows of the MILP (that is a bilevel problem): the trainer's
+    /// counterexample loop enforces it and the verifier proves it
+    /// (`mipnet_train::train_verified`); a formulation refuses it.
+    Region {
+        lower: BTreeMap<String, f64>,
+        upper: BTreeMap<String, f64>,
+        class: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        margin: Option<f64>,
+    },
 }
 
 fn feature_by_default() -> bool {
@@ -207,6 +220,7 @@ impl Rule {
             Rule::FixedDecision { .. } => "fixed_decision",
             Rule::Monotone { .. } => "monotone",
             Rule::Fairness { .. } => "fairness",
+            Rule::Region { .. } => "region",
         }
     }
 
@@ -260,6 +274,15 @@ impl Rule {
                     " (the group column is not an input)"
                 }
             ),
+            Rule::Region {
+                lower, upper, class, ..
+            } => {
+                let sides: Vec<String> = lower
+                    .iter()
+                    .map(|(k, lo)| format!("{k} ∈ [{lo}, {}]", upper.get(k).map_or(f64::NAN, |v| *v)))
+                    .collect();
+                format!("class \"{class}\" on the box {}", sides.join(", "))
+            }
         }
     }
 
@@ -293,6 +316,22 @@ impl Rule {
             Rule::FixedDecision { point, margin, .. } => {
                 if let Some((k, v)) = point.iter().find(|(_, v)| !v.is_finite()) {
                     return Err(format!("point value of \"{k}\" must be a finite number, got {v}"));
+                }
+                margin_ok(margin)
+            }
+            Rule::Region {
+                lower, upper, margin, ..
+            } => {
+                for (side, map) in [("lower", lower), ("upper", upper)] {
+                    if let Some((k, v)) = map.iter().find(|(_, v)| !v.is_finite()) {
+                        return Err(format!("{side} end of \"{k}\" must be a finite number, got {v}"));
+                    }
+                }
+                if let Some((k, lo)) = lower.iter().find(|(k, lo)| upper.get(*k).is_some_and(|hi| *lo > hi)) {
+                    return Err(format!(
+                        "the box is empty: lower end of \"{k}\" {lo} is above its upper end {}",
+                        upper[k]
+                    ));
                 }
                 margin_ok(margin)
             }
@@ -372,6 +411,7 @@ impl DenseFormulation {
                     increasing,
                 } => monotone::add(self, *feature, *class, *increasing),
                 Resolved::Fairness(r) => fairness::add(self, r),
+                Resolved::Region => unreachable!("a formulation refuses region rules (resolve)"),
             };
             self.model_and_layout().1.push_rule(cols);
         }
@@ -403,6 +443,7 @@ impl DenseFormulation {
                         increasing,
                     } => monotone::check(net, *feature, *class, *increasing),
                     Resolved::Fairness(r) => fairness::check(net, self.data(), r),
+                    Resolved::Region => unreachable!("a formulation refuses region rules (resolve)"),
                 };
                 RuleCheck {
                     rule: rule.clone(),

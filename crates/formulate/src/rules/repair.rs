@@ -37,7 +37,10 @@ impl DenseFormulation {
                     }
                 }
                 Resolved::NeuronLimit { max } => keep_units(&mut out, max),
-                Resolved::ClassRecall { .. } | Resolved::FixedDecision(_) | Resolved::Fairness(_) => {}
+                Resolved::ClassRecall { .. }
+                | Resolved::FixedDecision(_)
+                | Resolved::Fairness(_)
+                | Resolved::Region => {}
             }
         }
         if self.settings.symmetry_breaking {

@@ -52,6 +52,8 @@ pub(crate) enum Resolved {
     },
     FixedDecision(ResolvedPoint),
     Fairness(ResolvedFairness),
+    /// Checked against the data only: a formulation refuses it.
+    Region,
     Monotone {
         feature: usize,
         class: usize,
@@ -148,6 +150,26 @@ pub(super) fn resolve_one(
             class: class_index(data, class)?,
             increasing: *direction == Direction::Increasing,
         },
+        Rule::Region {
+            lower, upper, class, ..
+        } => {
+            class_index(data, class)?;
+            for (side, map) in [("lower", lower), ("upper", upper)] {
+                if let Some(k) = map.keys().find(|k| !data.feature_names.contains(k)) {
+                    feature_index(data, k)?;
+                }
+                let missing: Vec<&str> = data
+                    .feature_names
+                    .iter()
+                    .filter(|f| !map.contains_key(*f))
+                    .map(|f| f.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(format!("the box's {side} ends miss features {}", missing.join(", ")));
+                }
+            }
+            Resolved::Region
+        }
         Rule::Fairness {
             group,
             threshold,
@@ -205,6 +227,13 @@ pub(crate) fn resolve(
                 i,
                 rule,
                 "a fixed decision's point is standardized with the data's standardizer: build with DenseFormulation::build_with_standardizer",
+            ));
+        }
+        if matches!(rule, Rule::Region { .. }) {
+            return Err(rule_error(
+                i,
+                rule,
+                "a region rule is not rows of the MILP: the trainer's counterexample loop enforces it (mipnet_train::train_verified)",
             ));
         }
         if let Rule::Fairness {

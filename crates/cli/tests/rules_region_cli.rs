@@ -1,0 +1,76 @@
+//! Region rules at the command line: the counterexample loop's result in
+//! report.json (`regions`) and the summary; bad boxes exit 2 naming the
+//! cause.
+
+mod common;
+
+use common::{assert_bad_input, mipnet, stderr, train_quick_iris_with, QUICK};
+use serde_json::Value;
+
+const BOX: &str = "[[formulation.rules]]\nkind = \"region\"\nclass = \"setosa\"\nmargin = 0.1\n";
+
+fn config(dir: &std::path::Path, lower: &str, upper: &str) -> String {
+    let path = dir.join("region.toml");
+    std::fs::write(
+        &path,
+        format!("{BOX}[formulation.rules.lower]\n{lower}\n[formulation.rules.upper]\n{upper}\n"),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+const SETOSA_LOW: &str =
+    "\"sepal length (cm)\" = 4.8\n\"sepal width (cm)\" = 3.2\n\"petal length (cm)\" = 1.3\n\"petal width (cm)\" = 0.15";
+const SETOSA_HIGH: &str =
+    "\"sepal length (cm)\" = 5.2\n\"sepal width (cm)\" = 3.6\n\"petal length (cm)\" = 1.6\n\"petal width (cm)\" = 0.3";
+
+#[test]
+fn a_region_rule_reports_what_the_verifier_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), SETOSA_LOW, SETOSA_HIGH);
+    let out = dir.path().join("run");
+    let o = train_quick_iris_with(&out, &["--config", &cfg]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let r = &report["regions"][0];
+    let words = r["in_words"].as_str().unwrap();
+    match r["proven"].as_bool().unwrap() {
+        true => {
+            assert_eq!(words, "proven on the region");
+            assert_eq!(r["verifier_answer"], "unsat");
+        }
+        false => assert!(words.starts_with("not proven, "), "{r}"),
+    }
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("region       class \"setosa\" on the box"), "{text}");
+    assert!(text.contains(words), "{text}");
+}
+
+#[test]
+fn bad_boxes_exit_2_naming_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |cfg: &str| {
+        let mut args = vec!["train", "--dataset", "iris", "--hidden", "2", "--config", cfg];
+        args.extend_from_slice(QUICK);
+        mipnet(&args)
+    };
+    let empty = SETOSA_HIGH.replace("\"petal width (cm)\" = 0.3", "\"petal width (cm)\" = 0.1");
+    assert_bad_input(
+        &run(&config(dir.path(), SETOSA_LOW, &empty)),
+        &[
+            "rule 1 (region)",
+            "the box is empty",
+            "\"petal width (cm)\" 0.15 is above its upper end 0.1",
+        ],
+    );
+    let missing = SETOSA_HIGH.replace("\"petal width (cm)\" = 0.3", "");
+    assert_bad_input(
+        &run(&config(dir.path(), SETOSA_LOW, &missing)),
+        &["rule 1 (region)", "upper ends miss features petal width (cm)"],
+    );
+    let unknown = format!("{SETOSA_HIGH}\n\"stem\" = 1");
+    assert_bad_input(
+        &run(&config(dir.path(), SETOSA_LOW, &unknown)),
+        &["rule 1 (region)", "unknown feature \"stem\""],
+    );
+}

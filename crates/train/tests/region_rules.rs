@@ -1,0 +1,159 @@
+//! Region rules through the counterexample loop: on a 2-D network the
+//! verifier's "proven on the region" is checked independently by
+//! evaluating the returned network on every vertex of the box and a dense
+//! grid over it; `train` without a verifier refuses region rules.
+
+use mipnet_data::Dataset;
+use mipnet_formulate::Rule;
+use mipnet_highs::HighsSolver;
+use mipnet_train::{train, train_verified, Job, Silent, TrainError, TrainOutcome, TrainSettings};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Grid points per side of the box in the independent check.
+const GRID: usize = 201;
+
+/// Rounding allowed between the verifier's proof and a forward pass.
+const SLACK: f64 = 1e-9;
+
+/// Two clusters, "a" around (0, 0) and "b" around (3, 3), on a fixed
+/// pattern (24 samples).
+fn clusters() -> Dataset {
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    for i in 0..12 {
+        let t = i as f64 * 0.37;
+        let (dx, dy) = (0.6 * t.sin(), 0.6 * (1.7 * t).cos());
+        x.extend([dx, dy]);
+        y.push(0);
+        x.extend([3.0 + dy, 3.0 + dx]);
+        y.push(1);
+    }
+    Dataset::new(
+        "clusters",
+        vec!["u".into(), "v".into()],
+        vec!["a".into(), "b".into()],
+        x,
+        y,
+    )
+}
+
+fn region(lo: [f64; 2], hi: [f64; 2], class: &str, margin: f64) -> Rule {
+    let map = |v: [f64; 2]| BTreeMap::from([("u".to_string(), v[0]), ("v".to_string(), v[1])]);
+    Rule::Region {
+        lower: map(lo),
+        upper: map(hi),
+        class: class.into(),
+        margin: Some(margin),
+    }
+}
+
+fn settings(rules: Vec<Rule>) -> TrainSettings {
+    let mut s = TrainSettings::default();
+    s.formulation.hidden = vec![2];
+    s.formulation.rules = rules;
+    s.solver.time_limit = 20.0;
+    s.solver.threads = Some(1);
+    s
+}
+
+fn run_verified(data: &Dataset, rules: Vec<Rule>) -> Result<TrainOutcome, TrainError> {
+    let s = settings(rules).check(&HighsSolver).unwrap();
+    let job = Job {
+        dataset: "clusters".into(),
+        train: data,
+        test: None,
+        settings: &s,
+        solver: &HighsSolver,
+    };
+    train_verified(&job, Arc::new(HighsSolver), &mut Silent::default(), None)
+}
+
+/// The smallest lead of class `c` over the other on the vertices of the
+/// box and a GRID × GRID grid over it.
+fn least_lead(net: &mipnet_network::Network, lo: [f64; 2], hi: [f64; 2], c: usize) -> f64 {
+    let mut least = f64::INFINITY;
+    for i in 0..GRID {
+        for j in 0..GRID {
+            let at = |k: usize, lo: f64, hi: f64| lo + (hi - lo) * k as f64 / (GRID - 1) as f64;
+            let o = net.scores(&[at(i, lo[0], hi[0]), at(j, lo[1], hi[1])]);
+            least = least.min(o[c] - o[1 - c]);
+        }
+    }
+    least
+}
+
+#[test]
+fn a_region_proven_by_the_verifier_holds_on_every_vertex_and_grid_point() {
+    let data = clusters();
+    let (lo, hi, margin) = ([2.6, 2.6], [3.4, 3.4], 0.25);
+    let out = run_verified(&data, vec![region(lo, hi, "b", margin)]).unwrap();
+    let r = &out.report.regions;
+    assert_eq!(r.len(), 1);
+    assert!(r[0].proven, "{r:?}");
+    assert_eq!(r[0].verifier_answer, "unsat");
+    assert_eq!(r[0].in_words, "proven on the region");
+    let least = least_lead(&out.network, lo, hi, 1);
+    assert!(
+        least >= margin - SLACK,
+        "lead {least} below the margin {margin} somewhere in the box"
+    );
+}
+
+#[test]
+fn a_region_against_the_data_is_never_claimed_proven_unless_it_holds() {
+    // Class "b" demanded on a box around the "a" cluster: the loop adds
+    // counterexamples; whatever it ends with, "proven" only when the box
+    // really keeps the class.
+    let data = clusters();
+    let (lo, hi, margin) = ([-0.3, -0.3], [0.3, 0.3], 0.5);
+    let out = run_verified(&data, vec![region(lo, hi, "b", margin)]).unwrap();
+    let r = &out.report.regions[0];
+    let least = least_lead(&out.network, lo, hi, 1);
+    if r.proven {
+        assert!(least >= margin - SLACK, "claimed proven, lead {least}");
+    } else {
+        assert!(r.in_words.starts_with("not proven, "), "{r:?}");
+        assert_eq!(
+            r.in_words,
+            format!("not proven, {} counterexamples added", r.counterexamples_added)
+        );
+    }
+    assert!(r.counterexamples_added >= 1 || r.proven, "{r:?}");
+}
+
+#[test]
+fn train_without_a_verifier_refuses_region_rules() {
+    let data = clusters();
+    let s = settings(vec![region([0.0, 0.0], [1.0, 1.0], "a", 0.5)])
+        .check(&HighsSolver)
+        .unwrap();
+    let job = Job {
+        dataset: "clusters".into(),
+        train: &data,
+        test: None,
+        settings: &s,
+        solver: &HighsSolver,
+    };
+    let e = train(&job, &mut Silent::default(), None).err().unwrap().to_string();
+    assert!(e.contains("region rules need a verifier"), "{e}");
+    // A box that misses a feature or is empty: refused naming the cause.
+    let mut missing = region([0.0, 0.0], [1.0, 1.0], "a", 0.5);
+    if let Rule::Region { lower, .. } = &mut missing {
+        lower.remove("v");
+    }
+    let e = run_verified(&data, vec![missing]).err().unwrap().to_string();
+    assert!(
+        e.contains("rule 1 (region)") && e.contains("lower ends miss features v"),
+        "{e}"
+    );
+    let e = settings(vec![region([0.0, 2.0], [1.0, 1.0], "a", 0.5)])
+        .check(&HighsSolver)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("the box is empty: lower end of \"v\" 2 is above its upper end 1"),
+        "{e}"
+    );
+}
