@@ -17,9 +17,11 @@
 //! | `xi_n`, `e_n`, `t_n_k` | loss of sample n: hinge, misclassification, ℓ1 per class |
 //! | `rule{r}_…` | columns of rule r (in the settings' order) |
 //!
-//! A column of none of these parts (none today) is `x{index}` (0-based).
-//! Names are unique and hold no spaces, so MPS and solution files carry
-//! them as they are.
+//! A column of none of these parts is `x{index}` (0-based): today a
+//! fairness rule's columns (its per-sample miss binaries), which the layout
+//! does not name (`train --write-model` refuses fairness rules). Names are
+//! unique (an `x{index}` cannot clash: no other name is `x` then digits)
+//! and hold no spaces, so MPS and solution files carry them as they are.
 
 use crate::formulation::DenseFormulation;
 use crate::layout::{Act, LayerOneWeight, PointCols, RuleCols};
@@ -224,6 +226,68 @@ mod tests {
         (data.standardized(&st), st)
     }
 
+    /// No `x…` fallback name, no two columns with one name, no spaces, and
+    /// the model's names are these after `name_columns`.
+    fn assert_named_uniquely(f: &mut DenseFormulation, what: &str) {
+        let names = f.column_names();
+        assert_eq!(names.len(), f.model.num_cols());
+        let unnamed: Vec<&String> = names
+            .iter()
+            .filter(|n| n.strip_prefix('x').is_some_and(|i| i.parse::<usize>().is_ok()))
+            .collect();
+        assert!(unnamed.is_empty(), "{unnamed:?} for {what}");
+        let distinct: HashSet<&String> = names.iter().collect();
+        assert_eq!(distinct.len(), names.len(), "duplicate names for {what}");
+        assert!(names.iter().all(|n| !n.contains(char::is_whitespace)));
+        f.name_columns();
+        assert_eq!(f.model.col_names().unwrap(), names.as_slice());
+    }
+
+    /// Every rule with columns of its own (monotone, fixed decision, class
+    /// recall, several at once) gets them named, none shared.
+    #[test]
+    fn rule_columns_are_named_uniquely() {
+        let (data, st) = small_iris(3);
+        let feature = |i: usize| data.feature_names[i].clone();
+        let class = |k: usize| data.class_names[k].clone();
+        let point: std::collections::BTreeMap<String, f64> = (0..data.feature_names.len())
+            .map(|i| (feature(i), 1.0 + i as f64))
+            .collect();
+        let monotone = |i: usize, k: usize| Rule::Monotone {
+            feature: feature(i),
+            class: class(k),
+            direction: crate::rules::Direction::Increasing,
+        };
+        let fixed = |k: usize| Rule::FixedDecision {
+            point: point.clone(),
+            class: class(k),
+            margin: None,
+        };
+        let recall = |k: usize| Rule::ClassRecall {
+            class: class(k),
+            min_recall: Some(0.5),
+            max_errors: None,
+            margin: None,
+        };
+        let rule_sets = vec![
+            vec![monotone(0, 0)],
+            vec![fixed(1)],
+            vec![recall(2)],
+            vec![monotone(0, 0), monotone(2, 1), fixed(0), fixed(2), recall(0), recall(1)],
+        ];
+        for rules in rule_sets {
+            let s = FormulationSettings {
+                hidden: vec![2],
+                rules,
+                ..FormulationSettings::default()
+            };
+            let mut f = DenseFormulation::build_with_standardizer(&data, &s, &st, None).unwrap();
+            let names = f.column_names();
+            assert!(names.iter().any(|n| n.starts_with("rule1_")), "{:?}", s.rules);
+            assert_named_uniquely(&mut f, &format!("{:?}", s.rules));
+        }
+    }
+
     /// Every column is named by its part (no `x…` fallback), and no two
     /// columns share a name, whatever parts the settings switch on.
     #[test]
@@ -259,18 +323,41 @@ mod tests {
         });
         for s in variants {
             let mut f = DenseFormulation::build_with_standardizer(&data, &s, &st, None).unwrap();
+            assert_named_uniquely(&mut f, &format!("{s:?}"));
+        }
+    }
+
+    /// Convolutions with ℓ0, ℓ2 and neuron pruning, under max and average
+    /// pooling: every column named, none shared.
+    #[test]
+    fn convolutions_with_every_regularizer_and_pooling_are_named_uniquely() {
+        let data = Bundled::from_name("digits")
+            .unwrap()
+            .load()
+            .balanced_subset(1, 0)
+            .unwrap();
+        let st = Standardizer::fit_global(&data);
+        let data = data.standardized(&st);
+        for arch in [
+            "conv 2x3x3 stride 2 > avgpool 2 > dense 10",
+            "conv 2x3x3 stride 2 > maxpool 2 > dense 3 > dense 10",
+            "conv 2x3x3 stride 2 > dense 10",
+        ] {
+            let (conv, hidden, _) = mipnet_network::parse_architecture(arch).unwrap();
+            let s = FormulationSettings {
+                conv,
+                hidden,
+                l0: 0.01,
+                l2: 0.01,
+                prune_neurons: true,
+                ..FormulationSettings::default()
+            };
+            let mut f = DenseFormulation::build_with_standardizer(&data, &s, &st, None).unwrap();
             let names = f.column_names();
-            assert_eq!(names.len(), f.model.num_cols());
-            let unnamed: Vec<&String> = names
-                .iter()
-                .filter(|n| n.strip_prefix('x').is_some_and(|i| i.parse::<usize>().is_ok()))
-                .collect();
-            assert!(unnamed.is_empty(), "{unnamed:?} for {s:?}");
-            let distinct: HashSet<&String> = names.iter().collect();
-            assert_eq!(distinct.len(), names.len(), "duplicate names for {s:?}");
-            assert!(names.iter().all(|n| !n.contains(char::is_whitespace)));
-            f.name_columns();
-            assert_eq!(f.model.col_names().unwrap(), names.as_slice());
+            for stem in ["F_1", "FA_1", "FZ_1", "FR_1"] {
+                assert!(names.iter().any(|n| n == stem), "no column {stem} for {arch}");
+            }
+            assert_named_uniquely(&mut f, arch);
         }
     }
 

@@ -13,7 +13,11 @@
 //! - **Gurobi** (`.sol`, and `.mst` starts: `name value`, `#` comments;
 //!   every column listed);
 //! - **mipnet solve** `--solution` CSV (`column,value` header; every
-//!   column listed).
+//!   column listed);
+//! - **CPLEX** XML (`.sol`, and `.mst` starts: `<?xml` first, the header's
+//!   `objectiveValue`, one `<variable name=… value=…/>` per column; every
+//!   column listed; other elements, such as the rows' values, are not
+//!   needed).
 //!
 //! Written (a value of every column, shortest text that reads back to the
 //! same f64): [`write_gurobi_mst`], [`write_miplib_sol`],
@@ -39,6 +43,8 @@ pub enum SolutionFormat {
     NameValue,
     /// `mipnet solve --solution`'s `column,value` CSV.
     MipnetCsv,
+    /// CPLEX's XML solution or MIP start (`<variable name= value=/>`).
+    CplexXml,
 }
 
 impl SolutionFormat {
@@ -50,6 +56,7 @@ impl SolutionFormat {
             SolutionFormat::Scip => "SCIP solution file",
             SolutionFormat::NameValue => "name-value solution file (Gurobi .sol/.mst)",
             SolutionFormat::MipnetCsv => "mipnet solve CSV",
+            SolutionFormat::CplexXml => "CPLEX XML solution file (.sol/.mst)",
         }
     }
 
@@ -111,6 +118,8 @@ pub fn read_solution(text: &str) -> Result<SolutionFile, FileError> {
         read_pairs(&lines, SolutionFormat::Scip)
     } else if first.replace(' ', "") == "column,value" {
         read_csv(&lines)
+    } else if first.starts_with("<?xml") {
+        read_cplex_xml(&lines)
     } else {
         read_pairs(&lines, SolutionFormat::NameValue)
     }
@@ -162,7 +171,7 @@ fn read_pairs(lines: &[(usize, &str)], format: SolutionFormat) -> Result<Solutio
         if format == SolutionFormat::NameValue && l.starts_with('#') {
             // Gurobi's solution files state the objective in a comment.
             if let Some(v) = lower.strip_prefix("# objective value =") {
-                objective = number(n, v.trim(), "the objective").ok();
+                objective = Some(number(n, v.trim(), "the objective")?);
             }
             continue;
         }
@@ -266,6 +275,122 @@ fn read_csv(lines: &[(usize, &str)]) -> Result<SolutionFile, FileError> {
     Ok(SolutionFile {
         format: SolutionFormat::MipnetCsv,
         objective: None,
+        entries,
+    })
+}
+
+/// The `name="value"` attributes of one XML tag's text (after its element
+/// name), with the five predefined entities resolved; anything else
+/// (unquoted or repeated attributes, an unknown entity) is refused.
+fn xml_attributes(line: usize, text: &str) -> Result<Vec<(String, String)>, FileError> {
+    let mut rest = text.trim();
+    let mut attributes: Vec<(String, String)> = Vec::new();
+    while !rest.is_empty() {
+        let Some((name, after)) = rest.split_once('=') else {
+            return Err(syntax(line, format!("expected name=\"value\" in '{text}'")));
+        };
+        let name = name.trim();
+        let after = after.trim_start();
+        let Some(quote) = after.chars().next().filter(|&q| q == '"' || q == '\'') else {
+            return Err(syntax(line, format!("the value of attribute '{name}' is not quoted")));
+        };
+        let Some(end) = after[1..].find(quote) else {
+            return Err(syntax(line, format!("the value of attribute '{name}' is not closed")));
+        };
+        let raw = &after[1..1 + end];
+        let value = xml_unescape(line, raw)?;
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(syntax(line, format!("expected an attribute name before '={raw}'")));
+        }
+        if attributes.iter().any(|(n, _)| n == name) {
+            return Err(syntax(line, format!("attribute '{name}' is given twice")));
+        }
+        attributes.push((name.to_string(), value));
+        rest = after[2 + end..].trim_start();
+    }
+    Ok(attributes)
+}
+
+/// An XML attribute value with the predefined entities resolved.
+fn xml_unescape(line: usize, raw: &str) -> Result<String, FileError> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find('&') {
+        out += &rest[..at];
+        let Some(end) = rest[at..].find(';') else {
+            return Err(syntax(line, format!("'&' without ';' in '{raw}'")));
+        };
+        out.push(match &rest[at + 1..at + end] {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            other => return Err(syntax(line, format!("unknown XML entity '&{other};' in '{raw}'"))),
+        });
+        rest = &rest[at + end + 1..];
+    }
+    out += rest;
+    Ok(out)
+}
+
+/// CPLEX's XML solution or MIP start: the header's `objectiveValue` and
+/// every `<variable …/>` element (one per line, as CPLEX writes them);
+/// other elements are not needed and skipped.
+fn read_cplex_xml(lines: &[(usize, &str)]) -> Result<SolutionFile, FileError> {
+    let mut objective = None;
+    let mut entries = Vec::new();
+    let mut header: Option<(usize, String)> = None;
+    for &(n, l) in lines {
+        // The header's attributes span lines until its "/>".
+        if let Some((start, text)) = header.as_mut() {
+            *text += " ";
+            *text += l;
+            if let Some(body) = text.strip_suffix("/>") {
+                let start = *start;
+                for (name, value) in xml_attributes(start, body)? {
+                    if name == "objectiveValue" {
+                        objective = Some(number(start, &value, "the objectiveValue")?);
+                    }
+                }
+                header = None;
+            }
+            continue;
+        }
+        if let Some(rest) = l.strip_prefix("<header") {
+            header = Some((n, rest.to_string()));
+            if let Some(body) = rest.strip_suffix("/>") {
+                for (name, value) in xml_attributes(n, body)? {
+                    if name == "objectiveValue" {
+                        objective = Some(number(n, &value, "the objectiveValue")?);
+                    }
+                }
+                header = None;
+            }
+            continue;
+        }
+        let Some(rest) = l.strip_prefix("<variable ") else {
+            continue;
+        };
+        let Some(body) = rest.strip_suffix("/>") else {
+            return Err(syntax(
+                n,
+                format!("expected '<variable name=… value=…/>' on one line, found '{l}'"),
+            ));
+        };
+        let attributes = xml_attributes(n, body)?;
+        let get = |key: &str| attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        match (get("name"), get("value")) {
+            (Some(name), Some(value)) => entries.push(entry(n, name, value)?),
+            _ => return Err(syntax(n, format!("a variable without its name or value: '{l}'"))),
+        }
+    }
+    if let Some((start, _)) = header {
+        return Err(syntax(start, "the header element is not closed ('/>')"));
+    }
+    Ok(SolutionFile {
+        format: SolutionFormat::CplexXml,
+        objective,
         entries,
     })
 }
@@ -418,6 +543,30 @@ mod tests {
             xml.contains("<variable name=\"u2_1_1_m1\" index=\"1\" value=\"-1\"/>"),
             "{xml}"
         );
+        let read = read_solution(&xml).unwrap();
+        assert_eq!((read.format, read.objective), (SolutionFormat::CplexXml, Some(0.3)));
+        let back = read.column_values(&cols).unwrap();
+        for (a, b) in back.values.iter().zip(values) {
+            assert_eq!(a.to_bits(), b.to_bits(), "{xml}");
+        }
+    }
+
+    #[test]
+    fn a_cplex_solution_is_read_with_entities_and_its_header() {
+        let sol = "<?xml version = \"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<CPLEXSolution version=\"1.2\">\n <header\n   problemName=\"m&amp;1\"\n   objectiveValue=\"2.5\"/>\n <linearConstraints>\n  <constraint name=\"r0\" index=\"0\" slack=\"0\"/>\n </linearConstraints>\n <variables>\n  <variable name=\"a&lt;b\" index=\"0\" value=\"1.5\"/>\n  <variable name=\"y\" index=\"1\" value=\"-2\"/>\n </variables>\n</CPLEXSolution>\n";
+        let r = read_solution(sol).unwrap();
+        assert_eq!((r.format, r.objective), (SolutionFormat::CplexXml, Some(2.5)));
+        let v = r.column_values(&names(&["a<b", "y"])).unwrap();
+        assert_eq!(v.values, vec![1.5, -2.0]);
+        let bad = sol.replace("value=\"-2\"", "value=\"x\"");
+        let e = read_solution(&bad).unwrap_err().to_string();
+        assert!(e.contains("line 11: the value of 'y' 'x' is not a number"), "{e}");
+        let bad = sol.replace("&lt;", "&nbsp;");
+        let e = read_solution(&bad).unwrap_err().to_string();
+        assert!(e.contains("line 10: unknown XML entity '&nbsp;'"), "{e}");
+        let bad = sol.replace("objectiveValue=\"2.5\"", "objectiveValue=\"two\"");
+        let e = read_solution(&bad).unwrap_err().to_string();
+        assert!(e.contains("line 3: the objectiveValue 'two' is not a number"), "{e}");
     }
 
     #[test]
@@ -437,6 +586,10 @@ mod tests {
         let gurobi = "# Solution for model m\n# Objective value = 1.5\nx 1\ny 0.5\n";
         let r = read_solution(gurobi).unwrap();
         assert_eq!((r.format, r.objective), (SolutionFormat::NameValue, Some(1.5)));
+        // An objective line Gurobi's format cannot mean otherwise is read
+        // or refused, as in the other formats.
+        let e = read_solution("# Objective value = abc\nx 1\n").unwrap_err().to_string();
+        assert!(e.contains("line 1: the objective 'abc' is not a number"), "{e}");
         let csv = "column,value\nx,1\ny,0.5\n";
         assert_eq!(read_solution(csv).unwrap().format, SolutionFormat::MipnetCsv);
     }
