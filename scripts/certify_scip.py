@@ -10,7 +10,8 @@ Steps: SCIP reads DIR/model.mps and DIR/start.sol (MIPLIB format: =obj=,
 then name value) as a start, solves within the time limit (one thread,
 SCIP's defaults otherwise), writes its best solution in SCIP's own format
 (`write solution`, zeros included), then `mipnet certify DIR SOLUTION
---bound <SCIP's dual bound>` rebuilds the network and checks it. Prints
+--bound <SCIP's dual bound>` (only when SCIP has one: below its
+infinity) rebuilds the network and checks it. Prints
 one JSON object: SCIP's version, settings, status, objective, dual bound,
 gap, seconds, whether the start was taken, and mipnet's verdict (exit code,
 certified objective, external gap, or the error). Exits with mipnet's
@@ -61,7 +62,7 @@ def main() -> int:
         "start_taken": bool(start_taken),
         "status": m.getStatus(),
         "objective": m.getPrimalbound() if m.getNSols() > 0 else None,
-        "dual_bound": m.getDualbound(),
+        "dual_bound": m.getDualbound() if abs(m.getDualbound()) < m.infinity() else None,
         "gap": m.getGap() if m.getNSols() > 0 else None,
         "seconds": round(seconds, 3),
         "nodes": m.getNNodes(),
@@ -72,7 +73,12 @@ def main() -> int:
         print(json.dumps(result, indent=2))
         return 3
     m.writeBestSol(solution, write_zeros=True)
-    command = [args.mipnet, "certify", model_dir, solution, "--bound", repr(m.getDualbound()), "--json"]
+    command = [args.mipnet, "certify", model_dir, solution, "--json"]
+    # SCIP's "no bound" is a finite number (±1e20, its infinity): passed
+    # only when it is a bound in SCIP's sense.
+    dual_bound = m.getDualbound()
+    if abs(dual_bound) < m.infinity():
+        command += ["--bound", repr(dual_bound)]
     if args.out:
         command += ["--out", args.out]
     run = subprocess.run(command, capture_output=True, text=True)

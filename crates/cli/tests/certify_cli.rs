@@ -120,6 +120,13 @@ fn gurobi_start() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The run's objective as the manifest states it (the starts' objective).
+fn start_objective() -> f64 {
+    json(&fixture().model.join("manifest.json"))["start_objective"]
+        .as_f64()
+        .unwrap()
+}
+
 fn write_pairs(path: &Path, pairs: &[(String, String)]) {
     let text: String = pairs.iter().map(|(n, v)| format!("{n} {v}\n")).collect();
     std::fs::write(path, text).unwrap();
@@ -168,7 +175,7 @@ fn highs_solution_of_the_written_model_certifies_with_the_solved_objective() {
 fn the_mip_starts_read_back_to_the_run_network() {
     let f = fixture();
     let trained = json(&f.run.join("network.json"));
-    for start in ["start.sol", "start.gurobi.mst"] {
+    for start in ["start.sol", "start.gurobi.mst", "start.cplex.mst"] {
         let out = scratch(&format!("from-{start}"));
         let report = certify_ok(&f.model, &f.model.join(start), &["--out", s(&out)]);
         let read = json(&out.join("network.json"));
@@ -177,7 +184,12 @@ fn the_mip_starts_read_back_to_the_run_network() {
         }
         let objective = json(&f.run.join("report.json"))["objective"].clone();
         assert_eq!(report["objective"], objective, "{start}");
+        assert_eq!(report["certified_point"], "solution", "{start}");
     }
+    assert_eq!(
+        report_format(&f.model.join("start.cplex.mst")),
+        "CPLEX XML solution file (.sol/.mst)"
+    );
     // CPLEX's XML start holds the same value for every column.
     let xml = std::fs::read_to_string(f.model.join("start.cplex.mst")).unwrap();
     let pairs = gurobi_start();
@@ -186,18 +198,28 @@ fn the_mip_starts_read_back_to_the_run_network() {
         assert!(xml.contains(&line), "{line} not in start.cplex.mst");
     }
     let manifest = json(&f.model.join("manifest.json"));
-    assert_eq!(manifest["format_version"], 1);
+    assert_eq!(manifest["format_version"], 2);
+    // The model leaves out the proven-bound rows and the cuts, and says so.
+    let notes = manifest["notes"].to_string();
+    assert!(notes.contains("without the proven-bound rows"), "{notes}");
+    assert!(notes.contains("--lipschitz-cuts"), "{notes}");
     assert_eq!(manifest["columns"].as_u64().unwrap() as usize, pairs.len());
+}
+
+/// The format certify reports for `solution` (which must certify).
+fn report_format(solution: &Path) -> Value {
+    certify_ok(&fixture().model, solution, &[])["solution"]["format"].clone()
 }
 
 #[test]
 fn scip_and_highs_solution_files_are_read() {
     let f = fixture();
     let pairs = gurobi_start();
+    let objective = start_objective();
     // SCIP writes a status and objective header, an objective coefficient
     // per line, and leaves zeros out.
     let scip = scratch("scip.sol");
-    let mut text = String::from("solution status: optimal solution found\nobjective value:  0.1\n");
+    let mut text = format!("solution status: optimal solution found\nobjective value:  {objective}\n");
     for (n, v) in pairs.iter().filter(|(_, v)| v.parse::<f64>().unwrap() != 0.0) {
         text += &format!("{n}   {v} \t(obj:0)\n");
     }
@@ -209,7 +231,7 @@ fn scip_and_highs_solution_files_are_read() {
     // HiGHS's own solution file (raw style).
     let highs = scratch("highs.sol");
     let mut text = format!(
-        "Model status\nOptimal\n\n# Primal solution values\nFeasible\nObjective 0.1\n# Columns {}\n",
+        "Model status\nOptimal\n\n# Primal solution values\nFeasible\nObjective {objective}\n# Columns {}\n",
         pairs.len()
     );
     for (n, v) in &pairs {
@@ -237,6 +259,98 @@ fn an_external_bound_is_recorded_as_the_other_solvers_claim() {
     assert!(
         text.contains("0.01 external (the other solver's claim, not mipnet's proof): external gap"),
         "{text}"
+    );
+}
+
+#[test]
+fn an_external_bound_above_the_certified_objective_is_refused() {
+    let f = fixture();
+    let objective = start_objective();
+    let bound = objective + 0.25;
+    let o = mipnet(&[
+        "certify",
+        s(&f.model),
+        s(&f.model.join("start.sol")),
+        "--bound",
+        &bound.to_string(),
+    ]);
+    assert_bad_input(
+        &o,
+        &[
+            &format!("--bound {bound} is above the certified objective {objective}"),
+            "proves it false",
+        ],
+    );
+    // At the objective (a solver's bound at its optimum) it is a 0 % gap.
+    let report = certify_ok(
+        &f.model,
+        &f.model.join("start.sol"),
+        &["--bound", &objective.to_string()],
+    );
+    assert_eq!(report["external_gap"], 0.0);
+}
+
+#[test]
+fn a_stated_objective_that_is_not_the_solutions_is_refused() {
+    let f = fixture();
+    let objective = start_objective();
+    let wrong = objective + 0.5;
+    // MIPLIB's =obj= line.
+    let text = std::fs::read_to_string(f.model.join("start.sol")).unwrap();
+    let first = text.lines().next().unwrap();
+    let path = scratch("wrong-obj.sol");
+    std::fs::write(&path, text.replacen(first, &format!("=obj= {wrong}"), 1)).unwrap();
+    let o = mipnet(&["certify", s(&f.model), s(&path)]);
+    assert_bad_input(
+        &o,
+        &[
+            s(&path),
+            &format!("the file states objective {wrong}, but its values give the model's objective"),
+            "another model's solution",
+        ],
+    );
+    // Gurobi's comment line: stated wrong, and not a number.
+    let pairs = gurobi_start();
+    let body: String = pairs.iter().map(|(n, v)| format!("{n} {v}\n")).collect();
+    let path = scratch("wrong-obj-gurobi.sol");
+    std::fs::write(&path, format!("# Objective value = {wrong}\n{body}")).unwrap();
+    let o = mipnet(&["certify", s(&f.model), s(&path)]);
+    assert_bad_input(&o, &[&format!("the file states objective {wrong}")]);
+    std::fs::write(&path, format!("# Objective value = abc\n{body}")).unwrap();
+    let o = mipnet(&["certify", s(&f.model), s(&path)]);
+    assert_bad_input(&o, &[s(&path), "line 1: the objective 'abc' is not a number"]);
+    // Stated right: read.
+    std::fs::write(&path, format!("# Objective value = {objective}\n{body}")).unwrap();
+    let report = certify_ok(&f.model, &path, &[]);
+    assert_eq!(report["solution"]["stated_objective"].as_f64(), Some(objective));
+}
+
+/// How much slack is put into a hinge loss column: far beyond every
+/// tolerance, so the solution as read is not its network's exact point.
+const LOSS_SLACK: f64 = 0.5;
+
+#[test]
+fn slack_in_the_loss_columns_certifies_the_networks_exact_point_and_says_so() {
+    let f = fixture();
+    let mut pairs = gurobi_start();
+    let xi = pairs
+        .iter_mut()
+        .find(|(n, _)| n.starts_with("xi_"))
+        .expect("a hinge loss column");
+    xi.1 = (xi.1.parse::<f64>().unwrap() + LOSS_SLACK).to_string();
+    let path = scratch("slack.mst");
+    write_pairs(&path, &pairs);
+    let report = certify_ok(&f.model, &path, &[]);
+    assert_eq!(report["certified_point"], "network's exact point");
+    let objective = report["objective"].as_f64().unwrap();
+    let as_read = report["solution"]["objective_as_read"].as_f64().unwrap();
+    assert!((objective - start_objective()).abs() <= 1e-9 * (1.0 + objective.abs()));
+    assert!(as_read > objective, "as read {as_read}, certified {objective}");
+    let o = mipnet(&["certify", s(&f.model), s(&path)]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("certificate  passed at the network's exact point"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
     );
 }
 
@@ -357,7 +471,73 @@ fn a_directory_whose_model_is_not_rebuilt_is_refused() {
     manifest["format_version"] = 99.into();
     std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
     let o = mipnet(&["certify", s(&future), s(&f.solved)]);
-    assert_bad_input(&o, &["manifest format version 99; this mipnet reads version 1"]);
+    assert_bad_input(&o, &["manifest format version 99; this mipnet reads version 2"]);
+    // A manifest with a key mipnet does not know, in the data source.
+    let unknown = copy_model_dir("unknown-key");
+    let path = unknown.join("manifest.json");
+    let mut manifest = json(&path);
+    manifest["data"]["shuffle"] = true.into();
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    let o = mipnet(&["certify", s(&unknown), s(&f.solved)]);
+    assert_bad_input(&o, &["the manifest cannot be read", "unknown field `shuffle`"]);
+    // The training settings are the model's: another ℓ1 weight there
+    // rebuilds another model.
+    let other = copy_model_dir("other-settings");
+    let path = other.join("manifest.json");
+    let mut manifest = json(&path);
+    let l1 = manifest["training_settings"]["formulation"]["l1"].as_f64().unwrap();
+    manifest["training_settings"]["formulation"]["l1"] = (l1 * 2.0 + 0.01).into();
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    let o = mipnet(&["certify", s(&other), s(&f.solved)]);
+    assert_bad_input(&o, &["the model rebuilt from", "manifest is not"]);
+}
+
+/// A small two-class CSV (label last), `rows` rows.
+fn small_csv(path: &Path, rows: usize) {
+    let mut text = String::from("a,b,label\n");
+    for i in 0..rows {
+        let (a, b) = (i as f64 * 0.37 % 1.0, (i * i) as f64 * 0.21 % 1.0);
+        text += &format!("{a},{b},{}\n", if a + b > 0.9 { "yes" } else { "no" });
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn a_changed_data_file_is_refused_naming_it() {
+    let dir = scratch("csv-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (data, model) = (dir.join("train.csv"), dir.join("model"));
+    small_csv(&data, 8);
+    let mut args = vec![
+        "train",
+        "--data",
+        s(&data),
+        "--label",
+        "label",
+        "--test-fraction",
+        "0.25",
+        "--hidden",
+        "2",
+        "--write-model",
+        s(&model),
+    ];
+    args.extend_from_slice(QUICK);
+    let o = mipnet(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let manifest = json(&model.join("manifest.json"));
+    assert_eq!(manifest["data"]["data_sha256"].as_str().unwrap().len(), 64);
+    certify_ok(&model, &model.join("start.sol"), &[]);
+    // One more row: the split (and the test accuracy) would be another's.
+    small_csv(&data, 9);
+    let o = mipnet(&["certify", s(&model), s(&model.join("start.sol"))]);
+    assert_bad_input(
+        &o,
+        &[
+            s(&std::fs::canonicalize(&data).unwrap()),
+            "(--data of the run) changed since `train --write-model`",
+            manifest["data"]["data_sha256"].as_str().unwrap(),
+        ],
+    );
 }
 
 #[test]
@@ -390,6 +570,16 @@ fn write_model_refuses_a_directory_it_did_not_write_before_any_work() {
     let o = mipnet(&args);
     assert_bad_input(&o, &["is also --out"]);
     assert!(!same.exists());
+    // One inside the other, either way: refused before any work.
+    let outer = scratch("outer");
+    let inner = outer.join("inner");
+    for (out, model) in [(&outer, &inner), (&inner, &outer)] {
+        let mut args = vec!["train", "--dataset", "iris", "--out", s(out), "--write-model", s(model)];
+        args.extend_from_slice(QUICK);
+        let o = mipnet(&args);
+        assert_bad_input(&o, &["are one inside the other"]);
+        assert!(!outer.exists(), "nothing is left behind");
+    }
 }
 
 /// α so large that the zero network's objective (1) bounds layer 1's ℓ1
@@ -423,6 +613,22 @@ fn a_model_tightened_by_the_runs_cutoff_is_rebuilt_with_it() {
     let report = certify_ok(&model, &model.join("start.sol"), &[]);
     assert_eq!(report["objective_cutoff"], manifest["objective_cutoff"]);
     assert_eq!(report["certificate"]["passed"], true);
+    // Without the cutoff the rebuilt model is another: refused.
+    let copy = scratch("tightened-without-cutoff");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(&model).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+    }
+    let mut edited = manifest.clone();
+    edited["objective_cutoff"] = Value::Null;
+    std::fs::write(
+        copy.join("manifest.json"),
+        serde_json::to_string_pretty(&edited).unwrap(),
+    )
+    .unwrap();
+    let o = mipnet(&["certify", s(&copy), s(&copy.join("start.sol"))]);
+    assert_bad_input(&o, &["the model rebuilt from", "manifest is not"]);
 }
 
 #[test]

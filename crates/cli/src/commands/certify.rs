@@ -7,9 +7,12 @@
 //! (its SHA-256); the solution is read by column name; the network it
 //! stands for passes the certificate (its forward pass in f64 reproduces
 //! the solution's activations, outputs, losses and objective, and the
-//! solution satisfies every row) or is refused (exit 4). A bound the other
-//! solver reports (`--bound`) is recorded as its claim (`external_bound`),
-//! never as mipnet's proven `dual_bound`.
+//! solution satisfies every row) or is refused (exit 4). The objective the
+//! file states must be the model's at the point read (else the file was
+//! misread or is another model's: exit 2). A bound the other solver
+//! reports (`--bound`) is recorded as its claim (`external_bound`), never
+//! as mipnet's proven `dual_bound`; a bound above the certified objective
+//! is proven false (or another model's) and refused (exit 2).
 
 use crate::commands::model_dir::{file_sha256, formulation, read_manifest, Manifest, MODEL_FILE};
 use crate::exit::{input, Exit};
@@ -38,7 +41,9 @@ pub struct CertifyArgs {
     pub solution: PathBuf,
     /// The lower bound the other solver reported for the model: recorded
     /// as `external_bound` (its claim, not checked by mipnet), with the
-    /// gap against it; never as mipnet's proven bound.
+    /// gap against it; never as mipnet's proven bound. A bound above the
+    /// certified objective (beyond 1e-6 relative) is refused: the
+    /// certified network proves it false.
     #[arg(long, value_name = "B", allow_negative_numbers = true)]
     pub bound: Option<f64>,
     /// Write network.json and report.json (and test.csv) into this new
@@ -58,6 +63,26 @@ pub struct CertifyArgs {
 /// The note beside an external bound in the report.
 const EXTERNAL_BOUND_NOTE: &str =
     "the other solver's claim for model.mps, not checked by mipnet: not a proof; mipnet proved no bound here";
+
+/// How far (relative, of 1 + |objective|) the objective a solution file
+/// states may differ from the model's objective at the point read: solvers
+/// print the objective and the values with 15–17 significant digits, so a
+/// faithful file agrees to about 1e-12; 1e-6 leaves room for a solver
+/// that prints fewer digits while any misread column or another model's
+/// file (whose objective differs in a leading digit) is caught.
+pub const STATED_OBJECTIVE_TOLERANCE: f64 = 1e-6;
+
+/// How far (relative, of 1 + |objective|) an external bound may lie above
+/// the certified objective before it is refused: a solver's dual bound may
+/// exceed its incumbent by its own feasibility and optimality tolerances
+/// (1e-6 and below for HiGHS, SCIP, Gurobi, CPLEX defaults), never by more.
+pub const EXTERNAL_BOUND_TOLERANCE: f64 = 1e-6;
+
+/// The report's `certified_point`: the solution as read was certified.
+const POINT_SOLUTION: &str = "solution";
+/// The report's `certified_point`: the solution left slack in its loss
+/// columns, so the network's exact point (its forward pass) was certified.
+const POINT_EXACT: &str = "network's exact point";
 
 /// Where the solution came from and how it was read.
 #[derive(Serialize)]
@@ -90,6 +115,12 @@ pub struct CertifyReport {
     pub params_kept: usize,
     pub neurons_kept: Vec<usize>,
     pub neurons_effective: Vec<usize>,
+    /// Which point was certified: the solution as read ("solution") or,
+    /// where it differs (slack a solver left in the loss columns), the
+    /// network's exact point ("network's exact point"); the certificate's
+    /// deviations are of that point, `solution.objective_as_read` of the
+    /// solution.
+    pub certified_point: &'static str,
     /// The certified network's objective (its forward pass).
     pub objective: f64,
     /// The other solver's bound (`--bound`), as given.
@@ -125,20 +156,35 @@ pub fn run(args: CertifyArgs) -> Result<ExitCode> {
     let f = formulation(
         &train,
         &manifest.standardizer,
-        &manifest.formulation,
+        &manifest.training_settings.formulation,
         manifest.objective_cutoff,
-    )?;
+    )
+    .map_err(|e| input(e.context(format!("{}: the manifest's model", args.dir.display()))))?;
     check_fingerprint(&args.dir, &manifest, &f.model)?;
     let shown = args.solution.display();
     let file = read_solution(&solution_text).map_err(|e| input(anyhow!("{shown}: {e}")))?;
     let names = f.column_names();
     let values = file.column_values(&names).map_err(|e| input(anyhow!("{shown}: {e}")))?;
     let x = values.values;
+    let objective_as_read = f.model.objective_value(&x);
+    if let Some(stated) = file.objective {
+        if (stated - objective_as_read).abs() > STATED_OBJECTIVE_TOLERANCE * (1.0 + objective_as_read.abs()) {
+            return Err(input(anyhow!(
+                "{shown}: the file states objective {stated}, but its values give the model's objective \
+                 {objective_as_read} (beyond {STATED_OBJECTIVE_TOLERANCE:e} relative): a misread file or another model's solution"
+            )));
+        }
+    }
     let tol = Tolerances::default();
     let mut network = f.network_from(&x, &manifest.standardizer, &tol);
-    network.settings = manifest.training_settings.clone();
+    network.settings = serde_json::to_value(&manifest.training_settings)?;
     // A solver may leave slack in the loss variables; see exact_point.
     let point = f.exact_point(&x, &network, &tol);
+    let certified_point = if point.iter().zip(&x).all(|(a, b)| a.to_bits() == b.to_bits()) {
+        POINT_SOLUTION
+    } else {
+        POINT_EXACT
+    };
     let certificate = f.certify(&point, &network, &tol);
     if !certificate.passed {
         return Err(anyhow::Error::new(Exit::certificate(format!(
@@ -147,6 +193,14 @@ pub fn run(args: CertifyArgs) -> Result<ExitCode> {
         ))));
     }
     let objective = certificate.objective_forward;
+    if let Some(b) = args.bound {
+        if b > objective + EXTERNAL_BOUND_TOLERANCE * (1.0 + objective.abs()) {
+            return Err(input(anyhow!(
+                "--bound {b} is above the certified objective {objective} (beyond {EXTERNAL_BOUND_TOLERANCE:e} relative): \
+                 the certified network proves it false, or it is another model's bound"
+            )));
+        }
+    }
     let report = CertifyReport {
         status: CERTIFIED,
         dataset: name,
@@ -159,6 +213,7 @@ pub fn run(args: CertifyArgs) -> Result<ExitCode> {
         params_kept: network.params_kept(),
         neurons_kept: network.neurons_kept(),
         neurons_effective: network.neurons_effective(),
+        certified_point,
         objective,
         external_bound: args.bound,
         external_bound_note: args.bound.map(|_| EXTERNAL_BOUND_NOTE),
@@ -168,14 +223,14 @@ pub fn run(args: CertifyArgs) -> Result<ExitCode> {
             file: shown.to_string(),
             format: file.format.name(),
             stated_objective: file.objective,
-            objective_as_read: f.model.objective_value(&x),
+            objective_as_read,
             columns: names.len(),
             zero_filled: values.zero_filled,
             model_sha256: manifest.model_sha256.clone(),
         },
         objective_cutoff: manifest.objective_cutoff,
         certificate,
-        settings: manifest.training_settings.clone(),
+        settings: network.settings.clone(),
         mipnet_version: env!("CARGO_PKG_VERSION"),
     };
     if let Some(out) = out {
@@ -206,8 +261,9 @@ pub fn run(args: CertifyArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The relative gap of `objective` over `bound` (0 when the objective is 0
-/// or below the bound).
+/// The relative gap of `objective` over `bound` (0 when the objective is
+/// 0; a bound above the objective is refused before, so the gap is ≥ 0 up
+/// to [`EXTERNAL_BOUND_TOLERANCE`], where it is 0).
 fn gap(objective: f64, bound: f64) -> f64 {
     if objective > 0.0 {
         ((objective - bound) / objective).max(0.0)
@@ -275,7 +331,8 @@ fn summary(r: &CertifyReport) -> String {
             .map_or(String::new(), |o| format!(" (the file states {o})"))
     );
     t += &format!(
-        "certificate  passed (max deviation: activation {:.1e}, output {:.1e}, loss {:.1e}, rows {:.1e}; objective MILP {:.6} = forward {:.6})\n",
+        "certificate  passed at the {} (max deviation: activation {:.1e}, output {:.1e}, loss {:.1e}, rows {:.1e}; objective MILP {:.6} = forward {:.6})\n",
+        r.certified_point,
         c.max_activation_deviation,
         c.max_output_deviation,
         c.max_loss_deviation,

@@ -11,24 +11,33 @@
 //!   `--read_solution_file`, SCIP `read`), `start.gurobi.mst` (Gurobi's
 //!   MST: `read`, `gurobi_cl InputFile=`), `start.cplex.mst` (CPLEX's XML
 //!   MIP start: `read`): the run's certified network, every column;
-//! - `manifest.json`: format version, the data source and split, the
-//!   standardizer, the formulation and training settings, the cutoff, and
-//!   the SHA-256 of model.mps, so `certify` rebuilds the same model and
-//!   refuses a directory whose model it does not rebuild.
+//! - `manifest.json`: format version, the data source and split (with the
+//!   SHA-256 of each data file), the standardizer, the training settings
+//!   (the formulation's among them: one source), the cutoff, and the
+//!   SHA-256 of model.mps, so `certify` rebuilds the same model and
+//!   refuses a directory whose model or data it does not rebuild.
 //!
-//! The files are written beside DIR and read back (the model by mipnet's
-//! strict MPS reader, every start to the bit) before DIR appears
-//! ([`crate::output_dir::OutputDir`]).
+//! model.mps leaves out what rests on mipnet's own proofs rather than on
+//! the formulation: the proven-bound rows the run's full MIP gets (the
+//! objective floor and the Lipschitz output-pair rows,
+//! `mipnet_formulate::formulation::bound_rows`) and the Lipschitz cuts of
+//! --lipschitz-cuts; the manifest's notes say so.
+//!
+//! The files are written beside DIR and read back before DIR appears
+//! ([`crate::output_dir::OutputDir`]): the model by mipnet's strict MPS
+//! reader and HiGHS's, then compared with the model built field by field
+//! (`mipnet_milp::files::compare`); every start, the CPLEX XML one
+//! included, to the bit.
 
 use crate::commands::data::{DataArgs, MissingArg};
-use crate::exit::input;
+use crate::exit::{input, Exit};
 use crate::output_dir::{OutputDir, RunKind};
 use crate::run_files::is_mipnet_json;
 use anyhow::{anyhow, Context, Result};
 use mipnet_data::{Dataset, Standardizer};
 use mipnet_formulate::{DenseFormulation, FormulationSettings, Rule, Tolerances};
 use mipnet_highs::{read_model, write_model};
-use mipnet_milp::files::{read_solution, write_cplex_mst, write_gurobi_mst, write_miplib_sol};
+use mipnet_milp::files::{compare, read_solution, write_cplex_mst, write_gurobi_mst, write_miplib_sol};
 use mipnet_network::write_atomic;
 use mipnet_train::{TrainOutcome, TrainSettings};
 use serde::{Deserialize, Serialize};
@@ -43,10 +52,15 @@ pub const START_MIPLIB: &str = "start.sol";
 pub const START_GUROBI: &str = "start.gurobi.mst";
 /// The start in CPLEX's XML MST format.
 pub const START_CPLEX: &str = "start.cplex.mst";
-/// The manifest format this mipnet writes and reads.
-pub const MANIFEST_FORMAT: u32 = 1;
+/// The manifest format this mipnet writes and reads (2: the data files'
+/// SHA-256, the formulation read from the training settings).
+pub const MANIFEST_FORMAT: u32 = 2;
 /// Keys every manifest has: its format and what makes it mipnet's.
-const MANIFEST_KEYS: &[&str] = &["format_version", "mipnet_version", "model_sha256", "formulation"];
+const MANIFEST_KEYS: &[&str] = &["format_version", "mipnet_version", "model_sha256", "training_settings"];
+/// What the manifest's notes say model.mps leaves out, always.
+const LEFT_OUT_NOTE: &str = "model.mps is the training MILP without the proven-bound rows the run's full MIP may get \
+     (the objective floor and the Lipschitz output-pair rows) and without --lipschitz-cuts' cuts: those rest on \
+     mipnet's own proofs, not on the formulation";
 
 /// A model directory: `--force` may replace one, nothing else.
 pub static MODEL_DIR: RunKind = RunKind {
@@ -56,8 +70,10 @@ pub static MODEL_DIR: RunKind = RunKind {
 };
 
 /// Where the training data came from: `train`'s data flags (after its
-/// config file), paths made absolute, so `certify` loads the same split.
+/// config file), paths made absolute, so `certify` loads the same split,
+/// with the SHA-256 of each data file so it refuses a changed one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DataSource {
     pub dataset: Option<String>,
     pub data: Option<PathBuf>,
@@ -65,7 +81,12 @@ pub struct DataSource {
     pub drop: Vec<String>,
     /// Rows with a missing value were dropped (`--missing drop`).
     pub drop_missing: bool,
+    /// SHA-256 of `data` as the run read it (a bundled dataset is part of
+    /// mipnet: `mipnet_version` and the model's SHA-256 identify it).
+    pub data_sha256: Option<String>,
     pub test_data: Option<PathBuf>,
+    /// SHA-256 of `test_data` as the run read it.
+    pub test_data_sha256: Option<String>,
     pub test_fraction: f64,
     pub split_seed: u64,
     pub train_per_class: Option<usize>,
@@ -81,13 +102,17 @@ impl DataSource {
                 .map(|p| std::fs::canonicalize(p).with_context(|| format!("cannot resolve {}", p.display())))
                 .transpose()
         };
+        let digest = |p: &Option<PathBuf>| p.as_deref().map(file_sha256).transpose();
+        let (data, test_data) = (absolute(&d.data)?, absolute(&d.test_data)?);
         Ok(DataSource {
             dataset: d.dataset.clone(),
-            data: absolute(&d.data)?,
+            data_sha256: digest(&data)?,
+            data,
             label: d.label.clone(),
             drop: d.drop.clone(),
             drop_missing: d.missing == MissingArg::Drop,
-            test_data: absolute(&d.test_data)?,
+            test_data_sha256: digest(&test_data)?,
+            test_data,
             test_fraction: d.test_fraction,
             split_seed: d.split_seed,
             train_per_class: d.train_per_class,
@@ -95,8 +120,24 @@ impl DataSource {
         })
     }
 
-    /// Loads (name, train, test) as the run did.
+    /// Loads (name, train, test) as the run did; a data file whose SHA-256
+    /// is not the run's is refused (exit 2), naming it.
     pub fn load(&self) -> Result<(String, Dataset, Option<Dataset>)> {
+        for (flag, path, recorded) in [
+            ("--data", &self.data, &self.data_sha256),
+            ("--test-data", &self.test_data, &self.test_data_sha256),
+        ] {
+            let (Some(path), Some(recorded)) = (path, recorded) else {
+                continue;
+            };
+            let now = file_sha256(path).map_err(input)?;
+            if &now != recorded {
+                return Err(input(anyhow!(
+                    "{} ({flag} of the run) changed since `train --write-model`: SHA-256 {now}, the manifest's {recorded}",
+                    path.display()
+                )));
+            }
+        }
         DataArgs {
             dataset: self.dataset.clone(),
             image_pool: self.image_pool,
@@ -126,7 +167,6 @@ pub struct Manifest {
     pub mipnet_version: String,
     pub data: DataSource,
     pub standardizer: Standardizer,
-    pub formulation: FormulationSettings,
     /// The incumbent objective f* whose cutoff (layer-1 ℓ1 ≤ f*/α) the
     /// run's full MIP had; null when the run's model was not tightened.
     pub objective_cutoff: Option<f64>,
@@ -138,14 +178,16 @@ pub struct Manifest {
     pub start_objective: f64,
     /// Which file holds the start for which solver.
     pub starts: Vec<StartFile>,
-    /// The whole run's settings, for the record (and the network file).
-    pub training_settings: serde_json::Value,
+    /// The whole run's settings (the network file's); the model is built
+    /// from their `formulation`, so the two cannot disagree.
+    pub training_settings: TrainSettings,
     /// What the model file leaves out of the run's full MIP, if anything.
     pub notes: Vec<String>,
 }
 
 /// A start file and the solvers that read it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StartFile {
     pub file: String,
     pub solvers: String,
@@ -168,7 +210,10 @@ fn start_files() -> Vec<StartFile> {
 
 /// The training MILP of `train` (raw, as loaded) standardized by
 /// `standardizer`, with the objective cutoff if any, every column named:
-/// the model the run's full MIP solved.
+/// the model the run's full MIP solved, without its proven-bound rows and
+/// cuts (see the module docs). A failure is returned as is: the caller
+/// says whether it is the user's input (certify's manifest) or mipnet's
+/// (a run that trained with these settings).
 pub fn formulation(
     train: &Dataset,
     standardizer: &Standardizer,
@@ -177,7 +222,7 @@ pub fn formulation(
 ) -> Result<DenseFormulation> {
     let data = train.standardized(standardizer);
     let mut f = DenseFormulation::build_with_standardizer(&data, settings, standardizer, cutoff)
-        .map_err(|e| input(anyhow!("the formulation cannot be built: {e}")))?;
+        .map_err(|e| anyhow!("the formulation cannot be built: {e}"))?;
     f.name_columns();
     Ok(f)
 }
@@ -210,6 +255,19 @@ pub fn prepare(
         return Err(input(anyhow!(
             "--write-model {} is also --out: give the model its own directory",
             dir.display()
+        )));
+    }
+    // One inside the other: the inner one's staging would sit in the outer
+    // one, which then holds files it does not own (or cannot be moved).
+    let inside = |a: &Path, b: &Path| match (std::path::absolute(a), std::path::absolute(b)) {
+        (Ok(a), Ok(b)) => a.starts_with(&b),
+        _ => false,
+    };
+    if let Some(o) = out.filter(|o| inside(dir, o) || inside(o, dir)) {
+        return Err(input(anyhow!(
+            "--write-model {} and --out {} are one inside the other: give them separate directories",
+            dir.display(),
+            o.display()
         )));
     }
     let source = DataSource::of(data).map_err(input)?;
@@ -272,21 +330,23 @@ pub fn write(
         .as_ref()
         .filter(|t| t.applied)
         .map(|t| t.cutoff);
+    // The run trained with these settings: a failure here is mipnet's
+    // (exit 1), not the user's input.
     let f = formulation(train, &network.standardizer, &settings.formulation, cutoff)?;
     let names = f.column_names();
     let model_path = dir.join(MODEL_FILE);
     write_model(&f.model, &model_path).map_err(|e| anyhow!("cannot write {}: {e}", model_path.display()))?;
-    check_model_file(&model_path, &names)?;
+    check_model_file(&model_path, &f.model)?;
     let x = f
         .start_values(network)
         .map_err(|e| anyhow!("the run's network is not a point of the model written: {e}"))?;
     let tol = Tolerances::default();
     let certificate = f.certify(&x, network, &tol);
     if !certificate.passed {
-        return Err(anyhow!(
+        return Err(anyhow::Error::new(Exit::certificate(format!(
             "the run's network fails its certificate in the model written: {}",
             certificate.failure.unwrap_or_default()
-        ));
+        ))));
     }
     let objective = f.model.objective_value(&x);
     let comment = format!(
@@ -302,10 +362,10 @@ pub fn write(
         let path = dir.join(file);
         write_atomic(&path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    for file in [START_MIPLIB, START_GUROBI] {
+    for file in [START_MIPLIB, START_GUROBI, START_CPLEX] {
         check_start(&dir.join(file), &names, &x)?;
     }
-    let mut notes = Vec::new();
+    let mut notes = vec![LEFT_OUT_NOTE.to_string()];
     if let Some(c) = outcome.report.cuts.as_ref().filter(|c| c.cuts_added > 0) {
         notes.push(format!(
             "the run's cut loop added {} Lipschitz cuts to its full MIP; {MODEL_FILE} leaves them out (they cut off no network)",
@@ -317,14 +377,13 @@ pub fn write(
         mipnet_version: env!("CARGO_PKG_VERSION").to_string(),
         data: source,
         standardizer: network.standardizer.clone(),
-        formulation: settings.formulation.clone(),
         objective_cutoff: cutoff,
         model_sha256: file_sha256(&model_path)?,
         columns: f.model.num_cols(),
         rows: f.model.num_rows(),
         start_objective: objective,
         starts: start_files(),
-        training_settings: serde_json::to_value(settings)?,
+        training_settings: settings.clone(),
         notes,
     };
     let path = dir.join(MANIFEST);
@@ -341,20 +400,14 @@ pub fn write(
     Ok(())
 }
 
-/// The model file must read back (mipnet's strict reader, then HiGHS's)
-/// with every column under its name, in order.
-fn check_model_file(path: &Path, names: &[String]) -> Result<()> {
+/// The model file must read back (mipnet's strict reader, then HiGHS's,
+/// compared with each other) to `built` field by field: sense, objective,
+/// every column's name, bounds, cost and integrality, every row's sides and
+/// coefficients (`mipnet_milp::files::compare`, exact). A difference is
+/// mipnet's bug (exit 1), named.
+fn check_model_file(path: &Path, built: &mipnet_milp::Model) -> Result<()> {
     let read = read_model(path).map_err(|e| anyhow!("{} as written cannot be read back: {e}", path.display()))?;
-    let read_names: Vec<String> = (0..read.num_cols())
-        .map(|j| read.col_name(mipnet_milp::Col::from_index(j)))
-        .collect();
-    if read_names != names {
-        return Err(anyhow!(
-            "{} as written does not read back with the model's {} column names",
-            path.display(),
-            names.len()
-        ));
-    }
+    compare(built, &read).map_err(|e| anyhow!("{} as written is not the model built: {e}", path.display()))?;
     Ok(())
 }
 
@@ -409,4 +462,48 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
         }
     }
     serde_json::from_value(value).map_err(|e| input(anyhow!("{}: the manifest cannot be read: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mipnet_milp::{Col, Model, Sense, VarType};
+
+    /// A small MILP with named columns; `coef`, `upper`, `ty` and `cost`
+    /// vary one field of it each.
+    fn model(coef: f64, upper: f64, ty: VarType, cost: f64) -> Model {
+        let mut m = Model::new(Sense::Minimize);
+        let a = m.add_col(0.0, upper, cost, ty);
+        let b = m.add_col(-1.0, 1.0, 0.5, VarType::Continuous);
+        m.add_row(1.0, f64::INFINITY, vec![(a, coef), (b, 1.0)]);
+        m.set_col_name(Col::from_index(0), "a");
+        m.set_col_name(Col::from_index(1), "b");
+        m
+    }
+
+    /// The model file read back is compared with the model built field by
+    /// field: a file of another model (same names) is refused, naming the
+    /// field.
+    #[test]
+    fn a_model_file_is_checked_against_the_built_model_field_by_field() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(MODEL_FILE);
+        let written = model(2.0, 3.0, VarType::Integer, 1.0);
+        write_model(&written, &path).unwrap();
+        check_model_file(&path, &written).unwrap();
+        let others = [
+            (model(2.5, 3.0, VarType::Integer, 1.0), "coefficient"),
+            (model(2.0, 4.0, VarType::Integer, 1.0), "upper bound of column 'a'"),
+            (model(2.0, 3.0, VarType::Continuous, 1.0), "column 'a' is continuous"),
+            (
+                model(2.0, 3.0, VarType::Integer, 1.5),
+                "objective coefficient of column 'a'",
+            ),
+        ];
+        for (built, field) in others {
+            let e = check_model_file(&path, &built).unwrap_err().to_string();
+            assert!(e.contains("as written is not the model built"), "{e}");
+            assert!(e.contains(field), "{field}: {e}");
+        }
+    }
 }
