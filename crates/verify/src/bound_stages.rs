@@ -19,7 +19,6 @@ pub fn prepare(
     limits::check_network(net)?;
     let clock = Instant::now();
     let mut bounds = interval_bounds(net, region);
-    limits::check_bounds(net, &bounds)?;
     let mut stages = vec![interval_report(net, &bounds, clock.elapsed().as_secs_f64())];
     if opts.linear_bounds && bounds.unstable(net).0 > 0 {
         let start = clock.elapsed().as_secs_f64();
@@ -28,6 +27,9 @@ pub fn prepare(
         stage.stage = "linear";
         stages.push(stage);
     }
+    // The big-M constants: checked once the bounds are as tight as
+    // back-substitution makes them, before an LP or MILP holds them.
+    limits::check_bounds(net, &bounds)?;
     if opts.lp_tightening && bounds.unstable(net).0 > 0 {
         stages.push(tighten_lp(net, region, &mut bounds, opts.tighten_seconds, opts)?);
     }

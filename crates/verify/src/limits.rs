@@ -131,7 +131,7 @@ pub fn check_bounds(net: &ReluNet, bounds: &Bounds) -> Result<(), VerifyError> {
             let v = if l.abs() > u.abs() { *l } else { *u };
             if !within(v) {
                 return Err(VerifyError::Magnitude(format!(
-                    "over this input region, output {i} of {} reaches {v:.3e} in interval arithmetic, \
+                    "over this input region, output {i} of {} reaches {v:.3e} in its proven bounds (interval arithmetic, then back-substitution), \
                      a bound the MILP would use as a big-M constant; {}: shrink the input box",
                     operation(net, k),
                     accepted()

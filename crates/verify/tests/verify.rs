@@ -400,7 +400,7 @@ fn numbers_too_large_for_the_milp_are_refused_before_it_is_built() {
     let m = msg(e);
     assert!(
         m.starts_with(
-            "over this input region, output 0 of operation 1 of 3 (affine) reaches 2.000e8 in interval arithmetic"
+            "over this input region, output 0 of operation 1 of 3 (affine) reaches 2.000e8 in its proven bounds"
         ),
         "{m}"
     );
@@ -601,4 +601,28 @@ fn strict_comparisons_are_never_answered_over_their_closure() {
         x.iter().all(|&v| 0.0 < v && v < 1.0) && y[0] - y[1] > max_gap - 0.05,
         "{x:?} {y:?}"
     );
+}
+
+/// The big-M limit applies to the bounds after back-substitution: `y =
+/// 1e3·(a − b)` with `a = b = 1e4·x` over `x ∈ [0, 500]` reaches ±5e9 in
+/// interval arithmetic (which would refuse it), but back-substitution
+/// proves `y = 0`, so the property is answered (was an error).
+#[test]
+fn the_magnitude_limit_reads_the_back_substituted_bounds() {
+    let net = ReluNet {
+        inputs: 1,
+        ops: vec![
+            Op::Affine(Affine::dense(&[vec![1e4], vec![1e4]], &[0.0, 0.0])),
+            Op::Affine(Affine::dense(&[vec![1e3, -1e3]], &[0.0])),
+        ],
+        input_names: generated_names("x", 1),
+        output_names: generated_names("y", 1),
+    };
+    let p = Property::parse(
+        "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n\
+         (assert (>= X_0 0))\n(assert (<= X_0 500))\n(assert (>= Y_0 1))",
+    )
+    .unwrap();
+    let rep = check_property(&net, &p, &options()).unwrap();
+    assert_eq!(rep.answer, Answer::Unsat, "{rep:?}");
 }
