@@ -127,6 +127,7 @@ pub use polish::PolishLp;
 pub use project::{project, sort_neurons};
 pub use rules::{
     check_class_weights, check_rules, group_members, Direction, FairnessMeasure, GroupMembers, Rule, RuleCheck,
+    DECISION_BAND,
 };
 pub use settings::{FormulationSettings, Loss, SettingError, MIN_CLASS_WEIGHT};
 pub use tolerances::Tolerances;

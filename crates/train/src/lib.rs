@@ -49,6 +49,7 @@ mod compare;
 mod error;
 mod events;
 mod fairness_groups;
+mod fairness_repair;
 mod incumbent;
 mod job;
 pub mod lns;

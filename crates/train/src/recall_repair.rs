@@ -24,7 +24,8 @@ const SHIFT_ROOM: f64 = 1e-6;
 /// `net` with each class-recall rule of `rules` met on `data` (the
 /// standardized training data) by shifting output biases, where the box
 /// ±`omega` allows; `default_margin` is the formulation's margin, the
-/// rule's when it gives none.
+/// rule's when it gives none. Then each fairness rule, by
+/// [`crate::fairness_repair::balance_groups`].
 pub(crate) fn raise_recalls(net: &Network, data: &Dataset, rules: &[Rule], default_margin: f64, omega: f64) -> Network {
     let mut out = net.clone();
     for rule in rules {
@@ -58,7 +59,8 @@ pub(crate) fn raise_recalls(net: &Network, data: &Dataset, rules: &[Rule], defau
             shrink_towards(&mut out, data, c, margin, required, omega);
         }
     }
-    out
+    // Then the fairness rules' groups, by the same kind of shift.
+    crate::fairness_repair::balance_groups(&out, data, rules, default_margin, omega)
 }
 
 /// For each sample of class `c`, how much its margin over the closest

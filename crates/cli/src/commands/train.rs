@@ -875,7 +875,7 @@ pub fn summary(o: &TrainOutcome) -> String {
             100.0 * u.share,
             u.status,
             match (r.test_accuracy, u.test_accuracy) {
-                (Some(a), Some(b)) => format!("{:+.1} points", 100.0 * (b - a)),
+                (Some(a), Some(b)) => format!("{:.1} points", 100.0 * (b - a)),
                 _ => "- (no test split)".into(),
             }
         );

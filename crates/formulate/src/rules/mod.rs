@@ -90,7 +90,7 @@ mod repair;
 mod resolve;
 
 pub use class_weights::check_class_weights;
-pub use fairness::{group_members, FairnessMeasure, GroupMembers};
+pub use fairness::{group_members, FairnessMeasure, GroupMembers, DECISION_BAND};
 pub use resolve::check_rules;
 pub(crate) use resolve::{check_rules_settings, resolve, Resolved};
 
