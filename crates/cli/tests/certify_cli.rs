@@ -506,16 +506,17 @@ fn small_csv(path: &Path, rows: usize) {
 fn a_changed_data_file_is_refused_naming_it() {
     let dir = scratch("csv-data");
     std::fs::create_dir_all(&dir).unwrap();
-    let (data, model) = (dir.join("train.csv"), dir.join("model"));
+    let (data, test, model) = (dir.join("train.csv"), dir.join("test.csv"), dir.join("model"));
     small_csv(&data, 8);
+    small_csv(&test, 5);
     let mut args = vec![
         "train",
         "--data",
         s(&data),
         "--label",
         "label",
-        "--test-fraction",
-        "0.25",
+        "--test-data",
+        s(&test),
         "--hidden",
         "2",
         "--write-model",
@@ -525,9 +526,26 @@ fn a_changed_data_file_is_refused_naming_it() {
     let o = mipnet(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let manifest = json(&model.join("manifest.json"));
-    assert_eq!(manifest["data"]["data_sha256"].as_str().unwrap().len(), 64);
+    let recorded = manifest["data"]["files"][0]["sha256"].as_str().unwrap().to_string();
+    assert_eq!(recorded.len(), 64);
+    assert_eq!(manifest["data"]["files"][0]["role"], "--data");
+    assert_eq!(manifest["data"]["files"][1]["role"], "--test-data");
     certify_ok(&model, &model.join("start.sol"), &[]);
-    // One more row: the split (and the test accuracy) would be another's.
+    // Another test set: the model is the same, but the report's test
+    // accuracy would be of another set.
+    small_csv(&test, 6);
+    let o = mipnet(&["certify", s(&model), s(&model.join("start.sol"))]);
+    assert_bad_input(
+        &o,
+        &[
+            s(&std::fs::canonicalize(&test).unwrap()),
+            "(--test-data of the run) changed since `train --write-model`",
+            manifest["data"]["files"][1]["sha256"].as_str().unwrap(),
+        ],
+    );
+    small_csv(&test, 5);
+    certify_ok(&model, &model.join("start.sol"), &[]);
+    // One more training row: the model would be another.
     small_csv(&data, 9);
     let o = mipnet(&["certify", s(&model), s(&model.join("start.sol"))]);
     assert_bad_input(
@@ -535,7 +553,7 @@ fn a_changed_data_file_is_refused_naming_it() {
         &[
             s(&std::fs::canonicalize(&data).unwrap()),
             "(--data of the run) changed since `train --write-model`",
-            manifest["data"]["data_sha256"].as_str().unwrap(),
+            &recorded,
         ],
     );
 }

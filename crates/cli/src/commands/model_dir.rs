@@ -81,16 +81,48 @@ pub struct DataSource {
     pub drop: Vec<String>,
     /// Rows with a missing value were dropped (`--missing drop`).
     pub drop_missing: bool,
-    /// SHA-256 of `data` as the run read it (a bundled dataset is part of
-    /// mipnet: `mipnet_version` and the model's SHA-256 identify it).
-    pub data_sha256: Option<String>,
     pub test_data: Option<PathBuf>,
-    /// SHA-256 of `test_data` as the run read it.
-    pub test_data_sha256: Option<String>,
     pub test_fraction: f64,
     pub split_seed: u64,
     pub train_per_class: Option<usize>,
     pub image_pool: usize,
+    /// Every file the data was read from (--data, --test-data, MNIST's
+    /// files) with its SHA-256 as the run read it. A bundled dataset is
+    /// part of mipnet and has none: its name, `mipnet_version` and the
+    /// model's SHA-256 identify it.
+    pub files: Vec<DataFile>,
+}
+
+/// A file the training data was read from, and its SHA-256.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataFile {
+    /// Which data it is ("--data", "--test-data", "mnist").
+    pub role: String,
+    pub path: PathBuf,
+    pub sha256: String,
+}
+
+impl DataFile {
+    fn of(role: &str, path: &Path) -> Result<Self> {
+        Ok(DataFile {
+            role: role.to_string(),
+            path: path.to_path_buf(),
+            sha256: file_sha256(path)?,
+        })
+    }
+}
+
+/// The files of `dir` (MNIST's directory), sorted by name.
+fn files_in(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()
+        .with_context(|| format!("cannot read {}", dir.display()))?;
+    files.retain(|p| p.is_file());
+    files.sort();
+    Ok(files)
 }
 
 impl DataSource {
@@ -102,17 +134,28 @@ impl DataSource {
                 .map(|p| std::fs::canonicalize(p).with_context(|| format!("cannot resolve {}", p.display())))
                 .transpose()
         };
-        let digest = |p: &Option<PathBuf>| p.as_deref().map(file_sha256).transpose();
         let (data, test_data) = (absolute(&d.data)?, absolute(&d.test_data)?);
+        let mut files = Vec::new();
+        for (role, path) in [("--data", &data), ("--test-data", &test_data)] {
+            if let Some(path) = path {
+                files.push(DataFile::of(role, path)?);
+            }
+        }
+        if d.dataset.as_deref().is_some_and(|n| n.eq_ignore_ascii_case("mnist")) {
+            let dir = std::fs::canonicalize(mipnet_data::mnist_dir())
+                .with_context(|| format!("cannot resolve {}", mipnet_data::mnist_dir().display()))?;
+            for path in files_in(&dir)? {
+                files.push(DataFile::of("mnist", &path)?);
+            }
+        }
         Ok(DataSource {
             dataset: d.dataset.clone(),
-            data_sha256: digest(&data)?,
             data,
             label: d.label.clone(),
             drop: d.drop.clone(),
             drop_missing: d.missing == MissingArg::Drop,
-            test_data_sha256: digest(&test_data)?,
             test_data,
+            files,
             test_fraction: d.test_fraction,
             split_seed: d.split_seed,
             train_per_class: d.train_per_class,
@@ -123,18 +166,14 @@ impl DataSource {
     /// Loads (name, train, test) as the run did; a data file whose SHA-256
     /// is not the run's is refused (exit 2), naming it.
     pub fn load(&self) -> Result<(String, Dataset, Option<Dataset>)> {
-        for (flag, path, recorded) in [
-            ("--data", &self.data, &self.data_sha256),
-            ("--test-data", &self.test_data, &self.test_data_sha256),
-        ] {
-            let (Some(path), Some(recorded)) = (path, recorded) else {
-                continue;
-            };
-            let now = file_sha256(path).map_err(input)?;
-            if &now != recorded {
+        for f in &self.files {
+            let now = file_sha256(&f.path).map_err(input)?;
+            if now != f.sha256 {
                 return Err(input(anyhow!(
-                    "{} ({flag} of the run) changed since `train --write-model`: SHA-256 {now}, the manifest's {recorded}",
-                    path.display()
+                    "{} ({} of the run) changed since `train --write-model`: SHA-256 {now}, the manifest's {}",
+                    f.path.display(),
+                    f.role,
+                    f.sha256
                 )));
             }
         }
@@ -337,9 +376,13 @@ pub fn write(
     let model_path = dir.join(MODEL_FILE);
     write_model(&f.model, &model_path).map_err(|e| anyhow!("cannot write {}: {e}", model_path.display()))?;
     check_model_file(&model_path, &f.model)?;
-    let x = f
-        .start_values(network)
-        .map_err(|e| anyhow!("the run's network is not a point of the model written: {e}"))?;
+    // The run's network must be a point of the model and pass its
+    // certificate there; either failure is a failed certificate (exit 4).
+    let x = f.start_values(network).map_err(|e| {
+        anyhow::Error::new(Exit::certificate(format!(
+            "the run's network is not a point of the model written: {e}"
+        )))
+    })?;
     let tol = Tolerances::default();
     let certificate = f.certify(&x, network, &tol);
     if !certificate.passed {
@@ -467,7 +510,86 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exit::InputError;
+    use mipnet_highs::HighsSolver;
     use mipnet_milp::{Col, Model, Sense, VarType};
+    use mipnet_train::{CheckedSettings, Job, Silent};
+
+    /// A run on Iris (2 samples per class, 2 hidden units), quick.
+    fn tiny_run() -> (Dataset, CheckedSettings, TrainOutcome) {
+        let data = mipnet_data::Bundled::from_name("iris")
+            .unwrap()
+            .load()
+            .balanced_subset(2, 0)
+            .unwrap();
+        let mut s = TrainSettings::default();
+        s.formulation.hidden = vec![2];
+        s.gradient.epochs = 200;
+        s.solver.time_limit = 2.0;
+        s.solver.threads = Some(1);
+        let checked = s.check(&HighsSolver).unwrap();
+        let job = Job {
+            dataset: "iris".into(),
+            train: &data,
+            test: None,
+            settings: &checked,
+            solver: &HighsSolver,
+        };
+        let outcome = mipnet_train::train(&job, &mut Silent::default(), None).unwrap();
+        (data, checked, outcome)
+    }
+
+    fn source() -> DataSource {
+        DataSource {
+            dataset: Some("iris".into()),
+            data: None,
+            label: None,
+            drop: Vec::new(),
+            drop_missing: false,
+            test_data: None,
+            test_fraction: 0.0,
+            split_seed: 0,
+            train_per_class: Some(2),
+            image_pool: 1,
+            files: Vec::new(),
+        }
+    }
+
+    /// After training, a failure to write the model is mipnet's, never
+    /// "bad input": the run's network failing its certificate in the
+    /// written model is a certificate failure (exit 4), a formulation that
+    /// cannot be built an internal one (exit 1).
+    #[test]
+    fn write_failures_after_training_carry_their_exit_codes() {
+        let (data, settings, outcome) = tiny_run();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = |name: &str| {
+            let d = tmp.path().join(name);
+            std::fs::create_dir(&d).unwrap();
+            d
+        };
+        write(&dir("ok"), source(), &data, &settings, &outcome).unwrap();
+        // Settings the formulation refuses (no output layer fits): internal.
+        let mut other = (*settings).clone();
+        other.formulation.hidden = vec![0];
+        let e = write(&dir("unbuilt"), source(), &data, &other, &outcome).unwrap_err();
+        assert!(e.downcast_ref::<InputError>().is_none(), "{e:#}");
+        assert!(e.downcast_ref::<Exit>().is_none(), "{e:#}");
+        assert!(format!("{e:#}").contains("the formulation cannot be built"), "{e:#}");
+        // A network the model cannot hold (a weight beyond ±ω): exit 4.
+        let mut broken = outcome;
+        broken.network.layers[0].weights[0][0] = 1e6;
+        let e = write(&dir("broken"), source(), &data, &settings, &broken).unwrap_err();
+        let text = format!("{e:#}");
+        match e.downcast_ref::<Exit>() {
+            Some(exit) => assert_eq!(exit.code, crate::exit::CERTIFICATE_FAILED, "{text}"),
+            None => panic!("not a certificate failure: {text}"),
+        }
+        assert!(
+            text.contains("the run's network is not a point of the model written"),
+            "{text}"
+        );
+    }
 
     /// A small MILP with named columns; `coef`, `upper`, `ty` and `cost`
     /// vary one field of it each.
