@@ -36,8 +36,10 @@ pub struct CertifyArgs {
     /// A solution of DIR/model.mps by column name: Gurobi's .sol (name
     /// value, # comments), SCIP's `write solution` (.sol; columns left out
     /// are 0), a MIPLIB .sol (=obj= first; columns left out are 0),
-    /// HiGHS's solution file (raw style), or `mipnet solve --solution`'s
-    /// CSV. Gurobi, HiGHS and CSV files must list every column.
+    /// HiGHS's solution file (raw style), CPLEX's XML .sol/.mst, or
+    /// `mipnet solve --solution`'s CSV. Gurobi, HiGHS, CPLEX and CSV files
+    /// must list every column. An objective the file states must be the
+    /// model's at its values (1e-6 relative), else it is refused.
     pub solution: PathBuf,
     /// The lower bound the other solver reported for the model: recorded
     /// as `external_bound` (its claim, not checked by mipnet), with the
