@@ -28,6 +28,15 @@ import time
 import pyscipopt
 
 
+def bound_args(dual_bound: float, infinity: float) -> list:
+    """certify's `--bound B` for SCIP's dual bound, or nothing: SCIP's "no
+    bound" is a finite number (±infinity(), 1e20 by default), a bound in
+    SCIP's sense only when its magnitude is below that."""
+    if abs(dual_bound) < infinity:
+        return ["--bound", repr(dual_bound)]
+    return []
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("dir", help="the directory mipnet train --write-model wrote")
@@ -62,7 +71,7 @@ def main() -> int:
         "start_taken": bool(start_taken),
         "status": m.getStatus(),
         "objective": m.getPrimalbound() if m.getNSols() > 0 else None,
-        "dual_bound": m.getDualbound() if abs(m.getDualbound()) < m.infinity() else None,
+        "dual_bound": m.getDualbound() if bound_args(m.getDualbound(), m.infinity()) else None,
         "gap": m.getGap() if m.getNSols() > 0 else None,
         "seconds": round(seconds, 3),
         "nodes": m.getNNodes(),
@@ -74,11 +83,7 @@ def main() -> int:
         return 3
     m.writeBestSol(solution, write_zeros=True)
     command = [args.mipnet, "certify", model_dir, solution, "--json"]
-    # SCIP's "no bound" is a finite number (±1e20, its infinity): passed
-    # only when it is a bound in SCIP's sense.
-    dual_bound = m.getDualbound()
-    if abs(dual_bound) < m.infinity():
-        command += ["--bound", repr(dual_bound)]
+    command += bound_args(m.getDualbound(), m.infinity())
     if args.out:
         command += ["--out", args.out]
     run = subprocess.run(command, capture_output=True, text=True)
