@@ -192,9 +192,12 @@ pub struct TrainArgs {
     /// the run's network as a MIP start in start.sol (MIPLIB format: HiGHS
     /// readSolution, SCIP read), start.gurobi.mst (Gurobi) and
     /// start.cplex.mst (CPLEX), and manifest.json (data, split,
-    /// standardizer, settings, the model's SHA-256), from which `mipnet
-    /// certify DIR SOLUTION` reads a solver's solution back. Written whole
-    /// or not at all, as --out.
+    /// standardizer, settings, the SHA-256 of the model and of every data
+    /// file), from which `mipnet certify DIR SOLUTION` reads a solver's
+    /// solution back. model.mps leaves out the proven-bound rows (objective
+    /// floor, Lipschitz output-pair rows) and --lipschitz-cuts' cuts.
+    /// Written whole or not at all, as --out; refused with a fairness rule,
+    /// or inside or around --out.
     #[arg(long, value_name = "DIR")]
     pub write_model: Option<PathBuf>,
     /// Replace the run already in --out: a directory holding mipnet's
@@ -644,9 +647,11 @@ pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::Ex
         }
         out.commit()?;
     }
-    if let Some((dir, source)) = write_model {
-        model_dir::write_and_commit(dir, source, &train_set, &settings, &outcome, quiet)?;
-    }
+    // A failed --write-model still prints the summary first: the run in
+    // --out is already committed and its numbers are the user's.
+    let model_written = write_model.map(|(dir, source)| {
+        model_dir::write_and_commit(dir, source, &train_set, &settings, &outcome, quiet)
+    });
     let mut stdout = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut stdout, &outcome.report)?;
@@ -679,6 +684,9 @@ pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::Ex
         }
     }
     drop(stdout);
+    if let Some(Err(e)) = model_written {
+        return Err(e);
+    }
     if interrupted {
         match &args.out {
             Some(dir) => eprintln!(
