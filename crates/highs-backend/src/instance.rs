@@ -415,6 +415,26 @@ impl Instance {
         };
         cols
     }
+
+    /// Row duals (multipliers) of the current solution, in HiGHS's sign
+    /// convention.
+    pub(crate) fn row_duals(&self) -> Vec<f64> {
+        let mut col_values = vec![0.0; self.num_cols()];
+        let mut col_duals = vec![0.0; self.num_cols()];
+        let mut row_values = vec![0.0; self.num_rows()];
+        let mut row_duals = vec![0.0; self.num_rows()];
+        // SAFETY: arrays sized to the instance's model.
+        unsafe {
+            hs::Highs_getSolution(
+                self.ptr,
+                col_values.as_mut_ptr(),
+                col_duals.as_mut_ptr(),
+                row_values.as_mut_ptr(),
+                row_duals.as_mut_ptr(),
+            )
+        };
+        row_duals
+    }
 }
 
 impl Default for Instance {

@@ -77,7 +77,12 @@ impl LpRelaxation for LpSession {
         // SAFETY: valid instance.
         let status = map_status(unsafe { hs::Highs_getModelStatus(self.inst.ptr()) });
         let value = (status == Status::Optimal).then(|| unsafe { hs::Highs_getObjectiveValue(self.inst.ptr()) });
-        Ok(LpOutcome { status, value })
+        let row_duals = (status == Status::Optimal).then(|| self.inst.row_duals());
+        Ok(LpOutcome {
+            status,
+            value,
+            row_duals,
+        })
     }
 
     /// Changes column bounds, e.g. after a bound has been tightened.
@@ -111,6 +116,11 @@ mod tests {
         let max_x = s.optimize(&[(x, 1.0)], Sense::Maximize).unwrap();
         assert_eq!(max_x.status, Status::Optimal);
         assert!((max_x.value.unwrap() - 1.0).abs() < 1e-9);
+        assert_eq!(
+            max_x.row_duals.as_ref().map(Vec::len),
+            Some(2),
+            "one multiplier per row"
+        );
         // The cost on x must be gone when asking about y alone.
         let min_y = s.optimize(&[(y, 1.0)], Sense::Minimize).unwrap();
         assert!(min_y.value.unwrap().abs() < 1e-9);
@@ -125,5 +135,6 @@ mod tests {
         let infeasible = s.optimize(&[(x, 1.0)], Sense::Maximize).unwrap();
         assert_eq!(infeasible.status, Status::Infeasible);
         assert_eq!(infeasible.value, None);
+        assert_eq!(infeasible.row_duals, None);
     }
 }

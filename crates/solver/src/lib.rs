@@ -350,11 +350,17 @@ pub trait TakesSolutions: Solver {
 }
 
 /// The answer to one objective over a [`LpRelaxation`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LpOutcome {
     pub status: Status,
     /// The optimal value, when `status` is optimal.
     pub value: Option<f64>,
+    /// The row multipliers (one per row, the backend's sign convention) at
+    /// the optimum, when `status` is optimal and the backend gives them: for
+    /// recomputing a bound that does not rest on the solver's tolerances
+    /// (any multipliers give a valid bound by weak duality; inexact ones
+    /// only a weaker one).
+    pub row_duals: Option<Vec<f64>>,
 }
 
 /// A model's LP relaxation (integrality dropped, objective cleared), loaded

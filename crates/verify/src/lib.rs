@@ -38,6 +38,7 @@ pub mod forward_f32;
 pub mod input_split;
 pub mod limits;
 pub mod linear_bounds;
+pub mod lp_certificate;
 pub mod lp_tightening;
 pub mod options;
 pub mod output_ranges;

@@ -3,6 +3,7 @@
 
 use crate::bounds::{propagate_from, Bounds, StageReport};
 use crate::encode::encode;
+use crate::lp_certificate::CertifyingLp;
 use crate::Region;
 use crate::VerifyOptions;
 use mipnet_milp::Sense;
@@ -46,6 +47,7 @@ pub fn tighten_lp(
         }
         let enc = encode(net, region, bounds, k);
         let mut lp = opts.solver.relaxation(&enc.model, &lp_options)?;
+        let mut cert = CertifyingLp::new(&enc.model);
         let cols = &enc.values[pre];
         for i in unstable {
             let interrupted = interrupt.is_some_and(|f| f.is_raised());
@@ -54,28 +56,31 @@ pub fn tighten_lp(
                 propagate_from(net, bounds, k);
                 break 'layers;
             }
-            // The LP's optimum is exact up to HiGHS's primal and dual
-            // feasibility tolerances (1e-7); 1e-6 relative keeps a margin.
-            let slack = |v: f64| 1e-6 * (1.0 + v.abs());
+            // The LP's optimal value is not a certificate (it is exact only
+            // up to the solver's tolerances, times the multipliers and box
+            // widths): each bound is recomputed from the LP's multipliers in
+            // f64 and rounded outward. Without a certificate the bound
+            // already known (interval/back-substitution) is kept.
             let hi = lp.optimize(&[(cols[i], 1.0)], Sense::Maximize)?;
             lps += 1;
             if hi.status == Status::Infeasible {
                 // The region itself is empty; nothing more to learn here.
                 break 'layers;
             }
-            if let Some(v) = hi.value {
+            if let Some(v) = hi.row_duals.as_deref().and_then(|y| cert.certified_max(cols[i], y)) {
                 let u = &mut bounds.ops[pre].upper[i];
-                *u = u.min(v + slack(v));
+                *u = u.min(v);
             }
             if bounds.ops[pre].upper[i] > 0.0 {
                 let lo = lp.optimize(&[(cols[i], 1.0)], Sense::Minimize)?;
                 lps += 1;
-                if let Some(v) = lo.value {
+                if let Some(v) = lo.row_duals.as_deref().and_then(|y| cert.certified_min(cols[i], y)) {
                     let l = &mut bounds.ops[pre].lower[i];
-                    *l = l.max(v - slack(v));
+                    *l = l.max(v);
                 }
             }
             lp.set_col_bounds(cols[i], bounds.ops[pre].lower[i], bounds.ops[pre].upper[i])?;
+            cert.set_col_bounds(cols[i], bounds.ops[pre].lower[i], bounds.ops[pre].upper[i]);
         }
         propagate_from(net, bounds, k);
     }
