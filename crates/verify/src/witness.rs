@@ -24,10 +24,12 @@ pub struct WitnessRule<'a> {
     pub float32: bool,
 }
 
-/// The slack a witness's rows get in the float32 replay: none. The f64
-/// replay's own tolerance (0 for attack points, a MILP's 1e-9) is not
-/// extended to float32; the competition's checker allows an absolute 1e-4,
-/// which leaves room for another runtime's order of summation.
+/// The slack a witness's rows get once it is moved to float32 values, in
+/// the f64 pass and in the float32 pass: none. The f64 replay's own
+/// tolerance (0 for attack points, a MILP's 1e-9, for a solver's point on a
+/// row's boundary) does not carry over to the rounded point, which is no
+/// solver's; the competition's checker allows an absolute 1e-4, which
+/// leaves room for another runtime's order of summation.
 pub const FLOAT32_SLACK: f64 = 0.0;
 
 /// The absolute tolerance on a disjunct's rows when a MILP's incumbent is
@@ -44,7 +46,8 @@ const MAX_INWARD_STEPS: usize = 4;
 
 impl WitnessRule<'_> {
     /// The witness `x` stands for, with its f64 outputs, when it passes the
-    /// rule (`tol` the f64 replay's absolute tolerance on the rows); `None`
+    /// rule (`tol` the f64 replay's absolute tolerance on the rows, for `x`
+    /// itself; a point rounded to float32 gets [`FLOAT32_SLACK`]); `None`
     /// otherwise. With `float32`, the witness returned is `x` rounded to
     /// float32 values (each exactly an f64 too).
     pub fn replay(&self, x: &[f64], tol: f64) -> Option<Point> {
@@ -55,8 +58,10 @@ impl WitnessRule<'_> {
         }
         let x32 = float32_in_box(x, d)?;
         let xs: Vec<f64> = x32.iter().map(|&v| f64::from(v)).collect();
+        // `tol` is for a solver's point on a row's boundary; the rounded
+        // point is no solver's, so its f64 pass gets no slack either.
         let y = self.net.forward(&xs);
-        if !d.holds(&xs, &y, tol) {
+        if !d.holds(&xs, &y, FLOAT32_SLACK) {
             return None;
         }
         let y32: Vec<f64> = forward_f32(self.net, &x32).into_iter().map(f64::from).collect();
@@ -162,5 +167,35 @@ mod tests {
         let (w, y) = f32_rule.replay(&[1.5], 0.0).unwrap();
         assert_eq!(w, vec![1.5]);
         assert!(y[0] > 0.4);
+    }
+
+    #[test]
+    fn a_float32_witness_gets_no_f64_tolerance() {
+        // y = (1 − 1e-12)·x; the property asks y ≥ 1. At x = 1 (a float32
+        // value already) the f64 pass misses by 1e-12, within a MILP's replay
+        // tolerance, while float32 rounds the weight to 1 and holds exactly.
+        let net = ReluNet {
+            inputs: 1,
+            ops: vec![Op::Affine(Affine::dense(&[vec![1.0 - 1e-12]], &[0.0]))],
+            input_names: vec!["x".into()],
+            output_names: vec!["y".into()],
+        };
+        let d = disjunct("(assert (>= X_0 0))\n(assert (<= X_0 2))\n(assert (>= Y_0 1))");
+        let x = [1.0];
+        assert!(forward_f32(&net, &[1.0f32])[0] >= 1.0, "float32 holds");
+        let f64_rule = WitnessRule {
+            net: &net,
+            disjunct: &d,
+            float32: false,
+        };
+        assert!(
+            f64_rule.replay(&x, MILP_REPLAY_TOLERANCE).is_some(),
+            "a solver's point within tolerance"
+        );
+        let f32_rule = WitnessRule {
+            float32: true,
+            ..f64_rule
+        };
+        assert_eq!(f32_rule.replay(&x, MILP_REPLAY_TOLERANCE), None, "f64 misses by 1e-12");
     }
 }
