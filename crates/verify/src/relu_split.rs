@@ -352,12 +352,17 @@ impl ReluSplitProblem<'_> {
     }
 
     /// The ReLU to split in `node`: the largest [`relu_scores`] for the row
-    /// closest to being closed; `None` when no ReLU is unstable.
+    /// closest to being closed; `None` when no ReLU after the first
+    /// operation is unstable.
     fn branch(&self, node: &Node) -> Option<(usize, usize)> {
         let row = &self.rows[node.best_row].0 .0;
         let scores = relu_scores(self.net, &node.bounds, row);
+        // A ReLU on the inputs themselves (operation 0) is not split: its
+        // sign is a condition on the box, with no operation before it whose
+        // bound a child could fix or whose cut could narrow the box.
         let best = scores
             .iter()
+            .filter(|&&(k, _, _)| k > 0)
             .max_by(|a, b| a.2.total_cmp(&b.2))
             .map(|&(k, i, _)| (k, i));
         // Input-only terms give no score; fall back to any unstable ReLU.

@@ -177,3 +177,61 @@ fn never_unsat_when_a_known_witness_lies_in_the_box() {
     }
     assert!(witnesses >= 1, "no witness found by corner probes in 24 networks");
 }
+
+/// A ReLU as the network's first operation (on the inputs themselves): its
+/// sign is a condition on the box, not a neuron the search can fix, and
+/// the search must neither pick it (there is no operation before it to
+/// narrow) nor answer wrongly.
+#[test]
+fn a_relu_on_the_inputs_is_never_split() {
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let mut branched = 0;
+    for seed in 0..16 {
+        let mut net = random_net(seed, &[3, 12, 3]);
+        net.ops.insert(0, Op::Relu);
+        net.check().unwrap();
+        let lo: Vec<f64> = (0..3).map(|_| rng.gen_range(-1.0..-0.2)).collect();
+        let hi: Vec<f64> = lo.iter().map(|l| l + rng.gen_range(1.0..2.0)).collect();
+        let star: Vec<f64> = (0..3).map(|i| rng.gen_range(lo[i]..=hi[i])).collect();
+        let y = net.forward(&star);
+        // Just below the witness's value: may be sat or unsat; never a wrong answer.
+        let prop = below(&lo, &hi, 3, 0, y[0] - 0.05);
+        let mut bounds = interval_bounds(&net, &Region::boxed(lo.clone(), hi.clone()));
+        tighten_linear(&net, &mut bounds);
+        let rule = WitnessRule {
+            net: &net,
+            disjunct: &prop.disjuncts[0],
+            float32: false,
+        };
+        let rows = rows_of(&prop, 3);
+        let problem = ReluSplitProblem {
+            net: &net,
+            rule: &rule,
+            rows: &rows,
+            margin_of: &|_| 1e-5,
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let (outcome, report) = split_relus(&problem, &bounds, 2_000, deadline, None);
+        if report.subproblems > 1 {
+            branched += 1;
+        }
+        match outcome {
+            ReluSplitOutcome::Witness((x, yy)) => {
+                assert!(prop.disjuncts[0].holds(&x, &yy, 0.0), "seed {seed}")
+            }
+            ReluSplitOutcome::Proven { .. } => {
+                // No sampled point may satisfy a proven-unsat property.
+                for _ in 0..2000 {
+                    let x: Vec<f64> = (0..3).map(|i| rng.gen_range(lo[i]..=hi[i])).collect();
+                    let v = net.forward(&x);
+                    assert!(
+                        !prop.disjuncts[0].holds(&x, &v, 0.0),
+                        "seed {seed}: unsat but {x:?} satisfies"
+                    );
+                }
+            }
+            ReluSplitOutcome::Undecided => {}
+        }
+    }
+    assert!(branched >= 1, "the search never branched: the test shows nothing");
+}
