@@ -184,15 +184,17 @@ fn lowest_with_cuts(a: &[f64], c: f64, lo: &[f64], hi: &[f64], cuts: &[Cut]) -> 
         }
     }
     let v = coefs(&lambda);
+    // What rounding scales with: per input, every coefficient that went into
+    // its combined coefficient (a_i, v_i and each λ_k·g_ki) times the largest
+    // |x_i|; then the constants.
     let size: f64 = c.abs()
         + (0..n)
-            .map(|i| (a[i].abs() + v[i].abs()) * lo[i].abs().max(hi[i].abs()))
+            .map(|i| {
+                let cut_coefs: f64 = cuts.iter().zip(&lambda).map(|((g, _), l)| l * g[i].abs()).sum();
+                (a[i].abs() + v[i].abs() + cut_coefs) * lo[i].abs().max(hi[i].abs())
+            })
             .sum::<f64>()
-        + cuts
-            .iter()
-            .zip(&lambda)
-            .map(|((g, r), l)| l * (r.abs() + g.iter().map(|x| x.abs()).sum::<f64>()))
-            .sum::<f64>();
+        + cuts.iter().zip(&lambda).map(|((_, r), l)| l * r.abs()).sum::<f64>();
     value(&lambda) - LINEAR_ROUNDING * (1.0 + size)
 }
 
@@ -483,4 +485,32 @@ pub fn split_relus(
         },
         report,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cut_bounds_rounding_margin_scales_with_the_cuts_terms_times_the_inputs() {
+        // min x over [−M, M] cut by −x ≤ −(M − 1): λ = 1 makes the
+        // coefficient 0 and the bound M − 1; the cut's term λ·|g|·M is as
+        // large as the rest, and the margin must cover its rounding too.
+        const M: f64 = 1e6;
+        /// The coordinate ascent hits λ = 1 exactly; this only absorbs rounding.
+        const SEARCH_SLACK: f64 = 1e-6;
+        let cuts: Vec<Cut> = vec![(vec![-1.0], -(M - 1.0))];
+        let bound = lowest_with_cuts(&[1.0], 0.0, &[-M], &[M], &cuts);
+        // |a|·M + |v|·M + λ|g|·M + λ|r| with v = 0, λ = 1.
+        let size = M + M + (M - 1.0);
+        let expected = (M - 1.0) - LINEAR_ROUNDING * (1.0 + size);
+        assert!(
+            bound <= expected,
+            "{bound} above {expected}: the margin omits λ·|g|·max|x|"
+        );
+        assert!(
+            bound > expected - SEARCH_SLACK,
+            "{bound}: the multiplier search should reach M − 1"
+        );
+    }
 }
