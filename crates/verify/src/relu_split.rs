@@ -52,6 +52,8 @@ pub struct ReluSplitReport {
     pub closed: usize,
     /// Leaves closed because their sign pattern leaves no input (crossed bounds).
     pub empty: usize,
+    /// Subproblems whose input box the cuts of their fixed signs narrowed.
+    pub narrowed: usize,
     /// Most ReLU signs fixed in one subproblem.
     pub max_depth: usize,
     /// Subproblems left open when the search stopped (0 for a proof).
@@ -412,6 +414,7 @@ pub fn split_relus(
         subproblems: 1,
         closed: 0,
         empty: 0,
+        narrowed: 0,
         max_depth: 0,
         open: 0,
         stopped: None,
@@ -467,7 +470,12 @@ pub fn split_relus(
         for active in [false, true] {
             report.subproblems += 1;
             match problem.child(&node, k, i, active) {
-                Some(child) => stack.push(child),
+                Some(child) => {
+                    if child.bounds.input != node.bounds.input {
+                        report.narrowed += 1;
+                    }
+                    stack.push(child)
+                }
                 None => report.empty += 1,
             }
         }
@@ -490,6 +498,113 @@ pub fn split_relus(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mipnet_network::{generated_names, Affine};
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// A seeded `widths[0]`-input network with ReLU hidden layers.
+    fn net(seed: u64, widths: &[usize]) -> ReluNet {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut ops = Vec::new();
+        for l in 1..widths.len() {
+            let w: Vec<Vec<f64>> = (0..widths[l])
+                .map(|_| (0..widths[l - 1]).map(|_| rng.gen_range(-1.0..1.0)).collect())
+                .collect();
+            let b: Vec<f64> = (0..widths[l]).map(|_| rng.gen_range(-0.5..0.5)).collect();
+            ops.push(Op::Affine(Affine::dense(&w, &b)));
+            if l + 1 < widths.len() {
+                ops.push(Op::Relu);
+            }
+        }
+        ReluNet {
+            inputs: widths[0],
+            ops,
+            input_names: generated_names("x", widths[0]),
+            output_names: generated_names("y", *widths.last().unwrap()),
+        }
+    }
+
+    /// Splitting one unstable ReLU at the root: every sampled input lies in
+    /// the child of its sign (the input box narrowed by the child's cut), and
+    /// every linear function of it, and the output row, lies above the bound
+    /// the child computes with its cuts.
+    #[test]
+    fn every_point_lies_in_its_childs_narrowed_box_and_above_its_cut_bounds() {
+        let mut rng = ChaCha8Rng::seed_from_u64(23);
+        let (mut narrowed, mut checked) = (0, 0);
+        for seed in 0..6 {
+            let net = net(seed, &[2, 8, 8, 1]);
+            let (lo, hi) = (vec![-1.0, -1.0], vec![1.0, 1.0]);
+            let prop = mipnet_vnnlib::Property::parse(
+                "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n\
+                 (assert (>= X_0 -1))\n(assert (<= X_0 1))\n(assert (>= X_1 -1))\n(assert (<= X_1 1))\n\
+                 (assert (<= Y_0 -100))",
+            )
+            .unwrap();
+            let rule = WitnessRule {
+                net: &net,
+                disjunct: &prop.disjuncts[0],
+                float32: false,
+            };
+            // Y_0 ≤ −100: lhs − rhs = y + 100.
+            let rows: Vec<OutputRow> = vec![((vec![1.0], Vec::new()), -100.0)];
+            let problem = ReluSplitProblem {
+                net: &net,
+                rule: &rule,
+                rows: &rows,
+                margin_of: &|_| 1e-5,
+            };
+            let mut bounds = interval_bounds(&net, &Region::boxed(lo.clone(), hi.clone()));
+            tighten_linear(&net, &mut bounds);
+            let root = problem.node(bounds, 0, Vec::new());
+            let points: Vec<Vec<f64>> = (0..400)
+                .map(|_| (0..2).map(|i| rng.gen_range(lo[i]..=hi[i])).collect())
+                .collect();
+            for k in (1..net.ops.len()).filter(|&k| matches!(net.ops[k], Op::Relu)) {
+                let pre = &root.bounds.ops[k - 1];
+                for i in (0..pre.lower.len()).filter(|&i| pre.lower[i] < 0.0 && pre.upper[i] > 0.0) {
+                    let children = [false, true].map(|active| problem.child(&root, k, i, active));
+                    for child in children.iter().flatten() {
+                        if child.bounds.input != root.bounds.input {
+                            narrowed += 1;
+                        }
+                    }
+                    // A random linear function of the inputs, bounded with each child's cuts.
+                    let a: Vec<f64> = (0..2).map(|_| rng.gen_range(-1.0..1.0)).collect();
+                    for x in &points {
+                        let trace = net.trace(x);
+                        let v = trace[k - 1][i];
+                        // z = 0 belongs to both children; check it in each.
+                        for active in [false, true]
+                            .into_iter()
+                            .filter(|&act| if act { v >= 0.0 } else { v <= 0.0 })
+                        {
+                            let child = children[usize::from(active)].as_ref().unwrap_or_else(|| {
+                                panic!("net {seed}: {x:?} has sign {active} of ({k}, {i}) but the child is empty")
+                            });
+                            let (clo, chi) = (&child.bounds.input.lower, &child.bounds.input.upper);
+                            assert!(
+                                (0..2).all(|j| clo[j] <= x[j] && x[j] <= chi[j]),
+                                "net {seed}: {x:?} outside its child's box {clo:?}..{chi:?}"
+                            );
+                            let bound = lowest_with_cuts(&a, 0.0, clo, chi, &child.cuts);
+                            let value: f64 = a.iter().zip(x).map(|(p, q)| p * q).sum();
+                            assert!(value >= bound, "net {seed}: a·x = {value} below the cut bound {bound}");
+                            let y = trace.last().unwrap()[0];
+                            assert!(
+                                y >= child.found[0].lower,
+                                "net {seed}: y = {y} below the child's row bound {}",
+                                child.found[0].lower
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "too few points checked: {checked}");
+        assert!(narrowed >= 1, "no cut narrowed a box: the test shows little");
+    }
 
     #[test]
     fn the_cut_bounds_rounding_margin_scales_with_the_cuts_terms_times_the_inputs() {
