@@ -283,3 +283,71 @@ fn bad_fairness_rules_are_refused_naming_the_cause() {
         .to_string();
     assert!(e.contains("fairness rules need two classes, the data has 3"), "{e}");
 }
+
+/// The rule's rates are counted at its margin: a network whose outputs
+/// are constant with class 1 leading by half the margin misses every
+/// sample at the margin (error rates 1 and 1: the rule holds with gap 0)
+/// while predict's argmax is right on every class-1 sample and wrong on
+/// every class-0 one. The check says the margin in the rule's words,
+/// records the argmax rates and their gap beside, and warns when that gap
+/// exceeds δ.
+#[test]
+fn the_argmax_gap_beside_the_margin_rates_is_reported_and_warned_of() {
+    let x = vec![-1.0, 0.0, -2.0, 0.0, 1.0, 0.0, 2.0, 0.0];
+    let data = Dataset::new(
+        "split",
+        vec!["f0".into(), "f1".into()],
+        vec!["c0".into(), "c1".into()],
+        x,
+        vec![1, 1, 0, 0],
+    );
+    let rule = fairness(&data, None, 0.0);
+    assert!(
+        rule.describe()
+            .contains("error rates of the groups of \"f0\" (≤ 0, > 0) at margin 1 differ by at most 0"),
+        "{}",
+        rule.describe()
+    );
+    let f = build(&data, &with_rules(&tiny_settings(1), vec![rule]));
+    let constant = net_2hk(
+        vec![vec![0.0, 0.0]],
+        vec![0.0],
+        vec![vec![0.0], vec![0.0]],
+        vec![0.0, 0.5 * MARGIN],
+    );
+    let check = &f.rule_checks(&constant)[0];
+    assert!(check.holds, "{}", check.detail);
+    assert!(
+        check.detail.starts_with(&format!(
+            "{} (predict's classes) the error rates differ by 1.0000, more than 0",
+            mipnet_formulate::ARGMAX_GAP_WARNING
+        )),
+        "{}",
+        check.detail
+    );
+    assert!(
+        check
+            .detail
+            .contains("at margin 1: f0 ≤ 0 1.0000 (2 of 2), f0 > 0 1.0000 (2 of 2); largest gap 0.0000"),
+        "{}",
+        check.detail
+    );
+    assert!(
+        check
+            .detail
+            .ends_with("by the plain argmax: f0 ≤ 0 0.0000 (0 of 2), f0 > 0 1.0000 (2 of 2); gap 1.0000"),
+        "{}",
+        check.detail
+    );
+    // Outputs leading by twice the margin: argmax and margin agree, no
+    // warning (the rule is broken: error rates 0 and 1).
+    let wide = net_2hk(
+        vec![vec![0.0, 0.0]],
+        vec![0.0],
+        vec![vec![0.0], vec![0.0]],
+        vec![0.0, 2.0 * MARGIN],
+    );
+    let check = &f.rule_checks(&wide)[0];
+    assert!(!check.holds, "{}", check.detail);
+    assert!(!check.detail.contains("WARNING"), "{}", check.detail);
+}

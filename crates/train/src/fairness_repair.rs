@@ -10,7 +10,7 @@
 //! is (and then dropped).
 
 use mipnet_data::Dataset;
-use mipnet_formulate::{FairnessMeasure, Rule, DECISION_BAND};
+use mipnet_formulate::{allowed_gap_count, FairnessMeasure, Rule, DECISION_BAND};
 use mipnet_network::Network;
 
 /// How far past its breakpoint a shift puts a sample, relative to the
@@ -80,7 +80,7 @@ pub(crate) fn balance_groups(
             }
             (0..sizes.len()).all(|g| {
                 (0..sizes.len()).filter(|&h| h != g).all(|h| {
-                    let allowed = (max_gap * (sizes[g] * sizes[h]) as f64 + 1e-6).floor();
+                    let allowed = allowed_gap_count(*max_gap, sizes[g] * sizes[h]) as f64;
                     (missed[g] * sizes[h]) as f64 - (missed[h] * sizes[g]) as f64 <= allowed
                 })
             })

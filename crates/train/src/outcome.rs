@@ -110,6 +110,7 @@ pub(crate) fn outcome(job: &Job, run: Run) -> Result<TrainOutcome, TrainError> {
         regions: Vec::new(),
         rules: best.certificate.rules.iter().map(RuleReport::from).collect(),
         starts_dropped_by_rules: findings.dropped_starts,
+        warnings: crate::report::rule_warnings(&best.certificate.rules),
         certificate: best.certificate,
         solver,
         settings: s.clone(),

@@ -3,7 +3,7 @@
 use crate::events::Step;
 use crate::lns::KindReport;
 use crate::settings::TrainSettings;
-use mipnet_formulate::{Certificate, ModelStats, Rule, RuleCheck};
+use mipnet_formulate::{Certificate, ModelStats, Rule, RuleCheck, ARGMAX_GAP_WARNING};
 use serde::Serialize;
 
 /// A network one step of a stage produced.
@@ -177,6 +177,30 @@ pub struct LowerBoundReport {
     pub seconds: f64,
     /// What it took (pairs, rows), or why it gave no bound.
     pub note: String,
+    /// What of this method the full MIP was given (`stages.bound_rows`):
+    /// None when it was given nothing, e.g. the MIP did not run.
+    pub given_to_mip: Option<GivenToMip>,
+    /// The Lipschitz-margin LP's active sample pairs, largest multiplier
+    /// first (empty for the other methods): the full MIP's output-pair rows.
+    #[serde(skip)]
+    pub active_pairs: Vec<(usize, usize)>,
+}
+
+/// The rows a bound method's result became in the full MIP's model.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GivenToMip {
+    /// The objective floor (this method's bound), when it was the best.
+    pub floor: Option<f64>,
+    /// Output-pair rows added, and the sample pairs they came from.
+    pub pair_rows: usize,
+    pub pairs: usize,
+}
+
+/// The objective floor the full MIP was given, if any: its dual bound is
+/// then at least this floor from the root on, which is the method's proof
+/// passed through, not HiGHS's own bound.
+pub fn mip_floor(methods: &[LowerBoundReport]) -> Option<f64> {
+    methods.iter().find_map(|m| m.given_to_mip.as_ref().and_then(|g| g.floor))
 }
 
 /// The name under which the full MIP's own dual bound is reported.
@@ -253,11 +277,12 @@ pub struct TrainReport {
     pub bound_method: Option<String>,
     /// (objective − dual_bound) / objective.
     pub mip_gap: Option<f64>,
-    /// The full MIP's own dual bound, None without the MIP. With lower
-    /// bounds, the MILP it solved held their best bound as an objective
-    /// floor, so once its root LP is solved this is at least that floor
-    /// (before, HiGHS reports 0): compare with a run without lower bounds
-    /// for the solver's bound alone.
+    /// The full MIP's own dual bound, None without the MIP. When a lower
+    /// bound method's entry says `given_to_mip.floor` (see [`mip_floor`]),
+    /// the MILP it solved held that bound as an objective floor, so once its
+    /// root LP is solved this is at least that floor (before, HiGHS reports
+    /// 0): compare with a run with `--no-bound-rows` for the solver's bound
+    /// alone.
     pub mip_dual_bound: Option<f64>,
     /// Each bound method's certified bound, seconds, and what it took (or
     /// why it gave none); empty when `stages.lower_bounds` is off.
@@ -312,6 +337,12 @@ pub struct TrainReport {
     pub rules: Vec<RuleReport>,
     /// Warm starts dropped because they broke a rule after their repair.
     pub starts_dropped_by_rules: usize,
+    /// What the returned network's rules do not say, in words, one line
+    /// each: a fairness rule that holds at its margin while the plain
+    /// argmax rates (predict's classes) differ by more than its gap.
+    /// Omitted when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     pub certificate: Certificate,
     pub solver: String,
     pub settings: TrainSettings,
@@ -328,6 +359,21 @@ pub struct RuleReport {
     pub holds: bool,
     /// What was counted or measured, in words.
     pub detail: String,
+}
+
+/// The warnings of a run's rule checks ([`TrainReport::warnings`]): each
+/// fairness rule that holds at its margin while its argmax rates differ
+/// by more than its gap, numbered as in the settings.
+pub fn rule_warnings(checks: &[RuleCheck]) -> Vec<String> {
+    checks
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.detail.starts_with(ARGMAX_GAP_WARNING))
+        .map(|(i, c)| {
+            let said = c.detail.split(". ").next().unwrap_or(&c.detail);
+            format!("rule {} ({}): {said}", i + 1, c.rule.describe())
+        })
+        .collect()
 }
 
 impl From<&RuleCheck> for RuleReport {

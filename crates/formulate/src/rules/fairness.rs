@@ -49,10 +49,37 @@ pub const MAX_GROUPS: usize = 8;
 /// is far above that rounding and far below any margin of use.
 pub const DECISION_BAND: f64 = 1e-4;
 
-/// How far δ·n_g·n_h computed in f64 may lie below the true product
-/// (δ has a relative error of 1e-16, n_g·n_h < 1e12): without it
-/// ⌊0.1·10·10⌋ could be 9.
-const GAP_ROUNDING: f64 = 1e-6;
+/// Most decimal places of a gap worked with exactly: 10^38 still fits a
+/// u128. A gap that needs more (shortest decimal) is below 1e-21, since an
+/// f64 has at most 17 significant digits, and then δ·pairs < 1 for any
+/// pairs < 2^64: the floor is 0.
+const MAX_GAP_DECIMALS: usize = 38;
+
+/// ⌊δ·pairs⌋ exactly, for δ ∈ [0, 1] taken as the decimal it is written
+/// as (the shortest decimal that reads back as the same f64, what the
+/// configuration and network.json hold): δ = d/10^k, and ⌊d·pairs/10^k⌋
+/// in integers. So 0.0999999 over 10·10 allows 9 (never 10), and 0.3
+/// allows 30 although the f64 nearest 0.3 lies below it. The one rounding
+/// of the fairness rows: the MILP, the certificate's check and the
+/// trainer's repair all use it.
+pub fn allowed_gap_count(max_gap: f64, pairs: usize) -> u64 {
+    assert!(
+        (0.0..=1.0).contains(&max_gap),
+        "a fairness gap is in [0, 1] (checked when the rule is read), got {max_gap}"
+    );
+    // Display prints an f64's shortest round-trip decimal, never in
+    // exponent form.
+    let written = format!("{max_gap}");
+    let (whole, fraction) = written.split_once('.').unwrap_or((&written, ""));
+    if fraction.len() > MAX_GAP_DECIMALS {
+        return 0;
+    }
+    let digits: u128 = format!("{whole}{fraction}")
+        .parse()
+        .expect("an f64's decimal is digits and one point");
+    let floor = digits * pairs as u128 / 10u128.pow(fraction.len() as u32);
+    u64::try_from(floor).expect("δ ≤ 1, so ⌊δ·pairs⌋ ≤ pairs")
+}
 
 /// The groups of column `column` of `data` (raw values): two groups
 /// split at `threshold` (value ≤ t, value > t), or one per distinct value
@@ -123,9 +150,9 @@ impl ResolvedFairness {
         self.positive.unwrap_or(y)
     }
 
-    /// The largest E_g·n_h − E_h·n_g allowed: ⌊δ·n_g·n_h⌋.
+    /// The largest E_g·n_h − E_h·n_g allowed: ⌊δ·n_g·n_h⌋, exactly.
     fn allowed(&self, n_g: usize, n_h: usize) -> f64 {
-        (self.max_gap * (n_g * n_h) as f64 + GAP_ROUNDING).floor()
+        allowed_gap_count(self.max_gap, n_g * n_h) as f64
     }
 }
 
@@ -202,54 +229,87 @@ fn lead(net: &Network, data: &Dataset, r: &ResolvedFairness, n: usize) -> (bool,
     (!meets_margin(&o, c, r.margin), lead)
 }
 
+/// The words that open a fairness rule's detail when the groups' rates by
+/// the plain argmax (what `predict` answers) differ by more than δ: the
+/// rule holds at its margin, not for the classes predict gives. The
+/// trainer's summary looks for them to print a warning line.
+pub const ARGMAX_GAP_WARNING: &str = "WARNING: by the plain argmax";
+
 /// Whether the groups' rates on the training data differ by at most δ,
-/// counted by the forward pass (integers compared: E_g·n_h − E_h·n_g).
+/// counted by the forward pass at the rule's margin (integers compared:
+/// E_g·n_h − E_h·n_g), and in words: the per-group rates at the margin,
+/// and beside them the plain argmax rates (predict's classes, the lowest
+/// index on ties) and their gap, which the rule does not bound; when the
+/// rule holds but that gap exceeds δ the detail opens with
+/// [`ARGMAX_GAP_WARNING`].
 pub(super) fn check(net: &Network, data: &Dataset, r: &ResolvedFairness) -> (bool, String) {
     let sizes = r.members.sizes();
+    // Samples counted (correct, or predicted positive) at the margin, and
+    // by the plain argmax.
     let mut counted = vec![0usize; sizes.len()];
+    let mut counted_argmax = vec![0usize; sizes.len()];
     for n in 0..data.len() {
+        let g = r.members.of_sample[n];
         if !lead(net, data, r, n).0 {
-            counted[r.members.of_sample[n]] += 1;
+            counted[g] += 1;
+        }
+        let c = r.class_of(data.label(n));
+        if mipnet_network::argmax(&net.scores_standardized(data.row(n))) == c {
+            counted_argmax[g] += 1;
         }
     }
-    // Rates of the counted samples: correct ones (error rate: 1 − the
-    // rate), or positive predictions.
-    let rate = |g: usize| counted[g] as f64 / sizes[g] as f64;
-    let mut holds = true;
-    let mut widest = 0.0f64;
-    for g in 0..sizes.len() {
-        for h in (0..sizes.len()).filter(|&h| h != g) {
+    let holds = (0..sizes.len()).all(|g| {
+        (0..sizes.len()).filter(|&h| h != g).all(|h| {
             let missed_g = (sizes[g] - counted[g]) as f64;
             let missed_h = (sizes[h] - counted[h]) as f64;
-            holds &= missed_g * sizes[h] as f64 - missed_h * sizes[g] as f64 <= r.allowed(sizes[g], sizes[h]);
-            widest = widest.max(rate(g) - rate(h));
-        }
-    }
+            missed_g * sizes[h] as f64 - missed_h * sizes[g] as f64 <= r.allowed(sizes[g], sizes[h])
+        })
+    });
+    // The argmax rates within δ, by the same exact integer comparison.
+    let argmax_within = (0..sizes.len()).all(|g| {
+        (0..sizes.len()).filter(|&h| h != g).all(|h| {
+            let missed_g = (sizes[g] - counted_argmax[g]) as f64;
+            let missed_h = (sizes[h] - counted_argmax[h]) as f64;
+            missed_g * sizes[h] as f64 - missed_h * sizes[g] as f64 <= r.allowed(sizes[g], sizes[h])
+        })
+    });
     let what = match r.positive {
         None => "error rates",
         Some(c) => &format!("rates of predicting \"{}\"", data.class_names[c]),
     };
-    let per_group: Vec<String> = (0..sizes.len())
-        .map(|g| {
-            let shown = match r.positive {
+    // The shown rate of each group (errors, or positive predictions) and
+    // the widest difference between two groups.
+    let shown = |counted: &[usize]| -> (String, f64) {
+        let counts: Vec<usize> = (0..sizes.len())
+            .map(|g| match r.positive {
                 None => sizes[g] - counted[g],
                 Some(_) => counted[g],
-            };
-            format!(
-                "{} {:.4} ({shown} of {})",
-                r.members.names[g],
-                shown as f64 / sizes[g] as f64,
-                sizes[g]
-            )
-        })
-        .collect();
+            })
+            .collect();
+        let rates: Vec<f64> = (0..sizes.len()).map(|g| counts[g] as f64 / sizes[g] as f64).collect();
+        let widest = rates.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            - rates.iter().copied().fold(f64::INFINITY, f64::min);
+        let per_group: Vec<String> = (0..sizes.len())
+            .map(|g| format!("{} {:.4} ({} of {})", r.members.names[g], rates[g], counts[g], sizes[g]))
+            .collect();
+        (per_group.join(", "), widest)
+    };
+    let (at_margin, gap) = shown(&counted);
+    let (by_argmax, argmax_gap) = shown(&counted_argmax);
+    // A broken rule says so already; the warning is for a rule that holds.
+    let warning = if argmax_within || !holds {
+        String::new()
+    } else {
+        format!(
+            "{ARGMAX_GAP_WARNING} (predict's classes) the {what} differ by {argmax_gap:.4}, more than {}; the rule bounds the rates at margin {} only. ",
+            r.max_gap, r.margin
+        )
+    };
     (
         holds,
         format!(
-            "{what} on the training data at margin {}: {}; largest gap {widest:.4} (at most {})",
-            r.margin,
-            per_group.join(", "),
-            r.max_gap
+            "{warning}{what} on the training data at margin {}: {at_margin}; largest gap {gap:.4} (at most {}); by the plain argmax: {by_argmax}; gap {argmax_gap:.4}",
+            r.margin, r.max_gap
         ),
     )
 }

@@ -90,7 +90,9 @@ mod repair;
 mod resolve;
 
 pub use class_weights::check_class_weights;
-pub use fairness::{group_members, FairnessMeasure, GroupMembers, DECISION_BAND};
+pub use fairness::{
+    allowed_gap_count, group_members, FairnessMeasure, GroupMembers, ARGMAX_GAP_WARNING, DECISION_BAND,
+};
 pub use resolve::check_rules;
 pub(crate) use resolve::{check_rules_settings, resolve, Resolved};
 
@@ -260,14 +262,16 @@ impl Rule {
                 positive_class,
                 max_gap,
                 group_is_feature,
+                margin,
                 ..
             } => format!(
-                "{} of the groups of \"{group}\"{} differ by at most {max_gap} on the training data{}",
+                "{} of the groups of \"{group}\"{} at {} differ by at most {max_gap} on the training data{}",
                 match positive_class {
                     Some(c) => format!("rates of predicting \"{c}\""),
                     None => "error rates".into(),
                 },
                 threshold.map_or(String::new(), |t| format!(" (≤ {t}, > {t})")),
+                margin.map_or("the formulation's margin".to_string(), |m| format!("margin {m}")),
                 if *group_is_feature {
                     ""
                 } else {
