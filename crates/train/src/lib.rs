@@ -77,8 +77,8 @@ pub use job::Job;
 pub use outcome::TrainOutcome;
 pub use region_rules::RegionReport;
 pub use report::{
-    Baseline, BoundStage, CutReport, LnsReport, LowerBoundReport, MipSchedule, Progress, RuleReport, StageReport,
-    Tightening, TrainReport, MIP_METHOD,
+    best_bound, mip_floor, Baseline, BoundStage, CutReport, GivenToMip, LnsReport, LowerBoundReport, MipSchedule,
+    Progress, RuleReport, StageReport, Tightening, TrainReport, MIP_METHOD, MIP_OWN_BOUND_MARGIN,
 };
 pub use rules::RULE_ALONE_SECONDS;
 pub use settings::{

@@ -5,7 +5,9 @@
 
 use mipnet_data::Dataset;
 use mipnet_highs::HighsSolver;
-use mipnet_train::{train, Job, Silent, TrainReport, TrainSettings, MIP_METHOD};
+use mipnet_train::{
+    best_bound, mip_floor, train, Job, Silent, TrainReport, TrainSettings, MIP_METHOD, MIP_OWN_BOUND_MARGIN,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -23,6 +25,10 @@ fn toy_data(seed: u64, n: usize, d: usize, k: usize) -> Dataset {
 }
 
 fn solved(data: &Dataset, lower_bounds: bool) -> TrainReport {
+    solved_with(data, lower_bounds, true, false)
+}
+
+fn solved_with(data: &Dataset, lower_bounds: bool, bound_rows: bool, cuts: bool) -> TrainReport {
     let mut settings = TrainSettings::default();
     settings.formulation.hidden = vec![2];
     settings.formulation.l1 = 0.05;
@@ -31,6 +37,8 @@ fn solved(data: &Dataset, lower_bounds: bool) -> TrainReport {
     settings.stages.gradient_starts = 1;
     settings.stages.lns_share = 0.0;
     settings.stages.lower_bounds = lower_bounds;
+    settings.stages.bound_rows = bound_rows;
+    settings.stages.lipschitz_cuts = cuts;
     settings.solver.time_limit = 30.0;
     settings.solver.gap = Some(0.0);
     settings.solver.threads = Some(1);
@@ -75,11 +83,53 @@ fn the_bound_rows_keep_the_certified_optimum() {
             mip >= best_method - 1e-6,
             "seed {seed}: the MIP's bound {mip} below its floor {best_method}"
         );
-        if mip > best_method * (1.0 + 1e-6) + 1e-6 {
+        let (_, own) = best_bound(&with_rows.lower_bounds, Some(mip)).unwrap();
+        if own == MIP_METHOD {
             assert_eq!(with_rows.bound_method.as_deref(), Some(MIP_METHOD));
         } else {
             // The MIP's bound is the floor passed through: not its proof.
             assert_ne!(with_rows.bound_method.as_deref(), Some(MIP_METHOD));
         }
     }
+}
+
+/// The rows go in when the full MIP starts, after the cut loop: its root LP
+/// bounds are the MILP's own, the same with and without the rows, and the
+/// report says which floor and how many pair rows the MIP was given.
+#[test]
+fn the_cut_loop_sees_the_milp_alone_and_the_report_names_the_floor() {
+    let data = toy_data(3, 10, 2, 2);
+    let with_rows = solved_with(&data, true, true, true);
+    let without = solved_with(&data, true, false, true);
+    let best_method = with_rows
+        .lower_bounds
+        .iter()
+        .filter_map(|m| m.bound)
+        .fold(0.0f64, f64::max);
+    assert!(best_method > 0.0, "{:?}", with_rows.lower_bounds);
+    assert_eq!(mip_floor(&with_rows.lower_bounds), Some(best_method));
+    let pair_rows: usize = with_rows
+        .lower_bounds
+        .iter()
+        .filter_map(|m| m.given_to_mip.as_ref())
+        .map(|g| g.pair_rows)
+        .sum();
+    assert!(pair_rows > 0, "{:?}", with_rows.lower_bounds);
+    assert!(
+        without.lower_bounds.iter().all(|m| m.given_to_mip.is_none()),
+        "--no-bound-rows gave the MIP rows: {:?}",
+        without.lower_bounds
+    );
+    assert_eq!(mip_floor(&without.lower_bounds), None);
+    let (a, b) = (
+        with_rows.cuts.expect("the cut loop"),
+        without.cuts.expect("the cut loop"),
+    );
+    let before = a.root_bound_before.expect("a root LP bound");
+    assert!(
+        before < best_method - MIP_OWN_BOUND_MARGIN * best_method.max(1.0),
+        "the cut loop's root LP bound {before} is the floor {best_method}"
+    );
+    assert_eq!(a.root_bound_before, b.root_bound_before);
+    assert_eq!(a.root_bound_after, b.root_bound_after);
 }

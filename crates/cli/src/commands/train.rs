@@ -165,6 +165,11 @@ pub struct TrainArgs {
     /// LP, certified from its dual); the bound is then HiGHS's alone.
     #[arg(long)]
     pub no_lower_bounds: bool,
+    /// Prove the lower bounds but do not hand them to the full MIP (no
+    /// objective floor, no output-pair rows): the MIP's bound is then
+    /// HiGHS's own on the plain MILP, to measure what the rows do.
+    #[arg(long)]
+    pub no_bound_rows: bool,
     /// Run the full MIP alongside the neighbourhood search (one thread,
     /// the whole time limit; the search's new best networks are handed to
     /// it) instead of after it. Needs 2 threads or more (--threads, or the
@@ -382,6 +387,7 @@ impl TrainArgs {
                 "lns_share": self.lns_share,
                 "lns_sub_seconds": self.lns_sub_seconds,
                 "lower_bounds": off(self.no_lower_bounds),
+                "bound_rows": off(self.no_bound_rows),
                 "cutoff_tightening": off(self.no_cutoff_tightening),
                 "mip_alongside_search": on(self.mip_alongside_search),
                 "root_lp_seconds": self.root_lp_seconds,

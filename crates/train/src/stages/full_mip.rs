@@ -5,8 +5,10 @@
 
 use crate::error::TrainError;
 use crate::events::{RunStage, Step, TrainObserver};
+use crate::report::{best_bound, LowerBoundReport, MIP_METHOD};
 use crate::run::Run;
 use crate::stage::{BesideStage, DetachedSolve, Partner, Stage, StageName};
+use crate::stages::lower_bounds::give_to_mip;
 use mipnet_solver::{MipStart, SolveRequest, SolveResult};
 
 /// The full MIP (its settings are the solver's).
@@ -53,10 +55,8 @@ impl BesideStage for FullMip {
         mip.status = r.status.as_str().to_string();
         mip.dual_bound = r.dual_bound;
         mip.user_solutions = r.user_solutions;
-        if let Some(b) = r.dual_bound {
-            run.findings
-                .trace
-                .bound(run.budget.elapsed(), crate::report::MIP_METHOD, b);
+        if let Some(b) = mip_bound_for_trace(&run.findings.lower_bounds, r.dual_bound) {
+            run.findings.trace.bound(run.budget.elapsed(), MIP_METHOD, b);
         }
         let Some(x) = r.solution else { return Ok(()) };
         let improved = match (&run.best, r.objective) {
@@ -108,6 +108,13 @@ impl FullMip {
             return None;
         }
         run.started(obs, stage);
+        // Added here, after the cut loop and the root LP, so their LP bounds
+        // are the MILP's own; beside the search, before the model is copied.
+        if run.settings.stages.bound_rows {
+            if let Some(note) = give_to_mip(run) {
+                obs.stage(&note);
+            }
+        }
         obs.stage(&match &run.best {
             Some(b) => format!(
                 "full MIP {} from objective {:.6} (found by {})",
@@ -130,5 +137,40 @@ impl FullMip {
             options,
             start: start_x.map(MipStart::Full),
         })
+    }
+}
+
+/// The MIP's dual bound as a point of the trace: only when the report names
+/// the MIP as the proof ([`best_bound`]'s margin over the methods' floor),
+/// so the trace's last bound is always the report's `dual_bound`.
+fn mip_bound_for_trace(methods: &[LowerBoundReport], mip: Option<f64>) -> Option<f64> {
+    best_bound(methods, mip).and_then(|(b, method)| (method == MIP_METHOD).then_some(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::MIP_OWN_BOUND_MARGIN;
+
+    fn method(bound: f64) -> LowerBoundReport {
+        LowerBoundReport {
+            method: "lipschitz-margin".into(),
+            bound: Some(bound),
+            seconds: 0.0,
+            note: String::new(),
+            given_to_mip: None,
+            active_pairs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_mip_bound_at_the_floor_is_no_point_of_the_trace() {
+        let methods = [method(2.0)];
+        let at_floor = 2.0 * (1.0 + MIP_OWN_BOUND_MARGIN / 2.0);
+        assert_eq!(mip_bound_for_trace(&methods, Some(at_floor)), None);
+        assert_eq!(mip_bound_for_trace(&methods, Some(1.5)), None);
+        assert_eq!(mip_bound_for_trace(&methods, Some(2.5)), Some(2.5));
+        assert_eq!(mip_bound_for_trace(&[], Some(0.5)), Some(0.5));
+        assert_eq!(mip_bound_for_trace(&methods, None), None);
     }
 }

@@ -7,9 +7,10 @@
 //! cannot be interrupted, so the stage runs only while the MIP would still
 //! have time too.
 //!
-//! The best certified bound then goes into the MILP as an objective floor,
-//! and the Lipschitz-margin LP's active sample pairs as output-pair rows on
-//! the ℓ1 auxiliaries (`DenseFormulation::add_objective_floor`,
+//! When the full MIP starts ([`give_to_mip`], `stages.bound_rows`), the
+//! best certified bound goes into the MILP as an objective floor, and the
+//! Lipschitz-margin LP's active sample pairs as output-pair rows on the ℓ1
+//! auxiliaries (`DenseFormulation::add_objective_floor`,
 //! `add_output_pair_rows`): every network obeys both, so the full MIP's own
 //! bound starts at the certified one. The report still names the method
 //! that proved it (a MIP bound counts as the MIP's own only above it, see
@@ -17,7 +18,7 @@
 
 use crate::error::TrainError;
 use crate::events::{RunStage, TrainObserver};
-use crate::report::LowerBoundReport;
+use crate::report::{GivenToMip, LowerBoundReport};
 use crate::run::Run;
 use crate::stage::{Partner, Stage, StageName};
 use mipnet_bounds::{BoundError, LipschitzMargin, LipschitzMarginSettings, PathNorm, PathNormSettings, ProvenBound};
@@ -59,7 +60,7 @@ impl Stage for LowerBounds {
         }
         run.started(obs, RunStage::Bounds);
         let seconds = run.budget.lower_bound_seconds();
-        let (reports, active_pairs) = self.prove(run, &run.settings.solver.options(seconds), seconds);
+        let reports = self.prove(run, &run.settings.solver.options(seconds), seconds);
         for r in &reports {
             obs.stage(&match r.bound {
                 Some(b) => format!("lower bound ({}): {b:.6} in {:.1} s ({})", r.method, r.seconds, r.note),
@@ -71,33 +72,56 @@ impl Stage for LowerBounds {
                 run.findings.trace.bound(run.budget.elapsed(), &r.method, b);
             }
         }
-        if let Some(note) = give_to_mip(run, &reports, &active_pairs) {
-            obs.stage(&note);
-        }
         run.findings.lower_bounds = reports;
         Ok(())
     }
 }
 
-/// Adds the best certified bound as the MILP's objective floor and the
-/// first [`MAX_MIP_PAIRS`] active pairs as output-pair rows; what was added,
-/// in words, or `None` when no method proved a bound above 0.
-fn give_to_mip(run: &mut Run, reports: &[LowerBoundReport], active_pairs: &[(usize, usize)]) -> Option<String> {
-    let (floor, method) = reports
+/// Adds the best certified bound of `run.findings.lower_bounds` as the
+/// MILP's objective floor and the first [`MAX_MIP_PAIRS`] active pairs of
+/// the Lipschitz-margin LP as output-pair rows, and records both in the
+/// methods' reports (`given_to_mip`); what was added, in words, or `None`
+/// when no method proved a bound above 0 or the rows were already added.
+/// Called by the full MIP when it starts ([`crate::stages::full_mip`]):
+/// the bounds were proven on this run's formulation (`run.f`), the model
+/// the MIP solves, and the stages before it (cut loop, root LP) report
+/// the MILP's own LP bounds.
+pub(crate) fn give_to_mip(run: &mut Run) -> Option<String> {
+    let reports = &mut run.findings.lower_bounds;
+    if reports.iter().any(|r| r.given_to_mip.is_some()) {
+        return None;
+    }
+    let best = reports
         .iter()
-        .filter_map(|r| r.bound.map(|b| (b, r.method.as_str())))
+        .enumerate()
+        .filter_map(|(i, r)| r.bound.map(|b| (b, i)))
         .filter(|(b, _)| b.is_finite() && *b > 0.0)
         .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    let (floor, best_index) = best;
     run.f.add_objective_floor(floor);
     let lipschitz = LipschitzMargin::new(run.f.data(), &run.settings.formulation).map(|m| m.lipschitz_constant());
-    let pairs = &active_pairs[..active_pairs.len().min(MAX_MIP_PAIRS)];
-    let rows = match lipschitz {
-        Ok(l) => run.f.add_output_pair_rows(pairs, l),
-        Err(_) => 0,
-    };
+    let mut pair_rows = 0;
+    let mut pairs_used = 0;
+    for (i, r) in reports.iter_mut().enumerate() {
+        let pairs = &r.active_pairs[..r.active_pairs.len().min(MAX_MIP_PAIRS)];
+        let rows = match (&lipschitz, pairs.is_empty()) {
+            (Ok(l), false) => run.f.add_output_pair_rows(pairs, *l),
+            _ => 0,
+        };
+        let used = if rows == 0 { 0 } else { pairs.len() };
+        if i == best_index || rows > 0 {
+            r.given_to_mip = Some(GivenToMip {
+                floor: (i == best_index).then_some(floor),
+                pair_rows: rows,
+                pairs: used,
+            });
+        }
+        pair_rows += rows;
+        pairs_used += used;
+    }
+    let method = &reports[best_index].method;
     Some(format!(
-        "the MIP gets the objective floor ≥ {floor:.6} ({method}) and {rows} output-pair rows ({} sample pairs)",
-        if rows == 0 { 0 } else { pairs.len() }
+        "the MIP gets the objective floor ≥ {floor:.6} ({method}) and {pair_rows} output-pair rows ({pairs_used} sample pairs)"
     ))
 }
 
@@ -106,9 +130,9 @@ impl LowerBounds {
     /// the formulation sees it), one after the other within `seconds` in
     /// all: the Lipschitz-margin LP first (fast), then the path-norm column
     /// generation with the time left.
-    /// Also returns the Lipschitz-margin LP's active pairs (none without its
-    /// bound).
-    fn prove(&self, run: &Run, options: &SolveOptions, seconds: f64) -> (Vec<LowerBoundReport>, Vec<(usize, usize)>) {
+    /// The Lipschitz-margin LP's report holds its active pairs (none
+    /// without its bound).
+    fn prove(&self, run: &Run, options: &SolveOptions, seconds: f64) -> Vec<LowerBoundReport> {
         let (data, formulation, solver) = (run.f.data(), &run.settings.formulation, run.solver);
         let started = Instant::now();
         let left = || (seconds - started.elapsed().as_secs_f64()).max(0.0);
@@ -126,7 +150,6 @@ impl LowerBounds {
                 },
             )
         });
-        let active_pairs = lipschitz.as_ref().map_or(Vec::new(), |b| b.active_pairs.clone());
         let mut reports = vec![report(
             mipnet_bounds::lipschitz_margin::METHOD,
             started,
@@ -154,7 +177,7 @@ impl LowerBounds {
         reports.push(report(mipnet_bounds::path_norm::METHOD, path_started, path, |b| {
             format!("column generation, {} master rows", b.rows)
         }));
-        (reports, active_pairs)
+        reports
     }
 }
 
@@ -181,6 +204,8 @@ fn report(
             bound: Some(b.value),
             seconds: b.seconds,
             note: note(&b),
+            given_to_mip: None,
+            active_pairs: b.active_pairs.clone(),
         },
         Err(e) => LowerBoundReport {
             method: method.to_string(),
@@ -190,6 +215,8 @@ fn report(
                 BoundError::NotApplicable(why) => format!("no bound method applies: {why}"),
                 other => other.to_string(),
             },
+            given_to_mip: None,
+            active_pairs: Vec::new(),
         },
     }
 }
