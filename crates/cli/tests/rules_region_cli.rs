@@ -74,3 +74,35 @@ fn bad_boxes_exit_2_naming_the_cause() {
         &["rule 1 (region)", "unknown feature \"stem\""],
     );
 }
+
+#[test]
+fn write_model_with_a_region_rule_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), SETOSA_LOW, SETOSA_HIGH);
+    let out = dir.path().join("run");
+    let model = dir.path().join("model");
+    let mut args = vec![
+        "train",
+        "--dataset",
+        "iris",
+        "--hidden",
+        "2",
+        "--config",
+        &cfg,
+        "--out",
+        out.to_str().unwrap(),
+        "--write-model",
+        model.to_str().unwrap(),
+    ];
+    args.extend_from_slice(QUICK);
+    let o = mipnet(&args);
+    assert_bad_input(
+        &o,
+        &[
+            "--write-model does not support region rules",
+            "rule 1: \"class \"setosa\" on the box",
+            "drop --write-model or the rule",
+        ],
+    );
+    assert!(!out.exists() && !model.exists(), "nothing written");
+}

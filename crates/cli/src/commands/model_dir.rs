@@ -267,7 +267,7 @@ pub fn formulation(
 }
 
 /// Checks `--write-model DIR` before any work (not --out's directory, no
-/// fairness rule; its staging directory made, as --out's) and records the
+/// fairness or region rule; its staging directory made, as --out's) and records the
 /// data source.
 pub fn prepare(
     dir: &Path,
@@ -283,6 +283,18 @@ pub fn prepare(
         return Err(input(anyhow!(
             "--write-model does not support fairness rules yet (\"{}\"): their groups are read from the raw data \
              inside the trainer, which certify cannot rebuild; drop --write-model or the rule",
+            rule.describe()
+        )));
+    }
+    // A region rule is no rows of the MILP: the trainer's counterexample
+    // loop solves a different model each round, and none of them is the
+    // rule; refused before the run rather than after it.
+    if let Some((i, rule)) = rules.iter().enumerate().find(|(_, r)| matches!(r, Rule::Region { .. })) {
+        return Err(input(anyhow!(
+            "--write-model does not support region rules (rule {}: \"{}\"): the region is enforced by a loop of MILPs \
+             with counterexamples and proven by the verifier, not by rows of one model that certify could check; \
+             drop --write-model or the rule",
+            i + 1,
             rule.describe()
         )));
     }
