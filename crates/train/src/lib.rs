@@ -75,7 +75,7 @@ pub use events::{RunStage, RunStatus, Silent, Step, TrainEvent, TrainObserver};
 pub use incumbent::{BETTER_TOLERANCE, MIN_RELATIVE_GAIN};
 pub use job::Job;
 pub use outcome::TrainOutcome;
-pub use region_rules::RegionReport;
+pub use region_rules::{RegionReport, REGION_VERDICTS_KEY};
 pub use report::{
     best_bound, mip_floor, Baseline, BoundStage, CutReport, GivenToMip, LnsReport, LowerBoundReport, MipSchedule,
     Progress, RuleReport, StageReport, Tightening, TrainReport, MIP_METHOD, MIP_OWN_BOUND_MARGIN,

@@ -55,7 +55,9 @@ pub struct RegionReport {
     /// `sat` (a counterexample: the rule is broken), `unknown`, or
     /// `error: …` when it could not be asked.
     pub verifier_answer: String,
-    /// Counterexamples added as fixed decisions over the rounds.
+    /// Counterexamples the returned network was trained with (fixed
+    /// decisions, each point once); a witness found on the returned
+    /// network itself is not counted.
     pub counterexamples_added: usize,
     /// In words: "proven on the region" or "not proven, k counterexamples
     /// added".
@@ -70,7 +72,11 @@ struct Region {
     class: usize,
     class_name: String,
     margin: f64,
+    /// The counterexamples found, as fixed decisions, in order.
     added: Vec<Rule>,
+    /// How many of `added` the last round's network was trained with (the
+    /// rest were found on it).
+    trained_with: usize,
 }
 
 /// The verifier's answer on `net` for `r`, and the counterexample (the
@@ -136,6 +142,7 @@ fn regions_of(job: &Job) -> Vec<Region> {
                 class_name: class.clone(),
                 margin: margin.unwrap_or(job.settings.formulation.margin),
                 added: Vec::new(),
+                trained_with: 0,
             }),
             _ => None,
         })
@@ -207,6 +214,7 @@ pub(crate) fn train_regions(
         let mut answers = Vec::with_capacity(regions.len());
         let mut new = 0;
         for r in regions.iter_mut() {
+            r.trained_with = r.added.len();
             let mut opts = VerifyOptions::new(verifier.clone());
             let left = (limit - clock.elapsed().as_secs_f64()).max(MIN_ROUND_SECONDS);
             opts.total_time_limit = Some(left * VERIFY_SHARE);
@@ -216,13 +224,18 @@ pub(crate) fn train_regions(
                 "region rules: the verifier says {answer} for {}",
                 r.rule.describe()
             ));
+            // A witness already among the fixed decisions (the rule's
+            // margin met there only to the solver's rounding) is not new.
             if let Some(point) = witness {
-                r.added.push(Rule::FixedDecision {
+                let decision = Rule::FixedDecision {
                     point,
                     class: r.class_name.clone(),
                     margin: Some(r.margin),
-                });
-                new += 1;
+                };
+                if !r.added.contains(&decision) {
+                    r.added.push(decision);
+                    new += 1;
+                }
             }
             answers.push(answer);
         }
@@ -236,24 +249,50 @@ pub(crate) fn train_regions(
     out.report.regions = regions
         .iter()
         .zip(answers)
-        .map(|(r, answer)| {
-            // The last round's counterexamples were found on the returned
-            // network; the ones before it were its fixed decisions.
-            let proven = answer == Answer::Unsat.as_str();
-            let k = r.added.len();
-            RegionReport {
-                rule: r.rule.clone(),
-                description: r.rule.describe(),
-                proven,
-                in_words: if proven {
-                    "proven on the region".to_string()
-                } else {
-                    format!("not proven, {k} counterexamples added")
-                },
-                verifier_answer: answer,
-                counterexamples_added: k,
-            }
-        })
+        .map(|(r, answer)| region_report(r, answer))
         .collect();
+    record_user_rules(job, others.len(), &mut out);
     Ok(out)
+}
+
+/// The report of region `r` whose last verifier answer (on the returned
+/// network) is `answer`. Only the counterexamples the returned network was
+/// trained with count as added: the last round's witness (found on the
+/// returned network, never trained with) is not.
+fn region_report(r: &Region, answer: String) -> RegionReport {
+    let proven = answer == Answer::Unsat.as_str();
+    let k = r.trained_with;
+    RegionReport {
+        rule: r.rule.clone(),
+        description: r.rule.describe(),
+        proven,
+        in_words: if proven {
+            "proven on the region".to_string()
+        } else {
+            format!("not proven, {k} counterexamples added")
+        },
+        verifier_answer: answer,
+        counterexamples_added: k,
+    }
+}
+
+/// Key of `network.json`'s `settings` that holds the region rules'
+/// verdicts (the report's `regions`), which `mipnet show` prints.
+pub const REGION_VERDICTS_KEY: &str = "region_verdicts";
+
+/// What the returned round recorded, replaced by what the user asked:
+/// the settings (in network.json and report.json) are the job's own, its
+/// rules with the regions (not the counterexamples a round used as fixed
+/// decisions) and its whole time limit (not the round's share), and
+/// network.json's settings carry the regions' verdicts under
+/// [`REGION_VERDICTS_KEY`]. The rules' checks keep the job's other rules
+/// (a round's rules are those, in order, then its counterexamples).
+fn record_user_rules(job: &Job, others: usize, out: &mut TrainOutcome) {
+    let settings = job.settings.clone().into_inner();
+    let mut recorded = serde_json::to_value(&settings).expect("settings serialize");
+    recorded[REGION_VERDICTS_KEY] = serde_json::to_value(&out.report.regions).expect("verdicts serialize");
+    out.network.settings = recorded;
+    out.report.settings = settings;
+    out.report.rules.truncate(others);
+    out.report.baseline.rules.truncate(others);
 }

@@ -200,7 +200,9 @@ pub struct GivenToMip {
 /// then at least this floor from the root on, which is the method's proof
 /// passed through, not HiGHS's own bound.
 pub fn mip_floor(methods: &[LowerBoundReport]) -> Option<f64> {
-    methods.iter().find_map(|m| m.given_to_mip.as_ref().and_then(|g| g.floor))
+    methods
+        .iter()
+        .find_map(|m| m.given_to_mip.as_ref().and_then(|g| g.floor))
 }
 
 /// The name under which the full MIP's own dual bound is reported.

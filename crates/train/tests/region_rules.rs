@@ -48,11 +48,14 @@ fn region(lo: [f64; 2], hi: [f64; 2], class: &str, margin: f64) -> Rule {
     }
 }
 
+/// The run's time limit (every round and verification within it).
+const TIME_LIMIT: f64 = 20.0;
+
 fn settings(rules: Vec<Rule>) -> TrainSettings {
     let mut s = TrainSettings::default();
     s.formulation.hidden = vec![2];
     s.formulation.rules = rules;
-    s.solver.time_limit = 20.0;
+    s.solver.time_limit = TIME_LIMIT;
     s.solver.threads = Some(1);
     s
 }
@@ -101,25 +104,40 @@ fn a_region_proven_by_the_verifier_holds_on_every_vertex_and_grid_point() {
 }
 
 #[test]
-fn a_region_against_the_data_is_never_claimed_proven_unless_it_holds() {
-    // Class "b" demanded on a box around the "a" cluster: the loop adds
-    // counterexamples; whatever it ends with, "proven" only when the box
-    // really keeps the class.
+fn contradicting_regions_end_not_both_proven_and_the_user_rules_are_recorded() {
+    // Class "b" and class "a" demanded on the same box around the "a"
+    // cluster: both cannot hold, so at least one ends "not proven"; a
+    // region is "proven" only when the box really keeps its class.
     let data = clusters();
     let (lo, hi, margin) = ([-0.3, -0.3], [0.3, 0.3], 0.5);
-    let out = run_verified(&data, vec![region(lo, hi, "b", margin)]).unwrap();
-    let r = &out.report.regions[0];
-    let least = least_lead(&out.network, lo, hi, 1);
-    if r.proven {
-        assert!(least >= margin - SLACK, "claimed proven, lead {least}");
-    } else {
-        assert!(r.in_words.starts_with("not proven, "), "{r:?}");
-        assert_eq!(
-            r.in_words,
-            format!("not proven, {} counterexamples added", r.counterexamples_added)
-        );
+    let rules = vec![region(lo, hi, "b", margin), region(lo, hi, "a", margin)];
+    let out = run_verified(&data, rules.clone()).unwrap();
+    let regions = &out.report.regions;
+    assert_eq!(regions.len(), 2);
+    assert!(!(regions[0].proven && regions[1].proven), "{regions:?}");
+    for (c, r) in regions.iter().enumerate().map(|(i, r)| (1 - i, r)) {
+        if r.proven {
+            let least = least_lead(&out.network, lo, hi, c);
+            assert!(least >= margin - SLACK, "claimed proven, lead {least}");
+        } else {
+            assert_eq!(
+                r.in_words,
+                format!("not proven, {} counterexamples added", r.counterexamples_added)
+            );
+        }
     }
-    assert!(r.counterexamples_added >= 1 || r.proven, "{r:?}");
+    // What network.json and report.json record: the user's rules (the
+    // regions, not a round's counterexamples), the whole time limit and
+    // the verdicts.
+    let recorded: Vec<Rule> = serde_json::from_value(out.network.settings["formulation"]["rules"].clone()).unwrap();
+    assert_eq!(recorded, rules);
+    assert_eq!(out.report.settings.formulation.rules, rules);
+    assert_eq!(out.network.settings["solver"]["time_limit"], TIME_LIMIT);
+    assert_eq!(
+        out.network.settings[mipnet_train::REGION_VERDICTS_KEY],
+        serde_json::to_value(regions).unwrap()
+    );
+    assert!(out.report.rules.is_empty(), "{:?}", out.report.rules);
 }
 
 #[test]

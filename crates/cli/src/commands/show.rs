@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use mipnet_formulate::Rule;
 use mipnet_network::{generated_names, render, Network, Op, ReluNet};
+use mipnet_train::REGION_VERDICTS_KEY;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -50,7 +51,11 @@ fn describe_rules(net: &Network, network_path: &Path) -> Result<String> {
         return Ok(String::new());
     }
     let report_path = network_path.with_file_name(REPORT);
-    let checks = recorded_checks(&report_path, &rules);
+    // The certificate checks the rules other than regions; a region is
+    // proven (or not) by the verifier during training, and network.json
+    // records its verdict.
+    let checked: Vec<Rule> = rules.iter().filter(|r| !is_region(r)).cloned().collect();
+    let checks = recorded_checks(&report_path, &checked);
     let mut s = match &checks {
         Some(_) => format!(
             "Rules (each checked on the network and its training data by the certificate, as {} records):\n",
@@ -61,14 +66,60 @@ fn describe_rules(net: &Network, network_path: &Path) -> Result<String> {
             report_path.display()
         ),
     };
-    for (i, rule) in rules.iter().enumerate() {
-        s += &match checks.as_ref().map(|c| &c[i]) {
+    if rules.iter().any(is_region) {
+        s += "  (region rules: whether the verifier proved them on the returned network, as network.json records)\n";
+    }
+    let verdicts = region_verdicts(net);
+    let mut next_check = 0;
+    for rule in &rules {
+        if is_region(rule) {
+            s += &match verdicts.iter().find(|v| v.rule == *rule) {
+                Some(v) if v.proven => format!(
+                    "  region {}: proven on the region (verifier: {})\n",
+                    rule.describe(),
+                    v.verifier_answer
+                ),
+                Some(v) => format!(
+                    "  region {}: NOT PROVEN ({}; verifier: {})\n",
+                    rule.describe(),
+                    v.in_words,
+                    v.verifier_answer
+                ),
+                None => format!("  region {}: no verdict recorded in network.json\n", rule.describe()),
+            };
+            continue;
+        }
+        s += &match checks.as_ref().map(|c| &c[next_check]) {
             Some((true, detail)) => format!("  {}: holds ({detail})\n", rule.describe()),
             Some((false, detail)) => format!("  {}: BROKEN ({detail})\n", rule.describe()),
             None => format!("  {}\n", rule.describe()),
         };
+        next_check += 1;
     }
     Ok(s)
+}
+
+fn is_region(rule: &Rule) -> bool {
+    matches!(rule, Rule::Region { .. })
+}
+
+/// A region rule's verdict as network.json records it (the report's
+/// `regions`, under [`REGION_VERDICTS_KEY`] of the settings).
+#[derive(serde::Deserialize)]
+struct RegionVerdict {
+    rule: Rule,
+    proven: bool,
+    verifier_answer: String,
+    in_words: String,
+}
+
+/// The region verdicts `net`'s settings record; none when absent or
+/// unreadable (then each region says no verdict is recorded).
+fn region_verdicts(net: &Network) -> Vec<RegionVerdict> {
+    net.settings
+        .get(REGION_VERDICTS_KEY)
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default()
 }
 
 /// Whether each rule holds, and why, from the report at `path`: only when
