@@ -46,7 +46,8 @@ fn features_read(net: &mipnet_network::Network) -> usize {
 /// Trains `job` with its rules (region rules with `verifier`, see
 /// [`crate::train_verified`]) in (1 − `share`) of its time limit, then
 /// without them in `share` of it, and records the second beside the first
-/// (`report.unconstrained`). Refuses a share outside (0, 1) and a job
+/// (`report.unconstrained`; when the second fails, why, in
+/// `report.unconstrained_failure`, and the rules run is still returned). Refuses a share outside (0, 1) and a job
 /// without rules (nothing to compare).
 pub fn train_compared(
     job: &Job,
@@ -89,7 +90,17 @@ pub fn train_compared(
         "training without the rules for comparison ({:.0} s)",
         limit * share
     ));
-    let plain = crate::train_with(&with(&free), verifier, obs, interrupt)?;
+    // The rules run is the result: a run without rules that fails (no
+    // network in its share) is recorded beside it, never returned instead.
+    let plain = match crate::train_with(&with(&free), verifier, obs, interrupt) {
+        Ok(plain) => plain,
+        Err(e) => {
+            let why = format!("the run without rules failed: {e}");
+            obs.stage(&why);
+            out.report.unconstrained_failure = Some(why);
+            return Ok(out);
+        }
+    };
     let r = &plain.report;
     out.report.unconstrained = Some(Unconstrained {
         share,

@@ -107,6 +107,7 @@ pub(crate) fn outcome(job: &Job, run: Run) -> Result<TrainOutcome, TrainError> {
             rules: baseline_rules.iter().map(RuleReport::from).collect(),
         },
         unconstrained: None,
+        unconstrained_failure: None,
         regions: Vec::new(),
         rules: best.certificate.rules.iter().map(RuleReport::from).collect(),
         starts_dropped_by_rules: findings.dropped_starts,

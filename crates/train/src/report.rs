@@ -329,6 +329,10 @@ pub struct TrainReport {
     /// (`train_compared`, `--compare-unconstrained`); omitted otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unconstrained: Option<crate::compare::Unconstrained>,
+    /// Why the run without rules failed, when it did (`unconstrained` is
+    /// then omitted; the rules run is the result all the same).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unconstrained_failure: Option<String>,
     /// Each region rule: whether the verifier proved it on the returned
     /// network, and the counterexamples added; empty without region rules.
     #[serde(skip_serializing_if = "Vec::is_empty")]
