@@ -17,6 +17,23 @@ fn opt_pct(v: Option<f64>) -> String {
     v.map_or("-".into(), pct)
 }
 
+/// The "HiGHS's bound" cell: the MIP's dual bound `mip` only where it is a
+/// proof of its own, i.e. the proven bound is the MIP's (the methods off)
+/// or the MIP's bound exceeds it by `best_bound`'s margin
+/// ([`mipnet_train::MIP_OWN_BOUND_MARGIN`]). Otherwise `≤ proven`: with the
+/// bound rows, HiGHS's bound is the methods' objective floor passed
+/// through, not what HiGHS proved, so printing it as HiGHS's would credit
+/// the solver with the methods' bound.
+fn highs_bound_cell(mip: Option<f64>, proven: Option<f64>) -> String {
+    match (mip, proven) {
+        (None, _) => "-".into(),
+        (Some(m), Some(p)) if m != p && m <= p + mipnet_train::MIP_OWN_BOUND_MARGIN * p.abs().max(1.0) => {
+            "≤ proven".into()
+        }
+        (Some(m), _) => format!("{m:.4}"),
+    }
+}
+
 /// `median (min–max)` in percent.
 fn spread_pct(s: Option<Spread>) -> String {
     match s {
@@ -215,7 +232,7 @@ fn split_table(r: &BenchResult, methods: &[String]) -> String {
             obj(c.searched_objective),
             c.objective,
             obj(c.dual_bound),
-            obj(c.mip_dual_bound),
+            highs_bound_cell(c.mip_dual_bound, c.dual_bound),
             opt_pct(c.mip_gap),
             c.total_seconds,
             opt_pct(c.dense_test_accuracy),
@@ -344,6 +361,19 @@ mod tests {
     use crate::planted::{bench, row, selected_row};
     use crate::*;
     use mipnet_train::{StageName, TrainSettings};
+
+    #[test]
+    fn the_highs_bound_column_shows_only_the_solvers_own_proof() {
+        // With the floor: HiGHS's bound at (or just below) the methods' bound.
+        assert_eq!(highs_bound_cell(Some(0.5 - 1e-9), Some(0.5)), "≤ proven");
+        assert_eq!(highs_bound_cell(Some(0.5 + 1e-8), Some(0.5)), "≤ proven");
+        assert_eq!(highs_bound_cell(Some(0.2), Some(0.5)), "≤ proven");
+        // HiGHS's own: above the methods' by the margin, or the only bound.
+        assert_eq!(highs_bound_cell(Some(0.6), Some(0.5)), "0.6000");
+        assert_eq!(highs_bound_cell(Some(0.0092), Some(0.0092)), "0.0092");
+        assert_eq!(highs_bound_cell(Some(0.3), None), "0.3000");
+        assert_eq!(highs_bound_cell(None, Some(0.5)), "-");
+    }
 
     #[test]
     fn the_ablation_table_has_a_row_per_dataset_split_and_variant_with_the_change() {
