@@ -655,9 +655,8 @@ pub fn run(mut args: TrainArgs, matches: &ArgMatches) -> Result<std::process::Ex
     }
     // A failed --write-model still prints the summary first: the run in
     // --out is already committed and its numbers are the user's.
-    let model_written = write_model.map(|(dir, source)| {
-        model_dir::write_and_commit(dir, source, &train_set, &settings, &outcome, quiet)
-    });
+    let model_written = write_model
+        .map(|(dir, source)| model_dir::write_and_commit(dir, source, &train_set, &settings, &outcome, quiet));
     let mut stdout = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut stdout, &outcome.report)?;
