@@ -126,8 +126,8 @@ pub use formulation::{DenseFormulation, ModelStats};
 pub use polish::PolishLp;
 pub use project::{project, sort_neurons};
 pub use rules::{
-    allowed_gap_count, check_class_weights, check_rules, group_members, Direction, FairnessMeasure, GroupMembers, Rule,
-    RuleCheck, ARGMAX_GAP_WARNING, DECISION_BAND,
+    allowed_gap_count, check_class_weights, check_rules, check_rules_on_inputs, group_members, Direction,
+    FairnessMeasure, GroupMembers, Rule, RuleCheck, ARGMAX_GAP_WARNING, DECISION_BAND,
 };
 pub use settings::{FormulationSettings, Loss, SettingError, MIN_CLASS_WEIGHT};
 pub use tolerances::Tolerances;

@@ -9,7 +9,7 @@ use crate::error::TrainError;
 use crate::job::Job;
 use crate::settings::{CheckedSettings, TrainSettingError};
 use mipnet_data::Dataset;
-use mipnet_formulate::{check_rules, group_members, Rule, SettingError};
+use mipnet_formulate::{check_rules_on_inputs, group_members, Rule, SettingError};
 use std::collections::BTreeSet;
 
 /// A job's data and settings with the fairness rules' groups given and
@@ -44,8 +44,23 @@ pub(crate) fn with_groups(job: &Job) -> Result<Option<Grouped>, TrainError> {
     if !rules.iter().any(|r| matches!(r, Rule::Fairness { .. })) {
         return Ok(None);
     }
-    // Unknown columns, empty groups, bad values: named by rule.
-    check_rules(rules, job.train).map_err(TrainSettingError::from)?;
+    // Unknown columns, empty groups, bad values: named by rule. A fairness
+    // rule reads its group column from the raw data; every other rule
+    // (a fixed decision: a user's, or a region's counterexample over the
+    // network's features) names the data the network reads, without the
+    // group columns kept out of the inputs.
+    let kept_out: BTreeSet<String> = rules
+        .iter()
+        .filter_map(|r| match r {
+            Rule::Fairness {
+                group,
+                group_is_feature: false,
+                ..
+            } => Some(group.clone()),
+            _ => None,
+        })
+        .collect();
+    check_rules_on_inputs(rules, job.train, &without(job.train, &kept_out)).map_err(TrainSettingError::from)?;
     let mut settings = job.settings.clone().into_inner();
     let (mut dropped, mut kept) = (BTreeSet::new(), BTreeSet::new());
     for rule in settings.formulation.rules.iter_mut() {
@@ -81,8 +96,6 @@ pub(crate) fn with_groups(job: &Job) -> Result<Option<Grouped>, TrainError> {
             "the group columns kept out of the inputs were the only features".into(),
         ));
     }
-    // The other rules may not name a dropped column.
-    check_rules(&settings.formulation.rules, &train).map_err(TrainSettingError::from)?;
     let settings = settings.check(job.solver).map_err(TrainError::Settings)?;
     Ok(Some(Grouped {
         test: job.test.map(|t| without(t, &dropped)),

@@ -175,3 +175,70 @@ fn train_without_a_verifier_refuses_region_rules() {
         "{e}"
     );
 }
+
+/// The clusters with a third column "g" (alternating 0 and 1), the group
+/// column of a fairness rule that keeps it out of the inputs.
+fn clusters_with_group() -> Dataset {
+    let base = clusters();
+    let x: Vec<f64> = (0..base.len())
+        .flat_map(|n| [base.row(n)[0], base.row(n)[1], (n % 2) as f64])
+        .collect();
+    Dataset::new(
+        "clusters",
+        vec!["u".into(), "v".into(), "g".into()],
+        vec!["a".into(), "b".into()],
+        x,
+        base.labels().to_vec(),
+    )
+}
+
+#[test]
+fn region_counterexamples_fit_a_network_without_the_fairness_group_column() {
+    // A region against the data gives a counterexample in round 1, over
+    // the network's features (u, v); round 2 must accept it as a fixed
+    // decision although the raw data also has "g" (kept out of the
+    // inputs by the fairness rule).
+    let data = clusters_with_group();
+    let (lo, hi, margin) = ([-0.3, -0.3], [0.3, 0.3], 0.5);
+    let Rule::Region {
+        mut lower,
+        mut upper,
+        class,
+        margin: m,
+    } = region(lo, hi, "b", margin)
+    else {
+        unreachable!()
+    };
+    lower.insert("g".into(), 0.0);
+    upper.insert("g".into(), 1.0);
+    let fairness = Rule::Fairness {
+        group: "g".into(),
+        threshold: None,
+        measure: Default::default(),
+        positive_class: None,
+        max_gap: 1.0,
+        group_is_feature: false,
+        margin: None,
+        members: None,
+    };
+    let out = run_verified(
+        &data,
+        vec![
+            fairness,
+            Rule::Region {
+                lower,
+                upper,
+                class,
+                margin: m,
+            },
+        ],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.network.feature_names, ["u", "v"]);
+    // Round 1's network is not proven on the box (the "a" cluster), so
+    // round 2 ran with its counterexample (before the fix it was refused:
+    // "the point misses features g").
+    let r = &out.report.regions[0];
+    assert!(!r.proven, "{r:?}");
+    assert!(r.in_words.starts_with("not proven, "), "{r:?}");
+}

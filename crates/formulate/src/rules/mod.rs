@@ -93,7 +93,7 @@ pub use class_weights::check_class_weights;
 pub use fairness::{
     allowed_gap_count, group_members, FairnessMeasure, GroupMembers, ARGMAX_GAP_WARNING, DECISION_BAND,
 };
-pub use resolve::check_rules;
+pub use resolve::{check_rules, check_rules_on_inputs};
 pub(crate) use resolve::{check_rules_settings, resolve, Resolved};
 
 use crate::formulation::margin_rows;

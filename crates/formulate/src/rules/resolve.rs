@@ -36,6 +36,25 @@ pub fn check_rules(rules: &[Rule], data: &Dataset) -> Result<(), SettingError> {
     Ok(())
 }
 
+/// [`check_rules`] for a run whose fairness rules may keep their group
+/// columns out of the network's inputs: each fairness rule is checked
+/// against `raw` (its group column is read there), every other rule
+/// against `inputs` (the data the network reads, group columns kept out
+/// dropped), so a fixed decision names exactly the network's features.
+/// Numbered as in `rules`.
+pub fn check_rules_on_inputs(rules: &[Rule], raw: &Dataset, inputs: &Dataset) -> Result<(), SettingError> {
+    for (i, rule) in rules.iter().enumerate() {
+        let data = if matches!(rule, Rule::Fairness { .. }) {
+            raw
+        } else {
+            inputs
+        };
+        rule.check_values().map_err(|e| rule_error(i, rule, e))?;
+        resolve_one(rule, data, None, 1.0).map_err(|e| rule_error(i, rule, e))?;
+    }
+    Ok(())
+}
+
 /// A rule with its names resolved into indices against the training data.
 #[derive(Clone, Debug)]
 pub(crate) enum Resolved {
