@@ -74,7 +74,15 @@
 //! positive). With E_g = Σ_{n∈g} e_n and n_g the group's size, the rates
 //! differ by at most δ for every ordered pair (g, h):
 //!   n_h·E_g − n_g·E_h ≤ ⌊δ·n_g·n_h⌋
-//! (integer coefficients, so the certificate compares the same integers).
+//! (integer coefficients, so the certificate compares the same integers;
+//! ⌊δ·n_g·n_h⌋ exact for δ as written, [`allowed_gap_count`]).
+//! The rates are counted at the margin μ, not by predict's argmax: a
+//! sample its class wins by less than μ counts as an error. The check
+//! records the argmax rates and their gap beside, and warns when the rule
+//! holds but the argmax gap exceeds δ. A lead in (μ − β, μ) is neither
+//! counted nor missed by the MILP: its networks are excluded, so "the
+//! rules cannot all hold" (exit 6) and optimality are over networks with
+//! no training sample's lead in that band.
 //! The group column may be kept out of the features: the trainer reads
 //! the groups from the raw data, then drops the column from the data the
 //! network reads (train and test).
