@@ -117,7 +117,8 @@ pub struct TrainArgs {
     /// Also train without the rules, in SHARE of the time limit (default
     /// 0.3; the rules run gets the rest), on the same split: the summary
     /// and report.json (`unconstrained`) put its accuracy beside the rules
-    /// run's. Needs rules.
+    /// run's (a comparison run that fails is recorded as
+    /// `unconstrained_failure`; the rules run stands). Needs rules.
     #[arg(long, value_name = "SHARE", num_args = 0..=1, default_missing_value = "0.3", help_heading = "Rules")]
     pub compare_unconstrained: Option<f64>,
     #[command(flatten)]
@@ -892,6 +893,12 @@ pub fn summary(o: &TrainOutcome) -> String {
                 _ => "- (no test split)".into(),
             }
         );
+    }
+    if let Some(why) = &r.unconstrained_failure {
+        s += &format!("without rules the comparison run failed: {why}\n");
+    }
+    for w in &r.warnings {
+        s += &format!("warning      {w}\n");
     }
     s += &format!(
         "time         {:.1} s in all (MIP {:.1} s, model build {:.2} s); {} columns, {} binaries, {} rows\n",
