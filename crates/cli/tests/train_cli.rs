@@ -448,7 +448,8 @@ fn bench_quick_writes_its_json_and_table() {
         ],
     );
     assert_eq!(json["reports"].as_array().unwrap().len(), 1);
-    assert_eq!(json["suite"]["split_seed"], 3);
+    assert_eq!(json["suite"]["split_seeds"], serde_json::json!([3]));
+    assert_eq!(json["rows"][0]["split_seed"], 3);
     assert_eq!(
         json["suite"]["settings"]["solver"]["options"]["mip_heuristic_effort"],
         "0.2"
