@@ -12,9 +12,10 @@ use mipnet_bounds::{BoundError, PathNorm, PathNormSettings};
 use mipnet_data::{Bundled, Dataset, Standardizer};
 use mipnet_formulate::{FormulationSettings, Loss};
 use mipnet_highs::HighsSolver;
-use mipnet_solver::SolveOptions;
+use mipnet_solver::{Observer, SolveOptions, SolveRequest, SolveResult, Solver, SolverError, Status};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 fn quick() -> PathNormSettings {
@@ -262,6 +263,7 @@ fn unbalanced_or_infeasible_multipliers_never_certify_more_than_the_optimum() {
         let cert = method
             .certify(&HighsSolver, &one_thread(), &dual, &[], deadline(), 1.0, None)
             .unwrap()
+            .certificate
             .expect("the pricing MILPs reach a bound");
         assert!(
             cert.value <= optimum,
@@ -278,6 +280,7 @@ fn unbalanced_or_infeasible_multipliers_never_certify_more_than_the_optimum() {
         let parallel = method
             .certify(&HighsSolver, &two, &dual, &[], deadline(), 1.0, None)
             .unwrap()
+            .certificate
             .expect("the pricing MILPs reach a bound");
         assert_eq!(
             parallel.value, cert.value,
@@ -439,5 +442,226 @@ fn a_raised_interrupt_ends_the_method_at_once_without_a_bound() {
         started.elapsed() < Duration::from_secs(2),
         "took {:?}",
         started.elapsed()
+    );
+}
+
+/// How one pricing MILP (a solve with integer columns) ended in HiGHS,
+/// before any tampering.
+#[derive(Clone, Debug)]
+struct Ended {
+    status: Status,
+    objective: Option<f64>,
+    dual_bound: Option<f64>,
+}
+
+/// HiGHS, with the pricing MILPs changed as a test needs and each one's end
+/// recorded; the master LPs pass through untouched.
+#[derive(Default)]
+struct Tampered {
+    /// MILP solves (numbered from 0 in the order they end) whose dual bound
+    /// is taken away, as when a MILP ends before its root bound.
+    drop_bound: Vec<usize>,
+    /// HiGHS's node limit (`mip_max_nodes`) on every MILP: it ends early
+    /// with whatever dual bound its tree has reached.
+    node_limit: Option<u64>,
+    milps: Mutex<Vec<Ended>>,
+}
+
+impl Tampered {
+    fn dropping(drop_bound: &[usize]) -> Self {
+        Tampered {
+            drop_bound: drop_bound.to_vec(),
+            ..Default::default()
+        }
+    }
+    fn milps(&self) -> Vec<Ended> {
+        self.milps.lock().unwrap().clone()
+    }
+}
+
+impl Solver for Tampered {
+    fn name(&self) -> String {
+        "tampered HiGHS".into()
+    }
+    fn solve(&self, request: SolveRequest<'_>, observer: &mut dyn Observer) -> Result<SolveResult, SolverError> {
+        if !request.model.is_mip() {
+            return HighsSolver.solve(request, observer);
+        }
+        let mut options = request.options.clone();
+        if let Some(n) = self.node_limit {
+            options.extra.push(("mip_max_nodes".into(), n.to_string()));
+        }
+        let changed = SolveRequest {
+            options: &options,
+            ..request
+        };
+        let mut result = HighsSolver.solve(changed, observer)?;
+        let mut milps = self.milps.lock().unwrap();
+        if self.drop_bound.contains(&milps.len()) {
+            result.dual_bound = None;
+        }
+        milps.push(Ended {
+            status: result.status,
+            objective: result.objective,
+            dual_bound: result.dual_bound,
+        });
+        Ok(result)
+    }
+}
+
+/// Multipliers at random (every π_nk up to 1/N, unbalanced): after the
+/// repair, each class's pricing problem has units far above ακ.
+fn random_dual(method: &PathNorm, data: &Dataset, seed: u64) -> mipnet_bounds::path_norm::dyadic::DyadicDual {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let pi: Vec<Vec<f64>> = (0..data.len())
+        .map(|_| {
+            (0..data.num_classes())
+                .map(|_| rng.gen_range(0.0..1.0) / data.len() as f64)
+                .collect()
+        })
+        .collect();
+    method.repair(&pi)
+}
+
+/// Pricing problems per certification with K ≥ 3 classes: each class and sign.
+fn pricing_problems(data: &Dataset) -> usize {
+    2 * data.num_classes()
+}
+
+#[test]
+fn a_pricing_milp_without_a_dual_bound_costs_the_certificate_not_the_columns() {
+    let data = toy_data(810, 12, 2, 3);
+    let s = FormulationSettings {
+        hidden: vec![1],
+        l1: 0.05,
+        ..Default::default()
+    };
+    let method = PathNorm::new(&data, &s).unwrap();
+    let dual = random_dual(&method, &data, 31);
+    let deadline = || Instant::now() + Duration::from_secs(20);
+    let clean = method
+        .certify(&HighsSolver, &one_thread(), &dual, &[], deadline(), 1.0, None)
+        .unwrap();
+    assert!(clean.certificate.is_some(), "{clean:?}");
+    assert_eq!(clean.without_bound, 0);
+    assert_eq!(
+        clean.units.len(),
+        pricing_problems(&data),
+        "every MILP finds a violated unit: {clean:?}"
+    );
+    for dropped in 0..pricing_problems(&data) {
+        // One MILP (run one after the other, on one thread) ends without a
+        // dual bound: no certificate, but every MILP's unit, its own too.
+        let tampered = Tampered::dropping(&[dropped]);
+        let c = method
+            .certify(&tampered, &one_thread(), &dual, &[], deadline(), 1.0, None)
+            .unwrap();
+        assert_eq!(tampered.milps().len(), pricing_problems(&data));
+        assert_eq!(c.certificate, None, "MILP {dropped} dropped: {c:?}");
+        assert_eq!(c.without_bound, 1);
+        assert_eq!(c.units, clean.units, "MILP {dropped} dropped: the columns differ");
+    }
+}
+
+#[test]
+fn column_generation_goes_on_after_a_round_without_a_certificate() {
+    let s = FormulationSettings {
+        hidden: vec![1],
+        l1: 0.05,
+        ..Default::default()
+    };
+    // Instances whose first certification finds violated units (checked
+    // below), so a second one follows.
+    for seed in [810, 813] {
+        let data = toy_data(seed, 12, 2, 3);
+        let method = PathNorm::new(&data, &s).unwrap();
+        let clean = Tampered::default();
+        let expected = method.solve(&clean, &one_thread(), &quick()).unwrap();
+        assert!(
+            clean.milps().len() > pricing_problems(&data),
+            "seed {seed}: one certification only, the test proves nothing"
+        );
+        // The first certification's first MILP ends without a dual bound.
+        let tampered = Tampered::dropping(&[0]);
+        let proven = method
+            .solve(&tampered, &one_thread(), &quick())
+            .unwrap_or_else(|e| panic!("seed {seed}: the round's columns were lost: {e}"));
+        assert!(
+            tampered.milps().len() > pricing_problems(&data),
+            "seed {seed}: no certification after the one without a bound"
+        );
+        let optimum = proven_optimum(&data, &s);
+        assert!(
+            proven.value > 0.0 && proven.value <= optimum,
+            "seed {seed}: {proven:?}, optimum {optimum}"
+        );
+        eprintln!("seed {seed}: {} (without the drop {})", proven.value, expected.value);
+    }
+}
+
+#[test]
+fn pricing_milps_ended_early_still_give_bounds_below_the_optimum() {
+    // HiGHS's node limit ends every pricing MILP after its first node: its
+    // dual bound is then looser than the maximum, the certificate weaker.
+    let early = || Tampered {
+        node_limit: Some(1),
+        ..Default::default()
+    };
+    let ended_early = |t: &Tampered| {
+        t.milps()
+            .iter()
+            .filter(|e| {
+                e.status == Status::SolutionLimit
+                    && matches!((e.objective, e.dual_bound), (Some(o), Some(b)) if b > o * (1.0 + 1e-3))
+            })
+            .count()
+    };
+    let s = FormulationSettings {
+        hidden: vec![1],
+        l1: 0.05,
+        ..Default::default()
+    };
+    // One dual, certified with and without the limit: the limited
+    // certificate's ratio covers the true maximum (the full solves' ratio).
+    let data = toy_data(810, 12, 2, 3);
+    let method = PathNorm::new(&data, &s).unwrap();
+    let dual = random_dual(&method, &data, 31);
+    let deadline = || Instant::now() + Duration::from_secs(20);
+    let full = method
+        .certify(&HighsSolver, &one_thread(), &dual, &[], deadline(), 1.0, None)
+        .unwrap()
+        .certificate
+        .unwrap();
+    let limited_solver = early();
+    let limited = method
+        .certify(&limited_solver, &one_thread(), &dual, &[], deadline(), 1.0, None)
+        .unwrap();
+    assert!(ended_early(&limited_solver) >= 1, "{:?}", limited_solver.milps());
+    assert!(limited.ended_early >= 1, "{limited:?}");
+    let cert = limited.certificate.expect("a node limit leaves the dual bound");
+    assert!(
+        cert.ratio >= full.ratio * (1.0 - 1e-3),
+        "an early end's ratio {} below the maximum's {}",
+        cert.ratio,
+        full.ratio
+    );
+    assert!(cert.value <= full.value * (1.0 + 1e-3), "{cert:?} above {full:?}");
+    // Whole runs, every pricing MILP limited: below the proven optimum.
+    let mut early_ends = 0;
+    for seed in 0..3 {
+        let data = toy_data(810 + seed, 12, 2, 3);
+        let method = PathNorm::new(&data, &s).unwrap();
+        let solver = early();
+        let proven = method.solve(&solver, &one_thread(), &quick()).unwrap();
+        let optimum = proven_optimum(&data, &s);
+        assert!(
+            proven.value > 0.0 && proven.value <= optimum,
+            "seed {seed}: {proven:?}, optimum {optimum}"
+        );
+        early_ends += ended_early(&solver);
+    }
+    assert!(
+        early_ends >= 3,
+        "only {early_ends} MILPs ended early: the test proves little"
     );
 }

@@ -38,7 +38,10 @@
 //!   only lowered, Σ_n λ_nk = 0 in integers), so the λ the pricing sees are
 //!   exact;
 //! - T is the pricing MILP's dual bound, inflated for its tolerances
-//!   ([`pricing`]); a MILP stopped by its time limit still gives one;
+//!   ([`pricing`]); a MILP stopped by its time limit still gives one (a
+//!   looser one). A MILP that ends without a dual bound costs that round
+//!   its certificate only: the units every MILP found still enter the
+//!   master ([`Certification`]);
 //! - the bound margin·Σπ / max(1, T/(ακ)) is lowered by
 //!   [`CERTIFICATE_ROUNDING`] for the few f64 operations after that.
 //!
@@ -53,15 +56,14 @@ use dyadic::DyadicDual;
 use master::Master;
 use mipnet_data::Dataset;
 use mipnet_formulate::{FormulationSettings, Loss};
-use mipnet_solver::{InterruptFlag, NoObserver, SolveOptions, SolveRequest, Solver};
-use pricing::{Atom, Pricing};
+use mipnet_solver::{InterruptFlag, NoObserver, SolveOptions, SolveRequest, Solver, Status};
+use pricing::{Atom, ExactPricing, Pricing};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// One pricing MILP's result: its certified bound and its best unit with
-/// that unit's value, or `None` without a dual bound.
-type PricingOutcome = Result<Option<(f64, Option<(f64, Atom)>)>, String>;
+/// One pricing MILP's result, and its best unit's value.
+type PricingOutcome = Result<(ExactPricing, Option<f64>), String>;
 
 /// The method's name in reports.
 pub const METHOD: &str = "path-norm";
@@ -151,8 +153,26 @@ pub struct Certificate {
     pub ratio: f64,
     /// How much the bound was lowered for rounding.
     pub rounding_margin: f64,
-    /// The pricing MILPs' best units (columns for the master).
+}
+
+/// What one certification gave: a certificate when every pricing MILP
+/// ended with a dual bound, and the columns for the master either way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Certification {
+    /// `None` when a pricing MILP ended without a dual bound (its time
+    /// limit before the root bound, an interrupt, a numerical failure):
+    /// that costs this dual its certificate, not the columns.
+    pub certificate: Option<Certificate>,
+    /// Every pricing MILP's best unit that prices above ακ by
+    /// [`COLUMN_VIOLATION`], whether or not its MILP gave a bound, in the
+    /// order of the pricing problems.
     pub units: Vec<Atom>,
+    /// Pricing MILPs that ended without a dual bound.
+    pub without_bound: usize,
+    /// Pricing MILPs that ended early (time or node limit, interrupt, or a
+    /// unit worth more than `stop_above`) with a dual bound: a looser one,
+    /// still valid.
+    pub ended_early: usize,
 }
 
 /// The relaxation of one training problem.
@@ -279,7 +299,8 @@ impl<'a> PathNorm<'a> {
     /// when unset), one thread each: HiGHS's branch and bound gains little
     /// from a second thread, two MILPs gain twice. With `stop_above`, a MILP
     /// ends as soon as it finds a unit worth more (see [`Pricing::exact`]).
-    /// `Ok(None)` when a MILP ended without a dual bound.
+    /// The certificate is `None` when a MILP ended without a dual bound;
+    /// the units every MILP found come back either way.
     #[allow(clippy::too_many_arguments)]
     pub fn certify(
         &self,
@@ -290,7 +311,7 @@ impl<'a> PathNorm<'a> {
         deadline: Instant,
         share: f64,
         stop_above: Option<f64>,
-    ) -> Result<Option<Certificate>, BoundError> {
+    ) -> Result<Certification, BoundError> {
         if dual.labels() != self.data.labels() {
             return Err(BoundError::Solver(
                 "the multipliers belong to other data (their labels differ)".into(),
@@ -342,38 +363,55 @@ impl<'a> PathNorm<'a> {
                         .max_by(|a, b| a.0.total_cmp(&b.0))
                         .map(|(_, u)| u);
                     let outcome = pricing
-                        .exact(solver, &opts, start, self.interrupt.as_ref(), stop_above)
-                        .map(|r| r.map(|(bound, unit)| (bound, unit.map(|u| (pricing.value(&u), u)))));
+                        .solve_exact(solver, &opts, start, self.interrupt.as_ref(), stop_above)
+                        .map(|r| {
+                            let value = r.unit.as_ref().map(|u| pricing.value(u));
+                            (r, value)
+                        });
                     outcomes.lock().expect("no pricing thread panics").push((i, outcome));
                 });
             }
         });
         let mut outcomes = outcomes.into_inner().expect("no pricing thread panics");
         outcomes.sort_by_key(|(i, _)| *i);
+        let (mut without_bound, mut ended_early) = (0, 0);
         for (_, outcome) in outcomes {
-            match outcome.map_err(BoundError::Solver)? {
-                None => return Ok(None),
-                Some((bound, unit)) => {
+            let (solved, value) = outcome.map_err(BoundError::Solver)?;
+            // A column is a column whatever its MILP's bound: only the
+            // certificate needs every bound.
+            if let (Some(unit), Some(value)) = (solved.unit, value) {
+                if value > self.price * (1.0 + COLUMN_VIOLATION) {
+                    found.push(unit);
+                }
+            }
+            match solved.bound {
+                None => without_bound += 1,
+                Some(bound) => {
                     worst = worst.max(bound);
-                    if let Some((value, u)) = unit {
-                        if value > self.price * (1.0 + COLUMN_VIOLATION) {
-                            found.push(u);
-                        }
+                    if solved.status != Status::Optimal {
+                        ended_early += 1;
                     }
                 }
             }
         }
-        let ratio = worst / self.price;
-        let dual_value = self.settings.margin * dual.total();
-        let raw = dual_value / ratio.max(1.0);
-        let value = raw * (1.0 - CERTIFICATE_ROUNDING);
-        Ok(Some(Certificate {
-            value,
-            dual_value,
-            ratio,
-            rounding_margin: raw - value,
+        let certificate = (without_bound == 0).then(|| {
+            let ratio = worst / self.price;
+            let dual_value = self.settings.margin * dual.total();
+            let raw = dual_value / ratio.max(1.0);
+            let value = raw * (1.0 - CERTIFICATE_ROUNDING);
+            Certificate {
+                value,
+                dual_value,
+                ratio,
+                rounding_margin: raw - value,
+            }
+        });
+        Ok(Certification {
+            certificate,
             units: found,
-        }))
+            without_bound,
+            ended_early,
+        })
     }
 
     /// Starting units: w = ±e_i with thresholds at quantiles of feature i,
@@ -501,8 +539,17 @@ impl<'a> PathNorm<'a> {
                     }
                     Err(e) => return Err(e),
                 };
-                match certified {
-                    None => last_error = "a pricing MILP ended without a dual bound".into(),
+                // Its columns enter the master with or without a certificate:
+                // a MILP without a dual bound costs this round's bound only.
+                for unit in certified.units {
+                    if !added.iter().chain(&units).any(|u| same_unit(u, &unit)) {
+                        added.push(unit);
+                    }
+                }
+                match certified.certificate {
+                    None => {
+                        last_error = format!("{} pricing MILP(s) ended without a dual bound", certified.without_bound)
+                    }
                     Some(c) => {
                         if best.as_ref().is_none_or(|b| c.value > b.value) {
                             best = Some(ProvenBound {
@@ -519,10 +566,11 @@ impl<'a> PathNorm<'a> {
                         if c.ratio <= 1.0 {
                             break; // the master's dual is feasible: no later round can prove more
                         }
-                        added.extend(c.units);
                     }
                 }
                 if added.is_empty() {
+                    // The same master gives the same dual and the same
+                    // pricing: nothing a next round could change.
                     break;
                 }
             }

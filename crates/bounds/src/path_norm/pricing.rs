@@ -233,7 +233,8 @@ impl<'r> Pricing<'r> {
     /// Solves the exact MILP: a certified upper bound on the maximum (the
     /// MILP's dual bound plus [`PRICING_TOLERANCE`] times the model's
     /// magnitude) and its best unit, if any. `None` when the solve ended
-    /// without a dual bound.
+    /// without a dual bound (its unit is then lost: [`Pricing::solve_exact`]
+    /// keeps it).
     /// `start`: a unit to start the MILP from (its value helps prune).
     /// `stop_above`: end the solve as soon as a unit worth more than this is
     /// found (its dual bound then is still a valid, looser one): the caller
@@ -249,13 +250,32 @@ impl<'r> Pricing<'r> {
         interrupt: Option<&InterruptFlag>,
         stop_above: Option<f64>,
     ) -> Result<Option<(f64, Option<Atom>)>, String> {
+        let solved = self.solve_exact(solver, options, start, interrupt, stop_above)?;
+        Ok(solved.bound.map(|bound| (bound, solved.unit)))
+    }
+
+    /// [`Pricing::exact`], keeping the MILP's best unit whether or not the
+    /// solve gave a dual bound (a unit is a column for the master either
+    /// way; only the certificate needs the bound), and saying how it ended.
+    pub fn solve_exact(
+        &self,
+        solver: &dyn Solver,
+        options: &SolveOptions,
+        start: Option<&Atom>,
+        interrupt: Option<&InterruptFlag>,
+        stop_above: Option<f64>,
+    ) -> Result<ExactPricing, String> {
         if self.is_trivial() {
-            return Ok(Some((0.0, None)));
+            return Ok(ExactPricing {
+                bound: Some(0.0),
+                unit: None,
+                status: Status::Optimal,
+            });
         }
-        let unit = 2f64.powi(DYADIC_EXPONENT);
+        let grid = 2f64.powi(DYADIC_EXPONENT);
         let mut sum: i128 = 0;
         for &c in &self.coef {
-            let m = c * unit;
+            let m = c * grid;
             if !(m.is_finite() && m.fract() == 0.0 && m.abs() < 2f64.powi(100)) {
                 return Err(format!("pricing coefficient {c} is not on the dyadic grid"));
             }
@@ -301,6 +321,11 @@ impl<'r> Pricing<'r> {
             }
         }
         .map_err(|e| e.to_string())?;
+        let d = pq.len() / 2;
+        let unit = result.solution.as_ref().map(|x| Atom {
+            w: (0..d).map(|i| x[pq[i].index()] - x[pq[d + i].index()]).collect(),
+            b: x[b.index()],
+        });
         // The MILP is always feasible (w = 0, b = 0): any other status than
         // these is a numerical failure, and its bound is not trusted.
         let trusted = matches!(
@@ -308,11 +333,14 @@ impl<'r> Pricing<'r> {
             Status::Optimal | Status::TimeLimit | Status::Interrupted | Status::IterationLimit | Status::SolutionLimit
         );
         let Some(bound) = result.dual_bound.filter(|_| trusted) else {
-            return Ok(None);
+            return Ok(ExactPricing {
+                bound: None,
+                unit,
+                status: result.status,
+            });
         };
         // Σ over the columns of their largest |value|: what a reduced-cost
         // tolerance can move the bound by, in the scaled objective.
-        let d = pq.len() / 2;
         let (radius, bigs) = self.big_m();
         // Columns: p, q (≤ 1 each), b (range 2R), z and σ per sample; rows:
         // each big-M row's slack range (up to 2M + R).
@@ -320,12 +348,26 @@ impl<'r> Pricing<'r> {
         // Nodes within the gap tolerances may be left unexplored: add them.
         let gap = PRICING_RELATIVE_GAP * bound.abs() + PRICING_ABSOLUTE_GAP;
         let certified = (bound.max(0.0) + gap + PRICING_TOLERANCE * magnitude) / scale;
-        let atom = result.solution.map(|x| Atom {
-            w: (0..d).map(|i| x[pq[i].index()] - x[pq[d + i].index()]).collect(),
-            b: x[b.index()],
-        });
-        Ok(Some((certified, atom)))
+        Ok(ExactPricing {
+            bound: Some(certified),
+            unit,
+            status: result.status,
+        })
     }
+}
+
+/// What one exact pricing solve gave.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExactPricing {
+    /// The certified upper bound on the pricing maximum; `None` when the
+    /// solve ended without a (trusted) dual bound.
+    pub bound: Option<f64>,
+    /// The best unit the MILP found, whatever its bound: its value is
+    /// recomputed by [`Pricing::value`] before it is used.
+    pub unit: Option<Atom>,
+    /// How the solve ended (a time limit, an interrupt or a node limit ends
+    /// it early, with a looser but still valid bound).
+    pub status: Status,
 }
 
 /// What the pricing MILP's dual bound may be below its true maximum, per
