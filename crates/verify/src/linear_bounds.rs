@@ -147,10 +147,8 @@ pub struct LinearLower {
 /// (`input_row` empty, or one coefficient per input). Uses `bounds` for
 /// every ReLU's relaxation: they must be proven bounds.
 pub fn lower_bounds(net: &ReluNet, bounds: &Bounds, upto: usize, rows: &[(Vec<f64>, Vec<f64>)]) -> Vec<LinearLower> {
-    let lens = value_lens(net);
-    rows.iter()
-        .map(|(row, input_row)| lower_bound_row(net, bounds, upto, (row, input_row), &lens, None))
-        .collect()
+    let dense = DenseAffines::of(net, upto);
+    back_substitute(net, bounds, upto, rows, None, &dense)
 }
 
 /// The length of the input and of every operation's output.
@@ -181,68 +179,190 @@ pub const SLOPE_ROUNDS: usize = 3;
 /// line, so each round's bound is a proven bound and the largest is kept:
 /// never looser than [`lower_bounds`].
 pub fn optimized_lower_bounds(net: &ReluNet, bounds: &Bounds, rows: &[(Vec<f64>, Vec<f64>)]) -> Vec<LinearLower> {
-    let lens = value_lens(net);
     let upto = net.ops.len();
-    rows.iter()
-        .map(|(row, input_row)| {
-            let mut best = lower_bound_row(net, bounds, upto, (row, input_row), &lens, None);
-            for _ in 0..SLOPE_ROUNDS {
-                let Some(coefs) = &best.input_coefs else {
-                    break;
-                };
-                let (lo, hi) = (&bounds.input.lower, &bounds.input.upper);
-                let corner: Vec<f64> = (0..lo.len())
-                    .map(|i| if coefs[i] >= 0.0 { lo[i] } else { hi[i] })
-                    .collect();
-                let trace = net.trace(&corner);
-                let slopes: Slopes = (0..net.ops.len())
-                    .map(|k| {
-                        if !matches!(net.ops[k], Op::Relu) {
-                            return Vec::new();
-                        }
-                        let before: &[f64] = if k == 0 { &corner } else { &trace[k - 1] };
-                        before.iter().map(|&v| if v > 0.0 { 1.0 } else { 0.0 }).collect()
-                    })
-                    .collect();
-                let next = lower_bound_row(net, bounds, upto, (row, input_row), &lens, Some(&slopes));
-                if next.lower > best.lower {
-                    best = next;
-                } else {
-                    break;
-                }
+    let dense = DenseAffines::of(net, upto);
+    let mut best = back_substitute(net, bounds, upto, rows, None, &dense);
+    // Rows still improving, each with the slopes of its next round.
+    let mut active: Vec<usize> = (0..rows.len()).collect();
+    for _ in 0..SLOPE_ROUNDS {
+        let mut next_rows = Vec::new();
+        let mut next_slopes = Vec::new();
+        let mut owners = Vec::new();
+        for &r in &active {
+            let Some(coefs) = &best[r].input_coefs else {
+                continue;
+            };
+            let (lo, hi) = (&bounds.input.lower, &bounds.input.upper);
+            let corner: Vec<f64> = (0..lo.len())
+                .map(|i| if coefs[i] >= 0.0 { lo[i] } else { hi[i] })
+                .collect();
+            let trace = net.trace(&corner);
+            let slopes: Slopes = (0..net.ops.len())
+                .map(|k| {
+                    if !matches!(net.ops[k], Op::Relu) {
+                        return Vec::new();
+                    }
+                    let before: &[f64] = if k == 0 { &corner } else { &trace[k - 1] };
+                    before.iter().map(|&v| if v > 0.0 { 1.0 } else { 0.0 }).collect()
+                })
+                .collect();
+            next_rows.push(rows[r].clone());
+            next_slopes.push(slopes);
+            owners.push(r);
+        }
+        if owners.is_empty() {
+            break;
+        }
+        let found = back_substitute(net, bounds, upto, &next_rows, Some(&next_slopes), &dense);
+        active.clear();
+        for (next, r) in found.into_iter().zip(owners) {
+            if next.lower > best[r].lower {
+                best[r] = next;
+                active.push(r);
             }
-            best
-        })
-        .collect()
+        }
+    }
+    best
 }
 
-/// One row of [`lower_bounds`], with the ReLUs' lower slopes from `slopes`
-/// when given.
-fn lower_bound_row(
+/// The dense weights (and their absolute values) of each affine operation
+/// among the first `upto`, for [`back_substitute`]'s row-times-matrix
+/// products (contiguous rows, which the compiler vectorizes; the sparse
+/// rows of [`mipnet_network::Affine`] cost about four times as much on
+/// ACAS Xu's dense layers).
+struct DenseAffines {
+    /// `ops[k]`: for affine operation `k`, `(inputs, w, |w|)` with
+    /// `w[i·inputs + j]` the weight of input `j` in output `i`.
+    ops: Vec<Option<DenseAffine>>,
+}
+
+/// One affine operation's input count, its weights `w` (row-major,
+/// `w[i·inputs + j]`) and their absolute values.
+type DenseAffine = (usize, Vec<f64>, Vec<f64>);
+
+impl DenseAffines {
+    fn of(net: &ReluNet, upto: usize) -> DenseAffines {
+        let ops = net.ops[..upto]
+            .iter()
+            .map(|op| match op {
+                Op::Affine(aff) => {
+                    let n = aff.inputs;
+                    let mut w = vec![0.0; aff.rows.len() * n];
+                    for (i, row) in aff.rows.iter().enumerate() {
+                        for &(j, v) in row {
+                            w[i * n + j] += v;
+                        }
+                    }
+                    let abs = w.iter().map(|v: &f64| v.abs()).collect();
+                    Some((n, w, abs))
+                }
+                _ => None,
+            })
+            .collect();
+        DenseAffines { ops }
+    }
+}
+
+/// [`lower_bounds`] of all `rows` at once, with each row's own lower
+/// slopes when `slopes` is given (`slopes[r]` for row `r`). The same sums
+/// as [`Carried`], row by row (each row's coefficients and magnitudes are
+/// carried exactly as there, so the rounding argument is unchanged); only
+/// the storage is one matrix per layer.
+fn back_substitute(
     net: &ReluNet,
     bounds: &Bounds,
     upto: usize,
-    (row, input_row): (&Vec<f64>, &Vec<f64>),
-    lens: &[usize],
-    slopes: Option<&Slopes>,
-) -> LinearLower {
-    let mut f = Carried::new(row.clone());
+    rows: &[(Vec<f64>, Vec<f64>)],
+    slopes: Option<&[Slopes]>,
+    dense: &DenseAffines,
+) -> Vec<LinearLower> {
+    let m = rows.len();
+    if m == 0 {
+        return Vec::new();
+    }
+    let mut width = rows[0].0.len();
+    let mut a: Vec<f64> = rows.iter().flat_map(|(r, _)| r.iter().copied()).collect();
+    let mut mag: Vec<f64> = a.iter().map(|v| v.abs()).collect();
+    let mut c = vec![0.0; m];
+    let mut cmag = vec![0.0; m];
     let mut k = upto;
     while k > 0 {
         let op = &net.ops[k - 1];
         if matches!(op, Op::MaxPool { .. }) {
             break;
         }
-        let own = slopes.map(|s| s[k - 1].as_slice()).filter(|s| !s.is_empty());
-        f.back_through(op, bounds.before(k - 1), lens[k - 1], own);
+        let pre = bounds.before(k - 1);
+        match op {
+            Op::Affine(aff) => {
+                let (n, w, wabs) = dense.ops[k - 1].as_ref().expect("dense weights of an affine operation");
+                let n = *n;
+                let mut a2 = vec![0.0; m * n];
+                let mut mag2 = vec![0.0; m * n];
+                for r in 0..m {
+                    let (dst, dmag) = (&mut a2[r * n..(r + 1) * n], &mut mag2[r * n..(r + 1) * n]);
+                    for i in 0..width {
+                        let (ai, mi) = (a[r * width + i], mag[r * width + i]);
+                        if mi == 0.0 {
+                            continue;
+                        }
+                        c[r] += ai * aff.bias[i];
+                        cmag[r] += mi * aff.bias[i].abs();
+                        for ((d, dm), (wv, wa)) in dst
+                            .iter_mut()
+                            .zip(dmag.iter_mut())
+                            .zip(w[i * n..(i + 1) * n].iter().zip(&wabs[i * n..(i + 1) * n]))
+                        {
+                            *d += ai * wv;
+                            *dm += mi * wa;
+                        }
+                    }
+                }
+                a = a2;
+                mag = mag2;
+                width = n;
+            }
+            _ => {
+                for r in 0..m {
+                    let own = slopes.map(|s| s[r][k - 1].as_slice()).filter(|s| !s.is_empty());
+                    let mut f = Carried {
+                        a: a[r * width..(r + 1) * width].to_vec(),
+                        mag: mag[r * width..(r + 1) * width].to_vec(),
+                        c: c[r],
+                        cmag: cmag[r],
+                    };
+                    f.back_through(op, pre, width, own);
+                    a[r * width..(r + 1) * width].copy_from_slice(&f.a);
+                    mag[r * width..(r + 1) * width].copy_from_slice(&f.mag);
+                    c[r] = f.c;
+                    cmag[r] = f.cmag;
+                }
+            }
+        }
         k -= 1;
     }
+    (0..m)
+        .map(|r| {
+            let f = Carried {
+                a: a[r * width..(r + 1) * width].to_vec(),
+                mag: mag[r * width..(r + 1) * width].to_vec(),
+                c: c[r],
+                cmag: cmag[r],
+            };
+            finish_row(f, k, bounds, &rows[r].1)
+        })
+        .collect()
+}
+
+/// A row carried back to operation `k` (0: the input; otherwise stopped at
+/// the max pooling whose outputs are operation `k − 1`'s) with its input
+/// terms `input_row` added: its proven lower bound.
+fn finish_row(mut f: Carried, k: usize, bounds: &Bounds, input_row: &[f64]) -> LinearLower {
     if k > 0 {
         // Stopped at a max pooling: its outputs as a box, and the
         // input terms over the input box on their own.
         let mut lower = f.lowest(&bounds.ops[k - 1]);
         if !input_row.is_empty() {
-            lower += Carried::new(input_row.clone()).lowest(&bounds.input);
+            lower += Carried::new(input_row.to_vec()).lowest(&bounds.input);
         }
         return LinearLower {
             lower,
