@@ -20,6 +20,10 @@
 //!   dyadic grid (integer arithmetic), and the bound is their value divided
 //!   by the pricing MILPs' dual bounds (inflated by a named tolerance):
 //!   that one factor trusts HiGHS's MILP dual bound, not a recomputation.
+//! - [`unit_columns`]: a Dantzig–Wolfe decomposition per hidden unit (one
+//!   hidden layer, hinge loss, few grid patterns), keeping the width, the
+//!   ω box, the grid and the full penalties; a Lagrangian bound from any
+//!   multipliers and the exact pricing MILPs of every grid pattern.
 
 // Loops over indices mirror the subscripts of the equations (n, k, i, j).
 #![allow(clippy::needless_range_loop)]
@@ -28,11 +32,13 @@ pub mod lipschitz_margin;
 pub mod lp_dual;
 pub mod path_norm;
 pub mod safe;
+pub mod unit_columns;
 
 pub use lipschitz_margin::{LipschitzMargin, LipschitzMarginSettings};
 pub use path_norm::{PathNorm, PathNormSettings};
 use serde::Serialize;
 use thiserror::Error;
+pub use unit_columns::{UnitColumns, UnitColumnsSettings};
 
 /// A certified lower bound on the training MILP's optimum.
 #[derive(Clone, Debug, PartialEq, Serialize)]
