@@ -19,6 +19,8 @@
 //! - [`table`]: the markdown tables.
 
 pub mod ablations;
+#[cfg(test)]
+mod format_tests;
 pub mod instance;
 #[cfg(test)]
 mod planted;
