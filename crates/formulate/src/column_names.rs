@@ -16,10 +16,10 @@
 //! | `q{l}_k`, `r{l}` | neuron indicator, layer indicator |
 //! | `xi_n`, `e_n`, `t_n_k` | loss of sample n: hinge, misclassification, ℓ1 per class |
 //! | `rule{r}_…` | columns of rule r (in the settings' order) |
+//! | `rule{r}_e_n`, `rule{r}_z_n_k` | a class-recall or fairness rule's miss binary of sample n; a fairness rule's "class k leads sample n to within the margin" binary (more than two classes) |
 //!
-//! A column of none of these parts is `x{index}` (0-based): today a
-//! fairness rule's columns (its per-sample miss binaries), which the layout
-//! does not name (`train --write-model` refuses fairness rules). Names are
+//! A column of none of these parts would be `x{index}` (0-based); every
+//! part the formulation builds is named today. Names are
 //! unique (an `x{index}` cannot clash: no other name is `x` then digits)
 //! and hold no spaces, so MPS and solution files carry them as they are.
 
@@ -116,6 +116,14 @@ impl DenseFormulation {
                 RuleCols::ClassRecall { missed } => {
                     for &(n, c) in missed {
                         set(c, format!("{rule}_e_{}", n + 1));
+                    }
+                }
+                RuleCols::Fairness { missed, beaten } => {
+                    for (i, &(n, c)) in missed.iter().enumerate() {
+                        set(c, format!("{rule}_e_{}", n + 1));
+                        for &(k, z) in beaten.get(i).into_iter().flatten() {
+                            set(z, format!("{rule}_z_{}_{}", n + 1, k + 1));
+                        }
                     }
                 }
                 RuleCols::FixedDecision(point) => self.name_point(point, &rule, &mut set),

@@ -90,7 +90,8 @@ impl DenseFormulation {
 
     /// Sample `n`'s integral columns: its ReLU binaries in every hidden
     /// layer, its max-pooling selectors, its loss binary
-    /// (misclassification loss), and its class-recall miss binaries.
+    /// (misclassification loss), its class-recall and fairness miss
+    /// binaries and a fairness rule's beaten-by binaries.
     pub fn sample_binaries(&self, n: usize) -> Vec<Col> {
         let lay = self.layout();
         let mut cols = Vec::new();
@@ -102,10 +103,18 @@ impl DenseFormulation {
         }
         let integral = |c: &Col| self.model.col_types()[c.index()].is_integral();
         cols.extend(lay.loss_of_sample(n).iter().filter(|c| integral(c)));
-        // Its miss binaries of class-recall rules.
+        // Its miss binaries of class-recall and fairness rules, and a
+        // fairness rule's beaten-by binaries (more than two classes).
         for r in lay.rules() {
-            if let RuleCols::ClassRecall { missed } = r {
-                cols.extend(missed.iter().filter(|m| m.0 == n).map(|m| m.1));
+            match r {
+                RuleCols::ClassRecall { missed } => cols.extend(missed.iter().filter(|m| m.0 == n).map(|m| m.1)),
+                RuleCols::Fairness { missed, beaten } => {
+                    for (i, m) in missed.iter().enumerate().filter(|(_, m)| m.0 == n) {
+                        cols.push(m.1);
+                        cols.extend(beaten.get(i).into_iter().flatten().map(|b| b.1));
+                    }
+                }
+                _ => {}
             }
         }
         cols
@@ -127,6 +136,10 @@ impl DenseFormulation {
                 RuleCols::FeatureBudget { used } => cols.extend(used),
                 RuleCols::NeuronLimit => {}
                 RuleCols::ClassRecall { missed } => cols.extend(missed.iter().map(|m| m.1)),
+                RuleCols::Fairness { missed, beaten } => {
+                    cols.extend(missed.iter().map(|m| m.1));
+                    cols.extend(beaten.iter().flatten().map(|b| b.1));
+                }
                 RuleCols::FixedDecision(p) => cols.extend(p.acts.iter().flatten().filter_map(|a| a.sigma)),
                 RuleCols::Monotone { signs } => cols.extend(signs.iter().flat_map(|s| [s.0, s.1])),
             }

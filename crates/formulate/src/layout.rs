@@ -82,6 +82,16 @@ pub(crate) enum RuleCols {
     NeuronLimit,
     /// (sample, e_n) for every training sample of the rule's class.
     ClassRecall { missed: Vec<(usize, Col)> },
+    /// A fairness rule's (sample, e_n) for every training sample and,
+    /// with more than two classes, `beaten[i]` the (class k, z_{nk}) of
+    /// `missed[i]`'s sample for every k other than its counted class
+    /// (z_{nk} = 1: k leads it to within the margin − the band;
+    /// Σ_k z_{nk} = e_n). Empty lists with two classes: e_n picks the one
+    /// other class itself.
+    Fairness {
+        missed: Vec<(usize, Col)>,
+        beaten: Vec<Vec<(usize, Col)>>,
+    },
     /// The point's own activations and products.
     FixedDecision(PointCols),
     /// (p⁺_j, p⁻_j) per hidden neuron j: W_{ji} may be positive, negative.

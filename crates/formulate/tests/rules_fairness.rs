@@ -1,5 +1,5 @@
-//! Fairness between groups on a tiny instance (2 features, 2 classes, 6
-//! samples; groups f0 ≤ 0 and f0 > 0, three samples each): HiGHS's
+//! Fairness between groups on tiny instances (2 features, 2 or 3
+//! classes, 6 samples; groups f0 ≤ 0 and f0 > 0, three samples each): HiGHS's
 //! optimum under the rule sandwiched between enumerations that do not use
 //! the rule's rows (from below: every set of counted samples that keeps
 //! the gap, fixed as decisions; from above: a grid of networks that keep
@@ -63,29 +63,37 @@ fn gap(net: &Network, data: &Dataset, positive: Option<usize>) -> f64 {
     (share(0) - share(1)).abs()
 }
 
-/// Every network 2 → 1 → 2 with layer-1 weights and biases on a grid of
-/// step 0.5 in [−1, 1] and ternary output weights.
-fn grid_networks() -> Vec<Network> {
+/// Every combination of `k` values drawn from `values` (k-tuples).
+fn tuples(values: &[f64], k: usize) -> Vec<Vec<f64>> {
+    (0..k).fold(vec![Vec::new()], |acc, _| {
+        acc.iter()
+            .flat_map(|t| {
+                values.iter().map(move |&v| {
+                    let mut t = t.clone();
+                    t.push(v);
+                    t
+                })
+            })
+            .collect()
+    })
+}
+
+/// Every network 2 → 1 → `classes` with layer-1 weights and biases on a
+/// grid of step 0.5 in [−1, 1], ternary output weights and output biases
+/// on the same grid.
+fn grid_networks(classes: usize) -> Vec<Network> {
     let half: Vec<f64> = (-2..=2).map(|v| v as f64 * 0.5).collect();
     let tern = [-1.0, 0.0, 1.0];
     let mut out = Vec::new();
-    for &w0 in &half {
-        for &w1 in &half {
-            for &b in &half {
-                for &v0 in &tern {
-                    for &v1 in &tern {
-                        for &c0 in &half {
-                            for &c1 in &half {
-                                out.push(net_2hk(
-                                    vec![vec![w0, w1]],
-                                    vec![b],
-                                    vec![vec![v0], vec![v1]],
-                                    vec![c0, c1],
-                                ));
-                            }
-                        }
-                    }
-                }
+    for first in tuples(&half, 3) {
+        for v in tuples(&tern, classes) {
+            for c in tuples(&half, classes) {
+                out.push(net_2hk(
+                    vec![vec![first[0], first[1]]],
+                    vec![first[2]],
+                    v.iter().map(|&w| vec![w]).collect(),
+                    c,
+                ));
             }
         }
     }
@@ -133,7 +141,11 @@ fn lower_bound_by_subsets(data: &Dataset, s: &FormulationSettings, positive: Opt
 }
 
 fn check_sandwich(positive: Option<usize>, max_gap: f64) {
-    let data = tiny_data(6);
+    check_sandwich_on(&tiny_data(6), positive, max_gap);
+}
+
+fn check_sandwich_on(data: &Dataset, positive: Option<usize>, max_gap: f64) {
+    let data = data.clone();
     let s = tiny_settings(1);
     let name = positive.map(|c| format!("c{c}"));
     let f = build(&data, &with_rules(&s, vec![fairness(&data, name.as_deref(), max_gap)]));
@@ -152,7 +164,7 @@ fn check_sandwich(positive: Option<usize>, max_gap: f64) {
     assert!(ruled > free + SAME_OPTIMUM, "{ruled} vs {free}");
     let below = lower_bound_by_subsets(&data, &s, positive, max_gap);
     assert!(ruled >= below - SAME_OPTIMUM, "MILP {ruled}, subsets {below}");
-    let above = grid_networks()
+    let above = grid_networks(data.num_classes())
         .iter()
         .filter(|n| gap(n, &data, positive) <= max_gap + 1e-12)
         .map(|n| f.objective_of(n))
@@ -168,6 +180,40 @@ fn equal_error_rates_optimum_is_sandwiched_by_enumerations() {
 #[test]
 fn equal_positive_rates_optimum_is_sandwiched_by_enumerations() {
     check_sandwich(Some(0), 0.0);
+}
+
+/// The tiny data's six points with three classes: class 2 where
+/// f1 > 0.8, else class 1 where f0 + f1 > 0, else class 0 (the sample
+/// against the trend of the two-class data kept as class 0).
+fn three_class_data() -> Dataset {
+    let two = tiny_data(6);
+    let labels: Vec<usize> = (0..two.len())
+        .map(|n| {
+            let x = two.row(n);
+            if x[1] > 0.8 {
+                2
+            } else {
+                two.label(n)
+            }
+        })
+        .collect();
+    Dataset::new(
+        "tiny3",
+        two.feature_names.clone(),
+        vec!["c0".into(), "c1".into(), "c2".into()],
+        (0..two.len()).flat_map(|n| two.row(n).to_vec()).collect(),
+        labels,
+    )
+}
+
+#[test]
+fn three_classes_equal_error_rates_optimum_is_sandwiched_by_enumerations() {
+    check_sandwich_on(&three_class_data(), None, 0.0);
+}
+
+#[test]
+fn three_classes_equal_positive_rates_optimum_is_sandwiched_by_enumerations() {
+    check_sandwich_on(&three_class_data(), Some(0), 0.0);
 }
 
 #[test]
@@ -269,19 +315,6 @@ fn bad_fairness_rules_are_refused_naming_the_cause() {
     .unwrap()
     .to_string();
     assert!(e.contains("read from the raw training data"), "{e}");
-    // Three classes.
-    let three = Dataset::new(
-        "three",
-        vec!["f0".into(), "f1".into()],
-        vec!["a".into(), "b".into(), "c".into()],
-        vec![-1.0, 0.0, 1.0, 0.0, 0.5, 1.0],
-        vec![0, 1, 2],
-    );
-    let e = mipnet_formulate::check_rules(&[base], &three)
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(e.contains("fairness rules need two classes, the data has 3"), "{e}");
 }
 
 /// The rule's rates are counted at its margin: a network whose outputs

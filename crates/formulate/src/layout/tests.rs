@@ -75,6 +75,10 @@ fn named_columns(f: &DenseFormulation) -> Vec<(usize, &'static str)> {
             RuleCols::FeatureBudget { used } => cols.extend(used.iter().map(|c| (c.index(), "feature_used"))),
             RuleCols::NeuronLimit => {}
             RuleCols::ClassRecall { missed } => cols.extend(missed.iter().map(|(_, c)| (c.index(), "missed"))),
+            RuleCols::Fairness { missed, beaten } => {
+                cols.extend(missed.iter().map(|(_, c)| (c.index(), "missed")));
+                cols.extend(beaten.iter().flatten().map(|(_, c)| (c.index(), "beaten")));
+            }
             RuleCols::FixedDecision(p) => {
                 for a in p.acts.iter().flatten() {
                     cols.extend(a.h.map(|c| (c.index(), "point_h")));

@@ -1,14 +1,17 @@
-//! Fairness between groups (two classes): a binary e_n per training
-//! sample in the groups, exactly 1 when the sample is not "counted"
-//! (error rate: not correctly classified with the margin; positive rate:
-//! not predicted as the positive class with the margin), and for every
+//! Fairness between groups (any number of classes): a binary e_n per
+//! training sample in the groups, exactly 1 when the sample is not
+//! "counted" (error rate: its true class not beating every other by the
+//! margin; positive rate: the positive class not beating every other by
+//! the margin), both directions written (with more than two classes the
+//! "not counted" side picks the class that comes within the margin by
+//! binaries z_{nk}, Σ_k z_{nk} = e_n), and for every
 //! ordered pair of groups (g, h) the counts E_g = Σ_{n∈g} e_n kept within
 //! the gap: E_g·n_h − E_h·n_g ≤ ⌊δ·n_g·n_h⌋ (see the module docs).
 
 use super::class_recall::meets_margin;
 use crate::formulation::{margin_rows, DenseFormulation};
 use crate::layout::RuleCols;
-use crate::tolerances::START_TOLERANCE;
+use crate::tolerances::{BINARY_THRESHOLD, START_TOLERANCE};
 use mipnet_data::Dataset;
 use mipnet_milp::{Col, Model};
 use mipnet_network::Network;
@@ -156,19 +159,37 @@ impl ResolvedFairness {
     }
 }
 
-/// Adds the rule's miss binaries (laid out as a class recall's) and rows.
+/// Adds the rule's miss binaries, with more than two classes their
+/// beaten-by binaries, and the rows.
 pub(super) fn add(f: &mut DenseFormulation, r: &ResolvedFairness) -> RuleCols {
+    let classes = f.data().num_classes();
     let mut missed = Vec::with_capacity(f.data().len());
+    let mut beaten = Vec::new();
     for n in 0..f.data().len() {
         let c = r.class_of(f.data().label(n));
         let bound = f.output_bound(n);
-        let outputs: Vec<_> = (0..f.data().num_classes()).map(|k| f.output_terms(n, k)).collect();
+        let outputs: Vec<_> = (0..classes).map(|k| f.output_terms(n, k)).collect();
         let e = f.model.add_binary(0.0);
-        // e = 0 ⇒ o_c − o_k ≥ μ (M = 2U + μ).
+        // e = 0 ⇒ o_c − o_k ≥ μ for every k (M = 2U + μ).
         margin_rows(&mut f.model, &outputs, c, r.margin, Some((e, 2.0 * bound + r.margin)));
-        // e = 1 ⇒ o_c − o_k ≤ μ − band: o_c − o_k + M'·e ≤ μ − band + M'.
+        // e = 1 ⇒ o_c − o_k ≤ μ − band for some k:
+        // o_c − o_k + M'·z_k ≤ μ − band + M', with z_k = e for the one
+        // other class of two, else Σ_k z_k = e.
         let big = 2.0 * bound + r.margin.abs() + DECISION_BAND;
-        missed_rows(&mut f.model, &outputs, c, r.margin, (e, big));
+        if classes == 2 {
+            missed_row(&mut f.model, &outputs, c, 1 - c, r.margin, Some((e, big)));
+        } else {
+            let zs: Vec<(usize, Col)> = (0..classes)
+                .filter(|&k| k != c)
+                .map(|k| (k, f.model.add_binary(0.0)))
+                .collect();
+            for &(k, z) in &zs {
+                missed_row(&mut f.model, &outputs, c, k, r.margin, Some((z, big)));
+            }
+            let pick = zs.iter().map(|&(_, z)| (z, 1.0)).chain([(e, -1.0)]);
+            f.model.add_row(0.0, 0.0, pick);
+            beaten.push(zs);
+        }
         missed.push((n, e));
     }
     let sizes = r.members.sizes();
@@ -183,50 +204,88 @@ pub(super) fn add(f: &mut DenseFormulation, r: &ResolvedFairness) -> RuleCols {
             f.model.add_row(f64::NEG_INFINITY, r.allowed(sizes[g], sizes[h]), row);
         }
     }
-    RuleCols::ClassRecall { missed }
+    RuleCols::Fairness { missed, beaten }
 }
 
-/// o_c − o_k + M·e ≤ μ − band + M for the other class k (two classes):
-/// a sample counted as missed leads by at most μ − band. With `e` none,
-/// demanded outright (the polish LP, where e is fixed at 1).
-pub(super) fn missed_rows(m: &mut Model, outputs: &[Vec<(Col, f64)>], c: usize, margin: f64, e: (Col, f64)) {
-    let (col, big) = e;
-    for k in (0..outputs.len()).filter(|&k| k != c) {
-        let row = crate::expr::diff_terms(&outputs[c], &outputs[k], (col, big));
-        m.add_row(f64::NEG_INFINITY, margin - DECISION_BAND + big, row);
-    }
+/// o_c − o_k + M·z ≤ μ − band + M for class k ≠ c: with z = 1 the
+/// sample's lead of c over k is at most μ − band. With `z` none, demanded
+/// outright (the polish LP, where the binaries are fixed).
+pub(super) fn missed_row(
+    m: &mut Model,
+    outputs: &[Vec<(Col, f64)>],
+    c: usize,
+    k: usize,
+    margin: f64,
+    z: Option<(Col, f64)>,
+) {
+    let (row, big) = match z {
+        Some((col, big)) => (crate::expr::diff_terms(&outputs[c], &outputs[k], (col, big)), big),
+        None => {
+            let mut row: Vec<(Col, f64)> = outputs[c].clone();
+            row.extend(crate::expr::negated(&outputs[k]));
+            (crate::expr::merge_terms(row), 0.0)
+        }
+    };
+    m.add_row(f64::NEG_INFINITY, margin - DECISION_BAND + big, row);
 }
 
 /// The polish LP's rows of sample `n` for a fairness rule: a sample whose
-/// miss binary is 0 in `x` leads by the margin, one whose binary is 1 by
-/// at most the margin − the band.
-pub(super) fn polish_rows(m: &mut Model, r: &ResolvedFairness, y: usize, outputs: &[Vec<(Col, f64)>], missed: bool) {
+/// miss binary is 0 in `x` leads by the margin over every class; one
+/// whose binary is 1 leads class `beaten_by` (the one its binaries pick)
+/// by at most the margin − the band.
+pub(super) fn polish_rows(
+    m: &mut Model,
+    r: &ResolvedFairness,
+    y: usize,
+    outputs: &[Vec<(Col, f64)>],
+    beaten_by: Option<usize>,
+) {
     let c = r.class_of(y);
-    if missed {
-        for k in (0..outputs.len()).filter(|&k| k != c) {
-            let mut row: Vec<(Col, f64)> = outputs[c].clone();
-            row.extend(outputs[k].iter().map(|&(col, v)| (col, -v)));
-            m.add_row(
-                f64::NEG_INFINITY,
-                r.margin - DECISION_BAND,
-                crate::expr::merge_terms(row),
-            );
-        }
-    } else {
-        margin_rows(m, outputs, c, r.margin, None);
+    match beaten_by {
+        Some(k) => missed_row(m, outputs, c, k, r.margin, None),
+        None => margin_rows(m, outputs, c, r.margin, None),
+    }
+}
+
+/// The class a missed sample's binaries in `x` say leads it to within the
+/// margin − the band: the other class of two, else the k whose z_{nk} is
+/// 1. None for a sample the binaries count.
+pub(super) fn beaten_by(
+    x: &[f64],
+    r: &ResolvedFairness,
+    y: usize,
+    e: Col,
+    beaten: Option<&Vec<(usize, Col)>>,
+) -> Option<usize> {
+    if x[e.index()] <= BINARY_THRESHOLD {
+        return None;
+    }
+    let c = r.class_of(y);
+    match beaten {
+        // Σ_k z_k = e = 1: the largest is the one at 1 (to rounding).
+        Some(zs) if !zs.is_empty() => zs
+            .iter()
+            .max_by(|a, b| x[a.1.index()].total_cmp(&x[b.1.index()]))
+            .map(|&(k, _)| k),
+        _ => Some(1 - c),
     }
 }
 
 /// Whether `net` misses sample `n` of `data` for the rule (its class's
-/// lead below the margin, by the forward pass), and its lead.
-fn lead(net: &Network, data: &Dataset, r: &ResolvedFairness, n: usize) -> (bool, f64) {
+/// lead below the margin, by the forward pass), its lead, and the class
+/// it leads least (the lowest index on ties).
+fn lead(net: &Network, data: &Dataset, r: &ResolvedFairness, n: usize) -> (bool, f64, usize) {
     let o = net.scores_standardized(data.row(n));
     let c = r.class_of(data.label(n));
-    let lead = (0..o.len())
-        .filter(|&k| k != c)
-        .map(|k| o[c] - o[k])
-        .fold(f64::INFINITY, f64::min);
-    (!meets_margin(&o, c, r.margin), lead)
+    let (closest, lead) =
+        (0..o.len())
+            .filter(|&k| k != c)
+            .map(|k| (k, o[c] - o[k]))
+            .fold(
+                (c, f64::INFINITY),
+                |best, (k, d)| if d < best.1 { (k, d) } else { best },
+            );
+    (!meets_margin(&o, c, r.margin), lead, closest)
 }
 
 /// The words that open a fairness rule's detail when the groups' rates by
@@ -314,18 +373,20 @@ pub(super) fn check(net: &Network, data: &Dataset, r: &ResolvedFairness) -> (boo
     )
 }
 
-/// e_n = 1 exactly for the samples `net` misses; refuses a network with a
-/// sample inside the band (lead in (μ − band, μ)), which no point of the
-/// model stands for.
+/// e_n = 1 exactly for the samples `net` misses, and z_{nk} = 1 for the
+/// class k each of those leads least (more than two classes); refuses a
+/// network with a sample inside the band (lead in (μ − band, μ)), which
+/// no point of the model stands for.
 pub(super) fn start(
     x: &mut [f64],
     missed: &[(usize, Col)],
+    beaten: &[Vec<(usize, Col)>],
     net: &Network,
     data: &Dataset,
     r: &ResolvedFairness,
 ) -> Result<(), String> {
-    for &(n, e) in missed {
-        let (miss, lead) = lead(net, data, r, n);
+    for (i, &(n, e)) in missed.iter().enumerate() {
+        let (miss, lead, closest) = lead(net, data, r, n);
         // An LP's vertex puts a sample on the band's edge, to rounding.
         if miss && lead > r.margin - DECISION_BAND + START_TOLERANCE {
             return Err(format!(
@@ -335,6 +396,9 @@ pub(super) fn start(
             ));
         }
         x[e.index()] = if miss { 1.0 } else { 0.0 };
+        for &(k, z) in beaten.get(i).into_iter().flatten() {
+            x[z.index()] = if miss && k == closest { 1.0 } else { 0.0 };
+        }
     }
     Ok(())
 }

@@ -62,18 +62,32 @@
 //! networks the sign of a path is a product over layers, and mipnet
 //! refuses the rule rather than enforce a condition it has not derived.
 //!
-//! **Fairness** (two classes; groups g of the training data from a
-//! column, split at a threshold or one per value; δ ∈ [0, 1]): a binary
-//! e_n for every training sample, with c_n its true class (error rate)
-//! or the positive class (positive-prediction rate):
-//!   e_n = 0 ⇒ o_{n,c} − o_{nk} ≥ μ:  o_{n,c} − o_{nk} + M_n·e_n ≥ μ,
-//!   e_n = 1 ⇒ o_{n,c} − o_{nk} ≤ μ − β:  o_{n,c} − o_{nk} + M'_n·e_n ≤ μ − β + M'_n
-//! (k the other class, M_n = 2U_n + μ, M'_n = 2U_n + |μ| + β, β = 1e-4
-//! the band that keeps the forward pass's count equal to the MILP's), so
-//! e_n is exactly "not counted" (misclassified, or not predicted
-//! positive). With E_g = Σ_{n∈g} e_n and n_g the group's size, the rates
-//! differ by at most δ for every ordered pair (g, h):
+//! **Fairness** (groups g of the training data from a column, split at a
+//! threshold or one per value; δ ∈ [0, 1]; any number K ≥ 2 of classes):
+//! a binary e_n for every training sample, c_n its true class (error
+//! rate) or the named positive class p (positive-prediction rate).
+//! "Counted" means c_n beats every other class by μ (correct, or
+//! predicted p, at the margin — the class-recall rule's meaning), and
+//! e_n = 1 means "not counted":
+//!   e_n = 0 ⇒ o_{n,c} − o_{nk} ≥ μ for every k ≠ c:
+//!     o_{n,c} − o_{nk} + M_n·e_n ≥ μ                       (A)
+//!   e_n = 1 ⇒ o_{n,c} − o_{nk} ≤ μ − β for some k ≠ c: binaries z_{nk}
+//!   (k ≠ c) with Σ_k z_{nk} = e_n and
+//!     o_{n,c} − o_{nk} + M'_n·z_{nk} ≤ μ − β + M'_n          (B)
+//! (M_n = 2U_n + μ, M'_n = 2U_n + |μ| + β, β = 1e-4 the band that keeps
+//! the forward pass's count equal to the MILP's). With two classes there
+//! is one k and z_{nk} = e_n (no extra binaries: the rows are the ones
+//! used before more classes were allowed). Which directions are needed:
+//! with E_g = Σ_{n∈g} e_n and n_g the group's size, the rates differ by
+//! at most δ for every ordered pair (g, h):
 //!   n_h·E_g − n_g·E_h ≤ ⌊δ·n_g·n_h⌋
+//! so each E_g has a positive coefficient in the rows (g, ·) and a
+//! negative one in the rows (·, g): it is bounded from above and from
+//! below, and the MILP could lower it by an e_n = 0 it cannot have (A
+//! forbids) or raise it by an e_n = 1 it cannot have (B forbids). Both
+//! directions are written, for every sample, and together they make e_n
+//! exactly "not counted" for every network with no lead in the band. (A
+//! one-sided count, the class-recall rule's Σ e_n ≤ E, needs (A) only.)
 //! (integer coefficients, so the certificate compares the same integers;
 //! ⌊δ·n_g·n_h⌋ exact for δ as written, [`allowed_gap_count`]).
 //! The rates are counted at the margin μ, not by predict's argmax: a
@@ -177,8 +191,9 @@ pub enum Rule {
     /// `threshold`: value ≤ t and > t; without one, a group per distinct
     /// value) have error rates (or, with `measure = "positive_rate"`,
     /// rates of predicting `positive_class`) that differ by at most
-    /// `max_gap` (δ in [0, 1]). Two classes. A sample counts as correct
-    /// (positive) when its class's score beats the other's by `margin`
+    /// `max_gap` (δ in [0, 1]). Any number of classes. A sample counts as
+    /// correct (positive) when its true class's (`positive_class`'s)
+    /// score beats every other class's by `margin`
     /// (default: the formulation's margin). `group_is_feature = false`
     /// keeps the column out of the network's inputs (the trainer drops
     /// it; default true: the column stays a feature).
@@ -487,8 +502,8 @@ impl DenseFormulation {
                 (RuleCols::ClassRecall { missed }, Resolved::ClassRecall { class, margin, .. }) => {
                     class_recall::start(x, missed, net, self.data(), *class, *margin)
                 }
-                (RuleCols::ClassRecall { missed }, Resolved::Fairness(r)) => {
-                    fairness::start(x, missed, net, self.data(), r)?
+                (RuleCols::Fairness { missed, beaten }, Resolved::Fairness(r)) => {
+                    fairness::start(x, missed, beaten, net, self.data(), r)?
                 }
                 (RuleCols::FixedDecision(c), Resolved::FixedDecision(p)) => fixed_decision::start(self, x, c, net, p)?,
                 (RuleCols::Monotone { signs }, Resolved::Monotone { feature, .. }) => {
@@ -544,10 +559,11 @@ impl DenseFormulation {
                         margin_rows(m, outputs, *class, *margin, None);
                     }
                 }
-                (RuleCols::ClassRecall { missed }, Resolved::Fairness(r)) => {
-                    if let Some(&(_, e)) = missed.iter().find(|&&(s, _)| s == n) {
-                        let miss = x[e.index()] > BINARY_THRESHOLD;
-                        fairness::polish_rows(m, r, self.data().label(n), outputs, miss);
+                (RuleCols::Fairness { missed, beaten }, Resolved::Fairness(r)) => {
+                    if let Some(i) = missed.iter().position(|&(s, _)| s == n) {
+                        let y = self.data().label(n);
+                        let by = fairness::beaten_by(x, r, y, missed[i].1, beaten.get(i));
+                        fairness::polish_rows(m, r, y, outputs, by);
                     }
                 }
                 _ => {}

@@ -199,13 +199,6 @@ pub(super) fn resolve_one(
             members,
             ..
         } => {
-            if data.num_classes() != 2 {
-                return Err(format!(
-                    "fairness rules need two classes, the data has {} ({})",
-                    data.num_classes(),
-                    data.class_names.join(", ")
-                ));
-            }
             let positive = match (measure, positive_class) {
                 (FairnessMeasure::PositiveRate, Some(c)) => Some(class_index(data, c)?),
                 _ => None,
