@@ -5,7 +5,9 @@
 //!
 //! Every count follows [`DenseFormulation::build`] part by part (the
 //! equations are in the crate docs); the test `estimate_matches_the_built_model`
-//! checks the counts against built models, every part switched on and off.
+//! checks the counts against built models, every part switched on and off,
+//! and `rules_estimate.rs` the rules' columns and rows (each kind alone and
+//! all together, two and three classes).
 //! The build gives every neuron-sample pair a ReLU binary (its interval
 //! bounds are symmetric and at least ω wide), so only the data's zeros (no
 //! term in a layer-1 row) depend on the values, and they are counted here.
@@ -13,8 +15,9 @@
 //! [`DenseFormulation::build`]: crate::DenseFormulation::build
 
 use crate::conv::ConvPart;
+use crate::rules::{resolve_one, Resolved, Rule};
 use crate::settings::{FormulationSettings, Loss, SettingError};
-use mipnet_data::Dataset;
+use mipnet_data::{Dataset, Standardizer};
 use serde::Serialize;
 
 /// Bytes per nonzero of a training run's peak memory, the full MIP
@@ -77,9 +80,38 @@ impl Count {
 impl ModelEstimate {
     /// The size of `DenseFormulation::build(data, settings)` (`data`
     /// standardized), computed from the dimensions and the data's zeros;
-    /// the same settings errors as the build.
+    /// the same settings errors as the build. The rules' rows and binaries
+    /// are counted; without the standardizer a fixed decision's point is
+    /// taken to have no zero after standardizing (its count of layer-1
+    /// terms is then exact unless a coordinate equals the training mean;
+    /// [`ModelEstimate::of_standardized`] counts those exactly).
     pub fn of(data: &Dataset, settings: &FormulationSettings) -> Result<ModelEstimate, SettingError> {
+        Self::of_with(data, settings, None)
+    }
+
+    /// [`ModelEstimate::of`] for `DenseFormulation::build_with_standardizer(data,
+    /// settings, standardizer, _)`: fixed decisions' points standardized
+    /// as the build does, so their zeros are counted exactly.
+    pub fn of_standardized(
+        data: &Dataset,
+        settings: &FormulationSettings,
+        standardizer: &Standardizer,
+    ) -> Result<ModelEstimate, SettingError> {
+        Self::of_with(data, settings, Some(standardizer))
+    }
+
+    fn of_with(
+        data: &Dataset,
+        settings: &FormulationSettings,
+        standardizer: Option<&Standardizer>,
+    ) -> Result<ModelEstimate, SettingError> {
         settings.validate()?;
+        // A neuron limit turns neuron pruning on (as the build does).
+        let mut settings = settings.clone();
+        if settings.rules.iter().any(|r| matches!(r, Rule::NeuronLimit { .. })) {
+            settings.prune_neurons = true;
+        }
+        let settings = &settings;
         if data.num_classes() < 2 {
             return Err(SettingError {
                 name: "data",
@@ -261,6 +293,20 @@ impl ModelEstimate {
                 }
             }
         }
+        // The rules' columns and rows (rules/*.rs), in the settings' order.
+        let dims = Dims {
+            n,
+            k,
+            d,
+            v,
+            widths: &widths,
+            inputs: &(0..layers).map(inputs).collect::<Vec<_>>(),
+            units: &(0..hidden).map(units).collect::<Vec<_>>(),
+            output,
+        };
+        for (i, rule) in s.rules.iter().enumerate() {
+            count_rule(&mut c, &dims, data, s, standardizer, rule).map_err(|e| crate::rules::rule_error(i, rule, e))?;
+        }
         let lines = c.columns + c.rows;
         Ok(ModelEstimate {
             columns: c.columns as usize,
@@ -271,4 +317,129 @@ impl ModelEstimate {
             bytes_without_mip: BYTES_PER_NONZERO_WITHOUT_MIP * c.nonzeros + BYTES_PER_LINE_WITHOUT_MIP * lines,
         })
     }
+}
+
+/// The dimensions the rules' counts need.
+struct Dims<'a> {
+    /// Samples, classes, features, grid values.
+    n: f64,
+    k: f64,
+    d: usize,
+    v: f64,
+    /// Every layer's output width and input count; hidden layers' units.
+    widths: &'a [f64],
+    inputs: &'a [f64],
+    units: &'a [f64],
+    /// Terms of one output's expression (its products and bias).
+    output: f64,
+}
+
+/// Adds one rule's columns and rows to `c`, as rules/*.rs build them.
+fn count_rule(
+    c: &mut Count,
+    dims: &Dims,
+    data: &Dataset,
+    s: &FormulationSettings,
+    standardizer: Option<&Standardizer>,
+    rule: &Rule,
+) -> Result<(), String> {
+    let Dims { n, k, d, v, .. } = *dims;
+    let d_f = d as f64;
+    // A margin row of one sample: o_c − o_k (+ a binary).
+    let margin_row = 2.0 * dims.output;
+    match rule {
+        // Built without region rules (the trainer's loop adds them as
+        // fixed decisions); the build refuses them.
+        Rule::Region { .. } => {}
+        Rule::FeatureBudget { .. } => {
+            // f_i, −ω f_i ≤ W_ji ≤ ω f_i, Σ f_i ≤ m.
+            c.cols(d_f, true);
+            c.rows(2.0 * dims.widths[0] * d_f, 2.0);
+            c.rows(1.0, d_f);
+        }
+        Rule::NeuronLimit { .. } => c.rows(1.0, dims.units.iter().sum()),
+        Rule::ClassRecall { .. } => {
+            let Resolved::ClassRecall { class, .. } = resolve_one(rule, data, standardizer, s.margin)? else {
+                unreachable!("a class recall resolves as one")
+            };
+            let n_c = data.labels().iter().filter(|&&y| y == class).count() as f64;
+            c.cols(n_c, true);
+            c.rows(n_c * (k - 1.0), margin_row + 1.0);
+            c.rows(1.0, n_c);
+        }
+        Rule::Monotone { .. } => {
+            resolve_one(rule, data, standardizer, s.margin)?;
+            let units = dims.widths[0];
+            // p⁺, p⁻; three rows of two terms; per other class two rows of
+            // d (2V terms) and a sign binary.
+            c.cols(2.0 * units, true);
+            c.rows(3.0 * units, 2.0);
+            c.rows(2.0 * units * (k - 1.0), 2.0 * v + 1.0);
+        }
+        Rule::FixedDecision { .. } => {
+            let Resolved::FixedDecision(p) = resolve_one(rule, data, standardizer, s.margin)? else {
+                unreachable!("a fixed decision resolves as one")
+            };
+            let layers = dims.widths.len();
+            for l in 0..layers {
+                let width = dims.widths[l];
+                if l >= 1 {
+                    // Products: a column and rows of 2, 2 and 3 terms.
+                    let products = width * dims.inputs[l] * v;
+                    c.cols(products, false);
+                    c.rows(3.0 * products, 0.0);
+                    c.nonzeros += 7.0 * products;
+                }
+                if l + 1 == layers {
+                    break;
+                }
+                // Each unit's pre-activation terms (its bias included).
+                let terms = if l == 0 {
+                    let read = match standardizer {
+                        Some(_) => p.x.iter().filter(|x| **x != 0.0).count(),
+                        None => d,
+                    };
+                    read as f64 + 1.0
+                } else {
+                    dims.inputs[l] * v + 1.0
+                };
+                // h, σ; h − a ≥ 0, h − σ·lo − a ≤ −lo, h − U·σ ≤ 0.
+                c.cols(width, false);
+                c.cols(width, true);
+                c.rows(width, 1.0 + terms);
+                c.rows(width, 2.0 + terms);
+                c.rows(width, 2.0);
+            }
+            c.rows(k - 1.0, margin_row);
+        }
+        Rule::Fairness {
+            group,
+            threshold,
+            members,
+            ..
+        } => {
+            // The groups: given, two at a threshold, or one per value.
+            let groups = match (members, threshold) {
+                (Some(m), _) => m.names.len(),
+                (None, Some(_)) => 2,
+                (None, None) => crate::rules::group_members(group, None, data)?.names.len(),
+            } as f64;
+            // e_n and its rows (A), (B); with more than two classes the
+            // z_nk, their rows (B) and Σ_k z_nk = e_n.
+            c.cols(n, true);
+            c.rows(n * (k - 1.0), margin_row + 1.0);
+            if k == 2.0 {
+                c.rows(n, margin_row + 1.0);
+            } else {
+                c.cols(n * (k - 1.0), true);
+                c.rows(n * (k - 1.0), margin_row + 1.0);
+                c.rows(n, k);
+            }
+            // n_h·E_g − n_g·E_h ≤ ⌊δ n_g n_h⌋ per ordered pair: each
+            // sample is in one group and in 2(G − 1) of these rows.
+            c.rows(groups * (groups - 1.0), 0.0);
+            c.nonzeros += 2.0 * (groups - 1.0) * n;
+        }
+    }
+    Ok(())
 }

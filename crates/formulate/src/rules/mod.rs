@@ -116,7 +116,7 @@ pub use fairness::{
     allowed_gap_count, group_members, FairnessMeasure, GroupMembers, ARGMAX_GAP_WARNING, DECISION_BAND,
 };
 pub use resolve::{check_rules, check_rules_on_inputs};
-pub(crate) use resolve::{check_rules_settings, resolve, Resolved};
+pub(crate) use resolve::{check_rules_settings, resolve, resolve_one, rule_error, Resolved};
 
 use crate::formulation::margin_rows;
 use crate::formulation::DenseFormulation;

@@ -4,7 +4,7 @@
 
 use super::*;
 
-pub(super) fn rule_error(i: usize, rule: &Rule, reason: impl std::fmt::Display) -> SettingError {
+pub(crate) fn rule_error(i: usize, rule: &Rule, reason: impl std::fmt::Display) -> SettingError {
     SettingError {
         name: "rules",
         reason: format!("rule {} ({}): {reason}", i + 1, rule.kind()),
@@ -103,7 +103,7 @@ pub(super) fn class_index(data: &Dataset, name: &str) -> Result<usize, String> {
 
 /// Resolves one rule against `data`; fixed-decision points are
 /// standardized with `standardizer` when given (else kept as given).
-pub(super) fn resolve_one(
+pub(crate) fn resolve_one(
     rule: &Rule,
     data: &Dataset,
     standardizer: Option<&Standardizer>,
