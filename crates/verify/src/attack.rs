@@ -12,6 +12,7 @@
 //! Seeded and budgeted by [`AttackSettings`], so a run is reproducible; the
 //! report says what it tried.
 
+use crate::attack_refine::{refinable, refine, REFINE_LPS_PER_START, REFINE_STARTS};
 use mipnet_network::{Op, ReluNet};
 use mipnet_solver::InterruptFlag;
 use rand::{Rng, SeedableRng};
@@ -82,6 +83,11 @@ pub struct AttackReport {
     pub samples: usize,
     /// Gradient steps taken (over all descents).
     pub pgd_steps: usize,
+    /// LPs solved by the refinement on linear pieces
+    /// ([`crate::attack_refine`]), over all its walks.
+    pub lp_refinements: usize,
+    /// ReLUs flipped by those walks (pieces entered after each walk's first).
+    pub relu_flips: usize,
     /// A point passed the replay.
     pub found: bool,
     /// The smallest violation reached (≤ 0 is what the question needs; a
@@ -213,6 +219,8 @@ pub fn attack(
         seed: settings.seed,
         samples: 0,
         pgd_steps: 0,
+        lp_refinements: 0,
+        relu_flips: 0,
         found: false,
         best_violation: None,
         seconds: 0.0,
@@ -274,7 +282,10 @@ pub fn attack(
     best.truncate(settings.pgd_starts.saturating_sub(starts.len()));
     starts.extend(best);
     let ratio = (PGD_LAST_STEP / PGD_FIRST_STEP).powf(1.0 / (settings.pgd_steps.max(2) - 1) as f64);
-    for (_, mut x) in starts {
+    // Each descent's best point, for the refinement.
+    let mut descended: Vec<(f64, Vec<f64>)> = Vec::new();
+    for (v0, mut x) in starts {
+        let mut best_here = (v0, x.clone());
         let mut step = PGD_FIRST_STEP;
         for _ in 0..settings.pgd_steps {
             if stop() {
@@ -312,11 +323,34 @@ pub fn attack(
                 }
             }
             report.pgd_steps += 1;
-            let (hit, _, _) = try_point(x.clone(), &mut report);
+            let (hit, v, _) = try_point(x.clone(), &mut report);
             if hit.is_some() {
                 return finish(hit, report);
             }
+            if v < best_here.0 {
+                best_here = (v, x.clone());
+            }
             step *= ratio;
+        }
+        descended.push(best_here);
+    }
+    // The best descents, refined exactly on their linear pieces.
+    if !refinable(net) {
+        return finish(None, report);
+    }
+    descended.retain(|(v, _)| v.is_finite());
+    descended.sort_by(|a, b| a.0.total_cmp(&b.0));
+    descended.dedup_by(|a, b| a.1 == b.1);
+    for (_, x) in descended.into_iter().take(REFINE_STARTS) {
+        if stop() {
+            return finish(None, report);
+        }
+        let mut replay = |x: Vec<f64>| try_point(x, &mut report).0;
+        let (hit, walk) = refine(net, (lower, upper), goal, &x, REFINE_LPS_PER_START, &stop, &mut replay);
+        report.lp_refinements += walk.lps;
+        report.relu_flips += walk.flips;
+        if hit.is_some() {
+            return finish(hit, report);
         }
     }
     finish(None, report)

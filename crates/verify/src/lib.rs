@@ -30,6 +30,8 @@
 //! big-M bounds), and input regions with no input at all. Coefficients so
 //! small that HiGHS would drop them are relaxed into their rows' bounds
 pub mod attack;
+pub mod attack_lp;
+pub mod attack_refine;
 pub mod bound_stages;
 pub mod bounds;
 pub mod disjunct;
