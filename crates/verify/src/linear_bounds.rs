@@ -89,31 +89,7 @@ impl Carried {
                 self.a = a;
                 self.mag = mag;
             }
-            Op::Relu => {
-                for i in 0..self.a.len() {
-                    let (l, u) = (pre.lower[i], pre.upper[i]);
-                    let (a, m) = (self.a[i], self.mag[i]);
-                    if u <= 0.0 {
-                        self.a[i] = 0.0;
-                        self.mag[i] = 0.0;
-                    } else if l >= 0.0 || a == 0.0 {
-                        // Identity (or nothing to carry).
-                    } else if a > 0.0 {
-                        // Lower line α·x, α ∈ [0, 1].
-                        let adaptive = if u >= -l { 1.0 } else { 0.0 };
-                        let alpha = slopes.map_or(adaptive, |s| s[i].clamp(0.0, 1.0));
-                        self.a[i] = a * alpha;
-                        self.mag[i] = m * alpha;
-                    } else {
-                        // Upper line s·(x − l): a·y ≥ a·s·x − a·s·l for a < 0.
-                        let s = u / (u - l);
-                        self.a[i] = a * s;
-                        self.mag[i] = m * s;
-                        self.c -= a * s * l;
-                        self.cmag += m * s * l.abs();
-                    }
-                }
-            }
+            Op::Relu => relu_back(&mut self.a, &mut self.mag, (&mut self.c, &mut self.cmag), pre, slopes),
             Op::MaxPool { .. } => unreachable!("back-substitution stops at a max pooling"),
         }
     }
@@ -129,6 +105,35 @@ impl Carried {
             magnitude += m * lo.abs().max(hi.abs());
         }
         value - LINEAR_ROUNDING * (1.0 + magnitude)
+    }
+}
+
+/// A function `Σ a·y + c` over a ReLU layer's outputs `y` (with its
+/// magnitudes) rewritten over the layer's inputs, whose bounds are `pre`,
+/// through each ReLU's lower or upper line (see [`Carried::back_through`]).
+fn relu_back(a: &mut [f64], mag: &mut [f64], (c, cmag): (&mut f64, &mut f64), pre: &Interval, slopes: Option<&[f64]>) {
+    for i in 0..a.len() {
+        let (l, u) = (pre.lower[i], pre.upper[i]);
+        let (ai, m) = (a[i], mag[i]);
+        if u <= 0.0 {
+            a[i] = 0.0;
+            mag[i] = 0.0;
+        } else if l >= 0.0 || ai == 0.0 {
+            // Identity (or nothing to carry).
+        } else if ai > 0.0 {
+            // Lower line α·x, α ∈ [0, 1].
+            let adaptive = if u >= -l { 1.0 } else { 0.0 };
+            let alpha = slopes.map_or(adaptive, |s| s[i].clamp(0.0, 1.0));
+            a[i] = ai * alpha;
+            mag[i] = m * alpha;
+        } else {
+            // Upper line s·(x − l): a·y ≥ a·s·x − a·s·l for a < 0.
+            let s = u / (u - l);
+            a[i] = ai * s;
+            mag[i] = m * s;
+            *c -= ai * s * l;
+            *cmag += m * s * l.abs();
+        }
     }
 }
 
@@ -321,16 +326,27 @@ fn back_substitute(
                 mag = mag2;
                 width = n;
             }
-            _ => {
+            Op::Relu => {
                 for r in 0..m {
                     let own = slopes.map(|s| s[r][k - 1].as_slice()).filter(|s| !s.is_empty());
+                    relu_back(
+                        &mut a[r * width..(r + 1) * width],
+                        &mut mag[r * width..(r + 1) * width],
+                        (&mut c[r], &mut cmag[r]),
+                        pre,
+                        own,
+                    );
+                }
+            }
+            _ => {
+                for r in 0..m {
                     let mut f = Carried {
                         a: a[r * width..(r + 1) * width].to_vec(),
                         mag: mag[r * width..(r + 1) * width].to_vec(),
                         c: c[r],
                         cmag: cmag[r],
                     };
-                    f.back_through(op, pre, width, own);
+                    f.back_through(op, pre, width, None);
                     a[r * width..(r + 1) * width].copy_from_slice(&f.a);
                     mag[r * width..(r + 1) * width].copy_from_slice(&f.mag);
                     c[r] = f.c;
@@ -395,10 +411,20 @@ pub fn tighten_linear(net: &ReluNet, bounds: &mut Bounds) {
 /// split) can tighten, the bounds before it being unchanged.
 pub fn tighten_linear_from(net: &ReluNet, bounds: &mut Bounds, first: usize) {
     let last = net.ops.len();
+    let dense = DenseAffines::of(net, last);
+    let has_pool = net.ops.iter().any(|op| matches!(op, Op::MaxPool { .. }));
+    // Operations from `stale` on may not yet reflect a tightening before
+    // them; they are brought up to date (interval arithmetic, intersected)
+    // just before their bounds are read.
+    let mut stale = last;
     for k in first.max(1)..=last {
         let is_relu_input = k < last && matches!(net.ops[k], Op::Relu);
         if !is_relu_input && k != last {
             continue;
+        }
+        if stale < k {
+            propagate_dense(net, &dense, bounds, stale, k);
+            stale = last;
         }
         let pre = &bounds.ops[k - 1];
         let n = pre.lower.len();
@@ -416,15 +442,77 @@ pub fn tighten_linear_from(net: &ReluNet, bounds: &mut Bounds, first: usize) {
                 rows.push((row, Vec::new()));
             }
         }
-        let found = lower_bounds(net, bounds, k, &rows);
+        let found = back_substitute(net, bounds, k, &rows, None, &dense);
         let b = &mut bounds.ops[k - 1];
         for (t, &i) in targets.iter().enumerate() {
             b.lower[i] = b.lower[i].max(found[2 * t].lower);
             b.upper[i] = b.upper[i].min(-found[2 * t + 1].lower);
         }
         if k < last {
-            propagate_from(net, bounds, k);
+            if has_pool {
+                propagate_from(net, bounds, k);
+            } else {
+                stale = k;
+            }
         }
+    }
+    if stale < last {
+        propagate_dense(net, &dense, bounds, stale, last);
+    }
+}
+
+/// Interval arithmetic through operations `from..to` (no max pooling among
+/// them), each result intersected with the bounds held: the same sums and
+/// the same rounding room as [`crate::bounds::interval_bounds`] (each
+/// affine output widened by [`LINEAR_ROUNDING`] times `1 + Σ|b| + Σ|w|·
+/// max(|l|, |u|)`, a multiple of the sum's worst rounding error), over the
+/// dense weights.
+fn propagate_dense(net: &ReluNet, dense: &DenseAffines, bounds: &mut Bounds, from: usize, to: usize) {
+    for j in from..to {
+        let x = bounds.before(j).clone();
+        let next = match &net.ops[j] {
+            Op::Affine(aff) => {
+                let (n, w, _) = dense.ops[j].as_ref().expect("dense weights of an affine operation");
+                let n = *n;
+                let (mut lower, mut upper) = (aff.bias.clone(), aff.bias.clone());
+                let reach: Vec<f64> = x
+                    .lower
+                    .iter()
+                    .zip(&x.upper)
+                    .map(|(l, u)| l.abs().max(u.abs()))
+                    .collect();
+                for i in 0..aff.bias.len() {
+                    let (mut lo, mut hi, mut slack) = (0.0, 0.0, aff.bias[i].abs());
+                    for (jj, &wv) in w[i * n..(i + 1) * n].iter().enumerate() {
+                        let (a, b) = (wv * x.lower[jj], wv * x.upper[jj]);
+                        lo += a.min(b);
+                        hi += a.max(b);
+                        slack += wv.abs() * reach[jj];
+                    }
+                    let e = LINEAR_ROUNDING * (1.0 + slack);
+                    lower[i] += lo - e;
+                    upper[i] += hi + e;
+                }
+                Interval { lower, upper }
+            }
+            Op::Relu => Interval {
+                lower: x.lower.iter().map(|v| v.max(0.0)).collect(),
+                upper: x.upper.iter().map(|v| v.max(0.0)).collect(),
+            },
+            Op::Normalize { sub, div } => {
+                let (mut lower, mut upper) = (Vec::new(), Vec::new());
+                for i in 0..sub.len() {
+                    let a = (x.lower[i] - sub[i]) / div[i];
+                    let b = (x.upper[i] - sub[i]) / div[i];
+                    let e = LINEAR_ROUNDING * (1.0 + a.abs().max(b.abs()));
+                    lower.push(a.min(b) - e);
+                    upper.push(a.max(b) + e);
+                }
+                Interval { lower, upper }
+            }
+            Op::MaxPool { .. } => unreachable!("propagate_dense is not used on networks with max pooling"),
+        };
+        bounds.ops[j].intersect(&next);
     }
 }
 
