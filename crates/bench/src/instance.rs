@@ -39,6 +39,10 @@ pub struct RunRow {
     pub searched_objective: Option<f64>,
     pub dual_bound: Option<f64>,
     pub mip_dual_bound: Option<f64>,
+    /// The objective floor the full MIP was given (the bound methods' best
+    /// bound, `mipnet_train::mip_floor`): a MIP bound not above it is that
+    /// floor passed through, not HiGHS's own proof. None without one.
+    pub mip_floor: Option<f64>,
     pub mip_gap: Option<f64>,
     pub mip_alongside_search: bool,
     /// Seconds of the training run (with selection: the refit's).
@@ -213,6 +217,7 @@ fn row(
         searched_objective: r.progress.search,
         dual_bound: r.dual_bound,
         mip_dual_bound: r.mip_dual_bound,
+        mip_floor: mipnet_train::mip_floor(&r.lower_bounds),
         mip_gap: r.mip_gap,
         mip_alongside_search: r.mip_schedule == MipSchedule::AlongsideSearch,
         train_seconds: r.total_seconds,

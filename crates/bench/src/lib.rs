@@ -15,6 +15,7 @@
 //! - [`instance`]: one run (train or selection, then baselines) and its row;
 //! - [`ablations`]: each ablation an edit of the run's stage list;
 //! - [`run`]: a suite's runs ([`run_suite`]);
+//! - [`quantities`]: the quantities summarized, each read from a run's row;
 //! - [`summary`]: the medians per split and over splits;
 //! - [`table`]: the markdown tables.
 
@@ -24,6 +25,7 @@ mod format_tests;
 pub mod instance;
 #[cfg(test)]
 mod planted;
+pub mod quantities;
 pub mod run;
 pub mod selection;
 pub mod splits;
@@ -33,6 +35,7 @@ pub mod table;
 
 pub use ablations::{Ablation, ABLATIONS};
 pub use instance::RunRow;
+pub use quantities::{PerQuantity, Quantity};
 pub use run::{check_suite, run_suite, AblationResult, BenchObservers, BenchResult, BENCH_FORMAT_VERSION};
 pub use selection::SuiteSelection;
 pub use splits::{parse_split_seeds, MAX_SPLIT_SEEDS};

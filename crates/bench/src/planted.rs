@@ -48,6 +48,7 @@ pub fn row(dataset: &str, split_seed: u64, seed: u64, test_accuracy: f64, object
         searched_objective: Some(0.25),
         dual_bound: Some(0.01),
         mip_dual_bound: Some(0.005),
+        mip_floor: Some(0.01),
         mip_gap: Some(0.9),
         mip_alongside_search: false,
         train_seconds: 12.0,

@@ -4,6 +4,7 @@
 //! interrupt ended early are left out.
 
 use crate::instance::RunRow;
+use crate::quantities::{PerQuantity, Quantity};
 use mipnet_select::BaselineEntry;
 use serde::Serialize;
 
@@ -44,34 +45,25 @@ pub struct CaseSummary {
     /// Finished runs (the medians' count), and runs an interrupt ended.
     pub runs: usize,
     pub interrupted_runs: usize,
-    pub test_accuracy: f64,
-    pub train_accuracy: f64,
-    pub weight_sparsity: f64,
-    pub params_kept: f64,
     pub params_total: usize,
-    pub objective: f64,
-    /// Best objective after the LP polish of the starts, and after the
-    /// search rounds and the large-neighbourhood search (before the MIP).
-    pub polished_objective: Option<f64>,
-    pub searched_objective: Option<f64>,
-    /// The best proven bound (the bound methods' and the MIP's), and the
-    /// MIP's own beside it.
-    pub dual_bound: Option<f64>,
-    pub mip_dual_bound: Option<f64>,
-    pub mip_gap: Option<f64>,
-    /// Seconds of a run (with selection: cross-validation and refit).
-    pub total_seconds: f64,
-    /// The train report's own gradient baseline.
-    pub baseline_test_accuracy: f64,
-    pub baseline_weight_sparsity: f64,
-    /// The pruning baselines' dense network, and each pruning method at
-    /// the run's zero weights and at its parameters kept (test accuracy).
-    pub dense_test_accuracy: Option<f64>,
+    /// Every quantity's median over the finished runs (none when no run
+    /// has it).
+    #[serde(flatten)]
+    pub medians: PerQuantity<Option<f64>>,
+    /// The pruning baselines' each method at the run's zero weights and at
+    /// its parameters kept (test accuracy).
     pub at_equal_sparsity: Vec<MethodAccuracy>,
     pub at_equal_params_kept: Vec<MethodAccuracy>,
     /// With selection: each seed's chosen setting, in seed order.
     pub selected: Vec<mipnet_select::Setting>,
     pub certificates_passed: usize,
+}
+
+impl CaseSummary {
+    /// The median of `q`; none when no run has it.
+    pub fn median(&self, q: Quantity) -> Option<f64> {
+        self.medians.get(q).copied().flatten()
+    }
 }
 
 /// Median and range of one quantity over the splits.
@@ -117,18 +109,24 @@ pub struct SplitsSummary {
     /// The split seeds with a finished run.
     pub split_seeds: Vec<u64>,
     pub runs: usize,
-    pub test_accuracy: Option<Spread>,
-    pub weight_sparsity: Option<Spread>,
-    pub params_kept: Option<Spread>,
     pub params_total: usize,
-    pub objective: Option<Spread>,
-    pub total_seconds: Option<Spread>,
-    pub dense_test_accuracy: Option<Spread>,
+    /// The spread of each quantity carried over the splits
+    /// ([`Quantity::over_splits`]).
+    #[serde(flatten)]
+    pub spreads: PerQuantity<Option<Spread>>,
     pub at_equal_sparsity: Vec<MethodSpread>,
     pub at_equal_params_kept: Vec<MethodSpread>,
     /// With selection: the settings chosen, most often first.
     pub selected: Vec<SettingCount>,
     pub certificates_passed: usize,
+}
+
+impl SplitsSummary {
+    /// The spread of `q` over the splits; none when no split has it or
+    /// `q` is per split only.
+    pub fn spread(&self, q: Quantity) -> Option<Spread> {
+        self.spreads.get(q).copied().flatten()
+    }
 }
 
 /// Each method's median test accuracy among `entries` of the rows (in the
@@ -155,29 +153,14 @@ fn method_medians(rows: &[&RunRow], entries: fn(&RunRow) -> Option<&[BaselineEnt
 pub fn summarize_split(rows: &[&RunRow]) -> Option<CaseSummary> {
     let done: Vec<&RunRow> = rows.iter().copied().filter(|r| !r.interrupted).collect();
     let first = done.first()?;
-    let m = |f: &dyn Fn(&RunRow) -> f64| median(&done.iter().map(|r| f(r)).collect::<Vec<_>>());
-    let mo = |f: &dyn Fn(&RunRow) -> Option<f64>| median_opt(done.iter().map(|r| f(r)));
     Some(CaseSummary {
         dataset: first.dataset.clone(),
         arch: first.arch.clone(),
         split_seed: first.split_seed,
         runs: done.len(),
         interrupted_runs: rows.len() - done.len(),
-        test_accuracy: m(&|r| r.test_accuracy.unwrap_or(f64::NAN)),
-        train_accuracy: m(&|r| r.train_accuracy),
-        weight_sparsity: m(&|r| r.weight_sparsity),
-        params_kept: m(&|r| r.params_kept as f64),
         params_total: first.params_total,
-        objective: m(&|r| r.objective),
-        polished_objective: mo(&|r| r.polished_objective),
-        searched_objective: mo(&|r| r.searched_objective),
-        dual_bound: mo(&|r| r.dual_bound),
-        mip_dual_bound: mo(&|r| r.mip_dual_bound),
-        mip_gap: mo(&|r| r.mip_gap),
-        total_seconds: m(&|r| r.seconds()),
-        baseline_test_accuracy: m(&|r| r.report_baseline_test_accuracy.unwrap_or(f64::NAN)),
-        baseline_weight_sparsity: m(&|r| r.report_baseline_weight_sparsity),
-        dense_test_accuracy: mo(&|r| r.baselines.as_ref().and_then(|b| b.dense.test_accuracy)),
+        medians: PerQuantity::of(|_| true, |q| median_opt(done.iter().map(|r| q.of_run(r)))),
         at_equal_sparsity: method_medians(&done, |r| r.baselines.as_ref().map(|b| &b.at_equal_sparsity[..])),
         at_equal_params_kept: method_medians(&done, |r| r.baselines.as_ref().map(|b| &b.at_equal_params_kept[..])),
         selected: done.iter().filter_map(|r| r.selected.clone()).collect(),
@@ -209,7 +192,6 @@ fn method_spreads(splits: &[&CaseSummary], methods: fn(&CaseSummary) -> &[Method
 /// per split seed, all of the same case).
 pub fn summarize_splits(splits: &[&CaseSummary]) -> Option<SplitsSummary> {
     let first = splits.first()?;
-    let over = |f: &dyn Fn(&CaseSummary) -> f64| Spread::of(&splits.iter().map(|s| f(s)).collect::<Vec<_>>());
     let mut selected: Vec<SettingCount> = Vec::new();
     for s in splits.iter().flat_map(|s| &s.selected) {
         match selected.iter_mut().find(|c| &c.setting == s) {
@@ -227,13 +209,15 @@ pub fn summarize_splits(splits: &[&CaseSummary]) -> Option<SplitsSummary> {
         arch: first.arch.clone(),
         split_seeds: splits.iter().map(|s| s.split_seed).collect(),
         runs: splits.iter().map(|s| s.runs).sum(),
-        test_accuracy: over(&|s| s.test_accuracy),
-        weight_sparsity: over(&|s| s.weight_sparsity),
-        params_kept: over(&|s| s.params_kept),
         params_total: first.params_total,
-        objective: over(&|s| s.objective),
-        total_seconds: over(&|s| s.total_seconds),
-        dense_test_accuracy: over(&|s| s.dense_test_accuracy.unwrap_or(f64::NAN)),
+        spreads: PerQuantity::of(Quantity::over_splits, |q| {
+            Spread::of(
+                &splits
+                    .iter()
+                    .map(|s| s.median(q).unwrap_or(f64::NAN))
+                    .collect::<Vec<_>>(),
+            )
+        }),
         at_equal_sparsity: method_spreads(splits, |s| &s.at_equal_sparsity),
         at_equal_params_kept: method_spreads(splits, |s| &s.at_equal_params_kept),
         selected,

@@ -2,6 +2,7 @@
 //! split (with the pruning baselines beside each), over the splits (median
 //! and min–max of the per-split medians), and per ablation.
 
+use crate::quantities::Quantity::{self, *};
 use crate::run::BenchResult;
 use crate::summary::{CaseSummary, MethodAccuracy, MethodSpread, SplitsSummary, Spread};
 
@@ -17,19 +18,23 @@ fn opt_pct(v: Option<f64>) -> String {
     v.map_or("-".into(), pct)
 }
 
-/// The "HiGHS's bound" cell: the MIP's dual bound `mip` only where it is a
-/// proof of its own, i.e. the proven bound is the MIP's (the methods off)
-/// or the MIP's bound exceeds it by `best_bound`'s margin
-/// ([`mipnet_train::MIP_OWN_BOUND_MARGIN`]). Otherwise `≤ proven`: with the
-/// bound rows, HiGHS's bound is the methods' objective floor passed
-/// through, not what HiGHS proved, so printing it as HiGHS's would credit
-/// the solver with the methods' bound.
-fn highs_bound_cell(mip: Option<f64>, proven: Option<f64>) -> String {
-    match (mip, proven) {
+/// A number with `decimals` decimals, `-` when missing.
+fn num(v: Option<f64>, decimals: usize) -> String {
+    v.map_or("-".into(), |v| format!("{v:.decimals$}"))
+}
+
+/// The "HiGHS's bound" cell: the MIP's dual bound `mip`, or `≤ proven`
+/// where the MIP was given an objective floor (`floor`, the bound methods'
+/// best bound) and its bound does not exceed it by `best_bound`'s margin
+/// ([`mipnet_train::MIP_OWN_BOUND_MARGIN`]): that bound is the methods'
+/// floor passed through, not what HiGHS proved, so printing it as HiGHS's
+/// would credit the solver with the methods' bound. Without a floor
+/// (`--no-bound-rows`, the methods off) the MIP's bound is its own, even
+/// below the methods' bound, and is printed.
+fn highs_bound_cell(mip: Option<f64>, floor: Option<f64>) -> String {
+    match (mip, floor) {
         (None, _) => "-".into(),
-        (Some(m), Some(p)) if m != p && m <= p + mipnet_train::MIP_OWN_BOUND_MARGIN * p.abs().max(1.0) => {
-            "≤ proven".into()
-        }
+        (Some(m), Some(f)) if m <= f + mipnet_train::MIP_OWN_BOUND_MARGIN * f.abs().max(1.0) => "≤ proven".into(),
         (Some(m), _) => format!("{m:.4}"),
     }
 }
@@ -214,8 +219,9 @@ fn split_table(r: &BenchResult, methods: &[String]) -> String {
     out += "\n";
     let obj = |o: Option<f64>| o.map_or("-".into(), |o| format!("{o:.4}"));
     for c in &r.summaries {
+        let m = |q: Quantity| c.median(q);
         out += &format!(
-            "| {} | {} | {} |{} {} | {} | {:.0}/{} | {} | {} | {:.4} | {} | {} | {} | {:.1} | {} |",
+            "| {} | {} | {} |{} {} | {} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} |",
             c.dataset,
             c.arch,
             c.split_seed,
@@ -224,18 +230,18 @@ fn split_table(r: &BenchResult, methods: &[String]) -> String {
             } else {
                 String::new()
             },
-            pct(c.test_accuracy),
-            pct(c.weight_sparsity),
-            c.params_kept,
+            opt_pct(m(TestAccuracy)),
+            opt_pct(m(WeightSparsity)),
+            num(m(ParamsKept), 0),
             c.params_total,
-            obj(c.polished_objective),
-            obj(c.searched_objective),
-            c.objective,
-            obj(c.dual_bound),
-            highs_bound_cell(c.mip_dual_bound, c.dual_bound),
-            opt_pct(c.mip_gap),
-            c.total_seconds,
-            opt_pct(c.dense_test_accuracy),
+            obj(m(PolishedObjective)),
+            obj(m(SearchedObjective)),
+            num(m(Objective), 4),
+            obj(m(DualBound)),
+            highs_bound_cell(m(MipDualBound), m(MipFloor)),
+            opt_pct(m(MipGap)),
+            num(m(TotalSeconds), 1),
+            opt_pct(m(DenseTestAccuracy)),
         );
         for m in methods {
             out += &format!(" {} |", method_pct(&c.at_equal_sparsity, m));
@@ -273,13 +279,13 @@ fn over_splits_row(r: &BenchResult, c: &SplitsSummary, methods: &[String]) -> St
         c.dataset,
         c.arch,
         c.split_seeds.len(),
-        spread_pct(c.test_accuracy),
-        spread_pct(c.weight_sparsity),
-        spread_num(c.params_kept, 0),
+        spread_pct(c.spread(TestAccuracy)),
+        spread_pct(c.spread(WeightSparsity)),
+        spread_num(c.spread(ParamsKept), 0),
         c.params_total,
-        spread_num(c.objective, 4),
-        spread_num(c.total_seconds, 1),
-        spread_pct(c.dense_test_accuracy),
+        spread_num(c.spread(Objective), 4),
+        spread_num(c.spread(TotalSeconds), 1),
+        spread_pct(c.spread(DenseTestAccuracy)),
     );
     for m in methods {
         out += &format!(" {} |", method_spread(&c.at_equal_sparsity, m));
@@ -316,18 +322,24 @@ fn ablation_table(r: &BenchResult) -> String {
                 .iter()
                 .filter_map(|a| a.summaries.iter().find(same).map(|c| (a.ablation, c))),
         );
+        let base_objective = base.median(Objective);
         for (name, c) in rows {
+            let objective = c.median(Objective);
+            let change = match (objective, base_objective) {
+                (Some(o), Some(b)) => format!("{:+.4}", o - b),
+                _ => "-".into(),
+            };
             out += &format!(
-                "| {} | {} | {} | {} | {} | {:.4} | {:+.4} | {} | {:.1} | {}/{} |\n",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {}/{} |\n",
                 c.dataset,
                 c.split_seed,
                 name,
-                pct(c.test_accuracy),
-                pct(c.weight_sparsity),
-                c.objective,
-                c.objective - base.objective,
-                opt_pct(c.mip_gap),
-                c.total_seconds,
+                opt_pct(c.median(TestAccuracy)),
+                opt_pct(c.median(WeightSparsity)),
+                num(objective, 4),
+                change,
+                opt_pct(c.median(MipGap)),
+                num(c.median(TotalSeconds), 1),
                 c.certificates_passed,
                 c.runs + c.interrupted_runs
             );
@@ -364,15 +376,39 @@ mod tests {
 
     #[test]
     fn the_highs_bound_column_shows_only_the_solvers_own_proof() {
-        // With the floor: HiGHS's bound at (or just below) the methods' bound.
+        // Given the floor 0.5: HiGHS's bound at it (up to the margin), or
+        // below it before its root LP, is the floor passed through.
         assert_eq!(highs_bound_cell(Some(0.5 - 1e-9), Some(0.5)), "≤ proven");
         assert_eq!(highs_bound_cell(Some(0.5 + 1e-8), Some(0.5)), "≤ proven");
-        assert_eq!(highs_bound_cell(Some(0.2), Some(0.5)), "≤ proven");
-        // HiGHS's own: above the methods' by the margin, or the only bound.
+        assert_eq!(highs_bound_cell(Some(0.0), Some(0.5)), "≤ proven");
+        // HiGHS's own: above the floor by the margin, or no floor given
+        // (--no-bound-rows), even below the methods' bound.
         assert_eq!(highs_bound_cell(Some(0.6), Some(0.5)), "0.6000");
-        assert_eq!(highs_bound_cell(Some(0.0092), Some(0.0092)), "0.0092");
-        assert_eq!(highs_bound_cell(Some(0.3), None), "0.3000");
+        assert_eq!(highs_bound_cell(Some(0.0092), None), "0.0092");
+        assert_eq!(highs_bound_cell(Some(0.2), None), "0.2000");
         assert_eq!(highs_bound_cell(None, Some(0.5)), "-");
+    }
+
+    #[test]
+    fn the_per_split_table_prints_the_highs_bound_by_the_floor_the_mip_was_given() {
+        // The planted rows: proven bound 0.01 given as the floor, MIP bound
+        // 0.005 (before its root LP): the floor passed through.
+        let floor = bench(vec![row("iris", 0, 0, 0.95, 0.2)], &["iris"], &[0]);
+        assert!(
+            markdown(&floor).contains("| 0.0100 | ≤ proven | 90.0 % |"),
+            "{}",
+            markdown(&floor)
+        );
+        // --no-bound-rows: no floor, the same MIP bound is HiGHS's own.
+        let mut own = row("iris", 0, 0, 0.95, 0.2);
+        own.mip_floor = None;
+        let own = bench(vec![own], &["iris"], &[0]);
+        assert_eq!(own.summaries[0].median(MipFloor), None);
+        assert!(
+            markdown(&own).contains("| 0.0100 | 0.0050 | 90.0 % |"),
+            "{}",
+            markdown(&own)
+        );
     }
 
     #[test]
@@ -448,12 +484,12 @@ mod tests {
         ];
         let r = bench(rows, &["iris"], &[0, 1, 2]);
         assert_eq!(r.summaries.len(), 3);
-        let per_split: Vec<f64> = r.summaries.iter().map(|c| c.test_accuracy).collect();
-        assert_eq!(per_split, vec![0.875, 0.5, 0.75]);
+        let per_split: Vec<Option<f64>> = r.summaries.iter().map(|c| c.median(TestAccuracy)).collect();
+        assert_eq!(per_split, vec![Some(0.875), Some(0.5), Some(0.75)]);
         assert_eq!((r.summaries[1].runs, r.summaries[1].interrupted_runs), (1, 1));
         let over = &r.over_splits[0];
         assert_eq!(
-            over.test_accuracy,
+            over.spread(TestAccuracy),
             Some(Spread {
                 median: 0.75,
                 min: 0.5,
