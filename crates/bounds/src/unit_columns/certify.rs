@@ -25,21 +25,27 @@ pub struct Certificate {
     pub dual_value: f64,
     /// ρ*: a lower bound on every unit's reduced cost (≤ 0).
     pub least_reduced_cost: f64,
+    /// The factor t ∈ (0, 1] the multipliers were scaled by ([`best_scaling`]).
+    pub scale: f64,
     /// Patterns whose exact MILP gave no bound (their trivial bound was used).
     pub trivial_patterns: usize,
+    /// Whether every pricing MILP ran to its end (see
+    /// [`super::pricing::ExactPricing::finished`]).
+    pub all_finished: bool,
     /// How much the bound was lowered for rounding.
     pub rounding_margin: f64,
     /// The pricing MILPs' best units of negative reduced cost.
     pub units: Vec<Unit>,
 }
 
-/// One pattern's result: a lower bound on its reduced cost, whether it is
-/// the trivial one, and its MILP's unit with that unit's reduced cost.
+/// One pattern's result: a lower bound on its inner pricing minimum (its
+/// reduced cost less the pattern's cost), whether it is
+/// the trivial one, whether its MILP ran to its end, and its MILP's unit with that unit's reduced cost.
 /// One pattern to price: its cost, z, pricing coefficients e_n, and the
 /// best hint for it with that hint's reduced cost.
 type Problem = (f64, Vec<i32>, Vec<f64>, Option<(f64, Unit)>);
 
-type PatternOutcome = Result<(f64, bool, Option<(f64, Unit)>), String>;
+type PatternOutcome = Result<(f64, bool, bool, Option<(f64, Unit)>), String>;
 
 impl UnitColumns<'_> {
     /// Certifies `dual` by the exact pricing MILPs of every pattern, each
@@ -64,22 +70,44 @@ impl UnitColumns<'_> {
         }
         let fs = self.settings;
         let rows = self.rows();
-        // Per pattern: its cost, pricing coefficients, and best hint.
-        let mut problems: Vec<Problem> = self
-            .patterns
-            .iter()
-            .map(|z| {
-                let e: Vec<f64> = dual.pattern_coefficients(z).iter().map(|c| fs.grid_step * c).collect();
-                let cost = pattern_cost(fs, z);
-                let pricing = PatternPricing::new(&rows, e.clone(), fs.l1, fs.omega);
-                let hint = hints
-                    .iter()
-                    .filter(|u| &u.z == z)
-                    .map(|u| (cost + pricing.value(&u.w, u.b), u.clone()))
-                    .min_by(|a, b| a.0.total_cmp(&b.0));
-                (cost, z.clone(), e, hint)
-            })
-            .collect();
+        // Per distinct pricing problem: the least cost of its patterns, that
+        // pattern, the coefficients e_n, and the best hint. Patterns with the
+        // same e_n share the inner minimum, so only the cheapest can set ρ*:
+        // since Σ_k λ_nk = 0 exactly, z and z + c·(1, …, 1) always do.
+        // A pattern with every e_n = 0 prices at cost(z) ≥ 0 (w = 0 is
+        // best) and is left out.
+        let mut problems: Vec<Problem> = Vec::new();
+        for z in &self.patterns {
+            let e: Vec<f64> = dual.pattern_coefficients(z).iter().map(|c| fs.grid_step * c).collect();
+            if e.iter().all(|&v| v == 0.0) {
+                continue;
+            }
+            let cost = pattern_cost(fs, z);
+            match problems.iter_mut().find(|p| p.2 == e) {
+                Some(p) if cost < p.0 => {
+                    p.0 = cost;
+                    p.1 = z.clone();
+                }
+                Some(_) => {}
+                None => problems.push((cost, z.clone(), e, None)),
+            }
+        }
+        for p in &mut problems {
+            let pricing = PatternPricing::new(&rows, p.2.clone(), fs.l1, fs.omega);
+            let shifted =
+                |u: &Unit| u.z.len() == p.1.len() && u.z.iter().zip(&p.1).all(|(a, b)| a - b == u.z[0] - p.1[0]);
+            p.3 = hints
+                .iter()
+                .filter(|u| shifted(u))
+                .map(|u| {
+                    let unit = Unit {
+                        z: p.1.clone(),
+                        ..(*u).clone()
+                    };
+                    (p.0 + pricing.value(&u.w, u.b), unit)
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+        }
         problems.sort_by(|a, b| {
             let key = |p: &Problem| p.3.as_ref().map_or(p.0, |h| h.0);
             key(a).total_cmp(&key(b))
@@ -122,19 +150,19 @@ impl UnitColumns<'_> {
                             &enough,
                         )
                         .map(|r| {
-                            let (lower, trivial) = match &r {
-                                Some(x) => (x.lower, false),
-                                None => (pricing.trivial_lower(), true),
+                            let (lower, trivial, finished) = match &r {
+                                Some(x) => (x.lower, false, x.finished),
+                                None => (pricing.trivial_lower(), true, false),
                             };
                             let unit = r.and_then(|x| x.best).map(|(w, b)| {
                                 let rc = cost + pricing.value(&w, b);
                                 (rc, Unit { w, b, z: z.clone() })
                             });
-                            (cost + lower, trivial, unit)
+                            (lower, trivial, finished, unit)
                         });
-                    if let Ok((bound, _, _)) = &outcome {
+                    if let Ok((lower, _, _, _)) = &outcome {
                         let mut l = least.lock().expect("no pricing thread panics");
-                        *l = l.min(*bound);
+                        *l = l.min(cost + lower);
                     }
                     outcomes.lock().expect("no pricing thread panics").push((i, outcome));
                 });
@@ -145,9 +173,14 @@ impl UnitColumns<'_> {
         let mut rho: f64 = 0.0;
         let mut trivial_patterns = 0;
         let mut units = Vec::new();
-        for (_, outcome) in outcomes {
-            let (bound, trivial, unit) = outcome.map_err(BoundError::Solver)?;
-            rho = rho.min(bound);
+        let mut all_finished = true;
+        // (cost(z), L_z) per pattern.
+        let mut lines: Vec<(f64, f64)> = Vec::with_capacity(total);
+        for (i, outcome) in outcomes {
+            let (lower, trivial, finished, unit) = outcome.map_err(BoundError::Solver)?;
+            all_finished &= finished;
+            rho = rho.min(problems[i].0 + lower);
+            lines.push((problems[i].0, lower));
             trivial_patterns += usize::from(trivial);
             if let Some((rc, u)) = unit {
                 if rc < 0.0 {
@@ -158,16 +191,49 @@ impl UnitColumns<'_> {
         let largest_cost = problems.iter().fold(0.0f64, |a, p| a.max(p.0));
         let width = self.width as f64;
         let dual_value = self.dual_value(dual);
-        let raw = dual_value + width * rho;
+        let (scale, raw) = best_scaling(dual_value, width, &lines);
         let magnitude = fs.margin * dual.total() + fs.omega * dual.imbalance() + width * (rho.abs() + largest_cost);
         let rounding_margin = CERTIFICATE_ROUNDING * magnitude + ROUNDING_MARGIN_FLOOR;
         Ok(Certificate {
             value: raw - rounding_margin,
             dual_value,
             least_reduced_cost: rho,
+            scale,
             trivial_patterns,
+            all_finished,
             rounding_margin,
             units,
         })
     }
+}
+
+/// The best bound over the multipliers t·π, t ∈ (0, 1], from one pricing:
+/// (t, bound). With t·π the dual value is t·g (both of its terms are
+/// positively homogeneous in π) and pattern z's inner minimum is at least
+/// t·L_z (α‖w‖₁ ≥ t·α‖w‖₁ and the rest scales by t), so
+///
+/// LB(t) = t·g + H·min(0, min_z (cost(z) + t·L_z))
+///
+/// holds for every t; it is concave and piecewise linear in t, so its
+/// maximum over (0, 1] is at t = 1 or where some cost(z) + t·L_z crosses 0.
+/// (This is the unit-columns analogue of the path-norm's division by its
+/// pricing ratio: weak pricing bounds cost the certificate less.)
+pub fn best_scaling(g: f64, width: f64, lines: &[(f64, f64)]) -> (f64, f64) {
+    let at = |t: f64| {
+        let rho = lines.iter().map(|&(c, l)| c + t * l).fold(0.0f64, f64::min);
+        t * g + width * rho
+    };
+    let mut best = (1.0, at(1.0));
+    for &(c, l) in lines {
+        if l < 0.0 {
+            let t = c / -l;
+            if t > 0.0 && t < 1.0 {
+                let v = at(t);
+                if v > best.1 {
+                    best = (t, v);
+                }
+            }
+        }
+    }
+    best
 }

@@ -115,6 +115,14 @@ pub const CONVERGED: f64 = 1e-4;
 /// it pays more than the rest of the solve.
 pub const RESTART_SHARE: f64 = 0.05;
 
+/// Share of the time budget, at its end, for one final certification:
+/// its exact pricing MILPs are not stopped for a column
+/// ([`RESTART_SHARE`]) but run to their end or their share of the time.
+/// Measured on Wine (134 samples, 10 s on 2 loaded cores), rounds that
+/// stop for columns certify little more than their root bounds while the
+/// master still falls.
+pub const FINAL_SHARE: f64 = 0.3;
+
 /// Share of the time budget for column generation with heuristic pricing
 /// only, at most; after it, every round ends with the exact pricing.
 pub const HEURISTIC_SHARE: f64 = 0.5;
@@ -200,8 +208,10 @@ pub struct UnitColumnsRun {
     pub columns: usize,
     /// Rounds certified by the exact pricing.
     pub certified_rounds: usize,
-    /// Whether the exact pricing proved ρ* ≥ μ ([`CONVERGED`]): the bound
-    /// is then the master's optimum (the Dantzig–Wolfe relaxation's).
+    /// Whether the exact pricing proved ρ* ≥ μ ([`CONVERGED`]), or every
+    /// pricing MILP ran to its end and found no new column: the bound is
+    /// then the master's optimum (the Dantzig–Wolfe relaxation's) up to the
+    /// pricing's tolerances.
     pub converged: bool,
 }
 
@@ -527,6 +537,7 @@ impl<'a> UnitColumns<'a> {
         let started = Instant::now();
         let deadline = started + Duration::from_secs_f64(s.seconds);
         let heuristic_until = started + Duration::from_secs_f64(s.seconds * HEURISTIC_SHARE);
+        let restarts_until = started + Duration::from_secs_f64(s.seconds * (1.0 - FINAL_SHARE));
         let rows = self.rows();
         let fs = self.settings;
         let shape = MasterShape {
@@ -583,6 +594,9 @@ impl<'a> UnitColumns<'a> {
             // only below it.
             let mu = solution[master.mu.index()].min(0.0);
             let late = stalled || Instant::now() >= heuristic_until;
+            // The final certification: the time left goes to the exact
+            // pricing of this round's multipliers, and the method ends.
+            let last = Instant::now() >= restarts_until;
             let mut added = self.heuristic_columns(
                 &rows,
                 &dual,
@@ -593,13 +607,15 @@ impl<'a> UnitColumns<'a> {
                 mu - COLUMN_VIOLATION * unit_scale,
             );
             let mut certified_value = None;
-            if added.is_empty() || late || round + 1 == s.max_rounds {
+            if added.is_empty() || late || last || round + 1 == s.max_rounds {
                 let hints: Vec<Unit> = columns
                     .iter()
                     .map(|c| c.0.clone())
                     .chain(added.iter().cloned())
                     .collect();
-                let restart = Some(mu - RESTART_SHARE * unit_scale);
+                // The last rounds are certified to the end: their bound is the
+                // method's answer, and a column found then has no round left.
+                let restart = (!last).then_some(mu - RESTART_SHARE * unit_scale);
                 let c = match self.certify(solver, options, &dual, &hints, deadline, restart) {
                     Ok(c) => c,
                     Err(e) if best.is_some() => {
@@ -622,9 +638,7 @@ impl<'a> UnitColumns<'a> {
                         active_pairs: Vec::new(),
                     });
                 }
-                if c.trivial_patterns == 0 && c.least_reduced_cost >= mu - CONVERGED * unit_scale {
-                    converged = true;
-                }
+                let mut new_columns = 0;
                 for unit in c.units {
                     if !added
                         .iter()
@@ -632,7 +646,17 @@ impl<'a> UnitColumns<'a> {
                         .any(|u| same_unit(u, &unit))
                     {
                         added.push(unit);
+                        new_columns += 1;
                     }
+                }
+                // Converged: ρ* is within the tolerance of μ, or every
+                // pricing MILP ran to its end (none stopped by the clock or
+                // for a column) and found nothing new: what is left of
+                // μ − ρ* is then the pricing's own tolerance.
+                if c.trivial_patterns == 0
+                    && (c.least_reduced_cost >= mu - CONVERGED * unit_scale || (new_columns == 0 && c.all_finished))
+                {
+                    converged = true;
                 }
             }
             on_round(&RoundReport {
@@ -642,7 +666,7 @@ impl<'a> UnitColumns<'a> {
                 certified: certified_value,
                 columns: columns.len(),
             });
-            if converged || added.is_empty() {
+            if converged || last || added.is_empty() {
                 break;
             }
             for unit in added {

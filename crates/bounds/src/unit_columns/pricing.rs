@@ -66,6 +66,10 @@ pub struct ExactPricing {
     pub lower: f64,
     /// The MILP's best unit (w, b), if it found one.
     pub best: Option<(Vec<f64>, f64)>,
+    /// Whether the MILP ran to its end: optimal within its gap
+    /// tolerances, or stopped once its bound showed the caller needs no
+    /// more (not by the clock, an interrupt, or for a column).
+    pub finished: bool,
 }
 
 impl<'r> PatternPricing<'r> {
@@ -221,7 +225,11 @@ impl<'r> PatternPricing<'r> {
         let bigs = self.big_m();
         let largest = self.e.iter().fold(self.alpha, |a, c| a.max(c.abs()));
         if largest == 0.0 {
-            return Ok(Some(ExactPricing { lower: 0.0, best: None }));
+            return Ok(Some(ExactPricing {
+                lower: 0.0,
+                best: None,
+                finished: true,
+            }));
         }
         if !largest.is_finite() {
             return Err("a pricing coefficient is not finite".into());
@@ -322,6 +330,7 @@ impl<'r> PatternPricing<'r> {
             request
         };
         let mut stopped_early = false;
+        let mut proved_enough = false;
         let mut observe = |pr: &Progress| {
             if let (Some(limit), Some(v)) = (stop_below, pr.primal_bound) {
                 if -v / scale < limit {
@@ -332,6 +341,7 @@ impl<'r> PatternPricing<'r> {
             if let (Some(limit), Some(v)) = (enough(), pr.dual_bound) {
                 if -(v.max(0.0) / scale + extra(v)) >= limit {
                     stopped_early = true;
+                    proved_enough = true;
                     return Control::Interrupt;
                 }
             }
@@ -351,10 +361,12 @@ impl<'r> PatternPricing<'r> {
             ) && r.dual_bound.is_some_and(f64::is_finite)
         };
         let found = result.solution.clone();
+        let mut finished = result.status == Status::Optimal || proved_enough;
         if !trusted(&result) && stopped_early && !interrupt.is_some_and(|f| f.is_raised()) {
             // Stopped by the observer before the root bound: solve again
             // without early ends, keeping the unit found.
             result = solver.solve(request(), &mut NoObserver).map_err(|e| e.to_string())?;
+            finished = result.status == Status::Optimal;
             if result.solution.is_none() {
                 result.solution = found;
             }
@@ -368,6 +380,10 @@ impl<'r> PatternPricing<'r> {
             let w: Vec<f64> = (0..d).map(|i| x[p[i].index()] - x[q[i].index()]).collect();
             (w, x[bias.index()])
         });
-        Ok(Some(ExactPricing { lower: -upper, best }))
+        Ok(Some(ExactPricing {
+            lower: -upper,
+            best,
+            finished,
+        }))
     }
 }
