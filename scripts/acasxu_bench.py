@@ -14,9 +14,10 @@ BENCH_DIR is benchmarks/acasxu; every instance of acasxu_instances.csv runs
 (or those named by --only, e.g. 1_1:prop_3), each with
 `--total-time-limit` = the csv's timeout, or --limit S when smaller. Writes
 OUT_DIR/results.csv (one line per instance: net, prop, answer, seconds,
-known answer, best tool, best time) and OUT_DIR/table.md, and prints the
-summary: answered, wrong (an answer that contradicts the known one),
-median time of answered instances, and the median ratio to the best tool.
+known answer, best tool, best time, limit, the machine's 1-minute load
+average when it ended) and OUT_DIR/table.md, and prints the summary:
+answered, wrong (an answer that contradicts the known one), median time of
+answered instances, the median ratio to the best tool, and the load.
 """
 import argparse
 import csv
@@ -85,13 +86,15 @@ def main():
         start = time.time()
         p = subprocess.run(cmd, capture_output=True, text=True)
         seconds = time.time() - start
+        load = os.getloadavg()[0]
         answer = open(result).readline().strip() if p.returncode == 0 and os.path.exists(result) else f"error {p.returncode}"
         k = known.get((net, prop), ("?", "-", float("nan")))
-        rows.append([net, prop, answer, round(seconds, 2), k[0], k[1], k[2], limit])
-        print(f"{net} {prop}: {answer} in {seconds:.1f} s (known {k[0]}, {k[1]} {k[2]} s)", flush=True)
+        rows.append([net, prop, answer, round(seconds, 2), k[0], k[1], k[2], limit, round(load, 2)])
+        print(f"{net} {prop}: {answer} in {seconds:.1f} s (known {k[0]}, {k[1]} {k[2]} s; load {load:.1f})",
+              flush=True)
     with open(os.path.join(a.out_dir, "results.csv"), "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["net", "prop", "mipnet", "seconds", "known", "best_tool", "best_seconds", "limit"])
+        w.writerow(["net", "prop", "mipnet", "seconds", "known", "best_tool", "best_seconds", "limit", "load"])
         w.writerows(rows)
     answered = [r for r in rows if r[2] in ("sat", "unsat")]
     wrong = [r for r in answered if r[4] in ("sat", "unsat") and r[2] != r[4]]
@@ -103,7 +106,10 @@ def main():
     print(f"{len(rows)} instances: {len(answered)} answered, {len(wrong)} wrong, "
           f"{len(rows) - len(answered)} not answered; median time of answered "
           f"{statistics.median([r[3] for r in answered]) if answered else float('nan'):.2f} s; "
-          f"median ratio to the best tool {statistics.median(ratios) if ratios else float('nan'):.2f}")
+          f"median ratio to the best tool {statistics.median(ratios) if ratios else float('nan'):.2f}; "
+          f"load average (1 min) at the instances' ends {min(r[8] for r in rows) if rows else 0:.1f}–"
+          f"{max(r[8] for r in rows) if rows else 0:.1f}, median "
+          f"{statistics.median([r[8] for r in rows]) if rows else 0:.1f}")
     return 1 if wrong else 0
 
 

@@ -57,11 +57,26 @@ pub const INTERIOR_FRACTION: f64 = 1e-9;
 /// violation (rounding noise on a degenerate vertex).
 const FLIP_MULTIPLIER: f64 = 1e-10;
 
-/// Whether the refinement runs on `net`: few inputs, and only affine maps,
+/// The most multiply-adds one piece's affine maps may take (each weight
+/// times the number of inputs), so that one LP stays within milliseconds
+/// on a network with few inputs but wide layers; ACAS Xu needs 6.5e4.
+pub const MAX_REFINE_WORK: usize = 10_000_000;
+
+/// Whether the refinement runs on `net`: few inputs, only affine maps,
 /// normalizations and ReLUs (a max-pool's pieces are left to the gradient
-/// steps).
+/// steps), and at most [`MAX_REFINE_WORK`] per piece.
 pub fn refinable(net: &ReluNet) -> bool {
-    net.inputs <= MAX_REFINE_INPUTS && !net.ops.iter().any(|op| matches!(op, Op::MaxPool { .. }))
+    let weights: usize = net
+        .ops
+        .iter()
+        .map(|op| match op {
+            Op::Affine(a) => a.rows.iter().map(Vec::len).sum(),
+            _ => 0,
+        })
+        .sum();
+    net.inputs <= MAX_REFINE_INPUTS
+        && weights.saturating_mul(net.inputs) <= MAX_REFINE_WORK
+        && !net.ops.iter().any(|op| matches!(op, Op::MaxPool { .. }))
 }
 
 /// The sign of every ReLU: `pattern[r][i]` for the `r`-th ReLU operation's

@@ -195,3 +195,41 @@ fn a_disjunction_is_refined_on_its_deciding_row() {
     assert!(y[0] <= RADIUS, "{y:?}");
     assert!(report.lp_refinements >= 1, "{report:?}");
 }
+
+#[test]
+fn refinement_is_left_out_where_its_lp_would_be_too_large() {
+    use mipnet_verify::attack_refine::{MAX_REFINE_INPUTS, MAX_REFINE_WORK};
+    let layer = |inputs: usize, outputs: usize| {
+        Op::Affine(Affine::dense(&vec![vec![1.0; inputs]; outputs], &vec![0.0; outputs]))
+    };
+    let net = |inputs: usize, hidden: usize| ReluNet {
+        inputs,
+        ops: vec![
+            layer(inputs, hidden),
+            Op::Relu,
+            layer(hidden, hidden),
+            Op::Relu,
+            layer(hidden, 1),
+        ],
+        input_names: generated_names("x", inputs),
+        output_names: generated_names("y", 1),
+    };
+    assert!(refinable(&net(MAX_REFINE_INPUTS, 50)));
+    assert!(!refinable(&net(MAX_REFINE_INPUTS + 1, 50)));
+    // Wide enough that one piece's affine maps exceed the work limit.
+    let wide = (MAX_REFINE_WORK / MAX_REFINE_INPUTS).isqrt() + 1;
+    assert!(!refinable(&net(MAX_REFINE_INPUTS, wide)));
+    let pooled = ReluNet {
+        inputs: 2,
+        ops: vec![
+            layer(2, 4),
+            Op::MaxPool {
+                inputs: 4,
+                windows: vec![vec![0, 1], vec![2, 3]],
+            },
+        ],
+        input_names: generated_names("x", 2),
+        output_names: generated_names("y", 2),
+    };
+    assert!(!refinable(&pooled));
+}
