@@ -50,6 +50,7 @@ mod error;
 mod events;
 mod fairness_groups;
 mod fairness_repair;
+mod given_start;
 mod incumbent;
 mod job;
 pub mod lns;
@@ -72,6 +73,7 @@ pub use budget::Budget;
 pub use compare::{train_compared, Unconstrained, DEFAULT_UNCONSTRAINED_SHARE};
 pub use error::TrainError;
 pub use events::{RunStage, RunStatus, Silent, Step, TrainEvent, TrainObserver};
+pub use given_start::POINT_COPIES;
 pub use incumbent::{BETTER_TOLERANCE, MIN_RELATIVE_GAIN};
 pub use job::Job;
 pub use outcome::TrainOutcome;
@@ -93,6 +95,7 @@ use alongside::Alongside;
 use events::RunStage as Shown;
 use mipnet_data::Standardizer;
 use mipnet_formulate::{check_class_weights, check_rules, DenseFormulation, Rule, Tolerances};
+use mipnet_network::Network;
 use mipnet_solver::InterruptFlag;
 use mipnet_verify::VerifySolver;
 use run::{Findings, MipFindings, Run};
@@ -130,6 +133,33 @@ pub fn train_verified(
     train_with(job, Some(verifier), obs, interrupt)
 }
 
+/// [`train`] from `start` as well: a network of the job's architecture
+/// trained on the same data (its features, classes and standardizer),
+/// offered before the gradient starts as one more warm start — projected,
+/// repaired for the rules, fine-tuned with the fixed decisions' points
+/// when it breaks one, and dropped when it still does (never handed to
+/// the solver as feasible unless it is; `given_start.rs`). Region rules
+/// are refused here (their loop gives each round its own start).
+pub fn train_from(
+    job: &Job,
+    start: &Network,
+    obs: &mut dyn TrainObserver,
+    interrupt: Option<&InterruptFlag>,
+) -> Result<TrainOutcome, TrainError> {
+    if job
+        .settings
+        .formulation
+        .rules
+        .iter()
+        .any(|r| matches!(r, Rule::Region { .. }))
+    {
+        return Err(TrainError::Settings(TrainSettingError::Other(
+            "rules: train_from takes no region rules (train_verified runs their loop, each round from the round before's network)".into(),
+        )));
+    }
+    train_grouped(job, Some(start), obs, interrupt)
+}
+
 /// [`train`] with an optional verifier for region rules.
 pub(crate) fn train_with(
     job: &Job,
@@ -139,7 +169,7 @@ pub(crate) fn train_with(
 ) -> Result<TrainOutcome, TrainError> {
     let rules = &job.settings.formulation.rules;
     if !rules.iter().any(|r| matches!(r, Rule::Region { .. })) {
-        return train_grouped(job, obs, interrupt);
+        return train_grouped(job, None, obs, interrupt);
     }
     // Names and boxes checked against the data before any work.
     check_rules(rules, job.train).map_err(TrainSettingError::from)?;
@@ -151,28 +181,33 @@ pub(crate) fn train_with(
     }
 }
 
-/// [`train`] without region rules.
+/// [`train`] without region rules, from `start` too when given.
 pub(crate) fn train_grouped(
     job: &Job,
+    start: Option<&Network>,
     obs: &mut dyn TrainObserver,
     interrupt: Option<&InterruptFlag>,
 ) -> Result<TrainOutcome, TrainError> {
     // Fairness rules' groups come from the raw data, and a group column
     // kept out of the inputs leaves the data here.
     match fairness_groups::with_groups(job)? {
-        Some(grouped) => train_job(&grouped.job(job), obs, interrupt),
-        None => train_job(job, obs, interrupt),
+        Some(grouped) => train_job(&grouped.job(job), start, obs, interrupt),
+        None => train_job(job, start, obs, interrupt),
     }
 }
 
 /// [`train`] on a job whose fairness rules have their groups.
 fn train_job(
     job: &Job,
+    start: Option<&Network>,
     obs: &mut dyn TrainObserver,
     interrupt: Option<&InterruptFlag>,
 ) -> Result<TrainOutcome, TrainError> {
     let s: &TrainSettings = job.settings;
     let mut run = build(job, job.solver, obs, interrupt)?;
+    if let Some(net) = start {
+        given_start::consider_given_start(&mut run, net, obs)?;
+    }
     run_stages(&warm_starts(s), &mut run, obs)?;
     // Decided once the warm starts have an incumbent to search from.
     run.findings.mip.schedule = mip_schedule(&run, obs);

@@ -7,11 +7,15 @@
 //! more fixed decision and the run trains again, until every region is
 //! proven (the verifier's `unsat`, which it only answers from proofs), a
 //! round finds no new counterexample, or the time limit ends. Each round
-//! is a whole run in half of the time left (warm starts from the gradient
-//! trainer, not from the previous round's network; a start that breaks a
-//! counterexample's fixed decision is dropped, and a round that ends
-//! without a network ends the loop with the round before). "Proven on the
-//! region" is said only of the verifier's `unsat` for the returned network.
+//! is a whole run in half of the time left, re-solved from the incumbent:
+//! a later round gets the round before's network as a start
+//! (`given_start.rs`: projected and repaired, fine-tuned with the
+//! counterexamples' points when it breaks one of them — it always breaks
+//! the newest — and dropped when it still does) besides the gradient
+//! starts; a start that breaks a counterexample's fixed decision is
+//! dropped, and a round that ends without a network ends the loop with
+//! the round before. "Proven on the region" is said only of the
+//! verifier's `unsat` for the returned network.
 
 use crate::error::TrainError;
 use crate::events::TrainObserver;
@@ -196,7 +200,11 @@ pub(crate) fn train_regions(
             settings: &settings,
             solver: job.solver,
         };
-        let out = match crate::train_grouped(&round_job, obs, interrupt) {
+        // A later round starts from the round before's network as well
+        // (re-solved from the incumbent): repaired or fine-tuned for the
+        // new counterexamples, or dropped when it still breaks one.
+        let start = last.as_ref().map(|(out, _)| out.network.clone());
+        let out = match crate::train_grouped(&round_job, start.as_ref(), obs, interrupt) {
             Ok(out) => out,
             // A later round without a network (its starts break the new
             // fixed decisions and the MIP found none in time) ends the

@@ -203,6 +203,19 @@ impl Run<'_> {
     /// Adam with the grid weights frozen and layer 1 / biases clipped to ±ω,
     /// its epochs ending by `deadline`.
     pub fn finetune(&self, net: &Network, epochs: usize, learning_rate: f64, deadline: Instant) -> Network {
+        self.finetune_on(net, &self.train, epochs, learning_rate, deadline)
+    }
+
+    /// [`Run::finetune`] on `data` (standardized as the training data),
+    /// e.g. the training data with fixed decisions' points added.
+    pub fn finetune_on(
+        &self,
+        net: &Network,
+        data: &Dataset,
+        epochs: usize,
+        learning_rate: f64,
+        deadline: Instant,
+    ) -> Network {
         let s = self.settings;
         let mut tuned = net.clone();
         let ft = GradientSettings {
@@ -217,7 +230,7 @@ impl Run<'_> {
             clip: Some(s.formulation.omega),
             deadline: Some(deadline),
         };
-        mipnet_gradient::train(&mut tuned, &self.train, &ft, constraints);
+        mipnet_gradient::train(&mut tuned, data, &ft, constraints);
         if s.formulation.symmetry_breaking {
             sort_neurons(&mut tuned);
         }
