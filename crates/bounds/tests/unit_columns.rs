@@ -6,6 +6,7 @@
 mod support;
 use support::{one_thread, proven_optimum, toy_data};
 
+use mipnet_bounds::unit_columns::certify::best_scaling;
 use mipnet_bounds::unit_columns::column::{grid_weight_cost, patterns, Unit};
 use mipnet_bounds::unit_columns::pricing::PatternPricing;
 use mipnet_bounds::unit_columns::{UnitColumns, UnitColumnsSettings, METHOD};
@@ -477,5 +478,37 @@ fn measure() {
             },
         );
         eprintln!("{name} path-norm: {path:?}");
+    }
+}
+
+#[test]
+fn the_scaled_certificate_is_the_best_of_its_line_family() {
+    // LB(t) = t·g + H·min(0, min_z c_z + t·L_z): the chosen t is in (0, 1],
+    // its value is LB(t), no t on a fine grid does better, and t = 1 is
+    // never better than the choice.
+    let mut rng = ChaCha8Rng::seed_from_u64(33);
+    for case in 0..200 {
+        let g = rng.gen_range(0.0..1.0);
+        let h = rng.gen_range(1..10) as f64;
+        let lines: Vec<(f64, f64)> = (0..rng.gen_range(1..6))
+            .map(|_| (rng.gen_range(0.0..0.1), rng.gen_range(-2.0..0.5)))
+            .collect();
+        let at = |t: f64| t * g + h * lines.iter().map(|&(c, l)| c + t * l).fold(0.0f64, f64::min);
+        let (t, value) = best_scaling(g, h, &lines);
+        assert!(t > 0.0 && t <= 1.0, "case {case}: t = {t}");
+        assert!(
+            (value - at(t)).abs() <= 1e-12,
+            "case {case}: {value} is not LB({t}) = {}",
+            at(t)
+        );
+        assert!(value >= at(1.0), "case {case}: worse than t = 1");
+        for i in 1..=1000 {
+            let s = i as f64 / 1000.0;
+            assert!(
+                at(s) <= value + 1e-9,
+                "case {case}: LB({s}) = {} above the choice {value}",
+                at(s)
+            );
+        }
     }
 }

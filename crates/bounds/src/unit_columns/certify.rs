@@ -215,7 +215,8 @@ impl UnitColumns<'_> {
 /// LB(t) = t·g + H·min(0, min_z (cost(z) + t·L_z))
 ///
 /// holds for every t; it is concave and piecewise linear in t, so its
-/// maximum over (0, 1] is at t = 1 or where some cost(z) + t·L_z crosses 0.
+/// maximum over (0, 1] is at t = 1 or at a kink: where some cost(z) + t·L_z
+/// crosses 0 or two patterns' lines cross.
 /// (This is the unit-columns analogue of the path-norm's division by its
 /// pricing ratio: weak pricing bounds cost the certificate less.)
 pub fn best_scaling(g: f64, width: f64, lines: &[(f64, f64)]) -> (f64, f64) {
@@ -224,14 +225,23 @@ pub fn best_scaling(g: f64, width: f64, lines: &[(f64, f64)]) -> (f64, f64) {
         t * g + width * rho
     };
     let mut best = (1.0, at(1.0));
-    for &(c, l) in lines {
+    let mut consider = |t: f64| {
+        if t > 0.0 && t < 1.0 {
+            let v = at(t);
+            if v > best.1 {
+                best = (t, v);
+            }
+        }
+    };
+    for (a, &(c, l)) in lines.iter().enumerate() {
+        // Where this pattern's line crosses 0 …
         if l < 0.0 {
-            let t = c / -l;
-            if t > 0.0 && t < 1.0 {
-                let v = at(t);
-                if v > best.1 {
-                    best = (t, v);
-                }
+            consider(c / -l);
+        }
+        // … and where it crosses another's.
+        for &(c2, l2) in &lines[a + 1..] {
+            if l != l2 {
+                consider((c2 - c) / (l - l2));
             }
         }
     }

@@ -50,13 +50,15 @@ pub const MAX_MIP_PAIRS: usize = 200;
 /// Largest share of the time after the Lipschitz-margin LP that the
 /// path-norm method takes when the unit-columns method applies too (it
 /// gets the rest, and all of it when the path-norm converges early).
-/// Measured on 2 loaded cores with 10 s each: on Iris the path-norm
-/// converges in 0.7 s and the unit-columns bound then reaches 0.136 in
-/// 6 s (path-norm 0.098–0.118); on Wine and WDBC the unit-columns bound
-/// needs 25 s and more (Wine 0.062 after 27 s, 0.010 after 10 s; WDBC
-/// 0.003 after 10 s) while the path-norm proves 0.028 and 0.027 in 10 s.
-/// So the path-norm goes first and keeps most of a short stage.
-pub const PATH_NORM_SHARE: f64 = 0.75;
+/// Measured on 2 loaded cores (load 9–13): on Iris the path-norm converges
+/// in 0.5 s and the unit-columns bound then reaches 0.136 in 4.6 s
+/// (path-norm 0.098); on Wine and WDBC the unit-columns bound needs 25 s
+/// and more (Wine 0.062 after 27 s, 0.010 after 10 s; WDBC 0.003 after
+/// 10 s) while the path-norm proves 0.028 and 0.027 in 10 s, and with
+/// 75 % of a 60 s run's stage (7.6 s) the path-norm fell to 0.014 on WDBC.
+/// So the path-norm goes first and keeps nearly all of a short stage; in
+/// long runs the tenth left is enough for the unit columns.
+pub const PATH_NORM_SHARE: f64 = 0.9;
 
 /// The lower bounds' settings.
 pub(crate) struct LowerBounds {
