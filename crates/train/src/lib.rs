@@ -203,6 +203,14 @@ fn train_job(
     obs: &mut dyn TrainObserver,
     interrupt: Option<&InterruptFlag>,
 ) -> Result<TrainOutcome, TrainError> {
+    // A feature budget holds for the gradient starts too.
+    let budgeted = rules::with_gradient_budget(job.settings, job.solver)?;
+    let budgeted_job = budgeted.as_ref().map(|settings| Job {
+        dataset: job.dataset.clone(),
+        settings,
+        ..*job
+    });
+    let job = budgeted_job.as_ref().unwrap_or(job);
     let s: &TrainSettings = job.settings;
     let mut run = build(job, job.solver, obs, interrupt)?;
     if let Some(net) = start {

@@ -1,4 +1,12 @@
-//! Rules that cannot all hold. When the full MIP proves the model with
+//! The gradient starts' feature budget, and rules that cannot all hold.
+//!
+//! A `feature_budget` rule sets the gradient trainer's `max_features` (the
+//! smallest m of the rules, unless the settings give one already), so each
+//! gradient start and fine-tune already reads at most m inputs
+//! (`mipnet_gradient::train`) instead of reading all of them and being cut
+//! down by the repair.
+//!
+//! When the full MIP proves the model with
 //! the rules infeasible (no network keeps them all), the run names the
 //! rules involved: the MILP is solved again with each rule alone, a short
 //! budget each, for a feasible network only. A rule infeasible on its own
@@ -7,7 +15,8 @@
 use crate::error::TrainError;
 use crate::events::TrainObserver;
 use crate::run::Run;
-use crate::settings::TrainSettingError;
+use crate::settings::{CheckedSettings, TrainSettingError};
+use crate::solver::TrainSolver;
 use mipnet_formulate::{DenseFormulation, Rule};
 use mipnet_solver::{NoObserver, SolveRequest, Status};
 use serde::Serialize;
@@ -32,6 +41,30 @@ pub enum Alone {
     CannotHold,
     /// Not decided in [`RULE_ALONE_SECONDS`].
     Unknown,
+}
+
+/// `settings` with the gradient trainer's `max_features` set from the
+/// feature-budget rules (the smallest m); none when there is no such rule
+/// or the gradient settings give a budget already.
+pub(crate) fn with_gradient_budget(
+    settings: &CheckedSettings,
+    solver: &dyn TrainSolver,
+) -> Result<Option<CheckedSettings>, TrainError> {
+    let budget = settings
+        .formulation
+        .rules
+        .iter()
+        .filter_map(|r| match r {
+            Rule::FeatureBudget { max_features } => Some(*max_features),
+            _ => None,
+        })
+        .min();
+    let (Some(m), None) = (budget, settings.gradient.max_features) else {
+        return Ok(None);
+    };
+    let mut s = settings.clone().into_inner();
+    s.gradient.max_features = Some(m);
+    s.check(solver).map(Some).map_err(TrainError::Settings)
 }
 
 /// The error of a run whose rules cannot all hold, naming the rules
