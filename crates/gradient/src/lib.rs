@@ -320,10 +320,10 @@ pub fn train(net: &mut Network, data: &Dataset, s: &GradientSettings, c: Constra
 }
 
 /// Share of a feature-budgeted run's epochs trained before its columns
-/// are chosen: long enough for the column norms to say which inputs the
-/// data needs (on WDBC the top 3 by norm no longer change after about a
-/// fifth of 3000 epochs), short enough to leave most epochs to the masked
-/// network.
+/// are chosen: enough steps for the ℓ1 penalty and the data's gradient to
+/// separate the columns the data uses from the rest, while most epochs go
+/// to the masked network. A round number, not tuned (the test data's two
+/// informative inputs of six are found with it for every seed tried).
 pub const FEATURE_CHOICE_SHARE: f64 = 0.25;
 
 /// Input columns of a dense layer with a nonzero weight.
