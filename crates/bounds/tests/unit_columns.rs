@@ -440,47 +440,6 @@ fn a_raised_interrupt_ends_the_method_at_once_without_a_bound() {
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
-/// Measurement (not a check): `cargo test --release -p mipnet-bounds --test
-/// unit_columns measure -- --ignored --nocapture` with UC_DATA=wine,
-/// UC_SECONDS=10 and UC_SPLIT=0.
-#[test]
-#[ignore]
-fn measure() {
-    let name = std::env::var("UC_DATA").unwrap_or_else(|_| "iris".into());
-    let seconds: f64 = std::env::var("UC_SECONDS").map_or(10.0, |v| v.parse().unwrap());
-    let split: u64 = std::env::var("UC_SPLIT").map_or(0, |v| v.parse().unwrap());
-    let all = Bundled::from_name(&name).unwrap().load();
-    let (train, _) = all.split_stratified(0.25, split).unwrap();
-    let data = train.standardized(&Standardizer::fit(&train));
-    let s = FormulationSettings::default();
-    let started = Instant::now();
-    let run = UnitColumns::new(&data, &s).unwrap().solve_observed(
-        &HighsSolver,
-        &SolveOptions::default(),
-        &UnitColumnsSettings {
-            seconds,
-            ..Default::default()
-        },
-        &mut |r| {
-            if r.certified.is_some() {
-                eprintln!("{r:?}")
-            }
-        },
-    );
-    eprintln!("{name}: {run:?} in {:.1} s", started.elapsed().as_secs_f64());
-    if std::env::var("UC_PATH").is_ok() {
-        let path = PathNorm::new(&data, &s).unwrap().solve(
-            &HighsSolver,
-            &SolveOptions::default(),
-            &PathNormSettings {
-                seconds,
-                ..Default::default()
-            },
-        );
-        eprintln!("{name} path-norm: {path:?}");
-    }
-}
-
 #[test]
 fn the_scaled_certificate_is_the_best_of_its_line_family() {
     // LB(t) = t·g + H·min(0, min_z c_z + t·L_z): the chosen t is in (0, 1],
