@@ -12,7 +12,7 @@
 //! Seeded and budgeted by [`AttackSettings`], so a run is reproducible; the
 //! report says what it tried.
 
-use crate::attack_refine::{refinable, refine, REFINE_LPS_PER_START, REFINE_STARTS};
+use crate::attack_refine::{refinable, refine, RANDOM_WALKS, RANDOM_WALK_LPS, REFINE_LPS_PER_START, REFINE_STARTS};
 use mipnet_network::{Op, ReluNet};
 use mipnet_solver::InterruptFlag;
 use rand::{Rng, SeedableRng};
@@ -228,6 +228,17 @@ pub fn attack(
     let stop = || Instant::now() >= deadline || interrupt.is_some_and(|f| f.is_raised());
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
     let n = lower.len();
+    let random_point = |rng: &mut ChaCha8Rng| -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                if upper[i] > lower[i] {
+                    rng.gen_range(lower[i]..=upper[i])
+                } else {
+                    lower[i]
+                }
+            })
+            .collect()
+    };
     let centre: Vec<f64> = (0..n).map(|i| lower[i] + 0.5 * (upper[i] - lower[i])).collect();
     let try_point = |x: Vec<f64>, report: &mut AttackReport| -> (Option<Point>, f64, usize) {
         let y = net.forward(&x);
@@ -255,15 +266,7 @@ pub fn attack(
             centre.clone()
         } else {
             report.samples += 1;
-            (0..n)
-                .map(|i| {
-                    if upper[i] > lower[i] {
-                        rng.gen_range(lower[i]..=upper[i])
-                    } else {
-                        lower[i]
-                    }
-                })
-                .collect()
+            random_point(&mut rng)
         };
         let (hit, v, _) = try_point(x.clone(), &mut report);
         if hit.is_some() {
@@ -347,6 +350,22 @@ pub fn attack(
         }
         let mut replay = |x: Vec<f64>| try_point(x, &mut report).0;
         let (hit, walk) = refine(net, (lower, upper), goal, &x, REFINE_LPS_PER_START, &stop, &mut replay);
+        report.lp_refinements += walk.lps;
+        report.relu_flips += walk.flips;
+        if hit.is_some() {
+            return finish(hit, report);
+        }
+    }
+    // Walks from fresh random points: the pieces' optima lead where no
+    // gradient step goes (ACAS Xu 1_5 property 2: a witness in a well about
+    // 1e-3 of X_1's width beside a ridge).
+    for _ in 0..RANDOM_WALKS {
+        if stop() {
+            return finish(None, report);
+        }
+        let x = random_point(&mut rng);
+        let mut replay = |x: Vec<f64>| try_point(x, &mut report).0;
+        let (hit, walk) = refine(net, (lower, upper), goal, &x, RANDOM_WALK_LPS, &stop, &mut replay);
         report.lp_refinements += walk.lps;
         report.relu_flips += walk.flips;
         if hit.is_some() {
