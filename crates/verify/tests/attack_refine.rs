@@ -6,7 +6,7 @@
 
 use mipnet_network::{generated_names, Affine, Op, ReluNet};
 use mipnet_verify::attack::{attack, AttackSettings, Combine, Goal, Piece};
-use mipnet_verify::attack_refine::{refinable, refine};
+use mipnet_verify::attack_refine::{refinable, refine, REFINE_STARTS};
 use std::time::{Duration, Instant};
 
 /// Where the bowl's bottom is (irrational-looking, so no gradient step
@@ -232,4 +232,70 @@ fn refinement_is_left_out_where_its_lp_would_be_too_large() {
         output_names: generated_names("y", 2),
     };
     assert!(!refinable(&pooled));
+}
+
+/// `y0 = min(a, b)`: `a = 0.1·(|x0 − 0.8| + |x1 − 0.8|) + 0.01`, a broad
+/// basin whose floor (0.01) is no witness, where the best random points
+/// and every descent from them end; `b = 10·(|x0 − 0.2| + |x1 − 0.2|) −
+/// RADIUS`, a steep cone whose tip (below 0 within 1e-10 of (0.2, 0.2)) no
+/// random point or gradient step reaches. From a point with both inputs
+/// below 0.2, the LP of `a`'s piece stops where `a = b`, and the flip onto
+/// `b`'s piece leads to the tip.
+fn basin_and_cone() -> ReluNet {
+    let w = vec![
+        vec![1.0, 0.0],
+        vec![-1.0, 0.0],
+        vec![0.0, 1.0],
+        vec![0.0, -1.0],
+        vec![1.0, 0.0],
+        vec![-1.0, 0.0],
+        vec![0.0, 1.0],
+        vec![0.0, -1.0],
+    ];
+    let b = vec![-0.8, 0.8, -0.8, 0.8, -0.2, 0.2, -0.2, 0.2];
+    let a_row = [0.1, 0.1, 0.1, 0.1, 0.0, 0.0, 0.0, 0.0];
+    let b_row = [0.0, 0.0, 0.0, 0.0, 10.0, 10.0, 10.0, 10.0];
+    let a_minus_b: Vec<f64> = a_row.iter().zip(&b_row).map(|(p, q)| p - q).collect();
+    let net = ReluNet {
+        inputs: 2,
+        ops: vec![
+            Op::Affine(Affine::dense(&w, &b)),
+            Op::Relu,
+            // relu(a) = a (a ≥ 0.01) and relu(a − b).
+            Op::Affine(Affine::dense(&[a_row.to_vec(), a_minus_b], &[0.01, 0.01 + RADIUS])),
+            Op::Relu,
+            Op::Affine(Affine::dense(&[vec![1.0, -1.0]], &[0.0])),
+        ],
+        input_names: generated_names("x", 2),
+        output_names: generated_names("y", 1),
+    };
+    net.check().unwrap();
+    net
+}
+
+#[test]
+fn walks_from_random_points_find_a_witness_no_descent_reaches() {
+    let net = basin_and_cone();
+    let (pieces, accept) = below(0.0);
+    let goal = Goal {
+        pieces,
+        combine: Combine::All,
+        accept: &accept,
+    };
+    let (lo, hi) = (vec![0.0, 0.0], vec![1.0, 1.0]);
+    for seed in 0..5 {
+        let settings = AttackSettings {
+            seed,
+            ..AttackSettings::default()
+        };
+        let (hit, report) = attack(&net, &lo, &hi, &goal, &settings, far(), None);
+        let (x, y) = hit.unwrap_or_else(|| panic!("seed {seed}: no witness: {report:?}"));
+        // Every descent ran and missed, and so did their refinement (at
+        // most REFINE_STARTS walks of REFINE_LPS_PER_START LPs).
+        assert_eq!(report.pgd_steps, settings.pgd_starts * settings.pgd_steps, "{report:?}");
+        assert!(report.lp_refinements > REFINE_STARTS, "{report:?}");
+        assert_eq!(net.forward(&x), y);
+        assert!(y[0] <= 0.0, "{y:?}");
+        assert!((x[0] - 0.2).abs() + (x[1] - 0.2).abs() <= 1e-10, "{x:?}");
+    }
 }
