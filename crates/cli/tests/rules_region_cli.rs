@@ -1,6 +1,7 @@
 //! Region rules at the command line: the counterexample loop's result in
-//! report.json (`regions`) and the summary; bad boxes exit 2 naming the
-//! cause.
+//! report.json (`regions`) and the summary; an interrupt (Ctrl-C) during
+//! a round ends the run with the best network so far written and the
+//! region's partial verdict recorded; bad boxes exit 2 naming the cause.
 
 mod common;
 
@@ -160,4 +161,139 @@ fn write_model_with_a_region_rule_is_refused_before_any_work() {
         ],
     );
     assert!(!out.exists() && !model.exists(), "nothing written");
+}
+
+/// Exit code of an interrupted run (README "Exit codes").
+const INTERRUPTED: i32 = 5;
+
+/// Seconds the test waits for a cue on stderr, and for the run to end
+/// after the interrupt (the run's own limit is 60 s).
+const CUE_SECONDS: u64 = 120;
+
+/// Two clusters, "a" around (0, 0) and "b" around (3, 3), 24 rows.
+fn clusters_csv(dir: &std::path::Path) -> String {
+    let mut text = String::from("u,v,label\n");
+    for i in 0..12 {
+        let t = i as f64 * 0.37;
+        let (dx, dy) = (0.6 * t.sin(), 0.6 * (1.7 * t).cos());
+        text += &format!("{dx},{dy},a\n{},{},b\n", 3.0 + dy, 3.0 + dx);
+    }
+    let path = dir.join("clusters.csv");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// Spawns mipnet with `args`, waits until its stderr shows `cue`, sends
+/// SIGINT (as Ctrl-C does), and returns its exit code, its whole stderr
+/// and the seconds it took to end after the signal.
+fn interrupt_after(args: &[&str], cue: &str) -> (Option<i32>, String, f64) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mipnet"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mipnet runs");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(line.clone());
+            all += &line;
+            all.push('\n');
+        }
+        all
+    });
+    let deadline = Instant::now() + Duration::from_secs(CUE_SECONDS);
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) if line.contains(cue) => break,
+            Ok(_) => {}
+            Err(_) => {
+                let _ = child.kill();
+                panic!("no '{cue}' on stderr: {}", reader.join().unwrap());
+            }
+        }
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let clock = Instant::now();
+    let status = child.wait().unwrap();
+    (status.code(), reader.join().unwrap(), clock.elapsed().as_secs_f64())
+}
+
+/// Ctrl-C as round 2 starts (round 1's network broke the region, so
+/// round 2 trains with its counterexample): the run ends at once with
+/// exit 5, the best certified network of the round written, and the
+/// region recorded as what it is then — not proven, the counterexample
+/// it was trained with counted — in report.json and network.json.
+#[test]
+fn an_interrupt_during_a_region_round_writes_the_best_network_and_the_partial_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = clusters_csv(dir.path());
+    let cfg = dir.path().join("region.toml");
+    std::fs::write(
+        &cfg,
+        "[[formulation.rules]]\nkind = \"region\"\nclass = \"b\"\nmargin = 0.25\n\
+         lower = { u = 1.6, v = 1.6 }\nupper = { u = 2.4, v = 2.4 }\n",
+    )
+    .unwrap();
+    let out = dir.path().join("run");
+    let (code, err, seconds) = interrupt_after(
+        &[
+            "train",
+            "--data",
+            &csv,
+            "--label",
+            "label",
+            "--test-data",
+            &csv,
+            "--hidden",
+            "2",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--time-limit",
+            "60",
+            "--threads",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "region rules: round 2",
+    );
+    assert_eq!(code, Some(INTERRUPTED), "{err}");
+    // Ended by the interrupt, not by round 2's own time (about 20 s).
+    assert!(seconds < 10.0, "{seconds} s after the interrupt");
+    assert!(
+        err.contains("mipnet: interrupted: the best certified network so far was written to"),
+        "{err}"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["network.json", "report.json", "test.csv"]);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["status"], "interrupted", "{}", report["status"]);
+    assert_eq!(report["certificate"]["passed"], true);
+    let r = &report["regions"][0];
+    assert_eq!(r["proven"], false, "{r}");
+    assert_eq!(r["counterexamples_added"], 1, "{r}");
+    assert_eq!(r["in_words"], "not proven, 1 counterexamples added", "{r}");
+    // network.json records the user's region (not the counterexample) and
+    // the same verdict; `show` reads it.
+    let net: Value = serde_json::from_str(&std::fs::read_to_string(out.join("network.json")).unwrap()).unwrap();
+    let rules = &net["settings"]["formulation"]["rules"];
+    assert_eq!(rules.as_array().unwrap().len(), 1, "{rules}");
+    assert_eq!(rules[0]["kind"], "region", "{rules}");
+    assert_eq!(net["settings"]["region_verdicts"][0], *r);
+    let shown = mipnet(&["show", out.join("network.json").to_str().unwrap()]);
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
 }

@@ -19,7 +19,7 @@ use crate::settings::TrainSettingError;
 use mipnet_data::Dataset;
 use mipnet_formulate::{project, Rule};
 use mipnet_network::Network;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// How many times each fixed decision's point joins the training data of
 /// the start's extra fine-tune: one sample among hundreds barely moves the
@@ -27,6 +27,12 @@ use std::time::Instant;
 /// a small class without swamping the data (the bundled region examples
 /// have 24–400 samples).
 pub const POINT_COPIES: usize = 20;
+
+/// Share of the run's remaining time the start's extra fine-tune may
+/// take: it comes after the gradient starts, whose share may be spent, and
+/// a tenth leaves the search and the MIP most of the rest (the fine-tune
+/// of a small network takes far less).
+const FINETUNE_SHARE: f64 = 0.1;
 
 /// What happened to a given start.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,9 +117,10 @@ fn with_points(run: &Run) -> Option<Dataset> {
     ))
 }
 
-/// Offers `net` to the run as a warm start (see the module docs), before
-/// the gradient starts; its polish ends by the first start's polish
-/// deadline.
+/// Offers `net` to the run as a warm start (see the module docs), after
+/// the gradient starts (the first of which is the report's baseline) and
+/// before the search rounds; its fine-tune ends with the warm starts'
+/// share, its polish by the run's end.
 pub(crate) fn consider_given_start(
     run: &mut Run,
     net: &Network,
@@ -129,7 +136,7 @@ pub(crate) fn consider_given_start(
         obs.stage(&format!(
             "the given start breaks a rule ({why}); fine-tuning it with the fixed decisions' points"
         ));
-        let deadline = run.budget.gradient_start_deadline(0, s.stages.gradient_starts + 1);
+        let deadline = Instant::now() + Duration::from_secs_f64(FINETUNE_SHARE * run.budget.remaining());
         let tuned = run.finetune_on(
             &start,
             &data,

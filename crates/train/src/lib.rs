@@ -135,7 +135,7 @@ pub fn train_verified(
 
 /// [`train`] from `start` as well: a network of the job's architecture
 /// trained on the same data (its features, classes and standardizer),
-/// offered before the gradient starts as one more warm start — projected,
+/// offered after the gradient starts as one more warm start — projected,
 /// repaired for the rules, fine-tuned with the fixed decisions' points
 /// when it breaks one, and dropped when it still does (never handed to
 /// the solver as feasible unless it is; `given_start.rs`). Region rules
@@ -213,10 +213,19 @@ fn train_job(
     let job = budgeted_job.as_ref().unwrap_or(job);
     let s: &TrainSettings = job.settings;
     let mut run = build(job, job.solver, obs, interrupt)?;
+    // The gradient starts first (the first always runs: it is the
+    // report's baseline), then the given start, then the search rounds
+    // and flips from the best of them.
+    let stages = warm_starts(s);
+    let (gradient_starts, improving) = stages.split_at(1);
+    run_stages(gradient_starts, &mut run, obs)?;
     if let Some(net) = start {
-        given_start::consider_given_start(&mut run, net, obs)?;
+        // An interrupted run with an incumbent ends without more work.
+        if !(run.stopped() && run.best.is_some()) {
+            given_start::consider_given_start(&mut run, net, obs)?;
+        }
     }
-    run_stages(&warm_starts(s), &mut run, obs)?;
+    run_stages(improving, &mut run, obs)?;
     // Decided once the warm starts have an incumbent to search from.
     run.findings.mip.schedule = mip_schedule(&run, obs);
     run_stages(&after_warm_starts(s, run.findings.mip.schedule), &mut run, obs)?;

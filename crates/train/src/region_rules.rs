@@ -11,7 +11,7 @@
 //! a later round gets the round before's network as a start
 //! (`given_start.rs`: projected and repaired, fine-tuned with the
 //! counterexamples' points when it breaks one of them — it always breaks
-//! the newest — and dropped when it still does) besides the gradient
+//! the newest — and dropped when it still does) after the gradient
 //! starts; a start that breaks a counterexample's fixed decision is
 //! dropped, and a round that ends without a network ends the loop with
 //! the round before. "Proven on the region" is said only of the
