@@ -12,7 +12,9 @@
 //! Seeded and budgeted by [`AttackSettings`], so a run is reproducible; the
 //! report says what it tried.
 
-use crate::attack_refine::{refinable, refine, RANDOM_WALKS, RANDOM_WALK_LPS, REFINE_LPS_PER_START, REFINE_STARTS};
+use crate::attack_refine::{
+    refinable, refine, Visited, RANDOM_WALKS, RANDOM_WALK_LPS, REFINE_LPS_PER_START, REFINE_STARTS,
+};
 use mipnet_network::{Op, ReluNet};
 use mipnet_solver::InterruptFlag;
 use rand::{Rng, SeedableRng};
@@ -344,12 +346,22 @@ pub fn attack(
     descended.retain(|(v, _)| v.is_finite());
     descended.sort_by(|a, b| a.0.total_cmp(&b.0));
     descended.dedup_by(|a, b| a.1 == b.1);
+    let mut visited = Visited::default();
     for (_, x) in descended.into_iter().take(REFINE_STARTS) {
         if stop() {
             return finish(None, report);
         }
         let mut replay = |x: Vec<f64>| try_point(x, &mut report).0;
-        let (hit, walk) = refine(net, (lower, upper), goal, &x, REFINE_LPS_PER_START, &stop, &mut replay);
+        let (hit, walk) = refine(
+            net,
+            (lower, upper),
+            goal,
+            &x,
+            REFINE_LPS_PER_START,
+            &mut visited,
+            &stop,
+            &mut replay,
+        );
         report.lp_refinements += walk.lps;
         report.relu_flips += walk.flips;
         if hit.is_some() {
@@ -365,7 +377,16 @@ pub fn attack(
         }
         let x = random_point(&mut rng);
         let mut replay = |x: Vec<f64>| try_point(x, &mut report).0;
-        let (hit, walk) = refine(net, (lower, upper), goal, &x, RANDOM_WALK_LPS, &stop, &mut replay);
+        let (hit, walk) = refine(
+            net,
+            (lower, upper),
+            goal,
+            &x,
+            RANDOM_WALK_LPS,
+            &mut visited,
+            &stop,
+            &mut replay,
+        );
         report.lp_refinements += walk.lps;
         report.relu_flips += walk.flips;
         if hit.is_some() {

@@ -6,7 +6,7 @@
 
 use mipnet_network::{generated_names, Affine, Op, ReluNet};
 use mipnet_verify::attack::{attack, AttackSettings, Combine, Goal, Piece};
-use mipnet_verify::attack_refine::{refinable, refine, REFINE_STARTS};
+use mipnet_verify::attack_refine::{refinable, refine, Visited, REFINE_STARTS};
 use std::time::{Duration, Instant};
 
 /// Where the bowl's bottom is (irrational-looking, so no gradient step
@@ -113,7 +113,16 @@ fn the_walk_crosses_relu_boundaries_to_the_optimum() {
         let y = net.forward(&x);
         accept(&x, &y).then_some((x, y))
     };
-    let (hit, walk) = refine(&net, (&lo, &hi), &goal, &[0.9, 0.9], 16, &|| false, &mut replay);
+    let (hit, walk) = refine(
+        &net,
+        (&lo, &hi),
+        &goal,
+        &[0.9, 0.9],
+        16,
+        &mut Visited::default(),
+        &|| false,
+        &mut replay,
+    );
     let (x, y) = hit.expect("the walk reaches the bowl's bottom");
     assert!(y[0] <= RADIUS && (x[0] - A).abs() < 1e-9, "{x:?} {y:?}");
     // Every wall is crossed (a flip of the bowl's own ReLUs may come too,
@@ -126,17 +135,32 @@ fn the_walk_crosses_relu_boundaries_to_the_optimum() {
         let y = net.forward(&x);
         accept(&x, &y).then_some((x, y))
     };
+    let mut visited = Visited::default();
     let (hit, walk) = refine(
         &net,
         (&lo, &hi),
         &goal,
         &[0.9, 0.9],
         WALLS.len(),
+        &mut visited,
         &|| false,
         &mut replay,
     );
     assert!(hit.is_none());
     assert_eq!(walk.lps, WALLS.len());
+    // A second walk from a piece the first one solved ends at once.
+    let (hit, walk) = refine(
+        &net,
+        (&lo, &hi),
+        &goal,
+        &[0.95, 0.95],
+        16,
+        &mut visited,
+        &|| false,
+        &mut replay,
+    );
+    assert!(hit.is_none());
+    assert_eq!(walk.lps, 0);
 }
 
 #[test]
