@@ -38,8 +38,9 @@ const FINETUNE_SHARE: f64 = 0.1;
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum GivenStart {
     /// It kept every rule (after its repair, and the extra fine-tune when
-    /// one was needed) and was offered as the incumbent.
-    Used { fine_tuned: bool },
+    /// one was needed) and was offered as the incumbent; `incumbent` says
+    /// whether it (or its polish) beat the gradient starts' and became it.
+    Used { fine_tuned: bool, incumbent: bool },
     /// It broke a rule even then, in words.
     Dropped(String),
 }
@@ -162,20 +163,33 @@ pub(crate) fn consider_given_start(
     if run.findings.best_start.as_ref().is_none_or(|(o, _)| obj < *o) {
         run.findings.best_start = Some((obj, x.clone()));
     }
+    // The gradient starts ran first, so there is usually an incumbent
+    // already: the polished start and the start itself are both offered,
+    // and each replaces it only when better (also without the polish, or
+    // when its LP ends without a solution).
+    let before = run.best.as_ref().map(|b| b.objective());
     if s.stages.polish {
         run.polish_and_consider(&x, Step::Polish, None, run.budget.start_polish_deadline(0))?;
     }
-    if run.best.is_none() {
-        let net = run.with_standardizer(start);
-        run.consider(x, net, step);
-    }
+    let net = run.with_standardizer(start);
+    run.consider(x, net, step);
+    let incumbent = match (before, run.best.as_ref()) {
+        (None, Some(_)) => true,
+        (Some(b), Some(now)) => now.objective() < b,
+        (_, None) => false,
+    };
     obs.stage(&format!(
-        "the given start{} is the incumbent's first candidate (objective {obj:.6})",
+        "the given start{} offered (objective {obj:.6}): {}",
         if fine_tuned {
             ", fine-tuned with the fixed decisions' points,"
         } else {
             ""
+        },
+        if incumbent {
+            "it (or its polish) is the incumbent"
+        } else {
+            "the gradient starts' incumbent is better"
         }
     ));
-    Ok(GivenStart::Used { fine_tuned })
+    Ok(GivenStart::Used { fine_tuned, incumbent })
 }
