@@ -230,16 +230,30 @@ pub fn optimized_lower_bounds(net: &ReluNet, bounds: &Bounds, rows: &[(Vec<f64>,
     best
 }
 
-/// The dense weights (and their absolute values) of each affine operation
-/// among the first `upto`, for [`back_substitute`]'s row-times-matrix
-/// products (contiguous rows, which the compiler vectorizes; the sparse
-/// rows of [`mipnet_network::Affine`] cost about four times as much on
-/// ACAS Xu's dense layers).
+/// The dense weights (and their absolute values) of each dense affine
+/// operation among the first `upto`, for [`back_substitute`]'s
+/// row-times-matrix products (contiguous rows, which the compiler
+/// vectorizes; the sparse rows of [`mipnet_network::Affine`] cost about
+/// four times as much on ACAS Xu's dense layers). A sparse one (a
+/// convolution: a few weights per output of a wide input) keeps its sparse
+/// rows: expanded it would cost its full rows × inputs in memory and work.
 struct DenseAffines {
-    /// `ops[k]`: for affine operation `k`, `(inputs, w, |w|)` with
-    /// `w[i·inputs + j]` the weight of input `j` in output `i`.
+    /// `ops[k]`: for dense affine operation `k`, `(inputs, w, |w|)` with
+    /// `w[i·inputs + j]` the weight of input `j` in output `i`; `None` for
+    /// other operations and sparse affine ones.
     ops: Vec<Option<DenseAffine>>,
 }
+
+/// Share of an affine operation's rows × inputs that must hold a weight
+/// for [`DenseAffines`] to expand it: a dense layer has all of them, a
+/// convolution a kernel's worth of a wide input (a few percent at most).
+const DENSE_MIN_SHARE: f64 = 0.5;
+
+/// Rows [`back_substitute`] carries at once: each holds two vectors of the
+/// widest layer it passes (a convolutional network's 10⁴–10⁵ values), so
+/// many rows at once would cost gigabytes; 256 keeps a chunk under about
+/// 100 MB there while ACAS Xu's rows (at most 50 a layer) go in one chunk.
+const ROW_CHUNK: usize = 256;
 
 /// One affine operation's input count, its weights `w` (row-major,
 /// `w[i·inputs + j]`) and their absolute values.
@@ -250,7 +264,10 @@ impl DenseAffines {
         let ops = net.ops[..upto]
             .iter()
             .map(|op| match op {
-                Op::Affine(aff) => {
+                Op::Affine(aff)
+                    if aff.rows.iter().map(Vec::len).sum::<usize>() as f64
+                        >= DENSE_MIN_SHARE * (aff.rows.len() * aff.inputs) as f64 =>
+                {
                     let n = aff.inputs;
                     let mut w = vec![0.0; aff.rows.len() * n];
                     for (i, row) in aff.rows.iter().enumerate() {
@@ -268,12 +285,30 @@ impl DenseAffines {
     }
 }
 
-/// [`lower_bounds`] of all `rows` at once, with each row's own lower
-/// slopes when `slopes` is given (`slopes[r]` for row `r`). The same sums
-/// as [`Carried`], row by row (each row's coefficients and magnitudes are
+/// [`lower_bounds`] of all `rows`, [`ROW_CHUNK`] at a time, with each
+/// row's own lower slopes when `slopes` is given (`slopes[r]` for row `r`).
+fn back_substitute(
+    net: &ReluNet,
+    bounds: &Bounds,
+    upto: usize,
+    rows: &[(Vec<f64>, Vec<f64>)],
+    slopes: Option<&[Slopes]>,
+    dense: &DenseAffines,
+) -> Vec<LinearLower> {
+    rows.chunks(ROW_CHUNK)
+        .enumerate()
+        .flat_map(|(i, chunk)| {
+            let own = slopes.map(|s| &s[i * ROW_CHUNK..i * ROW_CHUNK + chunk.len()]);
+            back_substitute_chunk(net, bounds, upto, chunk, own, dense)
+        })
+        .collect()
+}
+
+/// [`back_substitute`] of rows carried together. The same sums as
+/// [`Carried`], row by row (each row's coefficients and magnitudes are
 /// carried exactly as there, so the rounding argument is unchanged); only
 /// the storage is one matrix per layer.
-fn back_substitute(
+fn back_substitute_chunk(
     net: &ReluNet,
     bounds: &Bounds,
     upto: usize,
@@ -299,8 +334,7 @@ fn back_substitute(
         let pre = bounds.before(k - 1);
         match op {
             Op::Affine(aff) => {
-                let (n, w, wabs) = dense.ops[k - 1].as_ref().expect("dense weights of an affine operation");
-                let n = *n;
+                let n = aff.inputs;
                 let mut a2 = vec![0.0; m * n];
                 let mut mag2 = vec![0.0; m * n];
                 for r in 0..m {
@@ -312,13 +346,23 @@ fn back_substitute(
                         }
                         c[r] += ai * aff.bias[i];
                         cmag[r] += mi * aff.bias[i].abs();
-                        for ((d, dm), (wv, wa)) in dst
-                            .iter_mut()
-                            .zip(dmag.iter_mut())
-                            .zip(w[i * n..(i + 1) * n].iter().zip(&wabs[i * n..(i + 1) * n]))
-                        {
-                            *d += ai * wv;
-                            *dm += mi * wa;
+                        match &dense.ops[k - 1] {
+                            Some((_, w, wabs)) => {
+                                for ((d, dm), (wv, wa)) in dst
+                                    .iter_mut()
+                                    .zip(dmag.iter_mut())
+                                    .zip(w[i * n..(i + 1) * n].iter().zip(&wabs[i * n..(i + 1) * n]))
+                                {
+                                    *d += ai * wv;
+                                    *dm += mi * wa;
+                                }
+                            }
+                            None => {
+                                for &(j, wv) in &aff.rows[i] {
+                                    dst[j] += ai * wv;
+                                    dmag[j] += mi * wv.abs();
+                                }
+                            }
                         }
                     }
                 }
@@ -472,8 +516,6 @@ fn propagate_dense(net: &ReluNet, dense: &DenseAffines, bounds: &mut Bounds, fro
         let x = bounds.before(j).clone();
         let next = match &net.ops[j] {
             Op::Affine(aff) => {
-                let (n, w, _) = dense.ops[j].as_ref().expect("dense weights of an affine operation");
-                let n = *n;
                 let (mut lower, mut upper) = (aff.bias.clone(), aff.bias.clone());
                 let reach: Vec<f64> = x
                     .lower
@@ -483,7 +525,13 @@ fn propagate_dense(net: &ReluNet, dense: &DenseAffines, bounds: &mut Bounds, fro
                     .collect();
                 for i in 0..aff.bias.len() {
                     let (mut lo, mut hi, mut slack) = (0.0, 0.0, aff.bias[i].abs());
-                    for (jj, &wv) in w[i * n..(i + 1) * n].iter().enumerate() {
+                    // The dense row when the layer is dense, else its
+                    // sparse entries (the same terms, zeros left out).
+                    let terms: Box<dyn Iterator<Item = (usize, f64)>> = match &dense.ops[j] {
+                        Some((n, w, _)) => Box::new(w[i * n..(i + 1) * n].iter().copied().enumerate()),
+                        None => Box::new(aff.rows[i].iter().copied()),
+                    };
+                    for (jj, wv) in terms {
                         let (a, b) = (wv * x.lower[jj], wv * x.upper[jj]);
                         lo += a.min(b);
                         hi += a.max(b);

@@ -7,6 +7,7 @@
 //! to the next layer they are read at) must still contain every sampled
 //! trace of deep networks.
 
+use mipnet_network::{Op, ReluNet};
 use mipnet_verify::bounds::interval_bounds;
 use mipnet_verify::linear_bounds::{lower_bounds, optimized_lower_bounds, tighten_linear};
 use mipnet_verify::Region;
@@ -105,5 +106,85 @@ fn tightened_bounds_of_deep_networks_contain_every_sampled_trace() {
                 }
             }
         }
+    }
+}
+
+/// `net` with a share `keep` of each affine layer's weights kept and the
+/// rest dropped from its sparse rows (below half kept, back-substitution
+/// carries the layer's sparse rows, as for a convolution), and the same
+/// network with the dropped weights written as explicit zeros (a full
+/// row: the dense path).
+fn sparse_and_padded(net: &ReluNet, keep: f64, rng: &mut ChaCha8Rng) -> (ReluNet, ReluNet) {
+    let (mut sparse, mut padded) = (net.clone(), net.clone());
+    for (s, p) in sparse.ops.iter_mut().zip(padded.ops.iter_mut()) {
+        if let (Op::Affine(s), Op::Affine(p)) = (s, p) {
+            for (srow, prow) in s.rows.iter_mut().zip(p.rows.iter_mut()) {
+                let mut kept = Vec::new();
+                for (j, w) in prow.iter_mut() {
+                    if rng.gen_bool(keep) {
+                        kept.push((*j, *w));
+                    } else {
+                        *w = 0.0;
+                    }
+                }
+                *srow = kept;
+            }
+        }
+    }
+    (sparse, padded)
+}
+
+#[test]
+fn sparse_layers_get_exactly_the_bounds_of_their_dense_form() {
+    let mut rng = ChaCha8Rng::seed_from_u64(47);
+    for seed in 0..4 {
+        let net = random_net(400 + seed, &[6, 16, 16, 16, 3]);
+        let (sparse, padded) = sparse_and_padded(&net, 0.3, &mut rng);
+        let lo: Vec<f64> = (0..6).map(|_| rng.gen_range(-1.0..0.0)).collect();
+        let hi: Vec<f64> = lo.iter().map(|l| l + rng.gen_range(0.3..2.0)).collect();
+        let region = Region::boxed(lo, hi);
+        let (mut bs, mut bp) = (interval_bounds(&sparse, &region), interval_bounds(&padded, &region));
+        assert_eq!(bs, bp, "seed {seed}: interval bounds differ");
+        tighten_linear(&sparse, &mut bs);
+        tighten_linear(&padded, &mut bp);
+        assert_eq!(bs, bp, "seed {seed}: tightened bounds differ");
+        let specs = random_specs(&mut rng, 7, 3, 6);
+        assert_eq!(
+            lower_bounds(&sparse, &bs, sparse.ops.len(), &specs),
+            lower_bounds(&padded, &bp, padded.ops.len(), &specs),
+            "seed {seed}: plain bounds differ"
+        );
+        assert_eq!(
+            optimized_lower_bounds(&sparse, &bs, &specs),
+            optimized_lower_bounds(&padded, &bp, &specs),
+            "seed {seed}: optimized bounds differ"
+        );
+    }
+}
+
+#[test]
+fn more_rows_than_one_chunk_get_exactly_their_own_bounds() {
+    let mut rng = ChaCha8Rng::seed_from_u64(53);
+    let net = random_net(500, &[5, 12, 12, 4]);
+    let lo: Vec<f64> = (0..5).map(|_| rng.gen_range(-1.0..0.0)).collect();
+    let hi: Vec<f64> = lo.iter().map(|l| l + rng.gen_range(0.3..2.0)).collect();
+    let mut bounds = interval_bounds(&net, &Region::boxed(lo, hi));
+    tighten_linear(&net, &mut bounds);
+    // Several chunks of rows (256 each) and a partial last one.
+    let specs = random_specs(&mut rng, 700, 4, 5);
+    let together = lower_bounds(&net, &bounds, net.ops.len(), &specs);
+    let optimized_together = optimized_lower_bounds(&net, &bounds, &specs);
+    for r in (0..specs.len()).step_by(37).chain([255, 256, 511, 512, 699]) {
+        let alone = std::slice::from_ref(&specs[r]);
+        assert_eq!(
+            together[r],
+            lower_bounds(&net, &bounds, net.ops.len(), alone)[0],
+            "row {r}"
+        );
+        assert_eq!(
+            optimized_together[r],
+            optimized_lower_bounds(&net, &bounds, alone)[0],
+            "row {r}"
+        );
     }
 }
