@@ -221,6 +221,7 @@ fn invalid_solver_flags_name_the_flag_and_the_range() {
         ("--time-limit", "0", "expected a positive number of seconds"),
         ("--time-limit", "inf", "expected a positive number of seconds"),
         ("--time-limit", "NaN", "expected a positive number of seconds"),
+        ("--time-limit", "1e30", "at most 1e9"),
         ("--gap", "-1", "expected a relative gap from 0 to 1"),
         ("--gap", "2", "expected a relative gap from 0 to 1"),
         ("--threads", "0", "expected a whole number of threads, at least 1"),

@@ -80,10 +80,12 @@ fn iris_trains_to_a_certified_network_with_a_complete_report() {
         assert!(obj >= bound - 1e-9);
         assert!(report["mip_gap"].as_f64().is_some());
     }
-    // The proof: both bound methods ran, and the summary says it in words.
-    assert_eq!(report["lower_bounds"].as_array().unwrap().len(), 2);
+    // The proof: the three bound methods ran (one hidden layer), and the
+    // summary says it in words.
+    assert_eq!(report["lower_bounds"].as_array().unwrap().len(), 3);
     assert_eq!(report["lower_bounds"][0]["method"], "lipschitz-margin");
     assert_eq!(report["lower_bounds"][1]["method"], "path-norm");
+    assert_eq!(report["lower_bounds"][2]["method"], "unit-columns");
     let proof = report["bound_summary"].as_str().unwrap();
     assert!(summary.contains(&format!("proof        {proof}\n")), "{summary}");
     // The bound stages: the model as built first; their root LPs are not
@@ -218,6 +220,7 @@ fn bad_training_input_is_refused_and_writes_nothing() {
     let empty = write(dir.path(), "empty.csv", "");
     let two = write(dir.path(), "two.csv", "a,b,y\n1,2,0\n3,1,1\n2,2,0\n0,1,1\n");
     let cfg = write(dir.path(), "bad.toml", "[formulation]\nhiden = [4]\n");
+    let forever = write(dir.path(), "forever.toml", "[solver]\ntime_limit = 1e30\n");
     let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
         (
             vec!["--data", &ragged, "--label", "y"],
@@ -251,6 +254,11 @@ fn bad_training_input_is_refused_and_writes_nothing() {
             vec!["unknown dataset 'cifar'", "mnist is read from data/mnist"],
         ),
         (vec!["--dataset", "iris", "--config", &cfg], vec!["bad.toml", "hiden"]),
+        // A deadline that far away overflowed (a panic, before the cap).
+        (
+            vec!["--dataset", "iris", "--config", &forever],
+            vec!["time_limit", "at most 1e9", "got 1000000000000000000000000000000"],
+        ),
         (
             vec!["--dataset", "iris", "--lns-share", "1.5"],
             vec!["lns_share", "from 0 (off) to 1, got 1.5"],

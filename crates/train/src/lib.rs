@@ -85,7 +85,7 @@ pub use report::{
 pub use rules::RULE_ALONE_SECONDS;
 pub use settings::{
     overlay, CheckedSettings, DataSource, MissingRows, OutputSettings, RunConfig, SolverSettings, Stages,
-    TrainSettingError, TrainSettings,
+    TrainSettingError, TrainSettings, MAX_TIME_LIMIT,
 };
 pub use solver::TrainSolver;
 pub use stage::StageName;

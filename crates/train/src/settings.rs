@@ -323,6 +323,11 @@ pub enum TrainSettingError {
     Other(String),
 }
 
+/// The longest time limit taken, in seconds (about 31 years): deadlines
+/// are instants, which cannot hold arbitrarily far futures (1e30 s
+/// overflowed one).
+pub const MAX_TIME_LIMIT: f64 = 1e9;
+
 impl TrainSettings {
     /// Checks every setting, the solver's options as `solver` would take
     /// them: the one check, made before anything is built; the library
@@ -345,9 +350,9 @@ impl TrainSettings {
         self.formulation.validate()?;
         self.gradient.validate()?;
         let s = &self.solver;
-        if !(s.time_limit.is_finite() && s.time_limit > 0.0) {
+        if !(s.time_limit.is_finite() && s.time_limit > 0.0 && s.time_limit <= MAX_TIME_LIMIT) {
             return Err(TrainSettingError::Other(format!(
-                "time_limit: must be a positive number of seconds, got {}",
+                "time_limit: must be a positive number of seconds, at most {MAX_TIME_LIMIT:e}, got {}",
                 s.time_limit
             )));
         }

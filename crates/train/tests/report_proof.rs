@@ -35,7 +35,7 @@ fn the_reported_bound_is_the_best_proven_one_and_below_the_objective() {
         r.objective
     );
     let methods: Vec<&str> = r.lower_bounds.iter().map(|m| m.method.as_str()).collect();
-    assert_eq!(methods, ["lipschitz-margin", "path-norm"]);
+    assert_eq!(methods, ["lipschitz-margin", "path-norm", "unit-columns"]);
     let lipschitz = r.lower_bounds[0]
         .bound
         .unwrap_or_else(|| panic!("no Lipschitz-margin bound on Iris: {:?}", r.lower_bounds));

@@ -55,7 +55,7 @@ fn the_trace_is_monotone_and_ends_at_the_reported_objective_and_bound() {
         "lns",
         "mip",
     ];
-    let methods = ["lipschitz-margin", "path-norm", "highs-mip"];
+    let methods = ["lipschitz-margin", "path-norm", "unit-columns", "highs-mip"];
     assert!(
         t.iter()
             .all(|p| steps.contains(&p.stage.as_str()) || methods.contains(&p.stage.as_str())),

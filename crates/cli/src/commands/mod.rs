@@ -56,11 +56,15 @@ pub struct SolverFlags {
 /// The largest seed HiGHS takes: its `random_seed` option is a C `int`.
 const MAX_SEED: u64 = i32::MAX as u64;
 
-/// `--time-limit`: a positive, finite number of seconds.
+/// `--time-limit`: a positive number of seconds, at most
+/// [`mipnet_train::MAX_TIME_LIMIT`].
 fn parse_time_limit(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
-        Ok(t) if t.is_finite() && t > 0.0 => Ok(t),
-        _ => Err("expected a positive number of seconds (e.g. 60 or 0.5)".into()),
+        Ok(t) if t.is_finite() && t > 0.0 && t <= mipnet_train::MAX_TIME_LIMIT => Ok(t),
+        _ => Err(format!(
+            "expected a positive number of seconds (e.g. 60 or 0.5), at most {:e}",
+            mipnet_train::MAX_TIME_LIMIT
+        )),
     }
 }
 
