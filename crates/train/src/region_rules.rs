@@ -13,9 +13,11 @@
 //! counterexamples' points when it breaks one of them — it always breaks
 //! the newest — and dropped when it still does) after the gradient
 //! starts; a start that breaks a counterexample's fixed decision is
-//! dropped, and a round that ends without a network ends the loop with
-//! the round before. "Proven on the region" is said only of the
-//! verifier's `unsat` for the returned network.
+//! dropped, and a round that ends without a network, or whose
+//! counterexamples no network can keep together (two regions demanding
+//! other classes at one point), ends the loop with the round before.
+//! "Proven on the region" is said only of the verifier's `unsat` for the
+//! returned network.
 
 use crate::error::TrainError;
 use crate::events::TrainObserver;
@@ -212,6 +214,17 @@ pub(crate) fn train_regions(
             Err(TrainError::NoNetwork(why)) if last.is_some() => {
                 obs.stage(&format!(
                     "region rules: round {} ended without a network ({why}); keeping round {}",
+                    round + 1,
+                    round
+                ));
+                break;
+            }
+            // Counterexamples of two regions that contradict each other
+            // (or the other rules): no network keeps them all, so the
+            // regions cannot all be proven; the round before stands.
+            Err(TrainError::RulesInfeasible(why)) if last.is_some() => {
+                obs.stage(&format!(
+                    "region rules: round {} cannot keep its counterexamples ({why}); keeping round {}",
                     round + 1,
                     round
                 ));
