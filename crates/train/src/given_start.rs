@@ -34,6 +34,11 @@ pub const POINT_COPIES: usize = 20;
 /// of a small network takes far less).
 const FINETUNE_SHARE: f64 = 0.1;
 
+/// Share of the run's remaining time the start's polish LPs may take when
+/// the gradient starts left an incumbent: a polish of a small network takes
+/// far less, and a large one must not eat the search's and the MIP's time.
+const POLISH_SHARE: f64 = 0.25;
+
 /// What happened to a given start.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum GivenStart {
@@ -53,6 +58,9 @@ fn check_fits(run: &Run, net: &Network) -> Result<(), TrainError> {
             "start network: {why}"
         ))))
     };
+    if let Err(why) = net.check() {
+        return refuse(format!("it is not a consistent network: {why}"));
+    }
     if net.feature_names != run.train.feature_names {
         return refuse(format!(
             "it reads features {:?}, the training data has {:?}",
@@ -120,8 +128,9 @@ fn with_points(run: &Run) -> Option<Dataset> {
 
 /// Offers `net` to the run as a warm start (see the module docs), after
 /// the gradient starts (the first of which is the report's baseline) and
-/// before the search rounds; its fine-tune ends with the warm starts'
-/// share, its polish by the run's end.
+/// before the search rounds; its fine-tune takes at most
+/// [`FINETUNE_SHARE`] of the remaining time, its polish [`POLISH_SHARE`]
+/// (the run's end when there is no incumbent yet).
 pub(crate) fn consider_given_start(
     run: &mut Run,
     net: &Network,
@@ -133,7 +142,10 @@ pub(crate) fn consider_given_start(
     let mut start = run.repair_for_rules(&project(net, &s.formulation));
     let mut fine_tuned = false;
     let mut x = run.f.start_values(&start);
-    if let (Err(why), Some(data)) = (&x, with_points(run)) {
+    // An interrupted run skips the extra fine-tune (the gradient trainer
+    // has a deadline, not the interrupt).
+    let points = if run.stopped() { None } else { with_points(run) };
+    if let (Err(why), Some(data)) = (&x, points) {
         obs.stage(&format!(
             "the given start breaks a rule ({why}); fine-tuning it with the fixed decisions' points"
         ));
@@ -169,7 +181,14 @@ pub(crate) fn consider_given_start(
     // when its LP ends without a solution).
     let before = run.best.as_ref().map(|b| b.objective());
     if s.stages.polish {
-        run.polish_and_consider(&x, Step::Polish, None, run.budget.start_polish_deadline(0))?;
+        // With an incumbent already, the polish must leave the search and
+        // the MIP their time; without one the run needs this network.
+        let deadline = if before.is_some() {
+            Instant::now() + Duration::from_secs_f64(POLISH_SHARE * run.budget.remaining())
+        } else {
+            run.budget.start_polish_deadline(0)
+        };
+        run.polish_and_consider(&x, Step::Polish, None, deadline)?;
     }
     let net = run.with_standardizer(start);
     run.consider(x, net, step);

@@ -59,7 +59,8 @@ pub(crate) fn with_gradient_budget(
             _ => None,
         })
         .min();
-    let (Some(m), None) = (budget, settings.gradient.max_features) else {
+    // A user's own gradient budget stands when it is within the rule's.
+    let Some(m) = budget.filter(|m| settings.gradient.max_features.is_none_or(|k| k > *m)) else {
         return Ok(None);
     };
     let mut s = settings.clone().into_inner();
