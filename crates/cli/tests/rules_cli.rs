@@ -231,9 +231,7 @@ fn the_worked_wdbc_example_runs_from_its_config_and_keeps_its_rules() {
         report["rules"]
     );
     assert!(features_read(&read_json(&out.join("network.json"))) <= 3);
-    // The gradient network beside it is trained under the feature budget
-    // (its other inputs masked), so it keeps that rule, but not the recall.
+    // The gradient network beside it keeps none of them.
     let baseline = report["baseline"]["rules"].as_array().unwrap();
-    assert_eq!(baseline[0]["holds"], true, "{baseline:?}");
-    assert_eq!(baseline[1]["holds"], false, "{baseline:?}");
+    assert!(baseline.iter().all(|r| r["holds"] == false), "{baseline:?}");
 }

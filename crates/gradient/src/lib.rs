@@ -53,9 +53,12 @@ pub struct GradientSettings {
     pub l1: f64,
     /// Seed of the initialization. Default 0.
     pub seed: u64,
-    /// At most this many input features read by a dense first layer (the
-    /// trainer sets it from a `feature_budget` rule, so the gradient start
-    /// already keeps the rule): see [`train`]. Default none.
+    /// At most this many input features read by a dense first layer: see
+    /// [`train`]. Default none. The trainer does not set it from a
+    /// `feature_budget` rule (its starts are repaired to the budget
+    /// instead: masked starts all read the same few features, and ended
+    /// worse on the WDBC rules example; `mipnet-train`'s `train_job`);
+    /// `[gradient] max_features` in a config sets it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_features: Option<usize>,
 }

@@ -15,8 +15,7 @@
 use crate::error::TrainError;
 use crate::events::TrainObserver;
 use crate::run::Run;
-use crate::settings::{CheckedSettings, TrainSettingError};
-use crate::solver::TrainSolver;
+use crate::settings::TrainSettingError;
 use mipnet_formulate::{DenseFormulation, Rule};
 use mipnet_solver::{NoObserver, SolveRequest, Status};
 use serde::Serialize;
@@ -41,31 +40,6 @@ pub enum Alone {
     CannotHold,
     /// Not decided in [`RULE_ALONE_SECONDS`].
     Unknown,
-}
-
-/// `settings` with the gradient trainer's `max_features` set from the
-/// feature-budget rules (the smallest m); none when there is no such rule
-/// or the gradient settings give a budget already.
-pub(crate) fn with_gradient_budget(
-    settings: &CheckedSettings,
-    solver: &dyn TrainSolver,
-) -> Result<Option<CheckedSettings>, TrainError> {
-    let budget = settings
-        .formulation
-        .rules
-        .iter()
-        .filter_map(|r| match r {
-            Rule::FeatureBudget { max_features } => Some(*max_features),
-            _ => None,
-        })
-        .min();
-    // A user's own gradient budget stands when it is within the rule's.
-    let Some(m) = budget.filter(|m| settings.gradient.max_features.is_none_or(|k| k > *m)) else {
-        return Ok(None);
-    };
-    let mut s = settings.clone().into_inner();
-    s.gradient.max_features = Some(m);
-    s.check(solver).map(Some).map_err(TrainError::Settings)
 }
 
 /// The error of a run whose rules cannot all hold, naming the rules
