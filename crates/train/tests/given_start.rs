@@ -5,33 +5,14 @@
 //! and region rules re-solved from the incumbent prove a box near the
 //! classes' boundary that the gradient starts alone left unproven.
 
-use mipnet_data::Dataset;
 use mipnet_formulate::Rule;
 use mipnet_highs::HighsSolver;
 use mipnet_train::{train, train_from, train_verified, Job, Silent, TrainSettings};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Two clusters, "a" around (0, 0) and "b" around (3, 3) (24 samples).
-fn clusters() -> Dataset {
-    let mut x = Vec::new();
-    let mut y = Vec::new();
-    for i in 0..12 {
-        let t = i as f64 * 0.37;
-        let (dx, dy) = (0.6 * t.sin(), 0.6 * (1.7 * t).cos());
-        x.extend([dx, dy]);
-        y.push(0);
-        x.extend([3.0 + dy, 3.0 + dx]);
-        y.push(1);
-    }
-    Dataset::new(
-        "clusters",
-        vec!["u".into(), "v".into()],
-        vec!["a".into(), "b".into()],
-        x,
-        y,
-    )
-}
+mod support;
+use support::clusters;
 
 fn settings(rules: Vec<Rule>, seconds: f64) -> TrainSettings {
     let mut s = TrainSettings::default();

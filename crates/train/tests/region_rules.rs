@@ -10,33 +10,14 @@ use mipnet_train::{train, train_verified, Job, Silent, TrainError, TrainOutcome,
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+mod support;
+use support::clusters;
+
 /// Grid points per side of the box in the independent check.
 const GRID: usize = 201;
 
 /// Rounding allowed between the verifier's proof and a forward pass.
 const SLACK: f64 = 1e-9;
-
-/// Two clusters, "a" around (0, 0) and "b" around (3, 3), on a fixed
-/// pattern (24 samples).
-fn clusters() -> Dataset {
-    let mut x = Vec::new();
-    let mut y = Vec::new();
-    for i in 0..12 {
-        let t = i as f64 * 0.37;
-        let (dx, dy) = (0.6 * t.sin(), 0.6 * (1.7 * t).cos());
-        x.extend([dx, dy]);
-        y.push(0);
-        x.extend([3.0 + dy, 3.0 + dx]);
-        y.push(1);
-    }
-    Dataset::new(
-        "clusters",
-        vec!["u".into(), "v".into()],
-        vec!["a".into(), "b".into()],
-        x,
-        y,
-    )
-}
 
 fn region(lo: [f64; 2], hi: [f64; 2], class: &str, margin: f64) -> Rule {
     let map = |v: [f64; 2]| BTreeMap::from([("u".to_string(), v[0]), ("v".to_string(), v[1])]);
