@@ -55,6 +55,9 @@ pub struct ProvenBound {
     /// How much the recomputed bound was lowered for rounding.
     pub rounding_margin: f64,
     pub seconds: f64,
+    /// Rounds the method ran: 1 for a single LP (Lipschitz-margin), the
+    /// column-generation rounds (master LP and pricing) otherwise.
+    pub rounds: usize,
     /// Sample pairs in the relaxation.
     pub pairs: usize,
     /// Rows of the relaxation.

@@ -319,6 +319,7 @@ impl<'a> LipschitzMargin<'a> {
             lp_value: result.objective,
             rounding_margin: margin,
             seconds: started.elapsed().as_secs_f64(),
+            rounds: 1,
             pairs: pairs.len(),
             rows: primal.num_rows(),
             active_pairs,

@@ -175,6 +175,9 @@ pub struct LowerBoundReport {
     /// None when the method gave no bound (see `note`).
     pub bound: Option<f64>,
     pub seconds: f64,
+    /// Rounds the method ran (1 for the Lipschitz-margin LP, column
+    /// generation rounds for the others); None without a bound.
+    pub rounds: Option<usize>,
     /// What it took (pairs, rows), or why it gave no bound.
     pub note: String,
     /// What of this method the full MIP was given (`stages.bound_rows`):

@@ -40,6 +40,18 @@ fn the_reported_bound_is_the_best_proven_one_and_below_the_objective() {
         .bound
         .unwrap_or_else(|| panic!("no Lipschitz-margin bound on Iris: {:?}", r.lower_bounds));
     assert!(lipschitz > 0.0);
+    // Each method with a bound says how many rounds it ran: one LP for the
+    // Lipschitz margin, column generation for the others (whose notes
+    // count the unit columns' rounds too).
+    assert_eq!(r.lower_bounds[0].rounds, Some(1));
+    for m in &r.lower_bounds {
+        assert_eq!(m.rounds.is_some(), m.bound.is_some(), "{m:?}");
+        assert!(m.rounds.is_none_or(|n| n >= 1), "{m:?}");
+    }
+    let units = &r.lower_bounds[2];
+    if let Some(n) = units.rounds {
+        assert!(units.note.contains(&format!("{n} rounds")), "{units:?}");
+    }
     // The reported bound is the highest of all (the MIP's only above the
     // methods' floor by the margin), and names its method.
     let (best, method) = best_bound(&r.lower_bounds, r.mip_dual_bound).unwrap();

@@ -481,10 +481,12 @@ impl<'a> PathNorm<'a> {
         // The master's value per round, for the stall test.
         let mut values: Vec<f64> = Vec::new();
         let mut last_error = String::from("the time budget ended before a certified round");
+        let mut rounds = 0;
         for round in 0..s.max_rounds {
             if Instant::now() >= deadline || self.interrupted() {
                 break;
             }
+            rounds = round + 1;
             let master = Master::build(&rows, labels, k, self.settings.margin, self.price, &units);
             let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
             let opts = SolveOptions {
@@ -558,6 +560,7 @@ impl<'a> PathNorm<'a> {
                                 lp_value: result.objective,
                                 rounding_margin: c.rounding_margin,
                                 seconds: 0.0,
+                                rounds: 0,
                                 pairs: 0,
                                 rows: master.model.num_rows(),
                                 active_pairs: Vec::new(),
@@ -578,6 +581,7 @@ impl<'a> PathNorm<'a> {
         }
         let mut proven = best.ok_or(BoundError::NoBound(last_error))?;
         proven.seconds = started.elapsed().as_secs_f64();
+        proven.rounds = rounds;
         Ok(proven)
     }
 

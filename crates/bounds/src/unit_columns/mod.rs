@@ -450,6 +450,7 @@ impl<'a> UnitColumns<'a> {
                         lp_value: result.objective,
                         rounding_margin: c.rounding_margin,
                         seconds: 0.0,
+                        rounds: 0,
                         pairs: 0,
                         rows: columns.len(),
                         active_pairs: Vec::new(),
@@ -494,6 +495,7 @@ impl<'a> UnitColumns<'a> {
         }
         let mut bound = best.ok_or(BoundError::NoBound(last_error))?;
         bound.seconds = started.elapsed().as_secs_f64();
+        bound.rounds = rounds;
         Ok(UnitColumnsRun {
             bound,
             rounds,

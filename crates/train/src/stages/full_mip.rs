@@ -157,6 +157,7 @@ mod tests {
             method: "lipschitz-margin".into(),
             bound: Some(bound),
             seconds: 0.0,
+            rounds: Some(1),
             note: String::new(),
             given_to_mip: None,
             active_pairs: Vec::new(),

@@ -299,6 +299,7 @@ fn report(
             method: b.method.to_string(),
             bound: Some(b.value),
             seconds: b.seconds,
+            rounds: Some(b.rounds),
             note: note(&b),
             given_to_mip: None,
             active_pairs: b.active_pairs.clone(),
@@ -307,6 +308,7 @@ fn report(
             method: method.to_string(),
             bound: None,
             seconds: started.elapsed().as_secs_f64(),
+            rounds: None,
             note: match e {
                 BoundError::NotApplicable(why) => format!("no bound method applies: {why}"),
                 other => other.to_string(),
