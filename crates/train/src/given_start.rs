@@ -14,6 +14,7 @@
 
 use crate::error::TrainError;
 use crate::events::{Step, TrainObserver};
+use crate::report::GivenStartReport;
 use crate::run::Run;
 use crate::settings::TrainSettingError;
 use mipnet_data::Dataset;
@@ -38,17 +39,6 @@ const FINETUNE_SHARE: f64 = 0.1;
 /// the gradient starts left an incumbent: a polish of a small network takes
 /// far less, and a large one must not eat the search's and the MIP's time.
 const POLISH_SHARE: f64 = 0.25;
-
-/// What happened to a given start.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum GivenStart {
-    /// It kept every rule (after its repair, and the extra fine-tune when
-    /// one was needed) and was offered as the incumbent; `incumbent` says
-    /// whether it (or its polish) beat the gradient starts' and became it.
-    Used { fine_tuned: bool, incumbent: bool },
-    /// It broke a rule even then, in words.
-    Dropped(String),
-}
 
 /// Refuses a start that does not read the run's data as the run does:
 /// other features, classes, standardizer or layer widths.
@@ -130,12 +120,13 @@ fn with_points(run: &Run) -> Option<Dataset> {
 /// the gradient starts (the first of which is the report's baseline) and
 /// before the search rounds; its fine-tune takes at most
 /// [`FINETUNE_SHARE`] of the remaining time, its polish [`POLISH_SHARE`]
-/// (the run's end when there is no incumbent yet).
+/// (the run's end when there is no incumbent yet). What became of it is
+/// the report's `given_start`.
 pub(crate) fn consider_given_start(
     run: &mut Run,
     net: &Network,
     obs: &mut dyn TrainObserver,
-) -> Result<GivenStart, TrainError> {
+) -> Result<(), TrainError> {
     check_fits(run, net)?;
     let s = run.settings;
     let t = Instant::now();
@@ -166,7 +157,12 @@ pub(crate) fn consider_given_start(
         Err(why) => {
             obs.stage(&format!("the given start dropped: {why}"));
             run.findings.dropped_starts += 1;
-            return Ok(GivenStart::Dropped(why));
+            run.findings.given_start = Some(GivenStartReport {
+                fine_tuned,
+                incumbent: false,
+                dropped: Some(why),
+            });
+            return Ok(());
         }
     };
     let step = if fine_tuned { Step::Finetune } else { Step::Projection };
@@ -210,5 +206,10 @@ pub(crate) fn consider_given_start(
             "the gradient starts' incumbent is better"
         }
     ));
-    Ok(GivenStart::Used { fine_tuned, incumbent })
+    run.findings.given_start = Some(GivenStartReport {
+        fine_tuned,
+        incumbent,
+        dropped: None,
+    });
+    Ok(())
 }

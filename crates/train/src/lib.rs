@@ -79,8 +79,8 @@ pub use job::Job;
 pub use outcome::TrainOutcome;
 pub use region_rules::{RegionReport, REGION_VERDICTS_KEY};
 pub use report::{
-    best_bound, mip_floor, Baseline, BoundStage, CutReport, GivenToMip, LnsReport, LowerBoundReport, MipSchedule,
-    Progress, RuleReport, StageReport, Tightening, TrainReport, MIP_METHOD, MIP_OWN_BOUND_MARGIN,
+    best_bound, mip_floor, Baseline, BoundStage, CutReport, GivenStartReport, GivenToMip, LnsReport, LowerBoundReport,
+    MipSchedule, Progress, RuleReport, StageReport, Tightening, TrainReport, MIP_METHOD, MIP_OWN_BOUND_MARGIN,
 };
 pub use rules::RULE_ALONE_SECONDS;
 pub use settings::{
@@ -398,6 +398,7 @@ fn build<'a>(
             improvements: Default::default(),
             best_start: None,
             dropped_starts: 0,
+            given_start: None,
             failed_certificate: None,
             lns: None,
             tightening: None,

@@ -111,6 +111,7 @@ pub(crate) fn outcome(job: &Job, run: Run) -> Result<TrainOutcome, TrainError> {
         regions: Vec::new(),
         rules: best.certificate.rules.iter().map(RuleReport::from).collect(),
         starts_dropped_by_rules: findings.dropped_starts,
+        given_start: findings.given_start.clone(),
         warnings: crate::report::rule_warnings(&best.certificate.rules),
         certificate: best.certificate,
         solver,

@@ -256,6 +256,21 @@ pub fn bound_in_words(objective: f64, bound: Option<(f64, &str)>) -> String {
     }
 }
 
+/// What became of a start network handed to the run (`train_from`, a
+/// region rule's later rounds).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GivenStartReport {
+    /// Fine-tuned once more with the fixed decisions' points, since its
+    /// repair alone left one broken.
+    pub fine_tuned: bool,
+    /// It (or its polish) beat the gradient starts' incumbent and became
+    /// the incumbent.
+    pub incumbent: bool,
+    /// Why it was dropped (it still broke a rule); then it was not
+    /// offered at all.
+    pub dropped: Option<String>,
+}
+
 /// Everything `report.json` holds.
 #[derive(Clone, Debug, Serialize)]
 pub struct TrainReport {
@@ -344,8 +359,13 @@ pub struct TrainReport {
     /// returned network (the certificate's check, in f64); empty without
     /// rules.
     pub rules: Vec<RuleReport>,
-    /// Warm starts dropped because they broke a rule after their repair.
+    /// Warm starts dropped because they broke a rule after their repair
+    /// (a given start among them).
     pub starts_dropped_by_rules: usize,
+    /// What became of the start network handed to the run; omitted when
+    /// none was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given_start: Option<GivenStartReport>,
     /// What the returned network's rules do not say, in words, one line
     /// each: a fairness rule that holds at its margin while the plain
     /// argmax rates (predict's classes) differ by more than its gap.

@@ -38,6 +38,8 @@ pub(crate) struct Findings {
     pub best_start: Option<(f64, Vec<f64>)>,
     /// Warm starts dropped because they broke a rule after their repair.
     pub dropped_starts: usize,
+    /// What became of a start network handed to the run.
+    pub given_start: Option<crate::report::GivenStartReport>,
     /// The last network that failed its certificate.
     pub failed_certificate: Option<Certificate>,
     pub lns: Option<LnsReport>,

@@ -47,7 +47,9 @@ fn a_start_that_breaks_a_fixed_decision_is_returned_only_once_it_keeps_it() {
         settings: s,
         solver: &HighsSolver,
     };
-    let start = train(&job(&free), &mut Silent::default(), None).unwrap().network;
+    let from_scratch = train(&job(&free), &mut Silent::default(), None).unwrap();
+    assert_eq!(from_scratch.report.given_start, None);
+    let start = from_scratch.network;
     // Class "b" at the midpoint between the clusters with margin 0.5: the
     // free network does not give it.
     let (point, margin) = ([1.5, 1.5], 0.5);
@@ -65,6 +67,11 @@ fn a_start_that_breaks_a_fixed_decision_is_returned_only_once_it_keeps_it() {
         lead(&out.network, &point, 1)
     );
     assert!(out.report.rules.iter().all(|r| r.holds), "{:?}", out.report.rules);
+    // The report says what became of the start: fine-tuned with the
+    // point (its repair alone cannot move the decision), or dropped.
+    let given = out.report.given_start.as_ref().expect("a given start's report");
+    assert!(given.fine_tuned || given.dropped.is_some(), "{given:?}");
+    assert!(!(given.incumbent && given.dropped.is_some()), "{given:?}");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use mipnet_data::Dataset;
 use mipnet_highs::HighsSolver;
 use mipnet_network::Network;
 use mipnet_solver::InterruptFlag;
-use mipnet_train::{train, train_from, Job, Silent, Step, TrainOutcome, TrainSettings};
+use mipnet_train::{train, train_from, GivenStartReport, Job, Silent, Step, TrainOutcome, TrainSettings};
 
 mod support;
 use support::clusters;
@@ -127,6 +127,14 @@ fn a_given_start_better_than_the_gradient_starts_is_returned_without_the_polish(
     };
     let out = train_from(&job, &start, &mut Silent::default(), None).expect("a network, not an error");
     assert!(out.report.certificate.passed, "{:?}", out.report.certificate);
+    assert_eq!(
+        out.report.given_start,
+        Some(GivenStartReport {
+            fine_tuned: false,
+            incumbent: true,
+            dropped: None,
+        })
+    );
     // The start trained for seconds; the gradient starts of a run this
     // short barely train, so the start (on the grid already, its
     // projection is itself) must be what is returned.
