@@ -211,20 +211,12 @@ pub(crate) fn train_regions(
             // A later round without a network (its starts break the new
             // fixed decisions and the MIP found none in time) ends the
             // loop with the round before; its region stays unproven.
-            Err(TrainError::NoNetwork(why)) if last.is_some() => {
+            // So does a round whose counterexamples contradict each other
+            // (two regions' classes at one point) or the other rules: no
+            // network keeps them all, so the regions cannot all be proven.
+            Err(e @ (TrainError::NoNetwork(_) | TrainError::RulesInfeasible(_))) if last.is_some() => {
                 obs.stage(&format!(
-                    "region rules: round {} ended without a network ({why}); keeping round {}",
-                    round + 1,
-                    round
-                ));
-                break;
-            }
-            // Counterexamples of two regions that contradict each other
-            // (or the other rules): no network keeps them all, so the
-            // regions cannot all be proven; the round before stands.
-            Err(TrainError::RulesInfeasible(why)) if last.is_some() => {
-                obs.stage(&format!(
-                    "region rules: round {} cannot keep its counterexamples ({why}); keeping round {}",
+                    "region rules: round {} ended without a network ({e}); keeping round {}",
                     round + 1,
                     round
                 ));

@@ -525,17 +525,20 @@ fn propagate_dense(net: &ReluNet, dense: &DenseAffines, bounds: &mut Bounds, fro
                     .collect();
                 for i in 0..aff.bias.len() {
                     let (mut lo, mut hi, mut slack) = (0.0, 0.0, aff.bias[i].abs());
-                    // The dense row when the layer is dense, else its
-                    // sparse entries (the same terms, zeros left out).
-                    let terms: Box<dyn Iterator<Item = (usize, f64)>> = match &dense.ops[j] {
-                        Some((n, w, _)) => Box::new(w[i * n..(i + 1) * n].iter().copied().enumerate()),
-                        None => Box::new(aff.rows[i].iter().copied()),
-                    };
-                    for (jj, wv) in terms {
+                    let mut add = |jj: usize, wv: f64| {
                         let (a, b) = (wv * x.lower[jj], wv * x.upper[jj]);
                         lo += a.min(b);
                         hi += a.max(b);
                         slack += wv.abs() * reach[jj];
+                    };
+                    // The dense row when the layer is dense, else its
+                    // sparse entries (the same terms, zeros left out).
+                    match &dense.ops[j] {
+                        Some((n, w, _)) => w[i * n..(i + 1) * n]
+                            .iter()
+                            .enumerate()
+                            .for_each(|(jj, &wv)| add(jj, wv)),
+                        None => aff.rows[i].iter().for_each(|&(jj, wv)| add(jj, wv)),
                     }
                     let e = LINEAR_ROUNDING * (1.0 + slack);
                     lower[i] += lo - e;
