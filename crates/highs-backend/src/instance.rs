@@ -416,9 +416,9 @@ impl Instance {
         cols
     }
 
-    /// Row duals (multipliers) of the current solution, in HiGHS's sign
-    /// convention.
-    pub(crate) fn row_duals(&self) -> Vec<f64> {
+    /// Column values and row duals (multipliers) of the current solution,
+    /// the duals in HiGHS's sign convention.
+    pub(crate) fn primal_and_duals(&self) -> (Vec<f64>, Vec<f64>) {
         let mut col_values = vec![0.0; self.num_cols()];
         let mut col_duals = vec![0.0; self.num_cols()];
         let mut row_values = vec![0.0; self.num_rows()];
@@ -433,7 +433,7 @@ impl Instance {
                 row_duals.as_mut_ptr(),
             )
         };
-        row_duals
+        (col_values, row_duals)
     }
 }
 

@@ -77,11 +77,18 @@ impl LpRelaxation for LpSession {
         // SAFETY: valid instance.
         let status = map_status(unsafe { hs::Highs_getModelStatus(self.inst.ptr()) });
         let value = (status == Status::Optimal).then(|| unsafe { hs::Highs_getObjectiveValue(self.inst.ptr()) });
-        let row_duals = (status == Status::Optimal).then(|| self.inst.row_duals());
+        let (col_values, row_duals) = match status {
+            Status::Optimal => {
+                let (x, y) = self.inst.primal_and_duals();
+                (Some(x), Some(y))
+            }
+            _ => (None, None),
+        };
         Ok(LpOutcome {
             status,
             value,
             row_duals,
+            col_values,
         })
     }
 

@@ -361,6 +361,11 @@ pub struct LpOutcome {
     /// (any multipliers give a valid bound by weak duality; inexact ones
     /// only a weaker one).
     pub row_duals: Option<Vec<f64>>,
+    /// The column values at the optimum, when `status` is optimal: the
+    /// primal point beside the multipliers (a column-generation master
+    /// solved in its dual form reads its multipliers here and its primal
+    /// weights in `row_duals`).
+    pub col_values: Option<Vec<f64>>,
 }
 
 /// A model's LP relaxation (integrality dropped, objective cleared), loaded

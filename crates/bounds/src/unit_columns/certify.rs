@@ -7,12 +7,12 @@
 
 use super::column::{pattern_cost, Unit};
 use super::dual::HingeDual;
+use super::parallel::{in_parallel, workers};
 use super::pricing::PatternPricing;
 use super::{UnitColumns, CERTIFICATE_ROUNDING, MIN_SOLVE_SECONDS};
 use crate::safe::ROUNDING_MARGIN_FLOOR;
 use crate::BoundError;
 use mipnet_solver::{SolveOptions, Solver};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -113,70 +113,54 @@ impl UnitColumns<'_> {
             key(a).total_cmp(&key(b))
         });
         let total = problems.len();
-        let workers = options
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .clamp(1, total.max(1));
-        let threads = if workers > 1 { Some(1) } else { options.threads };
-        let next = AtomicUsize::new(0);
+        let (workers, threads) = workers(options.threads, total);
         // The least reduced-cost bound certified so far (starts at 0: only
         // negative values enter the bound).
         let least = Mutex::new(0.0f64);
-        let outcomes: Mutex<Vec<(usize, PatternOutcome)>> = Mutex::new(Vec::with_capacity(total));
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= total {
-                        break;
-                    }
-                    let (cost, z, e, hint) = &problems[i];
-                    let pricing = PatternPricing::new(&rows, e.clone(), fs.l1, fs.omega);
-                    let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
-                    let waves = (total - i).div_ceil(workers);
-                    let opts = SolveOptions {
-                        time_limit: Some((left / waves as f64).max(MIN_SOLVE_SECONDS)),
-                        threads,
-                        ..options.clone()
+        let outcomes = in_parallel(total, workers, |i| {
+            let (cost, z, e, hint) = &problems[i];
+            let pricing = PatternPricing::new(&rows, e.clone(), fs.l1, fs.omega);
+            let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+            let waves = (total - i).div_ceil(workers);
+            let opts = SolveOptions {
+                time_limit: Some((left / waves as f64).max(MIN_SOLVE_SECONDS)),
+                threads,
+                ..options.clone()
+            };
+            let enough = || Some(*least.lock().expect("no pricing thread panics") - cost);
+            let outcome: PatternOutcome = pricing
+                .exact(
+                    solver,
+                    &opts,
+                    hint.as_ref().map(|(_, u)| (u.w.as_slice(), u.b)),
+                    self.interrupt.as_ref(),
+                    restart.map(|r| r - cost),
+                    &enough,
+                )
+                .map(|r| {
+                    let (lower, trivial, finished) = match &r {
+                        Some(x) => (x.lower, false, x.finished),
+                        None => (pricing.trivial_lower(), true, false),
                     };
-                    let enough = || Some(*least.lock().expect("no pricing thread panics") - cost);
-                    let outcome = pricing
-                        .exact(
-                            solver,
-                            &opts,
-                            hint.as_ref().map(|(_, u)| (u.w.as_slice(), u.b)),
-                            self.interrupt.as_ref(),
-                            restart.map(|r| r - cost),
-                            &enough,
-                        )
-                        .map(|r| {
-                            let (lower, trivial, finished) = match &r {
-                                Some(x) => (x.lower, false, x.finished),
-                                None => (pricing.trivial_lower(), true, false),
-                            };
-                            let unit = r.and_then(|x| x.best).map(|(w, b)| {
-                                let rc = cost + pricing.value(&w, b);
-                                (rc, Unit { w, b, z: z.clone() })
-                            });
-                            (lower, trivial, finished, unit)
-                        });
-                    if let Ok((lower, _, _, _)) = &outcome {
-                        let mut l = least.lock().expect("no pricing thread panics");
-                        *l = l.min(cost + lower);
-                    }
-                    outcomes.lock().expect("no pricing thread panics").push((i, outcome));
+                    let unit = r.and_then(|x| x.best).map(|(w, b)| {
+                        let rc = cost + pricing.value(&w, b);
+                        (rc, Unit { w, b, z: z.clone() })
+                    });
+                    (lower, trivial, finished, unit)
                 });
+            if let Ok((lower, _, _, _)) = &outcome {
+                let mut l = least.lock().expect("no pricing thread panics");
+                *l = l.min(cost + lower);
             }
+            outcome
         });
-        let mut outcomes = outcomes.into_inner().expect("no pricing thread panics");
-        outcomes.sort_by_key(|(i, _)| *i);
         let mut rho: f64 = 0.0;
         let mut trivial_patterns = 0;
         let mut units = Vec::new();
         let mut all_finished = true;
         // (cost(z), L_z) per pattern.
         let mut lines: Vec<(f64, f64)> = Vec::with_capacity(total);
-        for (i, outcome) in outcomes {
+        for (i, outcome) in outcomes.into_iter().enumerate() {
             let (lower, trivial, finished, unit) = outcome.map_err(BoundError::Solver)?;
             all_finished &= finished;
             rho = rho.min(problems[i].0 + lower);
@@ -214,15 +198,34 @@ impl UnitColumns<'_> {
 ///
 /// LB(t) = t·g + H·min(0, min_z (cost(z) + t·L_z))
 ///
-/// holds for every t; it is concave and piecewise linear in t, so its
-/// maximum over (0, 1] is at t = 1 or at a kink: where some cost(z) + t·L_z
-/// crosses 0 or two patterns' lines cross.
+/// holds for every t. It is the H blocks of [`best_scaling_blocks`], each
+/// offered every pattern and the empty unit (the line (0, 0)).
 /// (This is the unit-columns analogue of the path-norm's division by its
 /// pricing ratio: weak pricing bounds cost the certificate less.)
 pub fn best_scaling(g: f64, width: f64, lines: &[(f64, f64)]) -> (f64, f64) {
+    let mut with_empty = lines.to_vec();
+    with_empty.push((0.0, 0.0));
+    best_scaling_blocks(g, &[(width, &with_empty)])
+}
+
+/// The best bound over t ∈ (0, 1] of
+///
+/// LB(t) = t·g + Σ_blocks count·min_{(c, l) ∈ lines} (c + t·l),
+///
+/// each block a multiplicity and its lines (cost(z), L_z): a unit of the
+/// block prices at least min over its lines, and Σ_u λ_u = count in it.
+/// LB is concave and piecewise linear in t, so its maximum over (0, 1] is
+/// at t = 1 or where two lines of one block cross. Returns (t, bound); any
+/// t gives a valid bound, so the search only decides how good it is.
+pub fn best_scaling_blocks(g: f64, blocks: &[(f64, &[(f64, f64)])]) -> (f64, f64) {
     let at = |t: f64| {
-        let rho = lines.iter().map(|&(c, l)| c + t * l).fold(0.0f64, f64::min);
-        t * g + width * rho
+        t * g
+            + blocks
+                .iter()
+                .map(|(count, lines)| {
+                    count * lines.iter().map(|&(c, l)| c + t * l).fold(f64::INFINITY, f64::min)
+                })
+                .sum::<f64>()
     };
     let mut best = (1.0, at(1.0));
     let mut consider = |t: f64| {
@@ -233,15 +236,12 @@ pub fn best_scaling(g: f64, width: f64, lines: &[(f64, f64)]) -> (f64, f64) {
             }
         }
     };
-    for (a, &(c, l)) in lines.iter().enumerate() {
-        // Where this pattern's line crosses 0 …
-        if l < 0.0 {
-            consider(c / -l);
-        }
-        // … and where it crosses another's.
-        for &(c2, l2) in &lines[a + 1..] {
-            if l != l2 {
-                consider((c2 - c) / (l - l2));
+    for (_, lines) in blocks {
+        for (a, &(c, l)) in lines.iter().enumerate() {
+            for &(c2, l2) in &lines[a + 1..] {
+                if l != l2 {
+                    consider((c2 - c) / (l - l2));
+                }
             }
         }
     }

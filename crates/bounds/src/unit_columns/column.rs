@@ -30,11 +30,26 @@ impl Unit {
     }
 }
 
+/// A unit's side on one sample, as branch-and-price fixes it
+/// ([`super::branch`]): w·x_n + b ≥ 0 (active, relu is linear) or ≤ 0
+/// (inactive, relu is 0). 0 belongs to both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Side {
+    Free,
+    Active,
+    Inactive,
+}
+
+/// w·x_n + b for every sample row.
+pub fn activations(w: &[f64], b: f64, rows: &[&[f64]]) -> Vec<f64> {
+    rows.iter()
+        .map(|x| w.iter().zip(*x).map(|(a, c)| a * c).sum::<f64>() + b)
+        .collect()
+}
+
 /// relu(w·x_n + b) for every sample row.
 pub fn hidden(w: &[f64], b: f64, rows: &[&[f64]]) -> Vec<f64> {
-    rows.iter()
-        .map(|x| (w.iter().zip(*x).map(|(a, c)| a * c).sum::<f64>() + b).max(0.0))
-        .collect()
+    activations(w, b, rows).into_iter().map(|a| a.max(0.0)).collect()
 }
 
 /// What the formulation charges one outgoing grid weight of value s·z:

@@ -2,30 +2,53 @@
 //! (the solver trait returns primal values only, and the certificate needs
 //! the multipliers):
 //!
-//! max margin·Σ π_nk − ω·Σ_k t_k + H·μ
+//! max margin·Σ π_nk − ω·Σ_k t_k + Σ_j cap_j·μ_j
 //! s.t. Σ_k π_nk ≤ 1/N                                   (each sample n),
 //!      t_k ≥ r_k, t_k ≥ −r_k, r_k = Σ_n λ_nk              (each class k),
-//!      μ − s·Σ_n h_un·Σ_k z_uk·λ_nk ≤ cost_u               (each column u),
-//!      0 ≤ π_nk ≤ 1/N, t ≥ 0, μ ≤ 0,
+//!      μ_j − s·Σ_n h_un·Σ_k z_uk·λ_nk ≤ cost_u             (each column u of block j),
+//!      0 ≤ π_nk ≤ 1/N, t ≥ 0,
 //!
 //! with λ_nk = π_nk (k ≠ y_n), λ_{n,y_n} = −Σ_k π_nk and h_un =
 //! relu(w_u·x_n + b_u). It is the LP dual of the primal master of the module
-//! docs (ξ, o, c and λ_u over the columns found so far): μ is the width
-//! row's multiplier, t_k the output bias's box. Its optimum is at least the
-//! full master's; the certificate ([`super::certify`]) is what makes any of
-//! its points a bound.
+//! docs (ξ, o, c and λ_u over the columns found so far): μ_j is block j's
+//! convexity row's multiplier, t_k the output bias's box. A block is either
+//! the whole width (one block, Σ_u λ_u ≤ H: μ ≤ 0, cap H) or one hidden
+//! unit of branch-and-price ([`super::branch`]: Σ_u λ_ju = 1, μ_j free,
+//! cap 1). Its optimum is at least the full master's; the certificate
+//! ([`super::certify`]) is what makes any of its points a bound. The
+//! multipliers of the column rows are the primal weights λ_u.
 
 use super::column::Unit;
-use mipnet_milp::{Col, Model, Sense, VarType};
+use mipnet_milp::{Col, Model, Row, Sense, VarType};
 
 /// The dual master over a set of columns.
 pub struct Master {
     pub model: Model,
     /// π_nk's column, per sample and class (None on the sample's class).
     pub pi: Vec<Vec<Option<Col>>>,
-    /// μ, the width row's multiplier (≤ 0): every column's reduced cost is
-    /// at least μ in the master's solution.
-    pub mu: Col,
+    /// μ_j per block, its convexity row's multiplier: every column of the
+    /// block has a reduced cost of at least μ_j in the master's solution.
+    pub mu: Vec<Col>,
+    /// The row of each column, in the order given: its multiplier is the
+    /// column's weight λ_u in the primal master.
+    pub column_rows: Vec<Row>,
+}
+
+/// A block's convexity row in the primal master.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Convexity {
+    /// Σ_u λ_u ≤ cap: the whole width H (μ ≤ 0).
+    AtMost(f64),
+    /// Σ_u λ_u = 1: one hidden unit (μ free).
+    One,
+}
+
+/// A column of the master: its block, unit, cost and hidden outputs.
+pub struct MasterColumn<'c> {
+    pub block: usize,
+    pub unit: &'c Unit,
+    pub cost: f64,
+    pub h: &'c [f64],
 }
 
 /// What the master needs of the formulation.
@@ -36,19 +59,17 @@ pub struct MasterShape<'a> {
     pub margin: f64,
     pub omega: f64,
     pub grid_step: f64,
-    pub width: usize,
 }
 
 impl Master {
-    /// The master over `columns`, each with its cost and hidden outputs.
-    pub fn build(shape: &MasterShape, columns: &[(Unit, f64, Vec<f64>)]) -> Master {
+    /// The master over `columns`, one convexity row per entry of `blocks`.
+    pub fn build(shape: &MasterShape, blocks: &[Convexity], columns: &[MasterColumn]) -> Master {
         let MasterShape {
             labels,
             classes,
             margin,
             omega,
             grid_step,
-            width,
             ..
         } = *shape;
         let n_samples = labels.len();
@@ -62,7 +83,13 @@ impl Master {
                     .collect()
             })
             .collect();
-        let mu = m.add_col(f64::NEG_INFINITY, 0.0, width as f64, VarType::Continuous);
+        let mu: Vec<Col> = blocks
+            .iter()
+            .map(|b| match *b {
+                Convexity::AtMost(cap) => m.add_col(f64::NEG_INFINITY, 0.0, cap, VarType::Continuous),
+                Convexity::One => m.add_col(f64::NEG_INFINITY, f64::INFINITY, 1.0, VarType::Continuous),
+            })
+            .collect();
         for cols in &pi {
             m.add_row(f64::NEG_INFINITY, inv_n, cols.iter().flatten().map(|&c| (c, 1.0)));
         }
@@ -82,8 +109,9 @@ impl Master {
             let minus = std::iter::once((t, 1.0)).chain(r.iter().copied());
             m.add_row(0.0, f64::INFINITY, minus);
         }
-        for (unit, cost, h) in columns {
-            let mut terms: Vec<(Col, f64)> = vec![(mu, 1.0)];
+        let mut column_rows = Vec::with_capacity(columns.len());
+        for &MasterColumn { block, unit, cost, h } in columns {
+            let mut terms: Vec<(Col, f64)> = vec![(mu[block], 1.0)];
             for (n, &y) in labels.iter().enumerate() {
                 if h[n] == 0.0 {
                     continue;
@@ -97,9 +125,14 @@ impl Master {
                     }
                 }
             }
-            m.add_row(f64::NEG_INFINITY, *cost, terms);
+            column_rows.push(m.add_row(f64::NEG_INFINITY, cost, terms));
         }
-        Master { model: m, pi, mu }
+        Master {
+            model: m,
+            pi,
+            mu,
+            column_rows,
+        }
     }
 
     /// π per sample and class from a solution of the master (0 on the

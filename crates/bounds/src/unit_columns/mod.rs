@@ -75,18 +75,20 @@
 //! relaxation's optimum, which is at least its certified bound: converged,
 //! this bound is the stronger one.
 
+pub mod branch;
 pub mod certify;
 pub mod column;
 pub mod dual;
 pub mod heuristic;
 pub mod master;
+pub mod parallel;
 pub mod pricing;
 
 use crate::{BoundError, ProvenBound};
 use column::{patterns, unit_cost, Unit};
 use dual::HingeDual;
 use heuristic::same_unit;
-use master::{Master, MasterShape};
+use master::{Convexity, Master, MasterColumn, MasterShape};
 use mipnet_data::Dataset;
 use mipnet_formulate::{FormulationSettings, Loss};
 use mipnet_solver::{InterruptFlag, NoObserver, SolveOptions, SolveRequest, Solver};
@@ -364,7 +366,6 @@ impl<'a> UnitColumns<'a> {
             margin: fs.margin,
             omega: fs.omega,
             grid_step: fs.grid_step,
-            width: self.width,
         };
         let pool = self.start_pool();
         let mut cursor = 0;
@@ -378,7 +379,16 @@ impl<'a> UnitColumns<'a> {
                 break;
             }
             rounds = round + 1;
-            let master = Master::build(&shape, &columns);
+            let master_columns: Vec<MasterColumn> = columns
+                .iter()
+                .map(|(unit, cost, h)| MasterColumn {
+                    block: 0,
+                    unit,
+                    cost: *cost,
+                    h,
+                })
+                .collect();
+            let master = Master::build(&shape, &[Convexity::AtMost(self.width as f64)], &master_columns);
             let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
             let opts = SolveOptions {
                 time_limit: Some(left.max(MIN_SOLVE_SECONDS)),
@@ -409,7 +419,7 @@ impl<'a> UnitColumns<'a> {
             values.push(value);
             // Every master column prices at μ or above; a column matters
             // only below it.
-            let mu = solution[master.mu.index()].min(0.0);
+            let mu = solution[master.mu[0].index()].min(0.0);
             let late = stalled || Instant::now() >= heuristic_until;
             // The final certification: the time left goes to the exact
             // pricing of this round's multipliers, and the method ends.

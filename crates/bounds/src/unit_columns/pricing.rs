@@ -20,8 +20,16 @@
 //! positive only pays more ℓ1, and y_n never exceeds relu(a_n) where it is
 //! rewarded nor falls below it where it is charged, so the MILP's maximum
 //! is exactly the pricing maximum.)
+//!
+//! Branch-and-price ([`super::branch`]) may fix a unit's side on some
+//! samples ([`Side`]): an active sample gets a_n ≥ 0 and y_n = a_n (no
+//! binary), an inactive one a_n ≤ 0 and no y_n (its relu is 0). The same
+//! argument holds over the restricted box: every (w, b) of it is a feasible
+//! point with the exact objective, so the dual bound still bounds the
+//! restricted minimum. w = 0, b = 0 meets every side, so the MILP stays
+//! feasible.
 
-use super::column::hidden;
+use super::column::{hidden, Side};
 use crate::lipschitz_margin::OUTWARD_ROUNDING;
 use crate::path_norm::pricing::{PRICING_ABSOLUTE_GAP, PRICING_RELATIVE_GAP, PRICING_TOLERANCE};
 use mipnet_milp::{Col, Model, Sense, VarType};
@@ -57,6 +65,8 @@ pub struct PatternPricing<'r> {
     e: Vec<f64>,
     alpha: f64,
     omega: f64,
+    /// The unit's fixed side per sample (empty: every side free).
+    sides: &'r [Side],
 }
 
 /// A certified result of the exact pricing MILP.
@@ -75,7 +85,28 @@ pub struct ExactPricing {
 impl<'r> PatternPricing<'r> {
     /// `e`: s·Σ_k z_k·λ_nk per sample; `alpha`: α; `omega`: ω.
     pub fn new(rows: &'r [&'r [f64]], e: Vec<f64>, alpha: f64, omega: f64) -> Self {
-        PatternPricing { rows, e, alpha, omega }
+        PatternPricing {
+            rows,
+            e,
+            alpha,
+            omega,
+            sides: &[],
+        }
+    }
+
+    /// The same problem over the units with the given side on each sample
+    /// (one entry per sample).
+    pub fn with_sides(mut self, sides: &'r [Side]) -> Self {
+        assert!(
+            sides.is_empty() || sides.len() == self.rows.len(),
+            "one side per sample"
+        );
+        self.sides = sides;
+        self
+    }
+
+    fn side(&self, n: usize) -> Side {
+        self.sides.get(n).copied().unwrap_or(Side::Free)
     }
 
     /// α‖w‖₁ + Σ e_n relu(w·x_n + b): the reduced cost without the pattern's.
@@ -251,13 +282,13 @@ impl<'r> PatternPricing<'r> {
             v
         });
         let mut coefficient_error = 0.0;
-        for ((x, &e), &big) in self.rows.iter().zip(&self.e).zip(&bigs) {
-            if e == 0.0 {
+        for (n, ((x, &e), &big)) in self.rows.iter().zip(&self.e).zip(&bigs).enumerate() {
+            let side = self.side(n);
+            if e == 0.0 && side == Side::Free {
                 continue;
             }
             let dn = -e;
             coefficient_error += COEFFICIENT_ROUNDING * dn.abs() * big;
-            let y = m.add_col(0.0, big, dn * scale, VarType::Continuous);
             let mut a: Vec<(Col, f64)> = Vec::with_capacity(2 * d + 1);
             for i in 0..d {
                 if x[i] != 0.0 {
@@ -273,12 +304,25 @@ impl<'r> PatternPricing<'r> {
                     .sum::<f64>()
                     + b.clamp(-self.omega, self.omega)
             });
+            if side == Side::Inactive || (side == Side::Active && e == 0.0) {
+                // Only the side's row: a_n ≤ 0 (its relu is 0) or a_n ≥ 0.
+                let (lower, upper) = match side {
+                    Side::Inactive => (f64::NEG_INFINITY, 0.0),
+                    _ => (0.0, f64::INFINITY),
+                };
+                m.add_row(lower, upper, a);
+                continue;
+            }
+            let y = m.add_col(0.0, big, dn * scale, VarType::Continuous);
             if let (Some(v), Some(act)) = (values.as_mut(), activation) {
                 v.push(act.clamp(0.0, big));
             }
             let mut row: Vec<(Col, f64)> = a.iter().map(|&(col, v)| (col, -v)).collect();
             row.push((y, 1.0));
-            if dn > 0.0 {
+            if side == Side::Active {
+                // y − a = 0 (and y ≥ 0 makes a ≥ 0)
+                m.add_row(0.0, 0.0, row);
+            } else if dn > 0.0 {
                 let sigma = m.add_binary(0.0);
                 if let (Some(v), Some(act)) = (values.as_mut(), activation) {
                     v.push(if act > 0.0 { 1.0 } else { 0.0 });
@@ -311,8 +355,9 @@ impl<'r> PatternPricing<'r> {
                 .e
                 .iter()
                 .zip(&bigs)
-                .filter(|(e, _)| **e != 0.0)
-                .map(|(_, m)| 3.0 * m + self.omega + 2.0)
+                .enumerate()
+                .filter(|(n, (e, _))| **e != 0.0 || self.side(*n) != Side::Free)
+                .map(|(_, (_, m))| 3.0 * m + self.omega + 2.0)
                 .sum::<f64>();
         // What the certified bound adds to a scaled dual bound.
         let extra = |scaled: f64| {
@@ -348,8 +393,9 @@ impl<'r> PatternPricing<'r> {
             Control::Continue
         };
         let mut result = solver.solve(request(), &mut observe).map_err(|e| e.to_string())?;
-        // The MILP is always feasible (w = 0, b = −ω): any other status is
-        // a numerical failure, and its bound is not trusted.
+        // The MILP is always feasible (w = 0 with b = 0 meets every side):
+        // any other status is a numerical failure, and its bound is not
+        // trusted.
         let trusted = |r: &mipnet_solver::SolveResult| {
             matches!(
                 r.status,
