@@ -9,7 +9,7 @@
 mod exact;
 mod support;
 
-use exact::Problem;
+use exact::{one_feature_cases, Problem};
 use mipnet_bounds::unit_columns::{UnitColumns, UnitColumnsRun, UnitColumnsSettings};
 use mipnet_bounds::BoundError;
 use mipnet_data::Dataset;
@@ -53,87 +53,6 @@ fn run(data: &Dataset, s: &FormulationSettings) -> UnitColumnsRun {
             },
         )
         .unwrap()
-}
-
-/// (samples, classes, settings), one input feature: widths 1–2, 2–3
-/// classes, P = 1–2, ω, s, α, margin, ℓ0/ℓ2 and the neuron penalty varied.
-fn one_feature_cases() -> Vec<(usize, usize, FormulationSettings)> {
-    vec![
-        (
-            6,
-            2,
-            FormulationSettings {
-                hidden: vec![1],
-                l1: 0.05,
-                ..Default::default()
-            },
-        ),
-        (
-            5,
-            3,
-            FormulationSettings {
-                hidden: vec![1],
-                omega: 0.5,
-                grid_step: 0.5,
-                margin: 0.5,
-                l1: 0.1,
-                ..Default::default()
-            },
-        ),
-        (
-            6,
-            3,
-            FormulationSettings {
-                hidden: vec![1],
-                ..Default::default()
-            },
-        ),
-        (
-            5,
-            2,
-            FormulationSettings {
-                hidden: vec![2],
-                grid_step: 0.5,
-                l1: 0.0,
-                ..Default::default()
-            },
-        ),
-        (
-            4,
-            2,
-            FormulationSettings {
-                hidden: vec![2],
-                grid_levels: 2,
-                grid_step: 0.5,
-                l1: 0.05,
-                prune_neurons: true,
-                neuron_penalty: 0.01,
-                ..Default::default()
-            },
-        ),
-        (
-            4,
-            3,
-            FormulationSettings {
-                hidden: vec![2],
-                omega: 0.5,
-                l1: 0.05,
-                ..Default::default()
-            },
-        ),
-        (
-            6,
-            2,
-            FormulationSettings {
-                hidden: vec![1],
-                margin: 0.5,
-                l1: 0.05,
-                l0: 0.01,
-                l2: 0.02,
-                ..Default::default()
-            },
-        ),
-    ]
 }
 
 /// The bound of one instance against its enumerated optimum (and, when
