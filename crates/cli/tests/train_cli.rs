@@ -272,6 +272,10 @@ fn bad_training_input_is_refused_and_writes_nothing() {
             vec!["root_lp_seconds", "got -1"],
         ),
         (
+            vec!["--dataset", "iris", "--prove-seconds", "-1"],
+            vec!["prove_seconds", "got -1"],
+        ),
+        (
             vec!["--dataset", "iris", "--option", "no_such_option=1"],
             vec!["solver.options", "no option named 'no_such_option'"],
         ),

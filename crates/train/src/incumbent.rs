@@ -3,7 +3,8 @@
 
 use crate::events::Step;
 use mipnet_formulate::Certificate;
-use mipnet_network::Network;
+use mipnet_bounds::unit_columns::column::Unit;
+use mipnet_network::{Layer, Network};
 
 /// Relative objective decrease a network must show to replace the
 /// incumbent (and a solver's objective to be worth certifying): smaller
@@ -50,6 +51,29 @@ impl Incumbent {
     }
 }
 
+/// The hidden units of a one-hidden-layer network as columns of the
+/// unit-columns master (w, b, and the outgoing weights on the grid of step
+/// `grid_step`); none for other architectures.
+pub(crate) fn hidden_units(layers: &[Layer], grid_step: f64) -> Vec<Unit> {
+    let [first, second] = layers else {
+        return Vec::new();
+    };
+    if first.conv.is_some() || grid_step <= 0.0 {
+        return Vec::new();
+    }
+    (0..first.weights.len())
+        .map(|j| Unit {
+            w: first.weights[j].clone(),
+            b: first.bias[j],
+            z: second
+                .weights
+                .iter()
+                .map(|row| (row[j] / grid_step).round() as i32)
+                .collect(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +86,33 @@ mod tests {
         assert!(better(0.6 - 1e-6, 0.6));
         assert!(!worth_another_round(0.6 - 1e-6, 0.6));
         assert!(worth_another_round(0.59, 0.6));
+    }
+
+    #[test]
+    fn an_incumbent_becomes_columns_unit_by_unit() {
+        let dense = |weights: Vec<Vec<f64>>, relu: bool| Layer {
+            bias: vec![0.0; weights.len()],
+            kept: vec![true; weights.len()],
+            weights,
+            relu,
+            identity: false,
+            grid: None,
+            conv: None,
+            pool: None,
+        };
+        let mut first = dense(vec![vec![0.5, -1.0], vec![0.0, 0.25]], true);
+        first.bias = vec![0.1, -0.2];
+        let second = dense(vec![vec![2.0, 0.0], vec![-2.0, 2.0], vec![0.0, -2.0]], false);
+        let layers = [first, second];
+        let units = hidden_units(&layers, 2.0);
+        assert_eq!(units.len(), 2);
+        assert_eq!(units[0].w, vec![0.5, -1.0]);
+        assert_eq!(units[0].b, 0.1);
+        assert_eq!(units[0].z, vec![1, -1, 0]);
+        assert_eq!(units[1].z, vec![0, 1, -1]);
+        assert!(
+            hidden_units(&layers[..1], 2.0).is_empty(),
+            "no hidden layer, no units"
+        );
     }
 }

@@ -85,7 +85,7 @@ pub use report::{
 pub use rules::RULE_ALONE_SECONDS;
 pub use settings::{
     overlay, CheckedSettings, DataSource, MissingRows, OutputSettings, RunConfig, SolverSettings, Stages,
-    TrainSettingError, TrainSettings, MAX_TIME_LIMIT,
+    TrainSettingError, TrainSettings, MAX_PROVE_SECONDS, MAX_TIME_LIMIT,
 };
 pub use solver::TrainSolver;
 pub use stage::StageName;
@@ -102,6 +102,7 @@ use run::{Findings, MipFindings, Run};
 use stage::Stage;
 use stages::cut_loop::CutLoop;
 use stages::cutoff_tightening::CutoffTightening;
+use stages::branch_and_price::BranchAndPrice;
 use stages::full_mip::FullMip;
 use stages::interval_bounds::IntervalBounds;
 use stages::lower_bounds::LowerBounds;
@@ -319,6 +320,11 @@ fn after_warm_starts(s: &TrainSettings, schedule: MipSchedule) -> Vec<Box<dyn St
             }),
             None => Box::new(FullMip),
         });
+    }
+    if st.prove_seconds > 0.0 {
+        stages.push(Box::new(BranchAndPrice {
+            seconds: st.prove_seconds,
+        }));
     }
     stages
 }

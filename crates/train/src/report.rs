@@ -4,7 +4,9 @@ use crate::events::Step;
 use crate::lns::KindReport;
 use crate::settings::TrainSettings;
 use mipnet_formulate::{Certificate, ModelStats, Rule, RuleCheck, ARGMAX_GAP_WARNING};
+use mipnet_bounds::{BoundError, ProvenBound};
 use serde::Serialize;
+use std::time::Instant;
 
 /// A network one step of a stage produced.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -305,7 +307,9 @@ pub struct TrainReport {
     /// alone.
     pub mip_dual_bound: Option<f64>,
     /// Each bound method's certified bound, seconds, and what it took (or
-    /// why it gave none); empty when `stages.lower_bounds` is off.
+    /// why it gave none): the methods before the full MIP unless
+    /// `stages.lower_bounds` is off, then branch-and-price when
+    /// `stages.prove_seconds` is above 0.
     pub lower_bounds: Vec<LowerBoundReport>,
     /// The proof in words.
     pub bound_summary: String,
@@ -413,5 +417,38 @@ impl From<&RuleCheck> for RuleReport {
             holds: c.holds,
             detail: c.detail.clone(),
         }
+    }
+}
+
+/// A method's report from its result: its bound, seconds, rounds and
+/// `note` of it, or why it gave none.
+pub(crate) fn bound_report(
+    method: &str,
+    started: Instant,
+    result: Result<ProvenBound, BoundError>,
+    note: impl Fn(&ProvenBound) -> String,
+) -> LowerBoundReport {
+    match result {
+        Ok(b) => LowerBoundReport {
+            method: b.method.to_string(),
+            bound: Some(b.value),
+            seconds: b.seconds,
+            rounds: Some(b.rounds),
+            note: note(&b),
+            given_to_mip: None,
+            active_pairs: b.active_pairs.clone(),
+        },
+        Err(e) => LowerBoundReport {
+            method: method.to_string(),
+            bound: None,
+            seconds: started.elapsed().as_secs_f64(),
+            rounds: None,
+            note: match e {
+                BoundError::NotApplicable(why) => format!("no bound method applies: {why}"),
+                other => other.to_string(),
+            },
+            given_to_mip: None,
+            active_pairs: Vec::new(),
+        },
     }
 }

@@ -33,6 +33,8 @@ pub enum StageName {
     CutLoop,
     /// The full MIP from the incumbent.
     FullMip,
+    /// Branch-and-price against the run's network, after the run.
+    BranchAndPrice,
 }
 
 impl StageName {
@@ -48,6 +50,7 @@ impl StageName {
             StageName::LowerBounds => "lower-bounds",
             StageName::CutLoop => "cut-loop",
             StageName::FullMip => "full-mip",
+            StageName::BranchAndPrice => "branch-and-price",
         }
     }
 }

@@ -183,6 +183,12 @@ pub struct TrainArgs {
     /// 0: not solved (Iris takes 2–3 s, WDBC over 10 s per stage).
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub root_lp_seconds: Option<f64>,
+    /// After the run, spend up to this many seconds (on top of the time
+    /// limit) proving a lower bound against the returned network by
+    /// branch-and-price: the unit-columns decomposition split unit by unit
+    /// (one dense hidden layer, the hinge loss). Default 0: off.
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub prove_seconds: Option<f64>,
     /// Skip the full MIP (no dual bound then).
     #[arg(long)]
     pub no_mip: bool,
@@ -392,6 +398,7 @@ impl TrainArgs {
                 "cutoff_tightening": off(self.no_cutoff_tightening),
                 "mip_alongside_search": on(self.mip_alongside_search),
                 "root_lp_seconds": self.root_lp_seconds,
+                "prove_seconds": self.prove_seconds,
                 "polish": off(self.no_polish),
                 "mip": off(self.no_mip),
             },

@@ -18,15 +18,14 @@
 
 use crate::error::TrainError;
 use crate::events::{RunStage, TrainObserver};
-use crate::report::{GivenToMip, LowerBoundReport};
+use crate::incumbent::hidden_units;
+use crate::report::{bound_report, GivenToMip, LowerBoundReport};
 use crate::run::Run;
 use crate::stage::{Partner, Stage, StageName};
-use mipnet_bounds::unit_columns::column::Unit;
 use mipnet_bounds::{
-    BoundError, LipschitzMargin, LipschitzMarginSettings, PathNorm, PathNormSettings, ProvenBound, UnitColumns,
+    BoundError, LipschitzMargin, LipschitzMarginSettings, PathNorm, PathNormSettings, UnitColumns,
     UnitColumnsSettings,
 };
-use mipnet_network::Layer;
 use mipnet_solver::SolveOptions;
 use std::time::Instant;
 
@@ -171,7 +170,7 @@ impl LowerBounds {
                 },
             )
         });
-        let mut reports = vec![report(
+        let mut reports = vec![bound_report(
             mipnet_bounds::lipschitz_margin::METHOD,
             started,
             lipschitz,
@@ -195,7 +194,7 @@ impl LowerBounds {
                 )
             })
         };
-        reports.push(report(mipnet_bounds::path_norm::METHOD, path_started, path, |b| {
+        reports.push(bound_report(mipnet_bounds::path_norm::METHOD, path_started, path, |b| {
             format!("column generation, {} master rows", b.rows)
         }));
         let units_started = Instant::now();
@@ -209,7 +208,7 @@ impl LowerBounds {
                 let seeds = run
                     .best
                     .as_ref()
-                    .map_or_else(Vec::new, |b| incumbent_units(&b.network.layers, formulation.grid_step));
+                    .map_or_else(Vec::new, |b| hidden_units(&b.network.layers, formulation.grid_step));
                 m.with_interrupt(run.interrupt.cloned()).with_units(seeds).solve(
                     solver,
                     &with_limit(t),
@@ -233,7 +232,7 @@ impl LowerBounds {
             }
             Err(e) => (Err(e), String::new()),
         };
-        reports.push(report(
+        reports.push(bound_report(
             mipnet_bounds::unit_columns::METHOD,
             units_started,
             units,
@@ -254,29 +253,6 @@ fn path_norm_seconds(seconds: f64, unit_columns_apply: bool) -> f64 {
     }
 }
 
-/// The hidden units of a one-hidden-layer network as columns of the
-/// unit-columns master (w, b, and the outgoing weights on the grid of step
-/// `grid_step`); none for other architectures.
-fn incumbent_units(layers: &[Layer], grid_step: f64) -> Vec<Unit> {
-    let [first, second] = layers else {
-        return Vec::new();
-    };
-    if first.conv.is_some() || grid_step <= 0.0 {
-        return Vec::new();
-    }
-    (0..first.weights.len())
-        .map(|j| Unit {
-            w: first.weights[j].clone(),
-            b: first.bias[j],
-            z: second
-                .weights
-                .iter()
-                .map(|row| (row[j] / grid_step).round() as i32)
-                .collect(),
-        })
-        .collect()
-}
-
 /// Seconds for the Lipschitz-margin LP out of the stage's `seconds`: all
 /// of them when it is the only method that applies, else
 /// [`LIPSCHITZ_SHARE`] of them.
@@ -285,37 +261,6 @@ fn lipschitz_seconds(seconds: f64, another_applies: bool) -> f64 {
         seconds * LIPSCHITZ_SHARE
     } else {
         seconds
-    }
-}
-
-fn report(
-    method: &str,
-    started: Instant,
-    result: Result<ProvenBound, BoundError>,
-    note: impl Fn(&ProvenBound) -> String,
-) -> LowerBoundReport {
-    match result {
-        Ok(b) => LowerBoundReport {
-            method: b.method.to_string(),
-            bound: Some(b.value),
-            seconds: b.seconds,
-            rounds: Some(b.rounds),
-            note: note(&b),
-            given_to_mip: None,
-            active_pairs: b.active_pairs.clone(),
-        },
-        Err(e) => LowerBoundReport {
-            method: method.to_string(),
-            bound: None,
-            seconds: started.elapsed().as_secs_f64(),
-            rounds: None,
-            note: match e {
-                BoundError::NotApplicable(why) => format!("no bound method applies: {why}"),
-                other => other.to_string(),
-            },
-            given_to_mip: None,
-            active_pairs: Vec::new(),
-        },
     }
 }
 
@@ -338,33 +283,5 @@ mod tests {
             "the unit columns get some time"
         );
         assert_eq!(path_norm_seconds(10.0, false), 10.0);
-    }
-
-    #[test]
-    fn an_incumbent_becomes_columns_unit_by_unit() {
-        let dense = |weights: Vec<Vec<f64>>, relu: bool| Layer {
-            bias: vec![0.0; weights.len()],
-            kept: vec![true; weights.len()],
-            weights,
-            relu,
-            identity: false,
-            grid: None,
-            conv: None,
-            pool: None,
-        };
-        let mut first = dense(vec![vec![0.5, -1.0], vec![0.0, 0.25]], true);
-        first.bias = vec![0.1, -0.2];
-        let second = dense(vec![vec![2.0, 0.0], vec![-2.0, 2.0], vec![0.0, -2.0]], false);
-        let layers = [first, second];
-        let units = incumbent_units(&layers, 2.0);
-        assert_eq!(units.len(), 2);
-        assert_eq!(units[0].w, vec![0.5, -1.0]);
-        assert_eq!(units[0].b, 0.1);
-        assert_eq!(units[0].z, vec![1, -1, 0]);
-        assert_eq!(units[1].z, vec![0, 1, -1]);
-        assert!(
-            incumbent_units(&layers[..1], 2.0).is_empty(),
-            "no hidden layer, no units"
-        );
     }
 }

@@ -2,6 +2,7 @@
 //! state and tools (`run`, `budget`, `incumbent`, `polish`, `relaxation`,
 //! `report`), never another stage.
 
+pub(crate) mod branch_and_price;
 pub(crate) mod cut_loop;
 pub(crate) mod cutoff_tightening;
 pub(crate) mod full_mip;

@@ -37,12 +37,29 @@ pub mod price;
 use super::column::{activations, unit_cost, Side};
 use super::UnitColumns;
 use crate::{BoundError, ProvenBound};
-use mipnet_solver::{RelaxationSessions, SolveOptions};
+use mipnet_solver::{RelaxationSessions, SolveOptions, Solver};
 use node::{choose_split, empty_column, BlockColumn, Node, Patterns, Restriction};
 use std::time::{Duration, Instant};
 
 /// The method's name in reports.
 pub const METHOD: &str = "branch-and-price";
+
+/// What the tree needs of a backend: MILPs for the pricing (from several
+/// threads) and LP sessions for the master (whose row multipliers are the
+/// columns' weights). Every backend with both is one.
+pub trait BranchSolver: Sync {
+    fn solver(&self) -> &(dyn Solver + Sync);
+    fn sessions(&self) -> &dyn RelaxationSessions;
+}
+
+impl<T: Solver + RelaxationSessions + Sync> BranchSolver for T {
+    fn solver(&self) -> &(dyn Solver + Sync) {
+        self
+    }
+    fn sessions(&self) -> &dyn RelaxationSessions {
+        self
+    }
+}
 
 /// A column's weight in the master above this counts for branching.
 pub const POSITIVE_WEIGHT: f64 = 1e-6;
@@ -120,9 +137,9 @@ impl UnitColumns<'_> {
     /// root's columns. Only the time, threads, seed and log of `options`
     /// are used; the solver must keep LP sessions (for the master's
     /// weights).
-    pub fn branch_and_price<S: RelaxationSessions + Sync>(
+    pub fn branch_and_price(
         &self,
-        solver: &S,
+        solver: &dyn BranchSolver,
         options: &SolveOptions,
         settings: &BranchSettings,
         incumbent: Option<f64>,

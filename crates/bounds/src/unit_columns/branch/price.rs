@@ -25,11 +25,11 @@ use super::super::parallel::{in_parallel, workers};
 use super::super::pricing::PatternPricing;
 use super::super::{UnitColumns, CERTIFICATE_ROUNDING, COLUMN_VIOLATION, CONVERGED, MIN_SOLVE_SECONDS};
 use super::node::{BlockColumn, Node, Patterns};
-use super::BranchSettings;
+use super::{BranchSettings, BranchSolver};
 use crate::safe::ROUNDING_MARGIN_FLOOR;
 use crate::BoundError;
 use mipnet_milp::Sense;
-use mipnet_solver::{RelaxationSessions, SolveOptions, Status};
+use mipnet_solver::{SolveOptions, Status};
 use std::time::Instant;
 
 /// What column generation reached at one node.
@@ -62,9 +62,9 @@ impl UnitColumns<'_> {
     /// reaches `prune_at`, `settings.node_rounds` masters, or `deadline`.
     /// Adds the columns it finds to the node.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn price_node<S: RelaxationSessions + Sync>(
+    pub(super) fn price_node(
         &self,
-        solver: &S,
+        solver: &dyn BranchSolver,
         options: &SolveOptions,
         settings: &BranchSettings,
         patterns: &Patterns,
@@ -115,6 +115,7 @@ impl UnitColumns<'_> {
                 ..SolveOptions::default()
             };
             let mut lp = solver
+                .sessions()
                 .relaxation(&master.model, &lp_options)
                 .map_err(|e| BoundError::Solver(e.to_string()))?;
             let objective: Vec<_> = master
@@ -160,7 +161,7 @@ impl UnitColumns<'_> {
                     ..options.clone()
                 };
                 pricing
-                    .exact(solver, &opts, start, self.interrupt.as_ref(), None, &|| None)
+                    .exact(solver.solver(), &opts, start, self.interrupt.as_ref(), None, &|| None)
                     .map(|r| match r {
                         Some(x) => {
                             let best = x.best.map(|(w, b)| {
