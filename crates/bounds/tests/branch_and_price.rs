@@ -175,8 +175,7 @@ fn every_split_keeps_every_sorted_network_in_a_child() {
     let rows: Vec<&[f64]> = (0..data.len()).map(|n| data.row(n)).collect();
     let patterns = 9;
     let in_node = |node: &Node, net: &[BlockColumn]| {
-        net.iter()
-            .all(|c| c.meets(&node.blocks[c.block], SIDE_TOLERANCE))
+        net.iter().all(|c| c.meets(&node.blocks[c.block], SIDE_TOLERANCE))
             && net.windows(2).all(|p| p[0].pattern <= p[1].pattern)
     };
     let (mut inside, mut checked_children) = (0, 0);
@@ -228,7 +227,11 @@ fn every_split_keeps_every_sorted_network_in_a_child() {
                 .map(|j| {
                     let unit = Unit {
                         w: (0..2).map(|_| rng.gen_range(-1.0..1.0)).collect(),
-                        b: if rng.gen_bool(0.1) { 0.0 } else { rng.gen_range(-1.0..1.0) },
+                        b: if rng.gen_bool(0.1) {
+                            0.0
+                        } else {
+                            rng.gen_range(-1.0..1.0)
+                        },
                         z: vec![0; 3],
                     };
                     let unit = if rng.gen_bool(0.1) {
@@ -251,7 +254,10 @@ fn every_split_keeps_every_sorted_network_in_a_child() {
             checked_children += children.len();
             if parent {
                 inside += 1;
-                assert!(kids >= 1, "trial {trial}: a network of the node is in no child of {split:?}");
+                assert!(
+                    kids >= 1,
+                    "trial {trial}: a network of the node is in no child of {split:?}"
+                );
             } else {
                 assert_eq!(kids, 0, "trial {trial}: a child holds a network its parent does not");
             }

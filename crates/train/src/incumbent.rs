@@ -2,8 +2,8 @@
 //! "better" every stage uses.
 
 use crate::events::Step;
-use mipnet_formulate::Certificate;
 use mipnet_bounds::unit_columns::column::Unit;
+use mipnet_formulate::Certificate;
 use mipnet_network::{Layer, Network};
 
 /// Relative objective decrease a network must show to replace the
@@ -110,9 +110,6 @@ mod tests {
         assert_eq!(units[0].b, 0.1);
         assert_eq!(units[0].z, vec![1, -1, 0]);
         assert_eq!(units[1].z, vec![0, 1, -1]);
-        assert!(
-            hidden_units(&layers[..1], 2.0).is_empty(),
-            "no hidden layer, no units"
-        );
+        assert!(hidden_units(&layers[..1], 2.0).is_empty(), "no hidden layer, no units");
     }
 }

@@ -3,8 +3,8 @@
 use crate::events::Step;
 use crate::lns::KindReport;
 use crate::settings::TrainSettings;
-use mipnet_formulate::{Certificate, ModelStats, Rule, RuleCheck, ARGMAX_GAP_WARNING};
 use mipnet_bounds::{BoundError, ProvenBound};
+use mipnet_formulate::{Certificate, ModelStats, Rule, RuleCheck, ARGMAX_GAP_WARNING};
 use serde::Serialize;
 use std::time::Instant;
 

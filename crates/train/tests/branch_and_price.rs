@@ -41,7 +41,11 @@ fn the_tree_proves_the_returned_network_on_a_small_problem() {
     let tree = r.lower_bounds.last().expect("a branch-and-price report");
     assert_eq!(tree.method, "branch-and-price");
     let bound = tree.bound.unwrap_or_else(|| panic!("no bound: {tree:?}"));
-    assert!(bound <= r.objective, "bound {bound} above the objective {}", r.objective);
+    assert!(
+        bound <= r.objective,
+        "bound {bound} above the objective {}",
+        r.objective
+    );
     assert!(tree.note.contains("tree finished"), "{tree:?}");
     assert!(tree.rounds.is_some_and(|n| n >= 1), "{tree:?}");
     if r.status == "optimal" {
@@ -70,7 +74,10 @@ fn an_architecture_the_tree_does_not_cover_is_named() {
     let tree = &r.lower_bounds[0];
     assert_eq!(tree.method, "branch-and-price");
     assert_eq!(tree.bound, None);
-    assert!(tree.note.contains("no bound method applies") && tree.note.contains("2 hidden layers"), "{tree:?}");
+    assert!(
+        tree.note.contains("no bound method applies") && tree.note.contains("2 hidden layers"),
+        "{tree:?}"
+    );
     settings.stages.prove_seconds = 0.0;
     assert!(!stage_names(&settings).contains(&StageName::BranchAndPrice));
 }

@@ -222,9 +222,7 @@ pub fn best_scaling_blocks(g: f64, blocks: &[(f64, &[(f64, f64)])]) -> (f64, f64
         t * g
             + blocks
                 .iter()
-                .map(|(count, lines)| {
-                    count * lines.iter().map(|&(c, l)| c + t * l).fold(f64::INFINITY, f64::min)
-                })
+                .map(|(count, lines)| count * lines.iter().map(|&(c, l)| c + t * l).fold(f64::INFINITY, f64::min))
                 .sum::<f64>()
     };
     let mut best = (1.0, at(1.0));

@@ -55,21 +55,26 @@ impl Stage for BranchAndPrice {
             }
         };
         let result = UnitColumns::new(data, formulation).and_then(|m| {
-            m.with_interrupt(run.interrupt.cloned()).with_units(seeds).branch_and_price(
-                run.solver.branch(),
-                &run.settings.solver.options(self.seconds),
-                &BranchSettings {
-                    seconds: self.seconds,
-                    ..BranchSettings::default()
-                },
-                Some(incumbent),
-                &mut progress,
-            )
+            m.with_interrupt(run.interrupt.cloned())
+                .with_units(seeds)
+                .branch_and_price(
+                    run.solver.branch(),
+                    &run.settings.solver.options(self.seconds),
+                    &BranchSettings {
+                        seconds: self.seconds,
+                        ..BranchSettings::default()
+                    },
+                    Some(incumbent),
+                    &mut progress,
+                )
         });
         let note = result.as_ref().map(tree_in_words).unwrap_or_default();
         let report = bound_report(METHOD, started, result.map(|r| r.bound), |_| note.clone());
         obs.stage(&match report.bound {
-            Some(b) => format!("lower bound ({METHOD}): {b:.6} in {:.1} s ({})", report.seconds, report.note),
+            Some(b) => format!(
+                "lower bound ({METHOD}): {b:.6} in {:.1} s ({})",
+                report.seconds, report.note
+            ),
             None => format!("lower bound ({METHOD}): none ({})", report.note),
         });
         if let Some(b) = report.bound {

@@ -23,8 +23,7 @@ use crate::report::{bound_report, GivenToMip, LowerBoundReport};
 use crate::run::Run;
 use crate::stage::{Partner, Stage, StageName};
 use mipnet_bounds::{
-    BoundError, LipschitzMargin, LipschitzMarginSettings, PathNorm, PathNormSettings, UnitColumns,
-    UnitColumnsSettings,
+    BoundError, LipschitzMargin, LipschitzMarginSettings, PathNorm, PathNormSettings, UnitColumns, UnitColumnsSettings,
 };
 use mipnet_solver::SolveOptions;
 use std::time::Instant;
@@ -194,9 +193,12 @@ impl LowerBounds {
                 )
             })
         };
-        reports.push(bound_report(mipnet_bounds::path_norm::METHOD, path_started, path, |b| {
-            format!("column generation, {} master rows", b.rows)
-        }));
+        reports.push(bound_report(
+            mipnet_bounds::path_norm::METHOD,
+            path_started,
+            path,
+            |b| format!("column generation, {} master rows", b.rows),
+        ));
         let units_started = Instant::now();
         let units = if run.stopped() {
             Err(BoundError::NoBound("interrupted".into()))

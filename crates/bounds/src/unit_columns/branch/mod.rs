@@ -237,8 +237,8 @@ impl UnitColumns<'_> {
                 seconds: started.elapsed().as_secs_f64(),
             });
         }
-        let root_bound =
-            root_bound.ok_or_else(|| BoundError::NoBound("the time budget ended before the root was certified".into()))?;
+        let root_bound = root_bound
+            .ok_or_else(|| BoundError::NoBound("the time budget ended before the root was certified".into()))?;
         let value = tree_bound(&open, closed);
         if !value.is_finite() {
             return Err(BoundError::NoBound(

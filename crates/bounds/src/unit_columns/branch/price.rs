@@ -234,11 +234,7 @@ impl UnitColumns<'_> {
                 .iter()
                 .map(|l| l.iter().map(|(c, v)| c + v).fold(f64::INFINITY, f64::min))
                 .collect();
-            if least
-                .iter()
-                .zip(&mu)
-                .all(|(rho, m)| *rho >= m - CONVERGED * unit_scale)
-            {
+            if least.iter().zip(&mu).all(|(rho, m)| *rho >= m - CONVERGED * unit_scale) {
                 outcome.converged = true;
                 break;
             }
