@@ -13,7 +13,9 @@ mod support;
 use exact::{one_feature_cases, Problem};
 use mipnet_bounds::unit_columns::branch::node::{BlockColumn, Node, Restriction, Split};
 use mipnet_bounds::unit_columns::branch::{BranchRun, BranchSettings, SIDE_TOLERANCE};
+use mipnet_bounds::unit_columns::certify::best_scaling_blocks;
 use mipnet_bounds::unit_columns::column::{activations, Side, Unit};
+use mipnet_bounds::unit_columns::pricing::PatternPricing;
 use mipnet_bounds::UnitColumns;
 use mipnet_data::Dataset;
 use mipnet_formulate::FormulationSettings;
@@ -35,6 +37,24 @@ const MODEL_AGREEMENT: f64 = 1e-5;
 /// (≈ 1e-6 absolute): ten times that.
 const CLOSED_SHORTFALL: f64 = 1e-3;
 const PRICING_SLACK: f64 = 1e-5;
+
+/// A 401 × 401 grid over a box of side at most 3 finds a piecewise-linear
+/// minimum of slope at most Σ|e_n|·|x_n| + α ≤ 2.1 to within this.
+const GRID_SLACK: f64 = 2e-2;
+
+/// HiGHS's primal feasibility tolerance, pinned for the pricing MILPs.
+const MILP_FEASIBILITY: f64 = 1e-6;
+
+/// A tree bound never falls below its root's (the root's bound is one of
+/// its ancestors'), up to this rounding.
+const SAME_BOUND: f64 = 1e-12;
+
+/// Of the exact runs, at least this many must start with a root gap the
+/// tree has to close, or the closing assertion has no teeth.
+const MIN_CLOSED_GAPS: usize = 4;
+
+/// Random networks inside their node, at least.
+const MIN_INSIDE: usize = 50;
 
 fn run(data: &Dataset, s: &FormulationSettings, incumbent: Option<f64>) -> BranchRun {
     UnitColumns::new(data, s)
@@ -72,13 +92,16 @@ fn the_tree_stays_below_the_enumerated_optimum_and_closes_on_it() {
                 let lb = r.bound.value;
                 eprintln!(
                     "{label} incumbent {incumbent:?}: bound {lb:.9} root {:.9} OPT {optimum:.9}, {} nodes, finished {}",
-                    r.root_bound, r.nodes, r.finished
+                    r.root_bound, r.counts.nodes, r.finished
                 );
                 assert!(
                     lb <= optimum + REFERENCE_ROUNDING * optimum.abs().max(1.0),
                     "{label}: bound {lb} above the enumerated optimum {optimum} of {net:?}"
                 );
-                assert!(r.root_bound <= lb + 1e-12, "{label}: the tree lost the root's bound");
+                assert!(
+                    r.root_bound <= lb + SAME_BOUND,
+                    "{label}: the tree lost the root's bound"
+                );
                 assert!(r.finished, "{label}: a tiny tree did not finish in 60 s");
                 if exact_terms(s) {
                     assert!(
@@ -96,7 +119,7 @@ fn the_tree_stays_below_the_enumerated_optimum_and_closes_on_it() {
     }
     // The closing assertion has teeth only where the root leaves a gap.
     assert!(
-        closed_gaps >= 4,
+        closed_gaps >= MIN_CLOSED_GAPS,
         "only {closed_gaps} of {count} exact runs started with a root gap the tree had to close"
     );
 }
@@ -117,7 +140,7 @@ fn the_tree_reaches_highs_zero_gap_optimum_on_two_features() {
         let lb = r.bound.value;
         eprintln!(
             "seed {seed}: bound {lb:.9} root {:.9} HiGHS {optimum:.9}, {} nodes",
-            r.root_bound, r.nodes
+            r.root_bound, r.counts.nodes
         );
         assert!(
             lb <= optimum + MODEL_AGREEMENT * optimum.abs().max(1.0),
@@ -148,7 +171,7 @@ fn a_wrong_incumbent_moves_the_work_not_the_bound() {
                 "seed {seed}, incumbent {lie}: bound {} above the optimum {optimum}",
                 r.bound.value
             );
-            assert!(r.bound.value >= r.root_bound - 1e-12);
+            assert!(r.bound.value >= r.root_bound - SAME_BOUND);
         }
     }
 }
@@ -202,6 +225,9 @@ fn every_split_keeps_every_sorted_network_in_a_child() {
             bound: 0.0,
             depth: 0,
         };
+        // Membership is judged against the node as drawn: propagation must
+        // keep every sorted network of it.
+        let drawn = node.clone();
         if !node.propagate() {
             continue;
         }
@@ -220,6 +246,14 @@ fn every_split_keeps_every_sorted_network_in_a_child() {
             let sample = rng.gen_range(0..data.len());
             node.blocks[block].sides[sample] = Side::Free;
             Split::Side { block, sample }
+        };
+        let drawn = match split {
+            Split::Side { block, sample } => {
+                let mut d = drawn;
+                d.blocks[block].sides[sample] = Side::Free;
+                d
+            }
+            _ => drawn,
         };
         let children = node.children(&split, SIDE_TOLERANCE);
         for _ in 0..200 {
@@ -249,7 +283,12 @@ fn every_split_keeps_every_sorted_network_in_a_child() {
             for (j, c) in net.iter_mut().enumerate() {
                 c.block = j;
             }
-            let parent = in_node(&node, &net);
+            let parent = in_node(&drawn, &net);
+            assert_eq!(
+                parent,
+                in_node(&node, &net),
+                "trial {trial}: propagation changed the node's sorted networks"
+            );
             let kids = children.iter().filter(|c| in_node(c, &net)).count();
             checked_children += children.len();
             if parent {
@@ -263,7 +302,10 @@ fn every_split_keeps_every_sorted_network_in_a_child() {
             }
         }
     }
-    assert!(inside >= 50, "only {inside} random networks fell inside their node");
+    assert!(
+        inside >= MIN_INSIDE,
+        "only {inside} random networks fell inside their node"
+    );
     assert!(checked_children > 0);
 }
 
@@ -295,5 +337,117 @@ fn a_bad_budget_is_refused_by_name() {
             .branch_and_price(&HighsSolver, &one_thread(), &settings, None, &mut |_| {})
             .unwrap_err();
         assert!(e.to_string().contains(what), "{e}");
+    }
+}
+
+#[test]
+fn the_pricing_bound_with_fixed_sides_covers_the_restricted_minimum() {
+    // One feature: a fine grid over the box, kept where the unit meets the
+    // fixed sides, finds the restricted minimum to within the grid's step
+    // times the slope; the certified bound must lie below every kept point
+    // and (with the sides) at or above the unrestricted bound.
+    let mut rng = ChaCha8Rng::seed_from_u64(41);
+    let mut restricted_higher = 0;
+    for case in 0..20 {
+        let n = rng.gen_range(3..10);
+        let xs: Vec<Vec<f64>> = (0..n).map(|_| vec![rng.gen_range(-2.0..2.0)]).collect();
+        let rows: Vec<&[f64]> = xs.iter().map(|x| x.as_slice()).collect();
+        let e: Vec<f64> = (0..n).map(|_| rng.gen_range(-1.0..1.0) / n as f64).collect();
+        let (alpha, omega) = (rng.gen_range(0.0..0.1), rng.gen_range(0.3..1.5));
+        // Sides of a random reference unit, so the region has an interior.
+        let (w0, b0) = (rng.gen_range(-omega..omega), rng.gen_range(-omega..omega));
+        let sides: Vec<Side> = xs
+            .iter()
+            .map(|x| match (w0 * x[0] + b0 > 0.0, rng.gen_bool(0.5)) {
+                (_, false) => Side::Free,
+                (true, true) => Side::Active,
+                (false, true) => Side::Inactive,
+            })
+            .collect();
+        let meets = |w: f64, b: f64| {
+            xs.iter().zip(&sides).all(|(x, s)| match s {
+                Side::Free => true,
+                Side::Active => w * x[0] + b >= 0.0,
+                Side::Inactive => w * x[0] + b <= 0.0,
+            })
+        };
+        let free = PatternPricing::new(&rows, e.clone(), alpha, omega);
+        let pricing = PatternPricing::new(&rows, e.clone(), alpha, omega).with_sides(&sides);
+        let steps = 400;
+        let mut least = f64::INFINITY;
+        for i in 0..=steps {
+            let w = -omega + 2.0 * omega * i as f64 / steps as f64;
+            for j in 0..=steps {
+                let b = -omega + 2.0 * omega * j as f64 / steps as f64;
+                if meets(w, b) {
+                    least = least.min(pricing.value(&[w], b));
+                }
+            }
+        }
+        let solve = |p: &PatternPricing| {
+            p.exact(&HighsSolver, &one_thread(), None, None, None, &|| None)
+                .unwrap()
+                .expect("a bound")
+        };
+        let (restricted, unrestricted) = (solve(&pricing), solve(&free));
+        assert!(
+            restricted.lower <= least + REFERENCE_ROUNDING,
+            "case {case}: bound {} above a value {least} of the restricted box",
+            restricted.lower
+        );
+        assert!(
+            restricted.lower >= least - GRID_SLACK,
+            "case {case}: bound {} far below the restricted minimum {least}",
+            restricted.lower
+        );
+        assert!(restricted.lower >= unrestricted.lower - PRICING_SLACK, "case {case}");
+        restricted_higher += usize::from(restricted.lower > unrestricted.lower + GRID_SLACK);
+        if let Some((w, b)) = restricted.best {
+            let a: Vec<f64> = xs.iter().map(|x| w[0] * x[0] + b).collect();
+            for (n, s) in sides.iter().enumerate() {
+                match s {
+                    Side::Active => assert!(a[n] >= -MILP_FEASIBILITY, "case {case}: sample {n} inactive"),
+                    Side::Inactive => assert!(a[n] <= MILP_FEASIBILITY, "case {case}: sample {n} active"),
+                    Side::Free => {}
+                }
+            }
+        }
+    }
+    assert!(
+        restricted_higher >= 3,
+        "the sides raised the minimum in only {restricted_higher} of 20 cases"
+    );
+}
+
+#[test]
+fn the_blocks_certificate_is_the_best_over_its_scalings() {
+    // LB(t) = t·g + Σ_j count_j·min_{lines of j} (c + t·l): the chosen t is
+    // in [0, 1], its value is LB(t), and no t on a fine grid does better.
+    let mut rng = ChaCha8Rng::seed_from_u64(43);
+    for case in 0..200 {
+        let g = rng.gen_range(0.0..1.0);
+        let blocks: Vec<(f64, Vec<(f64, f64)>)> = (0..rng.gen_range(1..4))
+            .map(|_| {
+                let lines = (0..rng.gen_range(1..6))
+                    .map(|_| (rng.gen_range(0.0..0.1), rng.gen_range(-2.0..0.5)))
+                    .collect();
+                (rng.gen_range(1..4) as f64, lines)
+            })
+            .collect();
+        let view: Vec<(f64, &[(f64, f64)])> = blocks.iter().map(|(k, l)| (*k, l.as_slice())).collect();
+        let at = |t: f64| {
+            t * g
+                + blocks
+                    .iter()
+                    .map(|(k, lines)| k * lines.iter().map(|&(c, l)| c + t * l).fold(f64::INFINITY, f64::min))
+                    .sum::<f64>()
+        };
+        let (t, value) = best_scaling_blocks(g, &view);
+        assert!((0.0..=1.0).contains(&t), "case {case}: t = {t}");
+        assert!((value - at(t)).abs() <= 1e-12, "case {case}: {value} is not LB({t})");
+        for i in 0..=1000 {
+            let s = i as f64 / 1000.0;
+            assert!(at(s) <= value + 1e-9, "case {case}: LB({s}) = {} above {value}", at(s));
+        }
     }
 }

@@ -442,7 +442,7 @@ fn a_raised_interrupt_ends_the_method_at_once_without_a_bound() {
 
 #[test]
 fn the_scaled_certificate_is_the_best_of_its_line_family() {
-    // LB(t) = t·g + H·min(0, min_z c_z + t·L_z): the chosen t is in (0, 1],
+    // LB(t) = t·g + H·min(0, min_z c_z + t·L_z): the chosen t is in [0, 1],
     // its value is LB(t), no t on a fine grid does better, and t = 1 is
     // never better than the choice.
     let mut rng = ChaCha8Rng::seed_from_u64(33);
@@ -454,14 +454,14 @@ fn the_scaled_certificate_is_the_best_of_its_line_family() {
             .collect();
         let at = |t: f64| t * g + h * lines.iter().map(|&(c, l)| c + t * l).fold(0.0f64, f64::min);
         let (t, value) = best_scaling(g, h, &lines);
-        assert!(t > 0.0 && t <= 1.0, "case {case}: t = {t}");
+        assert!((0.0..=1.0).contains(&t), "case {case}: t = {t}");
         assert!(
             (value - at(t)).abs() <= 1e-12,
             "case {case}: {value} is not LB({t}) = {}",
             at(t)
         );
         assert!(value >= at(1.0), "case {case}: worse than t = 1");
-        for i in 1..=1000 {
+        for i in 0..=1000 {
             let s = i as f64 / 1000.0;
             assert!(
                 at(s) <= value + 1e-9,

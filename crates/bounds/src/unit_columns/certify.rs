@@ -198,7 +198,7 @@ impl UnitColumns<'_> {
 ///
 /// LB(t) = t·g + H·min(0, min_z (cost(z) + t·L_z))
 ///
-/// holds for every t. It is the H blocks of [`best_scaling_blocks`], each
+/// holds for every t ∈ [0, 1]. It is the H blocks of [`best_scaling_blocks`], each
 /// offered every pattern and the empty unit (the line (0, 0)).
 /// (This is the unit-columns analogue of the path-norm's division by its
 /// pricing ratio: weak pricing bounds cost the certificate less.)
@@ -208,16 +208,32 @@ pub fn best_scaling(g: f64, width: f64, lines: &[(f64, f64)]) -> (f64, f64) {
     best_scaling_blocks(g, &[(width, &with_empty)])
 }
 
-/// The best bound over t ∈ (0, 1] of
+/// The best bound over t ∈ [0, 1] of
 ///
 /// LB(t) = t·g + Σ_blocks count·min_{(c, l) ∈ lines} (c + t·l),
 ///
 /// each block a multiplicity and its lines (cost(z), L_z): a unit of the
-/// block prices at least min over its lines, and Σ_u λ_u = count in it.
-/// LB is concave and piecewise linear in t, so its maximum over (0, 1] is
-/// at t = 1 or where two lines of one block cross. Returns (t, bound); any
-/// t gives a valid bound, so the search only decides how good it is.
+/// block prices at least min over its lines, and Σ_u λ_u = count in it
+/// (t = 0 is the zero multiplier: every unit costs at least its pattern).
+/// LB is concave and piecewise linear in t, so its maximum over [0, 1] is
+/// at an end or where two lines of one block cross. Returns (t, bound);
+/// any t gives a valid bound, so the search only decides how good it is.
+/// Every block needs a line.
 pub fn best_scaling_blocks(g: f64, blocks: &[(f64, &[(f64, f64)])]) -> (f64, f64) {
+    assert!(
+        blocks.iter().all(|(_, lines)| !lines.is_empty()),
+        "every block has a line"
+    );
+    // Lines of equal slope: only the cheapest can be a block's least.
+    let blocks: Vec<(f64, Vec<(f64, f64)>)> = blocks
+        .iter()
+        .map(|(count, lines)| {
+            let mut kept = lines.to_vec();
+            kept.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
+            kept.dedup_by(|later, first| later.1 == first.1);
+            (*count, kept)
+        })
+        .collect();
     let at = |t: f64| {
         t * g
             + blocks
@@ -227,19 +243,18 @@ pub fn best_scaling_blocks(g: f64, blocks: &[(f64, &[(f64, f64)])]) -> (f64, f64
     };
     let mut best = (1.0, at(1.0));
     let mut consider = |t: f64| {
-        if t > 0.0 && t < 1.0 {
+        if (0.0..1.0).contains(&t) {
             let v = at(t);
             if v > best.1 {
                 best = (t, v);
             }
         }
     };
-    for (_, lines) in blocks {
+    consider(0.0);
+    for (_, lines) in &blocks {
         for (a, &(c, l)) in lines.iter().enumerate() {
             for &(c2, l2) in &lines[a + 1..] {
-                if l != l2 {
-                    consider((c2 - c) / (l - l2));
-                }
+                consider((c2 - c) / (l - l2));
             }
         }
     }

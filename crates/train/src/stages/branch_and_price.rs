@@ -87,14 +87,22 @@ impl Stage for BranchAndPrice {
 
 /// The tree in words for the report's note.
 fn tree_in_words(r: &BranchRun) -> String {
-    format!(
-        "{} nodes ({} pruned by the network's objective, {} settled, {} open), depth {}, root bound {:.6}{}",
-        r.nodes,
-        r.pruned,
-        r.settled,
-        r.open,
-        r.depth,
-        r.root_bound,
-        if r.finished { ", tree finished" } else { "" }
-    )
+    let c = &r.counts;
+    let mut words = format!(
+        "{} nodes ({} pruned by the network's objective, {} settled, {} open), depth {}, root bound {:.6}",
+        c.nodes, c.pruned, c.settled, r.open, c.depth, r.root_bound
+    );
+    if c.unconverged > 0 {
+        words += &format!(", {} settled before their column generation converged", c.unconverged);
+    }
+    if c.failed > 0 {
+        words += &format!(", {} closed with their bound after their master LP failed", c.failed);
+    }
+    if let Some(e) = &r.error {
+        words += &format!(", ended early by a solver error ({e})");
+    }
+    if r.finished {
+        words += ", tree finished";
+    }
+    words
 }

@@ -108,6 +108,26 @@ pub struct NodeReport {
     pub seconds: f64,
 }
 
+/// What the tree search did, node by node.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TreeCounts {
+    /// Nodes priced (a node priced again after running out of rounds
+    /// counts again).
+    pub nodes: usize,
+    /// Nodes closed because their bound reached the incumbent.
+    pub pruned: usize,
+    /// Nodes closed because no blend was left to split.
+    pub settled: usize,
+    /// Of those, nodes whose column generation had not converged (their
+    /// bound is valid but may be below their region's optimum).
+    pub unconverged: usize,
+    /// Nodes closed with the bound they had because their master LP
+    /// failed (picking them again would fail again).
+    pub failed: usize,
+    /// Deepest node priced.
+    pub depth: usize,
+}
+
 /// What the tree search reached.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BranchRun {
@@ -116,18 +136,15 @@ pub struct BranchRun {
     pub bound: ProvenBound,
     /// The root's certified bound (the unsplit decomposition's).
     pub root_bound: f64,
-    /// Nodes priced.
-    pub nodes: usize,
+    pub counts: TreeCounts,
     /// Nodes left open when the search ended.
     pub open: usize,
-    /// Nodes closed because their bound reached the incumbent.
-    pub pruned: usize,
-    /// Nodes closed because no blend was left to split.
-    pub settled: usize,
-    /// Deepest node priced.
-    pub depth: usize,
-    /// No node is left open: the bound is the least over closed leaves.
+    /// Every leaf is closed by a split-free master or by the incumbent: no
+    /// node is open and none failed.
     pub finished: bool,
+    /// A solver error that ended the search early (the bound of the tree
+    /// until then is kept).
+    pub error: Option<String>,
 }
 
 impl UnitColumns<'_> {
@@ -158,6 +175,17 @@ impl UnitColumns<'_> {
                 settings.relative_gap
             )));
         }
+        for (name, value) in [
+            ("node_rounds", settings.node_rounds),
+            ("max_nodes", settings.max_nodes),
+            ("columns_per_block", settings.columns_per_block),
+        ] {
+            if value == 0 {
+                return Err(BoundError::NoBound(format!(
+                    "the branch-and-price {name} must be at least 1"
+                )));
+            }
+        }
         let started = Instant::now();
         let deadline = started + Duration::from_secs_f64(settings.seconds);
         let prune_at = incumbent
@@ -165,14 +193,17 @@ impl UnitColumns<'_> {
             .map_or(f64::INFINITY, |v| v - settings.relative_gap * v.abs());
         let patterns = Patterns::new(self.data.num_classes(), &self.patterns);
         let mut open = vec![self.root(&patterns)];
-        // The least bound of the leaves closed so far.
+        // The least bound of the leaves closed so far: pruned, settled, and
+        // those whose master LP failed (never picked again, still counted).
         let mut closed = f64::INFINITY;
-        let (mut nodes, mut pruned, mut settled, mut depth, mut rounds, mut largest) = (0, 0, 0, 0, 0, 0);
-        let mut root_bound = None;
+        let mut counts = TreeCounts::default();
+        let (mut rounds, mut largest) = (0, 0);
+        let mut root_bound: Option<f64> = None;
         let mut root_master = None;
         let mut rounding_margin: f64 = 0.0;
+        let mut error = None;
         let tree_bound = |open: &[Node], closed: f64| open.iter().map(|n| n.bound).fold(closed, f64::min);
-        while !open.is_empty() && nodes < settings.max_nodes {
+        while !open.is_empty() && counts.nodes < settings.max_nodes {
             if Instant::now() >= deadline || self.interrupted() {
                 break;
             }
@@ -187,37 +218,51 @@ impl UnitColumns<'_> {
                 .expect("the open list is not empty");
             let mut node = open.swap_remove(pick);
             if node.bound >= prune_at {
-                pruned += 1;
+                counts.pruned += 1;
                 closed = closed.min(node.bound);
                 continue;
             }
-            let outcome = self.price_node(solver, options, settings, &patterns, &mut node, prune_at, deadline)?;
-            nodes += 1;
+            let outcome = match self.price_node(solver, options, settings, &patterns, &mut node, prune_at, deadline) {
+                Ok(o) => o,
+                Err(e) => {
+                    // The tree so far still proves its bound: end with it.
+                    error = Some(e.to_string());
+                    open.push(node);
+                    break;
+                }
+            };
+            counts.nodes += 1;
             rounds += outcome.rounds;
-            depth = depth.max(node.depth);
+            counts.depth = counts.depth.max(node.depth);
             largest = largest.max(node.columns.len());
             rounding_margin = rounding_margin.max(outcome.rounding_margin);
             if let Some(b) = outcome.bound {
                 node.bound = node.bound.max(b);
+                if node.depth == 0 {
+                    root_bound = Some(root_bound.map_or(b, |r| r.max(b)));
+                }
             }
-            if nodes == 1 {
-                root_bound = outcome.bound;
+            if node.depth == 0 && root_master.is_none() {
                 root_master = outcome.master_value;
             }
             let interrupted = Instant::now() >= deadline || self.interrupted();
-            let node_bound = node.bound;
-            let node_depth = node.depth;
+            let (node_bound, node_depth) = (node.bound, node.depth);
             if node.bound >= prune_at {
-                pruned += 1;
+                counts.pruned += 1;
+                closed = closed.min(node.bound);
+            } else if outcome.master_failed && !interrupted {
+                // Picking it again would fail again: it keeps its bound.
+                counts.failed += 1;
                 closed = closed.min(node.bound);
             } else if interrupted || outcome.lambda.len() != node.columns.len() {
-                // Stopped mid-way (or the master gave no weights): the
-                // node stays open with the bound it has.
+                // Stopped by the clock, or out of rounds after adding
+                // columns: open again, to go on from its columns.
                 open.push(node);
             } else {
                 match choose_split(&node, &outcome.lambda, POSITIVE_WEIGHT, SIDE_TOLERANCE) {
                     None => {
-                        settled += 1;
+                        counts.settled += 1;
+                        counts.unconverged += usize::from(!outcome.converged);
                         closed = closed.min(node.bound);
                     }
                     Some(split) => {
@@ -229,7 +274,7 @@ impl UnitColumns<'_> {
                 }
             }
             on_node(&NodeReport {
-                nodes,
+                nodes: counts.nodes,
                 open: open.len(),
                 bound: tree_bound(&open, closed),
                 node_bound,
@@ -237,8 +282,10 @@ impl UnitColumns<'_> {
                 seconds: started.elapsed().as_secs_f64(),
             });
         }
-        let root_bound = root_bound
-            .ok_or_else(|| BoundError::NoBound("the time budget ended before the root was certified".into()))?;
+        let root_bound = root_bound.ok_or_else(|| match &error {
+            Some(e) => BoundError::Solver(e.clone()),
+            None => BoundError::NoBound("the time budget ended before the root was certified".into()),
+        })?;
         let value = tree_bound(&open, closed);
         if !value.is_finite() {
             return Err(BoundError::NoBound(
@@ -258,12 +305,10 @@ impl UnitColumns<'_> {
                 active_pairs: Vec::new(),
             },
             root_bound,
-            nodes,
             open: open.len(),
-            pruned,
-            settled,
-            depth,
-            finished: open.is_empty(),
+            finished: open.is_empty() && counts.failed == 0 && error.is_none(),
+            counts,
+            error,
         })
     }
 

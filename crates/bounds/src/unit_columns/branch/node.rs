@@ -15,6 +15,7 @@
 
 use super::super::column::{pattern_cost, Side, Unit};
 use super::super::heuristic::same_unit;
+use std::sync::Arc;
 
 /// Every grid pattern, the empty one (z = 0) at index 0, then the nonzero
 /// ones in the order [`super::super::column::patterns`] lists them.
@@ -73,11 +74,13 @@ impl BlockColumn {
 
 /// One node: a restriction per block, the columns found for it (and its
 /// ancestors), and the best certified bound of its region so far (its
-/// parent's until it is priced).
+/// parent's until it is priced). Columns are shared with the node's
+/// relatives (each holds two vectors over the samples; a best-first tree
+/// keeps many nodes open).
 #[derive(Clone, Debug)]
 pub struct Node {
     pub blocks: Vec<Restriction>,
-    pub columns: Vec<BlockColumn>,
+    pub columns: Vec<Arc<BlockColumn>>,
     pub bound: f64,
     pub depth: usize,
 }
@@ -107,7 +110,7 @@ impl Node {
 
     /// The columns of block `j`, in the order they were added.
     pub fn block_columns(&self, j: usize) -> impl Iterator<Item = &BlockColumn> {
-        self.columns.iter().filter(move |c| c.block == j)
+        self.columns.iter().map(|c| c.as_ref()).filter(move |c| c.block == j)
     }
 
     /// Adds `column` unless its block has the same unit already.
@@ -116,7 +119,7 @@ impl Node {
         if self.block_columns(j).any(|c| same_unit(&c.unit, &column.unit)) {
             return false;
         }
-        self.columns.push(column);
+        self.columns.push(Arc::new(column));
         true
     }
 
@@ -202,14 +205,16 @@ pub fn choose_split(node: &Node, lambda: &[f64], positive: f64, tolerance: f64) 
             *best = Some((score, split));
         }
     };
-    for j in 0..node.blocks.len() {
-        let weighted: Vec<(&BlockColumn, f64)> = node
-            .columns
+    let weighted = |j: usize| -> Vec<(&BlockColumn, f64)> {
+        node.columns
             .iter()
             .zip(lambda)
             .filter(|(c, &l)| c.block == j && l > positive)
-            .map(|(c, &l)| (c, l))
-            .collect();
+            .map(|(c, &l)| (c.as_ref(), l))
+            .collect()
+    };
+    for j in 0..node.blocks.len() {
+        let weighted = weighted(j);
         let mut used: Vec<usize> = weighted.iter().map(|(c, _)| c.pattern).collect();
         used.sort_unstable();
         used.dedup();
@@ -223,13 +228,7 @@ pub fn choose_split(node: &Node, lambda: &[f64], positive: f64, tolerance: f64) 
         return best.map(|(_, s)| s);
     }
     for j in 0..node.blocks.len() {
-        let weighted: Vec<(&BlockColumn, f64)> = node
-            .columns
-            .iter()
-            .zip(lambda)
-            .filter(|(c, &l)| c.block == j && l > positive)
-            .map(|(c, &l)| (c, l))
-            .collect();
+        let weighted = weighted(j);
         if weighted.len() < 2 {
             continue;
         }

@@ -42,6 +42,9 @@ pub struct NodeOutcome {
     pub master_value: Option<f64>,
     /// The pricing proved every block's reduced costs ≥ μ_j ([`CONVERGED`]).
     pub converged: bool,
+    /// The last master LP ended without an optimum (no weights, no
+    /// multipliers from it).
+    pub master_failed: bool,
     /// Master solves.
     pub rounds: usize,
     /// The largest rounding margin a certificate was lowered by.
@@ -88,6 +91,7 @@ impl UnitColumns<'_> {
             lambda: Vec::new(),
             master_value: None,
             converged: false,
+            master_failed: false,
             rounds: 0,
             rounding_margin: 0.0,
         };
@@ -132,6 +136,7 @@ impl UnitColumns<'_> {
             let (Status::Optimal, Some(value), Some(x), Some(y)) =
                 (solved.status, solved.value, solved.col_values, solved.row_duals)
             else {
+                outcome.master_failed = Instant::now() < deadline && !self.interrupted();
                 break;
             };
             outcome.master_value = Some(value);
@@ -140,7 +145,7 @@ impl UnitColumns<'_> {
             let mu: Vec<f64> = master.mu.iter().map(|c| x[c.index()]).collect();
             let unit_scale = value.abs().max(f64::MIN_POSITIVE) / node.blocks.len() as f64;
 
-            let problems = self.node_problems(node, patterns, &dual);
+            let (problems, zero_e) = self.node_problems(node, patterns, &dual);
             let (workers, threads) = workers(options.threads, problems.len());
             let results = in_parallel(problems.len(), workers, |i| {
                 let p = &problems[i];
@@ -154,6 +159,10 @@ impl UnitColumns<'_> {
                     .min_by(|a, b| a.0.total_cmp(&b.0))
                     .map(|(_, c)| (c.unit.w.as_slice(), c.unit.b));
                 let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+                if left <= 0.0 {
+                    // Past the deadline: the bound that needs no solve.
+                    return Ok((pricing.trivial_lower(), None));
+                }
                 let waves = (problems.len() - i).div_ceil(workers);
                 let opts = SolveOptions {
                     time_limit: Some((left / waves as f64).max(MIN_SOLVE_SECONDS)),
@@ -173,7 +182,18 @@ impl UnitColumns<'_> {
                         None => (pricing.trivial_lower(), None),
                     })
             });
-            let mut lower_of: Vec<Vec<Option<f64>>> = vec![vec![None; patterns.all.len()]; node.blocks.len()];
+            // The empty pattern, and every pattern whose e is all 0, has an
+            // inner minimum of exactly 0 (α‖w‖₁ ≥ 0, w = 0 and b = 0 meet
+            // every side); every other allowed pattern is priced below.
+            let mut lower_of: Vec<Vec<Option<f64>>> = node
+                .blocks
+                .iter()
+                .map(|b| {
+                    (0..patterns.all.len())
+                        .map(|z| ((b.lo..=b.hi).contains(&z) && zero_e[z]).then_some(0.0))
+                        .collect()
+                })
+                .collect();
             let mut found: Vec<Vec<(f64, Unit, usize)>> = vec![Vec::new(); node.blocks.len()];
             for (p, r) in problems.iter().zip(results) {
                 let (lower, best) = r.map_err(BoundError::Solver)?;
@@ -199,15 +219,17 @@ impl UnitColumns<'_> {
                     }
                 }
             }
-            // Per block, its lines (cost(z), L_{j,z}); a pattern whose e is
-            // all 0 has an inner minimum of exactly 0 (w = 0, b = 0).
+            // Per block, its lines (cost(z), L_{j,z}).
             let lines: Vec<Vec<(f64, f64)>> = node
                 .blocks
                 .iter()
                 .enumerate()
                 .map(|(j, b)| {
                     (b.lo..=b.hi)
-                        .map(|z| (pattern_cost(fs, &patterns.all[z]), lower_of[j][z].unwrap_or(0.0)))
+                        .map(|z| {
+                            let lower = lower_of[j][z].expect("every allowed pattern is priced or has e = 0");
+                            (pattern_cost(fs, &patterns.all[z]), lower)
+                        })
                         .collect()
                 })
                 .collect();
@@ -274,11 +296,14 @@ impl UnitColumns<'_> {
     /// distinct side vector among the blocks, the nonzero patterns some such
     /// block allows, grouped by their coefficients e (patterns z and
     /// z + c·(1, …, 1) share them, since Σ_k λ_nk = 0). Patterns whose e is
-    /// all 0 need no MILP and are left out.
-    fn node_problems(&self, node: &Node, patterns: &Patterns, dual: &HingeDual) -> Vec<Problem> {
+    /// all 0 need no MILP and are left out: the second vector marks them
+    /// (and the empty pattern) by index.
+    fn node_problems(&self, node: &Node, patterns: &Patterns, dual: &HingeDual) -> (Vec<Problem>, Vec<bool>) {
         let step = self.settings.grid_step;
         let mut problems: Vec<Problem> = Vec::new();
         let mut coefficients: Vec<Option<Vec<f64>>> = vec![None; patterns.all.len()];
+        let mut zero_e = vec![false; patterns.all.len()];
+        zero_e[0] = true;
         for b in &node.blocks {
             for z in b.lo.max(1)..=b.hi {
                 let e = coefficients[z]
@@ -290,6 +315,7 @@ impl UnitColumns<'_> {
                     })
                     .clone();
                 if e.iter().all(|&v| v == 0.0) {
+                    zero_e[z] = true;
                     continue;
                 }
                 match problems.iter_mut().find(|p| p.sides == b.sides && p.e == e) {
@@ -306,6 +332,6 @@ impl UnitColumns<'_> {
                 }
             }
         }
-        problems
+        (problems, zero_e)
     }
 }
