@@ -153,6 +153,13 @@ fn header(r: &BenchResult) -> String {
                 "the neighbourhood search ({:.0} %) and the full MIP",
                 100.0 * s.settings.stages.lns_share
             )
+        } + &if s.settings.stages.prove_seconds > 0.0 {
+            format!(
+                ", then {} s of branch-and-price against each run's network",
+                s.settings.stages.prove_seconds
+            )
+        } else {
+            String::new()
         },
         s.settings.solver.threads.map_or("default".into(), |t| t.to_string()),
         if s.settings.solver.options.is_empty() {

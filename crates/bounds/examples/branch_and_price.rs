@@ -64,4 +64,7 @@ fn main() {
         run.bound.seconds,
         if run.finished { ", finished" } else { "" }
     );
+    if let Some(leaf) = &run.best_leaf {
+        println!("best settled network: master value {:.6}", leaf.master_value);
+    }
 }

@@ -42,6 +42,10 @@ const PRICING_SLACK: f64 = 1e-5;
 /// minimum of slope at most Σ|e_n|·|x_n| + α ≤ 2.1 to within this.
 const GRID_SLACK: f64 = 2e-2;
 
+/// A master LP's value is a network's objective up to HiGHS's LP
+/// tolerances (1e-7 on O(1) rows, a few dozen of them).
+const MASTER_TOLERANCE: f64 = 1e-5;
+
 /// HiGHS's primal feasibility tolerance, pinned for the pricing MILPs.
 const MILP_FEASIBILITY: f64 = 1e-6;
 
@@ -80,7 +84,7 @@ fn exact_terms(s: &FormulationSettings) -> bool {
 
 #[test]
 fn the_tree_stays_below_the_enumerated_optimum_and_closes_on_it() {
-    let (mut closed_gaps, mut count) = (0, 0);
+    let (mut closed_gaps, mut count, mut leaves) = (0, 0, 0);
     for (case, (n, k, s)) in one_feature_cases().iter().enumerate() {
         for seed in 0..3 {
             let data = toy_data(1000 + 10 * case as u64 + seed, *n, 1, *k);
@@ -103,6 +107,17 @@ fn the_tree_stays_below_the_enumerated_optimum_and_closes_on_it() {
                     "{label}: the tree lost the root's bound"
                 );
                 assert!(r.finished, "{label}: a tiny tree did not finish in 60 s");
+                if let (Some(leaf), true) = (&r.best_leaf, exact_terms(s)) {
+                    // A settled node's blend is a network: its master value
+                    // cannot be below the optimum (up to the LP's tolerance).
+                    assert!(
+                        leaf.master_value >= optimum - MASTER_TOLERANCE,
+                        "{label}: a settled blend at {} below the optimum {optimum}",
+                        leaf.master_value
+                    );
+                    assert_eq!(leaf.units.len(), s.hidden[0]);
+                    leaves += 1;
+                }
                 if exact_terms(s) {
                     assert!(
                         lb >= optimum * (1.0 - CLOSED_SHORTFALL) - PRICING_SLACK,
@@ -117,6 +132,7 @@ fn the_tree_stays_below_the_enumerated_optimum_and_closes_on_it() {
             }
         }
     }
+    assert!(leaves >= MIN_CLOSED_GAPS, "only {leaves} runs settled a node");
     // The closing assertion has teeth only where the root leaves a gap.
     assert!(
         closed_gaps >= MIN_CLOSED_GAPS,

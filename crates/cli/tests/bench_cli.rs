@@ -38,6 +38,9 @@ fn bad_split_seeds_exit_2_naming_the_cause_before_any_work() {
     }
     let o = bench(&["--split-seed", "1", "--split-seeds", "0-2"]);
     assert_usage_error(&o, &["--split-seed <N>", "cannot be used with", "--split-seeds"]);
+    let o = bench(&["--prove-seconds", "-1", "--out", out.to_str().unwrap()]);
+    assert_bad_input(&o, &["prove_seconds", "got -1"]);
+    assert!(!out.exists(), "nothing written for --prove-seconds -1");
 }
 
 #[test]
@@ -239,6 +242,7 @@ fn help_documents_the_split_selection_and_baseline_flags() {
         "--select",
         "[select]",
         "--no-baselines",
+        "--prove-seconds",
     ] {
         assert!(text.contains(flag), "--help lacks {flag}");
     }

@@ -51,6 +51,9 @@ pub enum Step {
     Lns,
     /// The full MIP's incumbent.
     Mip,
+    /// A settled node of branch-and-price (the blend of its units),
+    /// polished.
+    Tree,
 }
 
 impl Step {
@@ -65,6 +68,7 @@ impl Step {
             Step::Flip => "flip",
             Step::Lns => "lns",
             Step::Mip => "mip",
+            Step::Tree => "branch-and-price",
         }
     }
 }

@@ -74,6 +74,32 @@ pub(crate) fn hidden_units(layers: &[Layer], grid_step: f64) -> Vec<Unit> {
         .collect()
 }
 
+/// `template` (a one-hidden-layer network of the formulation) with its
+/// hidden units replaced by `units` (layer 1's weights and biases, the
+/// outgoing weights s·z on the grid of step `grid_step`); every unit kept,
+/// the output biases the template's. The inverse of [`hidden_units`].
+pub(crate) fn with_hidden_units(template: &Network, units: &[Unit], grid_step: f64) -> Option<Network> {
+    let mut net = template.clone();
+    let [first, second] = net.layers.as_mut_slice() else {
+        return None;
+    };
+    if first.conv.is_some() || first.weights.len() != units.len() {
+        return None;
+    }
+    for (j, u) in units.iter().enumerate() {
+        if u.w.len() != first.weights[j].len() || u.z.len() != second.weights.len() {
+            return None;
+        }
+        first.weights[j] = u.w.clone();
+        first.bias[j] = u.b;
+        first.kept[j] = true;
+        for (k, row) in second.weights.iter_mut().enumerate() {
+            row[j] = grid_step * u.z[k] as f64;
+        }
+    }
+    Some(net)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

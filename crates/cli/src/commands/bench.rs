@@ -84,6 +84,11 @@ pub struct BenchArgs {
     /// of after it (see `mipnet train --help`).
     #[arg(long)]
     pub mip_alongside_search: bool,
+    /// After every run, spend up to this many seconds (on top of the time
+    /// limit) on branch-and-price against its network (see `mipnet train
+    /// --help`); the tables' proven bound is then the best with it.
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub prove_seconds: Option<f64>,
     /// A HiGHS option for every run, e.g. --option presolve=off
     /// (repeatable; recorded in bench.json and the table's settings line).
     #[arg(long = "option", value_name = "NAME=VALUE")]
@@ -141,6 +146,7 @@ pub fn run(args: BenchArgs) -> Result<std::process::ExitCode> {
         "stages": {
             "lns_share": args.lns_share,
             "mip_alongside_search": args.mip_alongside_search.then_some(true),
+            "prove_seconds": args.prove_seconds,
         },
     });
     suite.settings = suite.settings.overlaid(flags).map_err(input)?;

@@ -6,19 +6,32 @@
 //! least over the tree's leaves, valid whatever that objective is. Its
 //! report joins the lower-bound methods', so the run's `dual_bound` is the
 //! best of all of them.
+//!
+//! A settled node of the tree is a network (the blend of its units): when
+//! the best one's master value is below the run's objective, it is rebuilt
+//! as a network, projected, polished and certified like any start, and
+//! becomes the incumbent only through that check (`found_by:
+//! branch-and-price`). A bound above a certified network's objective would
+//! be a defect; it is withdrawn, never reported.
 
 use crate::error::TrainError;
+use crate::events::Step;
 use crate::events::{RunStage, TrainObserver};
-use crate::incumbent::hidden_units;
+use crate::incumbent::{hidden_units, with_hidden_units, BETTER_TOLERANCE, MIN_RELATIVE_GAIN};
 use crate::report::bound_report;
 use crate::run::Run;
 use crate::stage::{Partner, Stage, StageName};
-use mipnet_bounds::unit_columns::branch::{BranchRun, BranchSettings, NodeReport, METHOD};
+use mipnet_bounds::unit_columns::branch::{BranchRun, BranchSettings, LeafNetwork, NodeReport, METHOD};
 use mipnet_bounds::UnitColumns;
-use std::time::Instant;
+use mipnet_formulate::project;
+use std::time::{Duration, Instant};
 
 /// Seconds between two progress lines of the tree.
 pub const PROGRESS_SECONDS: f64 = 5.0;
+
+/// Time limit of the LP polish of the tree's best settled network (on
+/// Iris 4→8→3 the polish LP takes well under a second).
+pub const LEAF_POLISH_SECONDS: f64 = 10.0;
 
 /// The stage, with its wall-clock budget.
 pub(crate) struct BranchAndPrice {
@@ -68,8 +81,24 @@ impl Stage for BranchAndPrice {
                     &mut progress,
                 )
         });
-        let note = result.as_ref().map(tree_in_words).unwrap_or_default();
-        let report = bound_report(METHOD, started, result.map(|r| r.bound), |_| note.clone());
+        let mut note = result.as_ref().map(tree_in_words).unwrap_or_default();
+        if let Some(leaf) = result.as_ref().ok().and_then(|r| r.best_leaf.as_ref()) {
+            note += &self.offer_leaf(run, leaf, incumbent, obs)?;
+        }
+        let mut report = bound_report(METHOD, started, result.map(|r| r.bound), |_| note.clone());
+        // The returned network's objective, certified by its forward pass,
+        // is above every true lower bound.
+        let objective = run.best.as_ref().map_or(incumbent, |b| b.objective());
+        if let Some(b) = report
+            .bound
+            .filter(|&b| b > objective + BETTER_TOLERANCE * objective.abs().max(1.0))
+        {
+            report.note = format!(
+                "bound {b:.9} withdrawn: above the objective {objective:.9} of a certified network (a defect, please report it); {}",
+                report.note
+            );
+            report.bound = None;
+        }
         obs.stage(&match report.bound {
             Some(b) => format!(
                 "lower bound ({METHOD}): {b:.6} in {:.1} s ({})",
@@ -82,6 +111,61 @@ impl Stage for BranchAndPrice {
         }
         run.findings.lower_bounds.push(report);
         Ok(())
+    }
+}
+
+impl BranchAndPrice {
+    /// Offers the network of the tree's best settled node to the run when
+    /// its master value is below the incumbent's objective by more than
+    /// [`MIN_RELATIVE_GAIN`]: projected, then its LP polish and itself
+    /// certified and considered. What became of it, for the note.
+    fn offer_leaf(
+        &self,
+        run: &mut Run,
+        leaf: &LeafNetwork,
+        incumbent: f64,
+        obs: &mut dyn TrainObserver,
+    ) -> Result<String, TrainError> {
+        if leaf.master_value >= incumbent * (1.0 - MIN_RELATIVE_GAIN) {
+            return Ok(String::new());
+        }
+        let Some(template) = run.best.as_ref().map(|b| b.network.clone()) else {
+            return Ok(String::new());
+        };
+        let formulation = &run.settings.formulation;
+        let Some(net) = with_hidden_units(&template, &leaf.units, formulation.grid_step) else {
+            return Ok(String::new());
+        };
+        let start = run.with_standardizer(project(&net, formulation));
+        let x = match run.f.start_values(&start) {
+            Ok(x) => x,
+            Err(why) => {
+                return Ok(format!(
+                    "; its best settled network (master {:.6}) was not a start: {why}",
+                    leaf.master_value
+                ))
+            }
+        };
+        let deadline = Instant::now() + Duration::from_secs_f64(LEAF_POLISH_SECONDS);
+        let polished = run.polish_and_consider(&x, Step::Tree, None, deadline)?;
+        let itself = run.consider(x, start, Step::Tree);
+        let now = run.best.as_ref().map_or(incumbent, |b| b.objective());
+        if polished || itself {
+            run.incumbent_changed(obs, RunStage::Bounds);
+            obs.stage(&format!(
+                "branch-and-price: its best settled network (master {:.6}) is the new incumbent, objective {now:.6}",
+                leaf.master_value
+            ));
+            Ok(format!(
+                "; its best settled network (master {:.6}) became the incumbent, {incumbent:.6} → {now:.6}",
+                leaf.master_value
+            ))
+        } else {
+            Ok(format!(
+                "; its best settled network (master {:.6}) was not better once polished and certified",
+                leaf.master_value
+            ))
+        }
     }
 }
 

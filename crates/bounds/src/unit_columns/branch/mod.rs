@@ -34,7 +34,7 @@
 pub mod node;
 pub mod price;
 
-use super::column::{activations, unit_cost, Side};
+use super::column::{activations, unit_cost, Side, Unit};
 use super::UnitColumns;
 use crate::{BoundError, ProvenBound};
 use mipnet_solver::{RelaxationSessions, SolveOptions, Solver};
@@ -128,6 +128,20 @@ pub struct TreeCounts {
     pub depth: usize,
 }
 
+/// The network of a settled node: per block, the blend of the columns its
+/// master weighs (one pattern, one side per sample, so the blend is a unit
+/// of the block and the master's value is this network's objective up to
+/// the LP's tolerances and the terms the decomposition drops). Not
+/// certified here: a caller that wants it as a network rebuilds it and
+/// runs its own checks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeafNetwork {
+    /// The settled node's master value.
+    pub master_value: f64,
+    /// One unit per hidden unit (block), sorted by pattern index.
+    pub units: Vec<Unit>,
+}
+
 /// What the tree search reached.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BranchRun {
@@ -145,6 +159,9 @@ pub struct BranchRun {
     /// A solver error that ended the search early (the bound of the tree
     /// until then is kept).
     pub error: Option<String>,
+    /// The settled node of least master value, if any: a network the
+    /// tree found, possibly better than the incumbent.
+    pub best_leaf: Option<LeafNetwork>,
 }
 
 impl UnitColumns<'_> {
@@ -188,9 +205,11 @@ impl UnitColumns<'_> {
         }
         let started = Instant::now();
         let deadline = started + Duration::from_secs_f64(settings.seconds);
-        let prune_at = incumbent
+        let prune_at_value = |v: f64| v - settings.relative_gap * v.abs();
+        let mut prune_at = incumbent
             .filter(|v| v.is_finite())
-            .map_or(f64::INFINITY, |v| v - settings.relative_gap * v.abs());
+            .map_or(f64::INFINITY, prune_at_value);
+        let mut best_leaf: Option<LeafNetwork> = None;
         let patterns = Patterns::new(self.data.num_classes(), &self.patterns);
         let mut open = vec![self.root(&patterns)];
         // The least bound of the leaves closed so far: pruned, settled, and
@@ -264,6 +283,18 @@ impl UnitColumns<'_> {
                         counts.settled += 1;
                         counts.unconverged += usize::from(!outcome.converged);
                         closed = closed.min(node.bound);
+                        if let Some(v) = outcome.master_value {
+                            if best_leaf.as_ref().is_none_or(|l| v < l.master_value) {
+                                best_leaf = Some(LeafNetwork {
+                                    master_value: v,
+                                    units: node.blend(&outcome.lambda, POSITIVE_WEIGHT),
+                                });
+                            }
+                            // The blend is a network of (about) that
+                            // objective, so nodes above it can close: the
+                            // pruning level only moves work, never the bound.
+                            prune_at = prune_at.min(prune_at_value(v));
+                        }
                     }
                     Some(split) => {
                         for mut child in node.children(&split, SIDE_TOLERANCE) {
@@ -309,6 +340,7 @@ impl UnitColumns<'_> {
             finished: open.is_empty() && counts.failed == 0 && error.is_none(),
             counts,
             error,
+            best_leaf,
         })
     }
 

@@ -123,6 +123,47 @@ impl Node {
         true
     }
 
+    /// Block `j`'s columns weighted above `positive` in `lambda` (one weight
+    /// per column of the node), with their weights.
+    pub fn weighted(&self, j: usize, lambda: &[f64], positive: f64) -> Vec<(&BlockColumn, f64)> {
+        self.columns
+            .iter()
+            .zip(lambda)
+            .filter(|(c, &l)| c.block == j && l > positive)
+            .map(|(c, &l)| (c.as_ref(), l))
+            .collect()
+    }
+
+    /// Per block, the blend of its columns weighted above `positive` in
+    /// `lambda` (one weight per column): Σλ·(w, b) / Σλ with the pattern of
+    /// its heaviest column (a settled node's blocks have one pattern), the
+    /// block's empty unit when none is weighted.
+    pub fn blend(&self, lambda: &[f64], positive: f64) -> Vec<Unit> {
+        (0..self.blocks.len())
+            .map(|j| {
+                let weighted = self.weighted(j, lambda, positive);
+                let total: f64 = weighted.iter().map(|(_, l)| l).sum();
+                let Some(heaviest) = weighted.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
+                    let d = self.columns.first().map_or(0, |c| c.unit.w.len());
+                    let z = self.columns.first().map_or(Vec::new(), |c| vec![0; c.unit.z.len()]);
+                    return Unit {
+                        w: vec![0.0; d],
+                        b: 0.0,
+                        z,
+                    };
+                };
+                let d = heaviest.0.unit.w.len();
+                Unit {
+                    w: (0..d)
+                        .map(|i| weighted.iter().map(|(c, l)| l * c.unit.w[i]).sum::<f64>() / total)
+                        .collect(),
+                    b: weighted.iter().map(|(c, l)| l * c.unit.b).sum::<f64>() / total,
+                    z: heaviest.0.unit.z.clone(),
+                }
+            })
+            .collect()
+    }
+
     /// The two children of `split`, each narrowed to sorted networks and
     /// keeping the parent's columns that meet its restrictions; a child
     /// with no sorted network is left out.
@@ -205,16 +246,8 @@ pub fn choose_split(node: &Node, lambda: &[f64], positive: f64, tolerance: f64) 
             *best = Some((score, split));
         }
     };
-    let weighted = |j: usize| -> Vec<(&BlockColumn, f64)> {
-        node.columns
-            .iter()
-            .zip(lambda)
-            .filter(|(c, &l)| c.block == j && l > positive)
-            .map(|(c, &l)| (c.as_ref(), l))
-            .collect()
-    };
     for j in 0..node.blocks.len() {
-        let weighted = weighted(j);
+        let weighted = node.weighted(j, lambda, positive);
         let mut used: Vec<usize> = weighted.iter().map(|(c, _)| c.pattern).collect();
         used.sort_unstable();
         used.dedup();
@@ -228,7 +261,7 @@ pub fn choose_split(node: &Node, lambda: &[f64], positive: f64, tolerance: f64) 
         return best.map(|(_, s)| s);
     }
     for j in 0..node.blocks.len() {
-        let weighted = weighted(j);
+        let weighted = node.weighted(j, lambda, positive);
         if weighted.len() < 2 {
             continue;
         }

@@ -161,7 +161,7 @@ impl UnitColumns<'_> {
                 let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
                 if left <= 0.0 {
                     // Past the deadline: the bound that needs no solve.
-                    return Ok((pricing.trivial_lower(), None));
+                    return Ok((pricing.trivial_lower(), None, false));
                 }
                 let waves = (problems.len() - i).div_ceil(workers);
                 let opts = SolveOptions {
@@ -177,9 +177,9 @@ impl UnitColumns<'_> {
                                 let v = pricing.value(&w, b);
                                 (v, w, b)
                             });
-                            (x.lower, best)
+                            (x.lower, best, x.finished)
                         }
-                        None => (pricing.trivial_lower(), None),
+                        None => (pricing.trivial_lower(), None, false),
                     })
             });
             // The empty pattern, and every pattern whose e is all 0, has an
@@ -195,8 +195,10 @@ impl UnitColumns<'_> {
                 })
                 .collect();
             let mut found: Vec<Vec<(f64, Unit, usize)>> = vec![Vec::new(); node.blocks.len()];
+            let mut all_finished = true;
             for (p, r) in problems.iter().zip(results) {
-                let (lower, best) = r.map_err(BoundError::Solver)?;
+                let (lower, best, finished) = r.map_err(BoundError::Solver)?;
+                all_finished &= finished;
                 for (j, b) in node.blocks.iter().enumerate() {
                     if b.sides != p.sides {
                         continue;
@@ -285,7 +287,9 @@ impl UnitColumns<'_> {
             }
             if added == 0 {
                 // Nothing new below μ: what is left of μ − ρ* is the
-                // pricing's tolerance (or its time limit).
+                // pricing's tolerance when every MILP ran to its end (the
+                // node has converged), else its time limit's doing.
+                outcome.converged = all_finished;
                 break;
             }
         }
