@@ -41,6 +41,7 @@ _STAGES = {
     "lns_share": "lns_share",
     "lower_bounds": "lower_bounds",
     "mip_alongside_search": "mip_alongside_search",
+    "prove_seconds": "prove_seconds",
 }
 
 
@@ -56,7 +57,9 @@ class MIPNetClassifier(ClassifierMixin, BaseEstimator):
     formulation (``hidden`` .. ``symmetry_breaking``), the gradient start
     (``epochs``, ``gradient_seed``), the solver (``time_limit`` is the whole
     fit's wall time in seconds, ``gap``, ``threads``, ``seed``) and the
-    pipeline's stages. ``settings`` takes any other key of the settings file
+    pipeline's stages (``prove_seconds``: branch-and-price after the fit,
+    on top of ``time_limit``, proving a bound against the fitted network;
+    0 = off). ``settings`` takes any other key of the settings file
     as a nested dict, e.g. ``{"stages": {"search_rounds": 2}}``; keys given
     as parameters win. ``verbose`` prints the stages to stderr.
 
@@ -95,6 +98,7 @@ class MIPNetClassifier(ClassifierMixin, BaseEstimator):
         lns_share=0.5,
         lower_bounds=True,
         mip_alongside_search=False,
+        prove_seconds=0.0,
         settings=None,
         verbose=False,
     ):
@@ -125,6 +129,7 @@ class MIPNetClassifier(ClassifierMixin, BaseEstimator):
         self.lns_share = lns_share
         self.lower_bounds = lower_bounds
         self.mip_alongside_search = mip_alongside_search
+        self.prove_seconds = prove_seconds
         self.settings = settings
         self.verbose = verbose
 

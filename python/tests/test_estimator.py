@@ -30,6 +30,16 @@ def test_fit_gives_a_certified_network_with_a_proven_bound(iris_small, fast):
     assert r["settings"]["solver"]["threads"] == 1
 
 
+def test_prove_seconds_add_the_branch_and_price_bound(iris_small, fast):
+    X, y = iris_small
+    est = MIPNetClassifier(**fast, prove_seconds=10.0).fit(X, y)
+    tree = est.report_["lower_bounds"][-1]
+    assert tree["method"] == "branch-and-price"
+    assert tree["bound"] is not None and tree["bound"] <= est.report_["objective"] + 1e-9
+    assert est.dual_bound_ >= tree["bound"]
+    assert est.report_["settings"]["stages"]["prove_seconds"] == 10.0
+
+
 def _toml(doc):
     """A settings dict as TOML (numbers, booleans, text, lists; one level of
     tables), for the CLI's --config."""
@@ -129,6 +139,7 @@ def test_show_and_onnx(iris_small, fast, tmp_path):
     [
         (dict(loss="cubic"), "cubic"),
         (dict(time_limit=-1.0), "time"),
+        (dict(prove_seconds=-1.0), "prove_seconds"),
         (dict(omega=float("nan")), "omega"),
         (dict(settings={"stages": {"no_such_key": 1}}), "no_such_key"),
         (dict(settings={"stages": 3}), "settings['stages']"),
