@@ -53,6 +53,7 @@ pub enum Step {
     Mip,
     /// A settled node of branch-and-price (the blend of its units),
     /// polished.
+    #[serde(rename = "branch-and-price")]
     Tree,
 }
 
@@ -132,5 +133,32 @@ impl Default for Silent {
 impl TrainObserver for Silent {
     fn solver(&mut self) -> &mut dyn Observer {
         &mut self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_step_is_written_as_the_report_names_it() {
+        let all = [
+            Step::Gradient,
+            Step::Projection,
+            Step::Finetune,
+            Step::Polish,
+            Step::Search,
+            Step::Flip,
+            Step::Lns,
+            Step::Mip,
+            Step::Tree,
+        ];
+        for step in all {
+            assert_eq!(
+                serde_json::to_value(step).unwrap(),
+                serde_json::Value::String(step.as_str().into()),
+                "{step:?}"
+            );
+        }
     }
 }

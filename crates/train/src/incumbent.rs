@@ -83,7 +83,7 @@ pub(crate) fn with_hidden_units(template: &Network, units: &[Unit], grid_step: f
     let [first, second] = net.layers.as_mut_slice() else {
         return None;
     };
-    if first.conv.is_some() || first.weights.len() != units.len() {
+    if first.conv.is_some() || first.identity || second.identity || first.weights.len() != units.len() {
         return None;
     }
     for (j, u) in units.iter().enumerate() {

@@ -3,7 +3,7 @@
 
 use crate::error::TrainError;
 use crate::job::Job;
-use crate::report::{best_bound, bound_in_words, Baseline, Progress, RuleReport, TrainReport};
+use crate::report::{best_bound, bound_in_words, withdraw_bounds_above, Baseline, Progress, RuleReport, TrainReport};
 use crate::run::Run;
 use mipnet_data::Dataset;
 use mipnet_gradient::magnitude_prune;
@@ -44,7 +44,10 @@ pub(crate) fn outcome(job: &Job, run: Run) -> Result<TrainOutcome, TrainError> {
     network.settings = serde_json::to_value(s).expect("settings serialize");
     let objective = best.certificate.objective_forward;
     let mip_dual_bound = findings.mip.dual_bound;
-    let lower_bounds = findings.lower_bounds;
+    let mut lower_bounds = findings.lower_bounds;
+    // A stage after a bound was proven may have found a better network:
+    // no bound may stand above the returned network's certified objective.
+    withdraw_bounds_above(&mut lower_bounds, objective);
     let best_bound = best_bound(&lower_bounds, mip_dual_bound);
     let bound_summary = bound_in_words(objective, best_bound.as_ref().map(|(b, m)| (*b, m.as_str())));
     let (dual_bound, bound_method) = match best_bound {

@@ -420,6 +420,32 @@ impl From<&RuleCheck> for RuleReport {
     }
 }
 
+/// A certified lower bound may lie above a certified network's objective
+/// only by rounding: by more than this share of the objective (at least
+/// of 1) it is a defect, and the bound is withdrawn, never reported.
+pub const WITHDRAW_ABOVE: f64 = 1e-9;
+
+/// Withdraws every bound of `reports` above `objective` (a certified
+/// network's, by its forward pass) by more than [`WITHDRAW_ABOVE`]: its
+/// `bound` becomes None and its note says why. Returns how many.
+pub(crate) fn withdraw_bounds_above(reports: &mut [LowerBoundReport], objective: f64) -> usize {
+    let mut withdrawn = 0;
+    for r in reports.iter_mut() {
+        if let Some(b) = r
+            .bound
+            .filter(|&b| b > objective + WITHDRAW_ABOVE * objective.abs().max(1.0))
+        {
+            r.note = format!(
+                "bound {b:.9} withdrawn: above the objective {objective:.9} of a certified network (a defect, please report it); {}",
+                r.note
+            );
+            r.bound = None;
+            withdrawn += 1;
+        }
+    }
+    withdrawn
+}
+
 /// A method's report from its result: its bound, seconds, rounds and
 /// `note` of it, or why it gave none.
 pub(crate) fn bound_report(
@@ -450,5 +476,35 @@ pub(crate) fn bound_report(
             given_to_mip: None,
             active_pairs: Vec::new(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bound_above_a_certified_objective_is_withdrawn_and_said() {
+        let method = |bound: Option<f64>| LowerBoundReport {
+            method: "m".into(),
+            bound,
+            seconds: 0.0,
+            rounds: Some(1),
+            note: "tree".into(),
+            given_to_mip: None,
+            active_pairs: Vec::new(),
+        };
+        let mut reports = vec![
+            method(Some(0.5)),
+            method(Some(0.5 + 1e-12)),
+            method(Some(0.6)),
+            method(None),
+        ];
+        assert_eq!(withdraw_bounds_above(&mut reports, 0.5), 1);
+        assert_eq!(reports[0].bound, Some(0.5), "equal stands");
+        assert_eq!(reports[1].bound, Some(0.5 + 1e-12), "rounding stands");
+        assert_eq!(reports[2].bound, None);
+        assert!(reports[2].note.contains("withdrawn") && reports[2].note.ends_with("tree"));
+        assert_eq!(reports[3].bound, None);
     }
 }

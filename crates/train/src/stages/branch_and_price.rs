@@ -17,8 +17,8 @@
 use crate::error::TrainError;
 use crate::events::Step;
 use crate::events::{RunStage, TrainObserver};
-use crate::incumbent::{hidden_units, with_hidden_units, BETTER_TOLERANCE, MIN_RELATIVE_GAIN};
-use crate::report::bound_report;
+use crate::incumbent::{hidden_units, with_hidden_units, MIN_RELATIVE_GAIN};
+use crate::report::{bound_report, withdraw_bounds_above};
 use crate::run::Run;
 use crate::stage::{Partner, Stage, StageName};
 use mipnet_bounds::unit_columns::branch::{BranchRun, BranchSettings, LeafNetwork, NodeReport, METHOD};
@@ -83,22 +83,13 @@ impl Stage for BranchAndPrice {
         });
         let mut note = result.as_ref().map(tree_in_words).unwrap_or_default();
         if let Some(leaf) = result.as_ref().ok().and_then(|r| r.best_leaf.as_ref()) {
-            note += &self.offer_leaf(run, leaf, incumbent, obs)?;
+            note += &self.offer_leaf(run, leaf, incumbent, obs);
         }
         let mut report = bound_report(METHOD, started, result.map(|r| r.bound), |_| note.clone());
         // The returned network's objective, certified by its forward pass,
         // is above every true lower bound.
         let objective = run.best.as_ref().map_or(incumbent, |b| b.objective());
-        if let Some(b) = report
-            .bound
-            .filter(|&b| b > objective + BETTER_TOLERANCE * objective.abs().max(1.0))
-        {
-            report.note = format!(
-                "bound {b:.9} withdrawn: above the objective {objective:.9} of a certified network (a defect, please report it); {}",
-                report.note
-            );
-            report.bound = None;
-        }
+        withdraw_bounds_above(std::slice::from_mut(&mut report), objective);
         obs.stage(&match report.bound {
             Some(b) => format!(
                 "lower bound ({METHOD}): {b:.6} in {:.1} s ({})",
@@ -117,54 +108,47 @@ impl Stage for BranchAndPrice {
 impl BranchAndPrice {
     /// Offers the network of the tree's best settled node to the run when
     /// its master value is below the incumbent's objective by more than
-    /// [`MIN_RELATIVE_GAIN`]: projected, then its LP polish and itself
-    /// certified and considered. What became of it, for the note.
-    fn offer_leaf(
-        &self,
-        run: &mut Run,
-        leaf: &LeafNetwork,
-        incumbent: f64,
-        obs: &mut dyn TrainObserver,
-    ) -> Result<String, TrainError> {
-        if leaf.master_value >= incumbent * (1.0 - MIN_RELATIVE_GAIN) {
-            return Ok(String::new());
+    /// [`MIN_RELATIVE_GAIN`]: projected, then its LP polish (at most
+    /// [`LEAF_POLISH_SECONDS`], after the tree's budget) and itself
+    /// certified and considered. What became of it, for the note; an error
+    /// of the polish is said there too (the tree's bound stands).
+    fn offer_leaf(&self, run: &mut Run, leaf: &LeafNetwork, incumbent: f64, obs: &mut dyn TrainObserver) -> String {
+        let master = leaf.master_value;
+        if master >= incumbent * (1.0 - MIN_RELATIVE_GAIN) || run.stopped() {
+            return String::new();
         }
         let Some(template) = run.best.as_ref().map(|b| b.network.clone()) else {
-            return Ok(String::new());
+            return String::new();
         };
         let formulation = &run.settings.formulation;
         let Some(net) = with_hidden_units(&template, &leaf.units, formulation.grid_step) else {
-            return Ok(String::new());
+            return String::new();
         };
         let start = run.with_standardizer(project(&net, formulation));
         let x = match run.f.start_values(&start) {
             Ok(x) => x,
-            Err(why) => {
-                return Ok(format!(
-                    "; its best settled network (master {:.6}) was not a start: {why}",
-                    leaf.master_value
-                ))
-            }
+            Err(why) => return format!("; its best settled network (master {master:.6}) was not a start: {why}"),
         };
         let deadline = Instant::now() + Duration::from_secs_f64(LEAF_POLISH_SECONDS);
-        let polished = run.polish_and_consider(&x, Step::Tree, None, deadline)?;
+        let polished = match run.polish_and_consider(&x, Step::Tree, None, deadline) {
+            Ok(kept) => kept,
+            Err(e) => {
+                obs.stage(&format!(
+                    "branch-and-price: the polish of its best settled network failed ({e})"
+                ));
+                false
+            }
+        };
         let itself = run.consider(x, start, Step::Tree);
         let now = run.best.as_ref().map_or(incumbent, |b| b.objective());
         if polished || itself {
             run.incumbent_changed(obs, RunStage::Bounds);
             obs.stage(&format!(
-                "branch-and-price: its best settled network (master {:.6}) is the new incumbent, objective {now:.6}",
-                leaf.master_value
+                "branch-and-price: its best settled network (master {master:.6}) is the new incumbent, objective {now:.6}"
             ));
-            Ok(format!(
-                "; its best settled network (master {:.6}) became the incumbent, {incumbent:.6} → {now:.6}",
-                leaf.master_value
-            ))
+            format!("; its best settled network (master {master:.6}) became the incumbent, {incumbent:.6} → {now:.6}")
         } else {
-            Ok(format!(
-                "; its best settled network (master {:.6}) was not better once polished and certified",
-                leaf.master_value
-            ))
+            format!("; its best settled network (master {master:.6}) was not better once polished and certified")
         }
     }
 }

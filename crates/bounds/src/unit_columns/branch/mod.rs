@@ -130,8 +130,9 @@ pub struct TreeCounts {
 
 /// The network of a settled node: per block, the blend of the columns its
 /// master weighs (one pattern, one side per sample, so the blend is a unit
-/// of the block and the master's value is this network's objective up to
-/// the LP's tolerances and the terms the decomposition drops). Not
+/// of the block and the master's value is this network's objective, with
+/// the master's output biases, up to the LP's tolerances and the terms the
+/// decomposition drops). Not
 /// certified here: a caller that wants it as a network rebuilds it and
 /// runs its own checks.
 #[derive(Clone, Debug, PartialEq)]
