@@ -309,6 +309,19 @@ impl<'a> UnitColumns<'a> {
         (0..self.data.len()).map(|n| self.data.row(n)).collect()
     }
 
+    /// What the master needs of the formulation, over `rows` ([`Self::rows`]).
+    fn master_shape<'r>(&'r self, rows: &'r [&'r [f64]]) -> MasterShape<'r> {
+        let fs = self.settings;
+        MasterShape {
+            rows,
+            labels: self.data.labels(),
+            classes: self.data.num_classes(),
+            margin: fs.margin,
+            omega: fs.omega,
+            grid_step: fs.grid_step,
+        }
+    }
+
     /// The exactly feasible version of hinge multipliers `pi` (per sample,
     /// per class; see [`HingeDual::round`]).
     pub fn round_dual(&self, pi: &[Vec<f64>]) -> HingeDual {
@@ -359,14 +372,7 @@ impl<'a> UnitColumns<'a> {
         let restarts_until = started + Duration::from_secs_f64(s.seconds * (1.0 - FINAL_SHARE));
         let rows = self.rows();
         let fs = self.settings;
-        let shape = MasterShape {
-            rows: &rows,
-            labels: self.data.labels(),
-            classes: self.data.num_classes(),
-            margin: fs.margin,
-            omega: fs.omega,
-            grid_step: fs.grid_step,
-        };
+        let shape = self.master_shape(&rows);
         let pool = self.start_pool();
         let mut cursor = 0;
         let mut columns: Vec<(Unit, f64, Vec<f64>)> = Vec::new();

@@ -18,9 +18,9 @@
 //! least min_z (…) in its own block, and there is exactly one per block.
 
 use super::super::certify::best_scaling_blocks;
-use super::super::column::{activations, pattern_cost, unit_cost, Side, Unit};
+use super::super::column::{activations, pattern_cost, unit_cost, Unit};
 use super::super::dual::HingeDual;
-use super::super::master::{Convexity, Master, MasterColumn, MasterShape};
+use super::super::master::{Convexity, Master, MasterColumn};
 use super::super::parallel::{in_parallel, workers};
 use super::super::pricing::PatternPricing;
 use super::super::{UnitColumns, CERTIFICATE_ROUNDING, COLUMN_VIOLATION, CONVERGED, MIN_SOLVE_SECONDS};
@@ -51,10 +51,11 @@ pub struct NodeOutcome {
     pub rounding_margin: f64,
 }
 
-/// One pricing problem of a round: a side vector (shared by the blocks in
-/// `blocks`) and a coefficient vector e, with the patterns that have it.
+/// One pricing problem of a round: a group of blocks with one side vector
+/// (named by its first block) and a coefficient vector e, with the
+/// patterns that have it.
 struct Problem {
-    sides: Vec<Side>,
+    group: usize,
     e: Vec<f64>,
     /// Pattern indices with this e (and a block of these sides allowing them).
     patterns: Vec<usize>,
@@ -77,14 +78,7 @@ impl UnitColumns<'_> {
     ) -> Result<NodeOutcome, BoundError> {
         let fs = self.settings;
         let rows = self.rows();
-        let shape = MasterShape {
-            rows: &rows,
-            labels: self.data.labels(),
-            classes: self.data.num_classes(),
-            margin: fs.margin,
-            omega: fs.omega,
-            grid_step: fs.grid_step,
-        };
+        let shape = self.master_shape(&rows);
         let blocks = vec![Convexity::One; node.blocks.len()];
         let mut outcome = NodeOutcome {
             bound: None,
@@ -145,16 +139,17 @@ impl UnitColumns<'_> {
             let mu: Vec<f64> = master.mu.iter().map(|c| x[c.index()]).collect();
             let unit_scale = value.abs().max(f64::MIN_POSITIVE) / node.blocks.len() as f64;
 
-            let (problems, zero_e) = self.node_problems(node, patterns, &dual);
+            let (problems, zero_e, group) = self.node_problems(node, patterns, &dual);
             let (workers, threads) = workers(options.threads, problems.len());
             let results = in_parallel(problems.len(), workers, |i| {
                 let p = &problems[i];
-                let pricing = PatternPricing::new(&rows, p.e.clone(), fs.l1, fs.omega).with_sides(&p.sides);
+                let pricing =
+                    PatternPricing::new(&rows, p.e.clone(), fs.l1, fs.omega).with_sides(&node.blocks[p.group].sides);
                 // The best column of these sides and patterns as the start.
                 let start = node
                     .columns
                     .iter()
-                    .filter(|c| node.blocks[c.block].sides == p.sides && p.patterns.contains(&c.pattern))
+                    .filter(|c| group[c.block] == p.group && p.patterns.contains(&c.pattern))
                     .map(|c| (pricing.value(&c.unit.w, c.unit.b), c))
                     .min_by(|a, b| a.0.total_cmp(&b.0))
                     .map(|(_, c)| (c.unit.w.as_slice(), c.unit.b));
@@ -200,7 +195,7 @@ impl UnitColumns<'_> {
                 let (lower, best, finished) = r.map_err(BoundError::Solver)?;
                 all_finished &= finished;
                 for (j, b) in node.blocks.iter().enumerate() {
-                    if b.sides != p.sides {
+                    if group[j] != p.group {
                         continue;
                     }
                     for &z in p.patterns.iter().filter(|&&z| (b.lo..=b.hi).contains(&z)) {
@@ -301,14 +296,25 @@ impl UnitColumns<'_> {
     /// block allows, grouped by their coefficients e (patterns z and
     /// z + c·(1, …, 1) share them, since Σ_k λ_nk = 0). Patterns whose e is
     /// all 0 need no MILP and are left out: the second vector marks them
-    /// (and the empty pattern) by index.
-    fn node_problems(&self, node: &Node, patterns: &Patterns, dual: &HingeDual) -> (Vec<Problem>, Vec<bool>) {
+    /// (and the empty pattern) by index. The third gives each block's group:
+    /// the first block with its side vector (compared once per round, not
+    /// per column).
+    fn node_problems(
+        &self,
+        node: &Node,
+        patterns: &Patterns,
+        dual: &HingeDual,
+    ) -> (Vec<Problem>, Vec<bool>, Vec<usize>) {
         let step = self.settings.grid_step;
         let mut problems: Vec<Problem> = Vec::new();
         let mut coefficients: Vec<Option<Vec<f64>>> = vec![None; patterns.all.len()];
         let mut zero_e = vec![false; patterns.all.len()];
         zero_e[0] = true;
-        for b in &node.blocks {
+        let blocks = &node.blocks;
+        let group: Vec<usize> = (0..blocks.len())
+            .map(|j| (0..=j).find(|&i| blocks[i].sides == blocks[j].sides).unwrap_or(j))
+            .collect();
+        for (j, b) in blocks.iter().enumerate() {
             for z in b.lo.max(1)..=b.hi {
                 let e = coefficients[z]
                     .get_or_insert_with(|| {
@@ -322,20 +328,20 @@ impl UnitColumns<'_> {
                     zero_e[z] = true;
                     continue;
                 }
-                match problems.iter_mut().find(|p| p.sides == b.sides && p.e == e) {
+                match problems.iter_mut().find(|p| p.group == group[j] && p.e == e) {
                     Some(p) => {
                         if !p.patterns.contains(&z) {
                             p.patterns.push(z);
                         }
                     }
                     None => problems.push(Problem {
-                        sides: b.sides.clone(),
+                        group: group[j],
                         e,
                         patterns: vec![z],
                     }),
                 }
             }
         }
-        (problems, zero_e)
+        (problems, zero_e, group)
     }
 }
